@@ -1,0 +1,63 @@
+// The HTTP API: thin handlers that validate, store, and start/signal/query workflows.
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import type { ApiKey } from '../config/dev-secrets';
+import type { Logger } from '../config/logger';
+import type { Database } from '../db/schema';
+import { authenticate } from './auth';
+import { buildOpenApiDocument, createRegistry } from './openapi';
+import { ProblemError, problemHandler } from './problem';
+import { healthRoutes } from './routes/health';
+import { leadRoutes, registerLeadPaths } from './routes/leads';
+
+export interface ApiDeps {
+  db: Kysely<Database>;
+  client: Client;
+  logger: Logger;
+  apiKeys: ApiKey[];
+  taskQueue: string;
+  dedupeWindowHours: number;
+}
+
+export function createApp(deps: ApiDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+    }),
+  );
+
+  const registry = createRegistry();
+  registerLeadPaths(registry);
+  const openApiDocument = buildOpenApiDocument(registry);
+
+  app.use(healthRoutes(deps));
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/v1/openapi.json' } }));
+
+  // Authenticate before parsing: an anonymous caller's body is never read.
+  app.use('/api/v1', authenticate(deps.apiKeys), express.json({ limit: '100kb' }), leadRoutes(deps));
+
+  app.use((req, _res) => {
+    throw new ProblemError(404, 'Not found', `No route for ${req.method} ${req.path}`);
+  });
+  app.use(problemHandler);
+  return app;
+}

@@ -1,0 +1,35 @@
+// API entrypoint for deployments (Docker): migrates the schema, then serves the API and codec endpoint.
+import { resolveSecrets } from '../config/dev-secrets';
+import { loadConfig, requireSet } from '../config/env';
+import { createLogger } from '../config/logger';
+import { createDb } from '../db/connection';
+import { migrateToLatest } from '../db/migrate';
+import { seedDemoData } from '../db/seed';
+import { connectClient } from '../temporal/client';
+import { startApiServers } from './server';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  requireSet(config, 'DATABASE_URL', 'TEMPORAL_ADDRESS');
+  const logger = createLogger(config.LOG_LEVEL, 'api');
+  const secrets = resolveSecrets(config);
+  const db = createDb(config.DATABASE_URL!, config.DB_POOL_SIZE);
+  await migrateToLatest(db, logger);
+  if (config.SEED_DEMO_DATA) await seedDemoData(db, logger);
+  const client = await connectClient({ address: config.TEMPORAL_ADDRESS!, namespace: config.TEMPORAL_NAMESPACE, payloadKeys: secrets.payloadKeys });
+  const api = await startApiServers({ config, secrets, db, client, logger });
+  logger.info({ api: api.apiUrl, codec: api.codecUrl }, 'API listening');
+  const stop = async (): Promise<void> => {
+    await api.close();
+    await client.connection.close();
+    await db.destroy();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(1);
+});

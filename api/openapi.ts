@@ -1,0 +1,55 @@
+// The OpenAPI 3.1 document is generated from the same zod schemas that validate requests.
+import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+
+extendZodWithOpenApi(z);
+export { z };
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem');
+
+export function createRegistry(): OpenAPIRegistry {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  registry.register('Problem', problemSchema);
+  return registry;
+}
+
+/** Standard problem responses, so every path documents its 4xx/5xx the same way. */
+export function problemResponses(...statuses: number[]) {
+  const titles: Record<number, string> = {
+    400: 'Malformed JSON',
+    401: 'Missing or unknown API key',
+    403: 'Role not allowed',
+    404: 'Not found',
+    409: 'Conflict',
+    415: 'Unsupported media type',
+    422: 'Validation failed (every bad field listed)',
+    503: 'Postgres or Temporal unreachable (Retry-After)',
+  };
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: titles[s] ?? 'Error', content: { 'application/problem+json': { schema: problemSchema } } }]),
+  );
+}
+
+export function buildOpenApiDocument(registry: OpenAPIRegistry) {
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'iSwitch Roofs CRM — process automation API',
+      version: '1.0.0',
+      description: 'Starts, signals and queries the durable Temporal workflows behind every CRM process.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+  });
+}

@@ -1,0 +1,135 @@
+// POST /api/v1/leads — store a lead once and start its `lead-<id>` workflow.
+// GET  /api/v1/leads/:id — the stored lead plus its workflow's live status.
+import { createHash } from 'node:crypto';
+import { Router, type Request } from 'express';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Kysely } from 'kysely';
+import { createLeadOnce, findLeadWithContact } from '../../db/repositories/leads';
+import type { Database } from '../../db/schema';
+import { startLeadIntake } from '../../temporal/start-workflows';
+import { leadWorkflowId } from '../../temporal/workflow-ids';
+import { statusQuery } from '../../workflows/lead-intake/messages';
+import { requireRole } from '../auth';
+import { problemResponses, z } from '../openapi';
+import { notFound, ProblemError, validationProblem } from '../problem';
+import { createLeadSchema, leadAcceptedSchema, leadViewSchema } from '../schemas/leads';
+
+export interface LeadRouteDeps {
+  db: Kysely<Database>;
+  client: Client;
+  taskQueue: string;
+  dedupeWindowHours: number;
+}
+
+const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,200}$/, '1-200 visible ASCII characters').optional();
+const leadIdSchema = z.uuid();
+/** How long GET waits for a worker to answer the status query before showing the lead without it. */
+const QUERY_DEADLINE_MS = 3000;
+
+function requireJson(req: Request): void {
+  if (!req.is('application/json')) throw new ProblemError(415, 'Unsupported media type', 'Send Content-Type: application/json');
+}
+
+export function leadRoutes({ db, client, taskQueue, dedupeWindowHours }: LeadRouteDeps): Router {
+  const router = Router();
+
+  router.post('/leads', requireRole('crm', 'ops'), async (req, res) => {
+    requireJson(req);
+    const key = idempotencyKeySchema.safeParse(req.header('Idempotency-Key'));
+    if (!key.success) throw validationProblem(key.error, 'header.Idempotency-Key');
+    const body = createLeadSchema.safeParse(req.body);
+    if (!body.success) throw validationProblem(body.error);
+
+    const { address, ...rest } = body.data;
+    const requestHash = createHash('sha256').update(JSON.stringify(body.data)).digest('hex');
+    const outcome = await createLeadOnce(
+      db,
+      { ...rest, address, property: body.data.property, signals: body.data.signals },
+      { idempotencyKey: key.data, requestHash, dedupeWindowHours, workflowIdFor: leadWorkflowId },
+    );
+    if (outcome.kind === 'key-reused') {
+      throw new ProblemError(409, 'Idempotency-Key reused', 'This Idempotency-Key was used with a different request body', {
+        leadId: outcome.lead.id,
+      });
+    }
+    const workflowId = await startLeadIntake(client, taskQueue, outcome.lead);
+    req.log.info({ leadId: outcome.lead.id, workflowId, outcome: outcome.kind }, 'lead accepted');
+    res
+      .status(202)
+      .location(`/api/v1/leads/${outcome.lead.id}`)
+      .json({ leadId: outcome.lead.id, workflowId, deduplicated: outcome.kind === 'existing' });
+  });
+
+  router.get('/leads/:id', requireRole('crm', 'ops'), async (req, res) => {
+    const id = leadIdSchema.safeParse(req.params.id);
+    if (!id.success) throw notFound(`Lead ${req.params.id}`);
+    const found = await findLeadWithContact(db, id.data);
+    if (!found) throw notFound(`Lead ${id.data}`);
+    const { lead, contact } = found;
+
+    const handle = client.workflow.getHandle(lead.workflow_id);
+    let status = 'NOT_FOUND';
+    let live: unknown = null;
+    try {
+      status = (await handle.describe()).status.name;
+      live = await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError) && status === 'NOT_FOUND') throw err;
+      req.log.warn({ workflowId: lead.workflow_id, err: (err as Error).message }, 'status query unanswered');
+    }
+
+    res.json({
+      id: lead.id,
+      source: lead.source,
+      stage: lead.stage,
+      temperature: lead.temperature,
+      temperatureScore: lead.temperature_score,
+      temperatureReasons: lead.temperature_reasons ?? [],
+      contact: {
+        firstName: contact.first_name,
+        lastName: contact.last_name,
+        phone: contact.phone,
+        email: contact.email,
+        preferredLanguage: contact.preferred_language,
+      },
+      address: { street: lead.street, city: lead.city, state: lead.state, zip: lead.zip },
+      property: lead.property,
+      signals: lead.signals,
+      createdAt: lead.created_at.toISOString(),
+      updatedAt: lead.updated_at.toISOString(),
+      workflow: { workflowId: lead.workflow_id, status, live },
+    });
+  });
+
+  return router;
+}
+
+export function registerLeadPaths(registry: OpenAPIRegistry): void {
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/leads',
+    summary: 'Create a lead and start its intake workflow',
+    description:
+      'Stores the lead and its contact, then starts `lead-<leadId>`. The same request twice (same Idempotency-Key, ' +
+      'or the same phone/email within the dedupe window) returns the first lead and starts nothing new.',
+    request: {
+      headers: z.object({ 'Idempotency-Key': idempotencyKeySchema }),
+      body: { content: { 'application/json': { schema: createLeadSchema } } },
+    },
+    responses: {
+      202: { description: 'Accepted: the intake workflow runs', content: { 'application/json': { schema: leadAcceptedSchema } } },
+      ...problemResponses(400, 401, 403, 409, 415, 422, 503),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/leads/{id}',
+    summary: "A lead with its temperature, stage and its workflow's live status",
+    request: { params: z.object({ id: z.uuid() }) },
+    responses: {
+      200: { description: 'The lead', content: { 'application/json': { schema: leadViewSchema } } },
+      ...problemResponses(401, 403, 404, 503),
+    },
+  });
+}

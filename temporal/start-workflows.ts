@@ -1,0 +1,41 @@
+// Starting workflows from the outside: ids, search attributes and summaries set in one place.
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Lead } from '../db/schema';
+import { leadIntake } from '../workflows';
+import type { LeadIntakeInput, LeadSource } from '../workflows/lead-intake/types';
+import { LeadId, LeadSource as LeadSourceKey, Stage } from './search-attributes';
+import { leadWorkflowId } from './workflow-ids';
+
+/**
+ * Starts `lead-<id>` once. Safe to call again for the same lead (a retried POST, or a start that
+ * failed after the lead was stored): a running workflow is reused, a closed one is left closed.
+ */
+export async function startLeadIntake(client: Client, taskQueue: string, lead: Lead): Promise<string> {
+  const workflowId = leadWorkflowId(lead.id);
+  const input: LeadIntakeInput = {
+    leadId: lead.id,
+    source: lead.source as LeadSource,
+    zip: lead.zip,
+    city: lead.city,
+    property: lead.property,
+    signals: lead.signals,
+  };
+  try {
+    await client.workflow.start(leadIntake, {
+      workflowId,
+      taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: LeadId, value: lead.id },
+        { key: LeadSourceKey, value: lead.source },
+        { key: Stage, value: 'new' },
+      ],
+      staticSummary: `Lead intake · ${lead.source} · ${lead.city} ${lead.zip}`,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  return workflowId;
+}

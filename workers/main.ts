@@ -1,0 +1,35 @@
+// Worker entrypoint for deployments (Docker): Postgres and Temporal are external services.
+import { resolveSecrets } from '../config/dev-secrets';
+import { loadConfig, requireSet } from '../config/env';
+import { createLogger } from '../config/logger';
+import { createDb } from '../db/connection';
+import { installTemporalLogging } from '../temporal/runtime-logging';
+import { createProcessWorker } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  requireSet(config, 'DATABASE_URL', 'TEMPORAL_ADDRESS');
+  const logger = createLogger(config.LOG_LEVEL, 'worker');
+  installTemporalLogging(logger);
+  const secrets = resolveSecrets(config);
+  const db = createDb(config.DATABASE_URL!, config.DB_POOL_SIZE);
+  const { worker, connection } = await createProcessWorker({
+    address: config.TEMPORAL_ADDRESS!,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    payloadKeys: secrets.payloadKeys,
+    db,
+  });
+  try {
+    // run() resolves after SIGINT/SIGTERM once in-flight tasks have drained.
+    await worker.run();
+  } finally {
+    await connection.close();
+    await db.destroy();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(1);
+});

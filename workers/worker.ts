@@ -1,0 +1,50 @@
+// Builds the process worker: every workflow in workflows/ and every activity in activities/ on one
+// task queue, with the encrypting data converter.
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import type { Kysely } from 'kysely';
+import type { PayloadKey } from '../config/dev-secrets';
+import type { Logger } from '../config/logger';
+import type { Database } from '../db/schema';
+import { createActivities } from '../activities';
+import { createDataConverter } from '../temporal/data-converter';
+
+export interface WorkerOptions {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  payloadKeys: PayloadKey[];
+  db: Kysely<Database>;
+  /** A pre-built bundle (built while other things start); otherwise bundled here. */
+  workflowBundle?: { code: string };
+}
+
+export async function createProcessWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection = await NativeConnection.connect({ address: opts.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    activities: createActivities({ db: opts.db }),
+    dataConverter: createDataConverter(opts.payloadKeys),
+    // Ctrl-C lets running activities finish (they are short) before the worker exits.
+    shutdownGraceTime: '10 seconds',
+  });
+  return { worker, connection };
+}
+
+/** Bundles workflows/ as the worker would; the SDK's bundler rejects Node built-ins in workflow code. */
+export function bundleWorkflows(logger: Logger): Promise<{ code: string }> {
+  const quiet = (): void => undefined;
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: {
+      log: quiet,
+      trace: quiet,
+      debug: quiet,
+      info: quiet,
+      warn: (message, meta) => logger.warn(meta ?? {}, message),
+      error: (message, meta) => logger.error(meta ?? {}, message),
+    },
+  });
+}

@@ -1,0 +1,75 @@
+// The lead's vocabulary, shared by the workflow, its activities and the API schemas.
+// Pure data: safe to import from workflow code.
+
+export const LEAD_SOURCES = [
+  'website',
+  'google_ads',
+  'facebook_ads',
+  'phone_call',
+  'chatbot',
+  'voice_ai',
+  'referral',
+  'previous_customer',
+  'insurance_agent',
+  'realtor',
+  'property_manager',
+  'storm_canvass',
+  'nextdoor',
+  'direct_mail',
+  'other',
+] as const;
+export type LeadSource = (typeof LEAD_SOURCES)[number];
+
+export const TEMPERATURES = ['HOT', 'WARM', 'COLD'] as const;
+export type Temperature = (typeof TEMPERATURES)[number];
+
+/** Where a lead is in its life; `Stage` search attribute and `leads.stage` column. */
+export const LEAD_STAGES = ['new', 'scored', 'won', 'lost', 'duplicate'] as const;
+export type LeadStage = (typeof LEAD_STAGES)[number];
+export type LeadCloseReason = Extract<LeadStage, 'won' | 'lost' | 'duplicate'>;
+
+/** Engagement signals of roadmap 4.1 D; each is optional because a new lead knows few of them. */
+export interface EngagementSignals {
+  /** Minutes the lead took to answer our last outreach. */
+  responseTimeMinutes?: number;
+  /** 0..1 */
+  emailOpenRate?: number;
+  websiteVisits48h?: number;
+  budget?: 'confirmed' | 'discussed' | 'unclear';
+  intent?: 'requested_appointment' | 'requested_quote' | 'engaged' | 'limited';
+}
+
+/** Property facts from the roadmap's NBA feature list (4.1 A), as far as intake knows them. */
+export interface PropertyFacts {
+  propertyValue?: number;
+  roofAge?: number;
+  damageSeverity?: 'minor' | 'moderate' | 'severe';
+  insuranceClaim?: boolean;
+  insuranceClaimValue?: number;
+  previousInteraction?: boolean;
+}
+
+/** The workflow's input. It holds no name, phone or email: the workflow does not need them. */
+export interface LeadIntakeInput {
+  leadId: string;
+  source: LeadSource;
+  zip: string;
+  city: string;
+  property: PropertyFacts;
+  signals: EngagementSignals;
+}
+
+export interface TemperatureResult {
+  temperature: Temperature;
+  score: number;
+  reasons: string[];
+}
+
+export interface LeadStatus {
+  leadId: string;
+  stage: LeadStage;
+  temperature?: TemperatureResult;
+  signals: EngagementSignals;
+  /** Increases with every temperature write; lets the DB ignore stale retries. */
+  revision: number;
+}

@@ -1,0 +1,82 @@
+// leadIntake — the front door for every lead (roadmap 4.1 D; routing and SLAs of 4.4 come next).
+// 1. Classify the temperature from the signals known at intake and write it back.
+// 2. Show ops where the lead stands: search attributes and a one-line summary.
+// 3. Re-score whenever engagement arrives, until the lead is closed.
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createLeadActivities } from '../../activities/leads';
+import { LeadScore, Stage, Temperature } from '../../temporal/search-attributes';
+import { closeLeadSignal, engagementSignal, statusQuery } from './messages';
+import { classifyTemperature } from './temperature';
+import type { EngagementSignals, LeadCloseReason, LeadIntakeInput, LeadStage, LeadStatus } from './types';
+
+const { recordLeadTemperature, recordLeadStage } = proxyActivities<ReturnType<typeof createLeadActivities>>({
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['LeadNotFound'] },
+});
+
+export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): Promise<LeadStatus> {
+  const status: LeadStatus = carried ?? { leadId: input.leadId, stage: 'new', signals: { ...input.signals }, revision: 0 };
+  let pendingSignals: EngagementSignals | undefined;
+  let closeReason: LeadCloseReason | undefined;
+
+  setHandler(statusQuery, () => status);
+  setHandler(engagementSignal, (signals) => {
+    pendingSignals = { ...pendingSignals, ...signals };
+  });
+  setHandler(closeLeadSignal, ({ reason }) => {
+    closeReason ??= reason;
+  });
+
+  if (!carried) await score(status, input);
+
+  for (;;) {
+    await condition(() => pendingSignals !== undefined || closeReason !== undefined || workflowInfo().continueAsNewSuggested);
+    if (closeReason) {
+      status.stage = closeReason;
+      await recordLeadStage({ leadId: input.leadId, stage: closeReason });
+      publish(status, input);
+      await condition(allHandlersFinished);
+      return status;
+    }
+    if (pendingSignals) {
+      status.signals = { ...status.signals, ...pendingSignals };
+      pendingSignals = undefined;
+      await score(status, input);
+    }
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      // Signals that arrived meanwhile are re-sent by nobody: fold them in before moving on.
+      if (pendingSignals) status.signals = { ...status.signals, ...(pendingSignals as EngagementSignals) };
+      await continueAsNew<typeof leadIntake>(input, status);
+    }
+  }
+}
+
+async function score(status: LeadStatus, input: LeadIntakeInput): Promise<void> {
+  status.temperature = classifyTemperature(status.signals);
+  status.revision += 1;
+  status.stage = 'scored' satisfies LeadStage;
+  await recordLeadTemperature({ leadId: input.leadId, stage: status.stage, revision: status.revision, ...status.temperature });
+  publish(status, input);
+}
+
+/** Search attributes and the one-line summary ops managers read in the Web UI. */
+function publish(status: LeadStatus, input: LeadIntakeInput): void {
+  const { temperature, score } = status.temperature ?? { temperature: null, score: null };
+  upsertSearchAttributes([
+    { key: Stage, value: status.stage },
+    { key: Temperature, value: temperature },
+    { key: LeadScore, value: score },
+  ]);
+  const label = temperature ? `${temperature} ${score}` : 'unscored';
+  setCurrentDetails(`${label} · ${input.source} · ${input.city} ${input.zip} · ${status.stage}`);
+}

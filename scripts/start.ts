@@ -1,6 +1,7 @@
 // `make start`: the whole system on embedded defaults in one command — Temporal dev server (+ Web UI),
 // Postgres, migrations, demo seed, the worker and the API — stopped cleanly, in reverse, on Ctrl-C.
 import path from 'node:path';
+import { Connection } from '@temporalio/client';
 import { resolveSecrets } from '../config/dev-secrets';
 import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
@@ -12,6 +13,7 @@ import { seedDemoData } from '../db/seed';
 import { temporalCliPath } from '../temporal/binaries';
 import { connectClient } from '../temporal/client';
 import { startDevServer, waitForFrontend } from '../temporal/dev-server';
+import { registerSearchAttributes } from '../temporal/register-search-attributes';
 import { installTemporalLogging } from '../temporal/runtime-logging';
 import { bundleWorkflows, createProcessWorker } from '../workers/worker';
 
@@ -50,6 +52,9 @@ async function main(): Promise<void> {
     (async () => {
       if (config.TEMPORAL_ADDRESS) {
         await waitForFrontend(config.TEMPORAL_ADDRESS, 30_000);
+        const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+        const added = await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE).finally(() => connection.close());
+        if (added.length) logger.info({ added }, 'registered search attributes');
         return config.TEMPORAL_ADDRESS;
       }
       const server = await startDevServer({

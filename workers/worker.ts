@@ -2,11 +2,15 @@
 // task queue, with the encrypting data converter.
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
+import path from 'node:path';
 import type { PayloadKey } from '../config/dev-secrets';
 import type { Logger } from '../config/logger';
 import type { Database } from '../db/schema';
 import { createActivities } from '../activities';
 import { createDataConverter } from '../temporal/data-converter';
+
+/** workflows/index.ts, resolved by the SDK's bundler (so it also works where require cannot load .ts). */
+const workflowsPath = path.resolve(__dirname, '..', 'workflows');
 
 export interface WorkerOptions {
   address: string;
@@ -24,7 +28,7 @@ export async function createProcessWorker(opts: WorkerOptions): Promise<{ worker
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
     activities: createActivities({ db: opts.db }),
     dataConverter: createDataConverter(opts.payloadKeys),
     // Ctrl-C lets running activities finish (they are short) before the worker exits.
@@ -37,7 +41,7 @@ export async function createProcessWorker(opts: WorkerOptions): Promise<{ worker
 export function bundleWorkflows(logger: Logger): Promise<{ code: string }> {
   const quiet = (): void => undefined;
   return bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
+    workflowsPath,
     logger: {
       log: quiet,
       trace: quiet,

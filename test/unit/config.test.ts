@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, requireSet } from '../../config/env';
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults with an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.API_PORT).toBe(3000);
+    expect(config.TEMPORAL_UI_PORT).toBe(8233);
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.TEMPORAL_ADDRESS).toBeUndefined();
+    expect(config.codecCorsOrigins).toEqual(['http://localhost:8233', 'http://127.0.0.1:8233']);
+    expect(config.SEED_DEMO_DATA).toBe(true);
+  });
+
+  it('names every bad variable in one error', () => {
+    const attempt = () => loadConfig({ API_PORT: 'seventy', TEMPORAL_ADDRESS: 'no-port', LOG_LEVEL: 'loud' });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/API_PORT/);
+    expect(attempt).toThrow(/TEMPORAL_ADDRESS/);
+    expect(attempt).toThrow(/LOG_LEVEL/);
+  });
+
+  it('parses API keys with roles and rejects short keys or unknown roles', () => {
+    const config = loadConfig({ CRM_API_KEYS: 'aaaaaaaaaaaaaaaa:crm, bbbbbbbbbbbbbbbb:ops' });
+    expect(config.CRM_API_KEYS).toEqual([
+      { key: 'aaaaaaaaaaaaaaaa', role: 'crm' },
+      { key: 'bbbbbbbbbbbbbbbb', role: 'ops' },
+    ]);
+    expect(() => loadConfig({ CRM_API_KEYS: 'short:crm' })).toThrow(/CRM_API_KEYS/);
+    expect(() => loadConfig({ CRM_API_KEYS: 'aaaaaaaaaaaaaaaa:admin' })).toThrow(/CRM_API_KEYS/);
+  });
+
+  it('requires 32-byte payload keys', () => {
+    const good = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ PAYLOAD_KEYS: `k2:${good},k1:${good}` }).PAYLOAD_KEYS?.map((k) => k.id)).toEqual(['k2', 'k1']);
+    expect(() => loadConfig({ PAYLOAD_KEYS: `k1:${Buffer.alloc(16).toString('base64')}` })).toThrow(/PAYLOAD_KEYS/);
+  });
+
+  it('refuses an open codec endpoint beyond loopback', () => {
+    expect(() => loadConfig({ CODEC_HOST: '0.0.0.0' })).toThrow(/CODEC_ACCESS_TOKENS: required/);
+    expect(loadConfig({ CODEC_HOST: '0.0.0.0', CODEC_ACCESS_TOKENS: 't1,t2' }).codecAccessTokens).toEqual(['t1', 't2']);
+  });
+
+  it('requireSet names what a deployment entrypoint is missing', () => {
+    expect(() => requireSet(loadConfig({}), 'DATABASE_URL', 'TEMPORAL_ADDRESS')).toThrow(/DATABASE_URL: required[\s\S]*TEMPORAL_ADDRESS: required/);
+  });
+});

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// forks, not threads: Temporal's native module does not survive worker threads.
+// Files run one at a time: the time-skipping server skips time for everyone connected to it, and
+// the integration files each start a dev server and a Postgres on this 2-core machine.
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    fileParallelism: false,
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    include: ['test/**/*.test.ts'],
+    reporters: ['default'],
+  },
+});

@@ -13,6 +13,7 @@ import { buildOpenApiDocument, createRegistry } from './openapi';
 import { ProblemError, problemHandler } from './problem';
 import { healthRoutes } from './routes/health';
 import { leadRoutes, registerLeadPaths } from './routes/leads';
+import { registerRepPaths, repRoutes } from './routes/reps';
 
 export interface ApiDeps {
   db: Kysely<Database>;
@@ -21,6 +22,7 @@ export interface ApiDeps {
   apiKeys: ApiKey[];
   taskQueue: string;
   dedupeWindowHours: number;
+  temporalTimeoutMs: number;
 }
 
 export function createApp(deps: ApiDeps): Express {
@@ -44,6 +46,7 @@ export function createApp(deps: ApiDeps): Express {
 
   const registry = createRegistry();
   registerLeadPaths(registry);
+  registerRepPaths(registry);
   const openApiDocument = buildOpenApiDocument(registry);
 
   app.use(healthRoutes(deps));
@@ -53,7 +56,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/v1/openapi.json' } }));
 
   // Authenticate before parsing: an anonymous caller's body is never read.
-  app.use('/api/v1', authenticate(deps.apiKeys), express.json({ limit: '100kb' }), leadRoutes(deps));
+  app.use('/api/v1', authenticate(deps.apiKeys), express.json({ limit: '100kb' }), leadRoutes(deps), repRoutes(deps));
 
   app.use((req, _res) => {
     throw new ProblemError(404, 'Not found', `No route for ${req.method} ${req.path}`);

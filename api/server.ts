@@ -9,6 +9,7 @@ import type { Database } from '../db/schema';
 import { AesGcmPayloadCodec } from '../temporal/codec';
 import { createCodecServer } from '../temporal/codec-server';
 import { createApp } from './app';
+import { startLeadReconciler } from './lead-reconciler';
 
 export interface RunningApi {
   apiUrl: string;
@@ -38,6 +39,7 @@ export async function startApiServers(opts: { config: Config; secrets: Secrets; 
     apiKeys: secrets.apiKeys,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     dedupeWindowHours: config.LEAD_DEDUPE_WINDOW_HOURS,
+    temporalTimeoutMs: config.TEMPORAL_CALL_TIMEOUT_MS,
   });
   const codecApp = createCodecServer({
     codec: new AesGcmPayloadCodec(secrets.payloadKeys),
@@ -46,6 +48,7 @@ export async function startApiServers(opts: { config: Config; secrets: Secrets; 
     logger: logger.child({ component: 'codec-server' }),
   });
   const api = await listen(app, config.API_PORT, config.API_HOST);
+  const stopReconciler = startLeadReconciler({ db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger });
   const codec = await listen(codecApp, config.CODEC_PORT, config.CODEC_HOST);
   const apiPort = (api.address() as { port: number }).port;
   const codecPort = (codec.address() as { port: number }).port;
@@ -54,6 +57,7 @@ export async function startApiServers(opts: { config: Config; secrets: Secrets; 
     apiUrl: `http://${hostForUrl(config.API_HOST)}:${apiPort}`,
     codecUrl: `http://${hostForUrl(config.CODEC_HOST)}:${codecPort}`,
     close: async () => {
+      stopReconciler();
       await Promise.all([close(api), close(codec)]);
     },
   };

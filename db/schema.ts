@@ -34,6 +34,7 @@ export interface LeadsTable {
   temperature_revision: Generated<number>;
   stage: Generated<string>;
   workflow_id: string;
+  workflow_started_at: Generated<Date | null>;
   idempotency_key: string | null;
   request_hash: string;
   created_at: CreatedAt;

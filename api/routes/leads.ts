@@ -5,7 +5,7 @@ import { Router, type Request } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Kysely } from 'kysely';
-import { createLeadOnce, findLeadWithContact } from '../../db/repositories/leads';
+import { createLeadOnce, findLeadWithContact, markWorkflowStarted } from '../../db/repositories/leads';
 import type { Database } from '../../db/schema';
 import { startLeadIntake } from '../../temporal/start-workflows';
 import { leadWorkflowId } from '../../temporal/workflow-ids';
@@ -20,19 +20,20 @@ export interface LeadRouteDeps {
   client: Client;
   taskQueue: string;
   dedupeWindowHours: number;
+  /** An unreachable Temporal must become a 503, not a request that hangs. */
+  temporalTimeoutMs: number;
 }
 
 const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,200}$/, '1-200 visible ASCII characters').optional();
 const leadIdSchema = z.uuid();
-/** How long GET waits for a worker to answer the status query before showing the lead without it. */
-const QUERY_DEADLINE_MS = 3000;
 
 function requireJson(req: Request): void {
   if (!req.is('application/json')) throw new ProblemError(415, 'Unsupported media type', 'Send Content-Type: application/json');
 }
 
-export function leadRoutes({ db, client, taskQueue, dedupeWindowHours }: LeadRouteDeps): Router {
+export function leadRoutes({ db, client, taskQueue, dedupeWindowHours, temporalTimeoutMs }: LeadRouteDeps): Router {
   const router = Router();
+  const withinDeadline = <T>(fn: () => Promise<T>): Promise<T> => client.withDeadline(Date.now() + temporalTimeoutMs, fn);
 
   router.post('/leads', requireRole('crm', 'ops'), async (req, res) => {
     requireJson(req);
@@ -53,7 +54,8 @@ export function leadRoutes({ db, client, taskQueue, dedupeWindowHours }: LeadRou
         leadId: outcome.lead.id,
       });
     }
-    const workflowId = await startLeadIntake(client, taskQueue, outcome.lead);
+    const workflowId = await withinDeadline(() => startLeadIntake(client, taskQueue, outcome.lead));
+    await markWorkflowStarted(db, outcome.lead.id);
     req.log.info({ leadId: outcome.lead.id, workflowId, outcome: outcome.kind }, 'lead accepted');
     res
       .status(202)
@@ -72,8 +74,9 @@ export function leadRoutes({ db, client, taskQueue, dedupeWindowHours }: LeadRou
     let status = 'NOT_FOUND';
     let live: unknown = null;
     try {
-      status = (await handle.describe()).status.name;
-      live = await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));
+      status = (await withinDeadline(() => handle.describe())).status.name;
+      // A lead is still worth showing when no worker answers the query in time.
+      live = await withinDeadline(() => handle.query(statusQuery));
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError) && status === 'NOT_FOUND') throw err;
       req.log.warn({ workflowId: lead.workflow_id, err: (err as Error).message }, 'status query unanswered');

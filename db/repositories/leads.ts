@@ -132,3 +132,19 @@ export async function saveLeadStage(db: Kysely<Database>, leadId: string, stage:
   const result = await db.updateTable('leads').set({ stage, updated_at: new Date() }).where('id', '=', leadId).executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
+
+export async function markWorkflowStarted(db: Kysely<Database>, leadId: string): Promise<void> {
+  await db.updateTable('leads').set({ workflow_started_at: new Date() }).where('id', '=', leadId).where('workflow_started_at', 'is', null).execute();
+}
+
+/** Leads stored more than `olderThanMs` ago whose workflow start was never confirmed. */
+export async function leadsAwaitingWorkflow(db: Kysely<Database>, olderThanMs: number, limit = 100): Promise<Lead[]> {
+  return db
+    .selectFrom('leads')
+    .selectAll()
+    .where('workflow_started_at', 'is', null)
+    .where('created_at', '<', new Date(Date.now() - olderThanMs))
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+}

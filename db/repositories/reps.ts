@@ -10,3 +10,7 @@ export async function countReps(db: Kysely<Database>): Promise<number> {
   const row = await db.selectFrom('reps').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+export async function listReps(db: Kysely<Database>) {
+  return db.selectFrom('reps').selectAll().orderBy('name').execute();
+}

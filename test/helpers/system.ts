@@ -1,0 +1,47 @@
+// The real system (dev server, embedded Postgres, worker, API) in a temporary data folder on free ports.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../config/env';
+import { startSystem, type RunningSystem } from '../../scripts/system';
+import { testLogger } from './logger';
+import { freePort } from './ports';
+
+export interface TestSystem extends RunningSystem {
+  config: Config;
+  dataDir: string;
+  crmKey: string;
+  opsKey: string;
+}
+
+export async function testEnvironment(extra: Record<string, string> = {}): Promise<Record<string, string>> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-test-'));
+  return {
+    DATA_DIR: dataDir,
+    API_PORT: String(await freePort()),
+    CODEC_PORT: String(await freePort()),
+    TEMPORAL_PORT: String(await freePort()),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    EMBEDDED_PG_PORT: String(await freePort()),
+    LOG_LEVEL: 'silent',
+    ...extra,
+  };
+}
+
+export async function startTestSystem(extra: Record<string, string> = {}): Promise<TestSystem> {
+  const env = await testEnvironment(extra);
+  const config = loadConfig(env);
+  const system = await startSystem(config, testLogger);
+  const key = (role: string) => system.secrets.apiKeys.find((k) => k.role === role)!.key;
+  return {
+    ...system,
+    config,
+    dataDir: config.DATA_DIR,
+    crmKey: key('crm'),
+    opsKey: key('ops'),
+    stop: async () => {
+      await system.stop();
+      fs.rmSync(config.DATA_DIR, { recursive: true, force: true });
+    },
+  };
+}

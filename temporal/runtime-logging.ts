@@ -1,4 +1,4 @@
-// Routes the Temporal SDK's logs (worker, workflow and activity loggers) into pino, so every log
+// Installs the Temporal SDK runtime once per process. Routes the SDK's logs (worker, workflow and activity loggers) into pino, so every log
 // line about a workflow carries its workflowId, runId and type from the SDK's own metadata.
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import type { Logger } from '../config/logger';
@@ -17,6 +17,8 @@ export function installTemporalLogging(logger: Logger): void {
     ERROR: 'error',
   };
   Runtime.install({
+    // Our entrypoints own signal handling and stop things in order (worker before Temporal/Postgres).
+    shutdownSignals: [],
     logger: new DefaultLogger('INFO', ({ level, message, meta }) => sdkLogger[levels[level]](meta ?? {}, message)),
   });
 }

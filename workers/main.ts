@@ -20,8 +20,10 @@ async function main(): Promise<void> {
     payloadKeys: secrets.payloadKeys,
     db,
   });
+  process.once('SIGINT', () => worker.shutdown());
+  process.once('SIGTERM', () => worker.shutdown());
   try {
-    // run() resolves after SIGINT/SIGTERM once in-flight tasks have drained.
+    // run() resolves after shutdown() once in-flight tasks have drained.
     await worker.run();
   } finally {
     await connection.close();

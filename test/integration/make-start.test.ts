@@ -64,7 +64,7 @@ describe('make start', () => {
     current = await makeStart(env);
     expect(current.output()).toMatch(/Ready in [\d.]+ s/);
     expect(current.output()).toContain(`Temporal UI   http://localhost:${env.TEMPORAL_UI_PORT}`);
-    expect(current.output()).toMatch(/OpenAPI docs  http:\/\/127\.0\.0\.1:\d+\/docs/);
+    expect(current.output()).toMatch(/OpenAPI docs {2}http:\/\/127\.0\.0\.1:\d+\/docs/);
     const apiUrl = `http://127.0.0.1:${env.API_PORT}`;
     const crmKey = fs.readFileSync(path.join(env.DATA_DIR!, 'dev-api-keys'), 'utf8').split(',')[0]!.split(':')[0]!;
     expect(current.output()).toContain(crmKey);
@@ -88,7 +88,7 @@ describe('make start', () => {
     });
     expect(posted.status).toBe(202);
     const { leadId } = (await posted.json()) as { leadId: string };
-    const lead = async () => (await (await fetch(`${apiUrl}/api/v1/leads/${leadId}`, { headers: auth })).json()) as Record<string, any>;
+    const lead = async () => (await (await fetch(`${apiUrl}/api/v1/leads/${leadId}`, { headers: auth })).json()) as Record<string, unknown>;
     await expect.poll(async () => (await lead()).temperature, { timeout: 20_000 }).toBe('WARM');
 
     const temporalPid = Number(fs.readFileSync(path.join(env.DATA_DIR!, 'temporal.pid'), 'utf8'));

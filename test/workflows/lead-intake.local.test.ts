@@ -1,0 +1,96 @@
+// leadIntake on the real dev server (createLocal, pip-installed CLI): what ops managers see in the
+// Web UI — search attributes, the readable summary and current details — with encrypted payloads.
+import { randomBytes } from 'node:crypto';
+import { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Lead } from '../../db/schema';
+import { createDataConverter } from '../../temporal/data-converter';
+import { startLeadIntake } from '../../temporal/start-workflows';
+import { closeLeadSignal, statusQuery } from '../../workflows/lead-intake/messages';
+import { bundleWorkflows } from '../../workers/worker';
+import { testLogger } from '../helpers/logger';
+import { createLocalEnv, taskQueueFor } from '../helpers/temporal';
+
+const dataConverter = createDataConverter([{ id: 'test-key', key: randomBytes(32) }]);
+
+const lead = (id: string): Lead =>
+  ({
+    id,
+    source: 'referral',
+    city: 'Bloomfield Hills',
+    zip: '48301',
+    property: { propertyValue: 720_000 },
+    signals: { budget: 'confirmed', responseTimeMinutes: 3 },
+  }) as unknown as Lead;
+
+describe('leadIntake on the dev server', () => {
+  let env: TestWorkflowEnvironment;
+  let client: Client;
+  let workflowBundle: { code: string };
+  const recorded: string[] = [];
+  const activities = {
+    async recordLeadTemperature(input: { temperature: string }) {
+      recorded.push(input.temperature);
+    },
+    async recordLeadStage() {},
+  };
+
+  beforeAll(async () => {
+    [env, workflowBundle] = await Promise.all([createLocalEnv(), bundleWorkflows(testLogger)]);
+    client = new Client({ connection: env.connection, namespace: env.namespace, dataConverter });
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  it('is findable by its search attributes and shows a readable summary through the codec', async () => {
+    const taskQueue = taskQueueFor('dev server search attributes');
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities, dataConverter });
+    await worker.runUntil(async () => {
+      const workflowId = await startLeadIntake(client, taskQueue, lead('sa-1'));
+      expect(workflowId).toBe('lead-sa-1');
+      const handle = client.workflow.getHandle(workflowId);
+      await expect.poll(async () => (await handle.query(statusQuery)).stage, { timeout: 20_000 }).toBe('scored');
+
+      const found = async () => {
+        const ids: string[] = [];
+        for await (const wf of client.workflow.list({ query: `LeadId = 'sa-1' AND LeadSource = 'referral' AND Temperature = 'HOT' AND LeadScore = 100 AND Stage = 'scored'` })) {
+          ids.push(wf.workflowId);
+        }
+        return ids;
+      };
+      await expect.poll(found, { timeout: 20_000, interval: 250 }).toEqual(['lead-sa-1']);
+
+      const description = await handle.describe();
+      expect(await description.staticSummary()).toBe('Lead intake · referral · Bloomfield Hills 48301');
+
+      // Without the key (the server's view, or a UI without the codec) the input is ciphertext.
+      const raw = await env.client.workflow.getHandle(workflowId).fetchHistory();
+      const input = raw.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+      expect(Buffer.from(input.metadata!.encoding!).toString()).toBe('binary/encrypted');
+      expect(Buffer.from(input.data!).toString('latin1')).not.toContain('Bloomfield');
+
+      await handle.signal(closeLeadSignal, { reason: 'won' });
+      expect((await handle.result()).stage).toBe('won');
+      expect(recorded).toEqual(['HOT']);
+    });
+  });
+
+  it('starts one workflow per lead however often it is asked', async () => {
+    const taskQueue = taskQueueFor('dev server start once');
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities, dataConverter });
+    await worker.runUntil(async () => {
+      const ids = await Promise.all([1, 2, 3].map(() => startLeadIntake(client, taskQueue, lead('once-1'))));
+      expect(new Set(ids)).toEqual(new Set(['lead-once-1']));
+      const handle = client.workflow.getHandle('lead-once-1');
+      const firstRun = (await handle.describe()).runId;
+      await handle.signal(closeLeadSignal, { reason: 'lost' });
+      await handle.result();
+      // A closed lead stays closed: asking again neither fails nor starts a second run.
+      await startLeadIntake(client, taskQueue, lead('once-1'));
+      expect((await handle.describe()).runId).toBe(firstRun);
+    });
+  });
+});

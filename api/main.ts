@@ -1,22 +1,26 @@
 // API entrypoint for deployments (Docker): migrates the schema, then serves the API and codec endpoint.
 import { resolveSecrets } from '../config/dev-secrets';
-import { loadConfig, requireSet } from '../config/env';
+import { DEPLOYMENT_REQUIRED, loadConfig, requireSet } from '../config/env';
 import { createLogger } from '../config/logger';
 import { createDb } from '../db/connection';
 import { migrateToLatest } from '../db/migrate';
 import { seedDemoData } from '../db/seed';
+import type { Connection } from '@temporalio/client';
 import { connectClient } from '../temporal/client';
+import { registerSearchAttributes } from '../temporal/register-search-attributes';
 import { startApiServers } from './server';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  requireSet(config, 'DATABASE_URL', 'TEMPORAL_ADDRESS');
+  requireSet(config, DEPLOYMENT_REQUIRED.api);
   const logger = createLogger(config.LOG_LEVEL, 'api');
   const secrets = resolveSecrets(config);
   const db = createDb(config.DATABASE_URL!, config.DB_POOL_SIZE);
   await migrateToLatest(db, logger);
   if (config.SEED_DEMO_DATA) await seedDemoData(db, logger);
   const client = await connectClient({ address: config.TEMPORAL_ADDRESS!, namespace: config.TEMPORAL_NAMESPACE, payloadKeys: secrets.payloadKeys });
+  const added = await registerSearchAttributes(client.connection as Connection, config.TEMPORAL_NAMESPACE);
+  if (added.length) logger.info({ added }, 'registered search attributes');
   const api = await startApiServers({ config, secrets, db, client, logger });
   logger.info({ api: api.apiUrl, codec: api.codecUrl }, 'API listening');
   const stop = async (): Promise<void> => {

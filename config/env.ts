@@ -119,7 +119,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /** For entrypoints that run beside external services (Docker): these must then be set. */
-export function requireSet<K extends keyof Config>(config: Config, ...names: K[]): void {
+export function requireSet(config: Config, names: readonly (keyof Config)[]): void {
   const missing = names.filter((n) => config[n] === undefined);
   if (missing.length > 0) throw new ConfigError(`Invalid configuration:\n${missing.map((n) => `  ${String(n)}: required`).join('\n')}`);
 }
+
+/**
+ * What each deployment entrypoint needs set (Docker): no embedded services, and no generated dev
+ * secrets — every API and worker container must share the same keys.
+ */
+export const DEPLOYMENT_REQUIRED = {
+  api: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PAYLOAD_KEYS', 'CRM_API_KEYS'],
+  worker: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PAYLOAD_KEYS'],
+} as const satisfies Record<string, (keyof Env)[]>;

@@ -1,6 +1,6 @@
 // Worker entrypoint for deployments (Docker): Postgres and Temporal are external services.
 import { resolveSecrets } from '../config/dev-secrets';
-import { loadConfig, requireSet } from '../config/env';
+import { DEPLOYMENT_REQUIRED, loadConfig, requireSet } from '../config/env';
 import { createLogger } from '../config/logger';
 import { createDb } from '../db/connection';
 import { installTemporalLogging } from '../temporal/runtime-logging';
@@ -8,7 +8,7 @@ import { createProcessWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  requireSet(config, 'DATABASE_URL', 'TEMPORAL_ADDRESS');
+  requireSet(config, DEPLOYMENT_REQUIRED.worker);
   const logger = createLogger(config.LOG_LEVEL, 'worker');
   installTemporalLogging(logger);
   const secrets = resolveSecrets(config);

@@ -42,6 +42,6 @@ describe('loadConfig', () => {
   });
 
   it('requireSet names what a deployment entrypoint is missing', () => {
-    expect(() => requireSet(loadConfig({}), 'DATABASE_URL', 'TEMPORAL_ADDRESS')).toThrow(/DATABASE_URL: required[\s\S]*TEMPORAL_ADDRESS: required/);
+    expect(() => requireSet(loadConfig({}), ['DATABASE_URL', 'TEMPORAL_ADDRESS'])).toThrow(/DATABASE_URL: required[\s\S]*TEMPORAL_ADDRESS: required/);
   });
 });

@@ -34,18 +34,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('temperature_revision', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('stage', 'text', (c) => c.notNull().defaultTo('new'))
     .addColumn('workflow_id', 'text', (c) => c.notNull().unique())
-    // Null until Temporal confirmed the start: the reconciler starts what a crash or outage left behind.
-    .addColumn('workflow_started_at', 'timestamptz')
     .addColumn('idempotency_key', 'text', (c) => c.unique())
     .addColumn('request_hash', 'text', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .execute();
-  await db.schema
-    .createIndex('leads_workflow_not_started_idx')
-    .on('leads')
-    .column('created_at')
-    .where(sql.ref('workflow_started_at'), 'is', null)
     .execute();
   await db.schema.createIndex('leads_contact_created_idx').on('leads').columns(['contact_id', 'created_at']).execute();
 

@@ -1,7 +1,9 @@
 // Every migration, in order. A static list (not a folder scan) so bundlers and tests see the same set.
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_leads_contacts_reps';
+import * as m0002 from './0002_lead_workflow_started';
 
 export const migrations: Record<string, Migration> = {
   '0001_leads_contacts_reps': m0001,
+  '0002_lead_workflow_started': m0002,
 };

@@ -41,12 +41,12 @@ async function initialise(initdb: string, dataDir: string, ids: { uid?: number; 
   }
 }
 
-/** The uid/gid Postgres runs as: ourselves, or the `postgres` user when we are root. */
-function runAs(): { uid?: number; gid?: number } {
+/** The uid/gid Postgres runs as: ourselves, or the `postgres` user (created if missing) when we are root. */
+async function runAs(): Promise<{ uid?: number; gid?: number }> {
   if (os.userInfo().uid !== 0) return {};
-  const passwd = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${USER}:`));
-  if (!passwd) throw new Error('running as root needs a `postgres` user for the embedded Postgres (useradd postgres)');
-  const [, , uid, gid] = passwd.split(':');
+  const lookup = () => fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${USER}:`));
+  if (!lookup()) await run('useradd', ['--system', '--user-group', '--no-create-home', USER]);
+  const [, , uid, gid] = lookup()!.split(':');
   return { uid: Number(uid), gid: Number(gid) };
 }
 
@@ -60,7 +60,7 @@ function makeTraversable(dir: string): void {
 
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; logger: Logger; database?: string }): Promise<RunningPostgres> {
   // cwd inside the data folder: as the postgres user, pg_ctl must be able to read its cwd.
-  const ids = { ...runAs(), cwd: path.dirname(opts.dataDir) };
+  const ids = { ...(await runAs()), cwd: path.dirname(opts.dataDir) };
   fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
   if (ids.uid !== undefined) makeTraversable(path.dirname(opts.dataDir));
 

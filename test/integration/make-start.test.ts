@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testEnvironment } from '../helpers/system';
 
@@ -91,6 +92,12 @@ describe('make start', () => {
     const lead = async () => (await (await fetch(`${apiUrl}/api/v1/leads/${leadId}`, { headers: auth })).json()) as Record<string, unknown>;
     await expect.poll(async () => (await lead()).temperature, { timeout: 20_000 }).toBe('WARM');
 
+    // Ops delete a demo rep: the next start must not seed it again (demo data is for the first run only).
+    const sql = new pg.Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${env.EMBEDDED_PG_PORT}/crm` });
+    await sql.connect();
+    await sql.query(`delete from reps where id = 'rep-sam-lee'`);
+    await sql.end();
+
     const temporalPid = Number(fs.readFileSync(path.join(env.DATA_DIR!, 'temporal.pid'), 'utf8'));
     const postmasterPid = Number(fs.readFileSync(path.join(env.DATA_DIR!, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
     expect(alive(temporalPid) && alive(postmasterPid)).toBe(true);
@@ -103,8 +110,24 @@ describe('make start', () => {
     current = await makeStart(env);
     const after = await lead();
     expect(after).toMatchObject({ id: leadId, temperature: 'WARM', stage: 'scored', workflow: { status: 'RUNNING', live: { stage: 'scored' } } });
-    // The demo reps were seeded once, not twice.
-    expect(current.output()).not.toMatch(/seeded demo reps/);
+    const opsKey = fs.readFileSync(path.join(env.DATA_DIR!, 'dev-api-keys'), 'utf8').trim().split(',')[1]!.split(':')[0]!;
+    const reps = (await (await fetch(`${apiUrl}/api/v1/reps`, { headers: { authorization: `Bearer ${opsKey}` } })).json()) as { items: { id: string }[] };
+    expect(reps.items.map((r) => r.id).sort()).toEqual(['rep-jane-doe', 'rep-john-smith', 'rep-maria-garcia']);
     expect(await ctrlC(current)).toBe(0);
   }, 300_000);
+
+  it('refuses bad configuration at start, naming the variable', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+      cwd: root,
+      env: { ...process.env, API_PORT: 'three thousand', TEMPORAL_ADDRESS: 'nowhere' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/API_PORT/);
+    expect(stderr).toMatch(/TEMPORAL_ADDRESS: expected host:port/);
+    expect(stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
 });

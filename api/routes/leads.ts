@@ -42,13 +42,13 @@ export function leadRoutes({ db, client, taskQueue, dedupeWindowHours, temporalT
     const body = createLeadSchema.safeParse(req.body);
     if (!body.success) throw validationProblem(body.error);
 
-    const { address, ...rest } = body.data;
     const requestHash = createHash('sha256').update(JSON.stringify(body.data)).digest('hex');
-    const outcome = await createLeadOnce(
-      db,
-      { ...rest, address, property: body.data.property, signals: body.data.signals },
-      { idempotencyKey: key.data, requestHash, dedupeWindowHours, workflowIdFor: leadWorkflowId },
-    );
+    const outcome = await createLeadOnce(db, body.data, {
+      idempotencyKey: key.data,
+      requestHash,
+      dedupeWindowHours,
+      workflowIdFor: leadWorkflowId,
+    });
     if (outcome.kind === 'key-reused') {
       throw new ProblemError(409, 'Idempotency-Key reused', 'This Idempotency-Key was used with a different request body', {
         leadId: outcome.lead.id,
@@ -63,6 +63,24 @@ export function leadRoutes({ db, client, taskQueue, dedupeWindowHours, temporalT
       .json({ leadId: outcome.lead.id, workflowId, deduplicated: outcome.kind === 'existing' });
   });
 
+  /** The workflow's execution status and its `status` query; a silent worker does not hide the lead. */
+  async function workflowView(workflowId: string, req: Request): Promise<{ status: string; live: unknown }> {
+    const handle = client.workflow.getHandle(workflowId);
+    let status: string;
+    try {
+      status = (await withinDeadline(() => handle.describe())).status.name;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { status: 'NOT_FOUND', live: null };
+      throw err;
+    }
+    try {
+      return { status, live: await withinDeadline(() => handle.query(statusQuery)) };
+    } catch (err) {
+      req.log.warn({ workflowId, err: (err as Error).message }, 'status query unanswered');
+      return { status, live: null };
+    }
+  }
+
   router.get('/leads/:id', requireRole('crm', 'ops'), async (req, res) => {
     const id = leadIdSchema.safeParse(req.params.id);
     if (!id.success) throw notFound(`Lead ${req.params.id}`);
@@ -70,18 +88,7 @@ export function leadRoutes({ db, client, taskQueue, dedupeWindowHours, temporalT
     if (!found) throw notFound(`Lead ${id.data}`);
     const { lead, contact } = found;
 
-    const handle = client.workflow.getHandle(lead.workflow_id);
-    let status = 'NOT_FOUND';
-    let live: unknown = null;
-    try {
-      status = (await withinDeadline(() => handle.describe())).status.name;
-      // A lead is still worth showing when no worker answers the query in time.
-      live = await withinDeadline(() => handle.query(statusQuery));
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError) && status === 'NOT_FOUND') throw err;
-      req.log.warn({ workflowId: lead.workflow_id, err: (err as Error).message }, 'status query unanswered');
-    }
-
+    const workflow = await workflowView(lead.workflow_id, req);
     res.json({
       id: lead.id,
       source: lead.source,
@@ -101,7 +108,7 @@ export function leadRoutes({ db, client, taskQueue, dedupeWindowHours, temporalT
       signals: lead.signals,
       createdAt: lead.created_at.toISOString(),
       updatedAt: lead.updated_at.toISOString(),
-      workflow: { workflowId: lead.workflow_id, status, live },
+      workflow: { workflowId: lead.workflow_id, ...workflow },
     });
   });
 

@@ -16,7 +16,7 @@ import type { createLeadActivities } from '../../activities/leads';
 import { LeadScore, Stage, Temperature } from '../../temporal/search-attributes';
 import { closeLeadSignal, engagementSignal, statusQuery } from './messages';
 import { classifyTemperature } from './temperature';
-import type { EngagementSignals, LeadCloseReason, LeadIntakeInput, LeadStage, LeadStatus } from './types';
+import type { EngagementSignals, LeadCloseReason, LeadIntakeInput, LeadStatus } from './types';
 
 const { recordLeadTemperature, recordLeadStage } = proxyActivities<ReturnType<typeof createLeadActivities>>({
   startToCloseTimeout: '15 seconds',
@@ -51,11 +51,8 @@ export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): 
       status.signals = { ...status.signals, ...pendingSignals };
       pendingSignals = undefined;
       await score(status, input);
-    }
-    if (workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
-      // Signals that arrived meanwhile are re-sent by nobody: fold them in before moving on.
-      if (pendingSignals) status.signals = { ...status.signals, ...(pendingSignals as EngagementSignals) };
+    } else if (workflowInfo().continueAsNewSuggested) {
+      // Nothing is pending and no await stands between this check and the call: no signal is lost.
       await continueAsNew<typeof leadIntake>(input, status);
     }
   }
@@ -64,7 +61,7 @@ export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): 
 async function score(status: LeadStatus, input: LeadIntakeInput): Promise<void> {
   status.temperature = classifyTemperature(status.signals);
   status.revision += 1;
-  status.stage = 'scored' satisfies LeadStage;
+  status.stage = 'scored';
   await recordLeadTemperature({ leadId: input.leadId, stage: status.stage, revision: status.revision, ...status.temperature });
   publish(status, input);
 }

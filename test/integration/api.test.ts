@@ -186,7 +186,8 @@ describe('HTTP API', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(uiOrigin);
 
-    const decoded = await fetch(`${sys.codecUrl}/decode`, {
+    // The exact call the Web UI 2.54 makes (seen from a browser session against `make start`).
+    const decoded = await fetch(`${sys.codecUrl}/decode?preserveStorageRefs=true`, {
       method: 'POST',
       headers: { origin: uiOrigin, 'content-type': 'application/json', 'x-namespace': 'default' },
       body: JSON.stringify({ payloads: encrypted }),

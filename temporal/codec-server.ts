@@ -13,11 +13,12 @@ const jsonPayloads = z.object({
 });
 type JsonPayload = z.infer<typeof jsonPayloads>['payloads'][number];
 
-const fromJson = (p: JsonPayload): Payload => ({
+/** The Web UI's JSON form of a payload: metadata values and data base64-encoded. */
+export const fromJson = (p: JsonPayload): Payload => ({
   metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
   data: Buffer.from(p.data ?? '', 'base64'),
 });
-const toJson = (p: Payload): JsonPayload => ({
+export const toJson = (p: Payload): JsonPayload => ({
   metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });

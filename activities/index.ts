@@ -2,11 +2,15 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { createLeadActivities } from './leads';
+import { createMlActivities } from './ml/activities';
+import { sharedModelStore, type ModelStore } from './ml/model-store';
 
 export interface ActivityDeps {
   db: Kysely<Database>;
+  /** ONNX sessions shared by the whole process. */
+  modelStore?: ModelStore;
 }
 
-export function createActivities(deps: ActivityDeps) {
-  return { ...createLeadActivities(deps) };
+export function createActivities({ db, modelStore = sharedModelStore }: ActivityDeps) {
+  return { ...createLeadActivities({ db }), ...createMlActivities({ modelStore }) };
 }

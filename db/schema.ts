@@ -61,11 +61,57 @@ export interface AppMetaTable {
   updated_at: UpdatedAt;
 }
 
+export interface MlRetrainsTable {
+  id: string;
+  seq: Generated<string>;
+  version: string;
+  trigger: string;
+  status: Generated<string>;
+  export_csv: string | null;
+  data_summary: Json<Record<string, unknown>> | null;
+  champion_generation: number | null;
+  evaluation: Json<unknown> | null;
+  created_at: CreatedAt;
+  finished_at: Date | null;
+}
+
+export interface MlModelVersionsTable {
+  model: string;
+  version: string;
+  /** The registry entry (models/README.md): features, scaling, explanation weights, metrics. */
+  entry: Json<Record<string, unknown>>;
+  onnx: Buffer;
+  sha256: string;
+  holdout_csv: string | null;
+  origin: 'bundled' | 'retrain';
+  retrain_id: string | null;
+  status: 'champion' | 'challenger' | 'rejected' | 'superseded' | 'retired';
+  decision: Json<Record<string, unknown>> | null;
+  created_at: CreatedAt;
+  decided_at: Date | null;
+}
+
+export interface MlChampionsTable {
+  model: string;
+  version: string;
+  promoted_at: Generated<Date>;
+}
+
+export interface MlChampionStateTable {
+  id: Generated<boolean>;
+  generation: number;
+  updated_at: UpdatedAt;
+}
+
 export interface Database {
   contacts: ContactsTable;
   leads: LeadsTable;
   reps: RepsTable;
   app_meta: AppMetaTable;
+  ml_retrains: MlRetrainsTable;
+  ml_model_versions: MlModelVersionsTable;
+  ml_champions: MlChampionsTable;
+  ml_champion_state: MlChampionStateTable;
 }
 
 export type Lead = Selectable<LeadsTable>;

@@ -346,6 +346,8 @@ CSV_COLUMNS = ["dataset"] + list(dict.fromkeys(DATASET_COLUMNS["lead"] + DATASET
 
 
 def _csv_cell(value):
+    if value is None:
+        return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)  # str(float) is the shortest round-tripping form

@@ -2,7 +2,7 @@
 """Trains the five lead-intelligence models and writes their ONNX files, cards and registry.
 
     .venv/bin/python models/training/train.py [--out-dir models] [--version 1.0.0] [--seed 41]
-        [--n-leads 20000] [--n-customers 10000] [--data-csv export.csv]
+        [--n-leads 20000] [--n-customers 10000] [--data-csv export.csv] [--holdout-dir DIR]
 
 The contract (features, outputs, registry) is models/README.md. Every step is seeded and nothing
 carries a wall-clock time, so two runs with the same arguments write byte-identical files.
@@ -40,6 +40,9 @@ MODEL_NAMES = ["lead_conversion", "next_best_action", "clv", "churn_30d", "churn
 # Pinned ONNX opsets: onnxruntime(-node) 1.30 runs both; skl2onnx 1.20 is tested up to 22.
 TARGET_OPSET = {"": 17, "ai.onnx.ml": 3}
 HOLDOUT_SHARE = 0.2
+# Below this many usable exported rows a model trains on synthetic data instead (small exports
+# give a holdout too small to compare models on).
+MIN_EXPORTED_ROWS = 500
 # ONNX (float32) vs scikit-learn (float64) on the holdout: absolute for probabilities, relative
 # (to max(1, |value|)) for dollar amounts, where float32 itself only carries ~7 significant digits.
 # The TypeScript parity test uses the same rule.
@@ -190,9 +193,8 @@ def _check_labels(row, dataset):
     if dataset == "lead":
         if not isinstance(row["converted"], bool):
             raise ValueError("converted: missing")
-        if row["nextBestAction"] is None:
-            raise ValueError("nextBestAction: missing")
-        if row["nextBestAction"] not in F.NEXT_BEST_ACTIONS:
+        # Empty = the CRM did not record which action worked; next_best_action skips such rows.
+        if row["nextBestAction"] is not None and row["nextBestAction"] not in F.NEXT_BEST_ACTIONS:
             raise ValueError(f"nextBestAction: unknown value {row['nextBestAction']!r}")
     else:
         for target in CLV_TARGETS:
@@ -511,6 +513,8 @@ def main():
     parser.add_argument("--n-leads", type=int, default=G.DEFAULT_LEADS)
     parser.add_argument("--n-customers", type=int, default=G.DEFAULT_CUSTOMERS)
     parser.add_argument("--data-csv", help="train on this labelled export instead of synthetic data")
+    parser.add_argument("--holdout-dir", help="also write each model's holdout rows to DIR/<name>.csv (--data-csv "
+                                              "format), so other models can be scored on the same rows (evaluate.py)")
     args = parser.parse_args()
     if not SEMVER.match(args.version):
         parser.error(f"--version {args.version!r} is not semver (e.g. 1.0.0)")
@@ -521,26 +525,36 @@ def main():
     out_dir = Path(args.out_dir).resolve()
 
     data = G.generate(args.seed, args.n_leads, args.n_customers)
-    source = {"leads": "synthetic", "customers": "synthetic"}
-    if args.data_csv:
-        exported = read_csv(args.data_csv)
-        for dataset, rows in exported.items():
-            if rows:
-                data[dataset], source[dataset] = rows, "csv"
-            else:
-                log(f"{args.data_csv}: no {dataset} rows, those models train on synthetic data")
-    log(f"data: {len(data['leads'])} leads ({source['leads']}), {len(data['customers'])} customers ({source['customers']})")
+    exported = read_csv(args.data_csv) if args.data_csv else {"leads": [], "customers": []}
+    model_rows, model_source = {}, {}
+    for name in MODEL_NAMES:
+        dataset = SPECS[name]["dataset"]
+        rows = exported[dataset]
+        if name == "next_best_action":
+            rows = [row for row in rows if row["nextBestAction"] is not None]
+        if len(rows) >= MIN_EXPORTED_ROWS:
+            model_rows[name], model_source[name] = rows, "csv"
+        else:
+            if args.data_csv:
+                log(f"{name}: {len(rows)} usable exported rows (< {MIN_EXPORTED_ROWS}), trains on synthetic data")
+            model_rows[name], model_source[name] = data[dataset], "synthetic"
+    log("data: " + ", ".join(f"{n} {len(model_rows[n])} rows ({model_source[n]})" for n in MODEL_NAMES))
 
     entries = []
     # One thread: BLAS reductions in a fixed order, so the fitted weights are the same every run.
     with threadpool_limits(limits=1):
         for name in MODEL_NAMES:
-            dataset = SPECS[name]["dataset"]
-            rows = data[dataset]
-            entry = train_one(name, rows, holdout_mask(len(rows), args.seed), args.seed, source[dataset],
-                              args.version, out_dir)
+            rows = model_rows[name]
+            holdout = holdout_mask(len(rows), args.seed)
+            entry = train_one(name, rows, holdout, args.seed, model_source[name], args.version, out_dir)
             log(f"{name}: {entry['sizeBytes']} bytes, onnx check {entry['onnxCheck']['maxDiff']}")
             entries.append(entry)
+            if args.holdout_dir:
+                dataset = SPECS[name]["dataset"]
+                held = [row for row, h in zip(rows, holdout) if h]
+                Path(args.holdout_dir).mkdir(parents=True, exist_ok=True)
+                with open(Path(args.holdout_dir) / f"{name}.csv", "w", newline="", encoding="utf-8") as fh:
+                    G.write_csv({"leads": held if dataset == "leads" else [], "customers": held if dataset == "customers" else []}, fh)
 
     registry = {
         "description": "Lead-intelligence models (models/README.md). Trained on synthetic data unless "

@@ -3,14 +3,17 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { createLeadActivities } from './leads';
 import { createMlActivities } from './ml/activities';
-import { sharedModelStore, type ModelStore } from './ml/model-store';
+import type { ModelStore } from './ml/model-store';
+import { createRetrainActivities } from './ml/retrain';
 
 export interface ActivityDeps {
   db: Kysely<Database>;
-  /** ONNX sessions shared by the whole process. */
-  modelStore?: ModelStore;
+  /** ONNX sessions shared by the whole process (the API serves from the same store). */
+  modelStore: ModelStore;
+  /** The trainer's Python (ML_PYTHON). */
+  python: string;
 }
 
-export function createActivities({ db, modelStore = sharedModelStore }: ActivityDeps) {
-  return { ...createLeadActivities({ db }), ...createMlActivities({ modelStore }) };
+export function createActivities({ db, modelStore, python }: ActivityDeps) {
+  return { ...createLeadActivities({ db }), ...createMlActivities({ modelStore }), ...createRetrainActivities({ db, modelStore, python }) };
 }

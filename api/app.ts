@@ -16,7 +16,7 @@ import { leadRoutes, registerLeadPaths } from './routes/leads';
 import { registerRepPaths, repRoutes } from './routes/reps';
 import { mlRoutes, registerMlPaths } from './routes/ml';
 import { collectDefaultMetrics, register } from 'prom-client';
-import { sharedModelStore, type ModelStore } from '../activities/ml/model-store';
+import type { ModelStore } from '../activities/ml/model-store';
 
 export interface ApiDeps {
   db: Kysely<Database>;
@@ -26,7 +26,9 @@ export interface ApiDeps {
   taskQueue: string;
   dedupeWindowHours: number;
   temporalTimeoutMs: number;
-  modelStore?: ModelStore;
+  modelStore: ModelStore;
+  /** Where the retrain endpoint starts its workflow, and with which margin. */
+  promotionMargin: number;
 }
 
 let defaultMetricsCollected = false;
@@ -71,11 +73,10 @@ export function createApp(deps: ApiDeps): Express {
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/v1/openapi.json' } }));
 
   // Authenticate before parsing: an anonymous caller's body is never read.
-  const modelStore = deps.modelStore ?? sharedModelStore;
   app.use('/api/v1', authenticate(deps.apiKeys));
   // A batch of 10,000 leads is ~3 MB; every other body stays small.
   app.use('/api/v1/ml/predict/batch', express.json({ limit: '8mb' }));
-  app.use('/api/v1', express.json({ limit: '100kb' }), leadRoutes(deps), repRoutes(deps), mlRoutes({ modelStore }));
+  app.use('/api/v1', express.json({ limit: '100kb' }), leadRoutes(deps), repRoutes(deps), mlRoutes(deps));
 
   app.use((req, _res) => {
     throw new ProblemError(404, 'Not found', `No route for ${req.method} ${req.path}`);

@@ -9,6 +9,8 @@ import type { Connection } from '@temporalio/client';
 import { connectClient } from '../temporal/client';
 import { registerSearchAttributes } from '../temporal/register-search-attributes';
 import { startApiServers } from './server';
+import { databaseSource, ModelStore } from '../activities/ml/model-store';
+import { ensureRetrainSchedule } from '../temporal/schedules';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -21,7 +23,10 @@ async function main(): Promise<void> {
   const client = await connectClient({ address: config.TEMPORAL_ADDRESS!, namespace: config.TEMPORAL_NAMESPACE, payloadKeys: secrets.payloadKeys });
   const added = await registerSearchAttributes(client.connection as Connection, config.TEMPORAL_NAMESPACE);
   if (added.length) logger.info({ added }, 'registered search attributes');
-  const api = await startApiServers({ config, secrets, db, client, logger });
+  const schedule = await ensureRetrainSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, cron: config.ML_RETRAIN_CRON, margin: config.ML_PROMOTION_MARGIN });
+  logger.info({ schedule, cron: config.ML_RETRAIN_CRON }, 'retrain schedule');
+  const modelStore = new ModelStore(databaseSource(db), (err) => logger.warn({ err }, 'model check failed; serving the loaded models'));
+  const api = await startApiServers({ config, secrets, db, client, logger, modelStore });
   logger.info({ api: api.apiUrl, codec: api.codecUrl }, 'API listening');
   const stop = async (): Promise<void> => {
     await api.close();

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Secrets } from '../config/dev-secrets';
 import type { Config } from '../config/env';
 import type { Logger } from '../config/logger';
+import type { ModelStore } from '../activities/ml/model-store';
 import type { Database } from '../db/schema';
 import { AesGcmPayloadCodec } from '../temporal/codec';
 import { createCodecServer } from '../temporal/codec-server';
@@ -30,8 +31,15 @@ const close = (server: Server): Promise<void> =>
     server.closeIdleConnections();
   });
 
-export async function startApiServers(opts: { config: Config; secrets: Secrets; db: Kysely<Database>; client: Client; logger: Logger }): Promise<RunningApi> {
-  const { config, secrets, db, client, logger } = opts;
+export async function startApiServers(opts: {
+  config: Config;
+  secrets: Secrets;
+  db: Kysely<Database>;
+  client: Client;
+  logger: Logger;
+  modelStore: ModelStore;
+}): Promise<RunningApi> {
+  const { config, secrets, db, client, logger, modelStore } = opts;
   const app = createApp({
     db,
     client,
@@ -40,6 +48,8 @@ export async function startApiServers(opts: { config: Config; secrets: Secrets; 
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     dedupeWindowHours: config.LEAD_DEDUPE_WINDOW_HOURS,
     temporalTimeoutMs: config.TEMPORAL_CALL_TIMEOUT_MS,
+    modelStore,
+    promotionMargin: config.ML_PROMOTION_MARGIN,
   });
   const codecApp = createCodecServer({
     codec: new AesGcmPayloadCodec(secrets.payloadKeys),

@@ -1,6 +1,8 @@
 // Lead-model inference speed: one prediction in process and over HTTP (p50/p99), and a 10,000-lead
 // batch (leads/s), beside the roadmap's own figures (4.1 A: < 2 s per prediction; 100-200 req/min).
 // Run: node --import tsx bench/ml-inference.ts [singleRuns=5000] [batchRuns=20]
+// First: zod 4 adds .openapi() to schemas created after this import only (the API documents them).
+import '../api/openapi';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import type { Client } from '@temporalio/client';
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
     dedupeWindowHours: 24,
     temporalTimeoutMs: 1000,
     modelStore: store,
+    promotionMargin: 0.005,
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -75,6 +75,16 @@ export const envSchema = z
 
     LEAD_DEDUPE_WINDOW_HOURS: z.coerce.number().int().min(0).max(24 * 30).default(24),
     SEED_DEMO_DATA: bool.default(true),
+
+    /** The Python with models/training/requirements.txt (the retrain runs train.py with it). */
+    ML_PYTHON: z.string().min(1).default('.venv/bin/python'),
+    /** Gain of the primary holdout metric a challenger needs over the champion to be promoted. */
+    ML_PROMOTION_MARGIN: z.coerce.number().min(0).max(0.5).default(0.005),
+    /** The weekly retrain's Temporal Schedule (cron, UTC), or `off`. */
+    ML_RETRAIN_CRON: z
+      .string()
+      .regex(/^(off|\S+ \S+ \S+ \S+ \S+)$/, 'expected a 5-field cron expression or off')
+      .default('0 3 * * 1'),
   })
   .superRefine((env, ctx) => {
     // An open codec endpoint decrypts every payload: only acceptable on loopback.
@@ -111,6 +121,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...env,
     DATA_DIR: path.resolve(env.DATA_DIR),
+    // Relative to the project (where make installs the venv), wherever the process was started.
+    ML_PYTHON: env.ML_PYTHON.includes('/') ? path.resolve(path.join(__dirname, '..'), env.ML_PYTHON) : env.ML_PYTHON,
     codecCorsOrigins: CODEC_CORS_ORIGINS
       ? CODEC_CORS_ORIGINS.split(',').map((s) => s.trim())
       : [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`],

@@ -16,6 +16,8 @@ import { connectClient } from '../temporal/client';
 import { startDevServer, waitForFrontend } from '../temporal/dev-server';
 import { registerSearchAttributes } from '../temporal/register-search-attributes';
 import { bundleWorkflows, createProcessWorker } from '../workers/worker';
+import { databaseSource, ModelStore } from '../activities/ml/model-store';
+import { ensureRetrainSchedule } from '../temporal/schedules';
 
 export interface RunningSystem {
   secrets: Secrets;
@@ -79,6 +81,8 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     stops.push({ name: 'database pool', stop: () => db.destroy() });
     await migrateToLatest(db, logger);
     if (config.SEED_DEMO_DATA) await seedDemoData(db, logger);
+    // One store for the worker and the API: the sessions are loaded once for both.
+    const modelStore = new ModelStore(databaseSource(db), (err) => logger.warn({ err }, 'model check failed; serving the loaded models'));
 
     const { worker, connection } = await createProcessWorker({
       address: temporalAddress,
@@ -86,6 +90,8 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       payloadKeys: secrets.payloadKeys,
       db,
+      modelStore,
+      python: config.ML_PYTHON,
       workflowBundle,
     });
     const running = worker.run();
@@ -101,7 +107,9 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
 
     const client = await connectClient({ address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, payloadKeys: secrets.payloadKeys });
     stops.push({ name: 'Temporal client', stop: () => client.connection.close() });
-    const api = await startApiServers({ config, secrets, db, client, logger });
+    const schedule = await ensureRetrainSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, cron: config.ML_RETRAIN_CRON, margin: config.ML_PROMOTION_MARGIN });
+    logger.info({ schedule, cron: config.ML_RETRAIN_CRON }, 'retrain schedule');
+    const api = await startApiServers({ config, secrets, db, client, logger, modelStore });
     stops.push({ name: 'API', stop: api.close });
 
     return {

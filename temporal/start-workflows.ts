@@ -1,10 +1,11 @@
 // Starting workflows from the outside: ids, search attributes and summaries set in one place.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Lead } from '../db/schema';
-import { leadIntake } from '../workflows';
+import { leadIntake, modelRetrain } from '../workflows';
+import type { ModelRetrainInput } from '../workflows/model-retrain/types';
 import type { LeadIntakeInput, LeadSource } from '../workflows/lead-intake/types';
 import { LeadId, LeadSource as LeadSourceKey, Stage } from './search-attributes';
-import { leadWorkflowId } from './workflow-ids';
+import { leadWorkflowId, retrainWorkflowId } from './workflow-ids';
 
 /**
  * Starts `lead-<id>` once. Safe to call again for the same lead (a retried POST, or a start that
@@ -38,4 +39,24 @@ export async function startLeadIntake(client: Client, taskQueue: string, lead: L
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
   return workflowId;
+}
+
+/** Starts one retrain; the same run key (an Idempotency-Key) reuses the run it started before. */
+export async function startModelRetrain(client: Client, taskQueue: string, runKey: string, input: ModelRetrainInput): Promise<{ workflowId: string; started: boolean }> {
+  const workflowId = retrainWorkflowId(runKey);
+  try {
+    await client.workflow.start(modelRetrain, {
+      workflowId,
+      taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [{ key: Stage, value: 'starting' }],
+      staticSummary: `Model retrain · ${input.trigger}`,
+    });
+    return { workflowId, started: true };
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    return { workflowId, started: false };
+  }
 }

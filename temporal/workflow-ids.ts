@@ -4,3 +4,7 @@ export const leadWorkflowId = (leadId: string): string => `lead-${leadId}`;
 export function leadIdFromWorkflowId(workflowId: string): string | undefined {
   return workflowId.startsWith('lead-') ? workflowId.slice('lead-'.length) : undefined;
 }
+
+/** One retrain run; the weekly Schedule's runs are `ml-retrain-weekly-<timestamp>` (Temporal appends it). */
+export const retrainWorkflowId = (runKey: string): string => `ml-retrain-${runKey}`;
+export const RETRAIN_SCHEDULE_ID = 'ml-retrain-weekly';

@@ -5,6 +5,7 @@ import { createLogger } from '../config/logger';
 import { createDb } from '../db/connection';
 import { installTemporalLogging } from '../temporal/runtime-logging';
 import { createProcessWorker } from './worker';
+import { databaseSource, ModelStore } from '../activities/ml/model-store';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     payloadKeys: secrets.payloadKeys,
     db,
+    modelStore: new ModelStore(databaseSource(db), (err) => logger.warn({ err }, 'model check failed; serving the loaded models')),
+    python: config.ML_PYTHON,
   });
   process.once('SIGINT', () => worker.shutdown());
   process.once('SIGTERM', () => worker.shutdown());

@@ -7,6 +7,7 @@ import type { PayloadKey } from '../config/dev-secrets';
 import type { Logger } from '../config/logger';
 import type { Database } from '../db/schema';
 import { createActivities } from '../activities';
+import type { ModelStore } from '../activities/ml/model-store';
 import { createDataConverter } from '../temporal/data-converter';
 
 /** workflows/index.ts, resolved by the SDK's bundler (so it also works where require cannot load .ts). */
@@ -18,6 +19,10 @@ export interface WorkerOptions {
   taskQueue: string;
   payloadKeys: PayloadKey[];
   db: Kysely<Database>;
+  /** Shared with the API when both run in one process. */
+  modelStore: ModelStore;
+  /** The trainer's Python (ML_PYTHON). */
+  python: string;
   /** A pre-built bundle (built while other things start); otherwise bundled here. */
   workflowBundle?: { code: string };
 }
@@ -29,7 +34,7 @@ export async function createProcessWorker(opts: WorkerOptions): Promise<{ worker
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ db: opts.db }),
+    activities: createActivities({ db: opts.db, modelStore: opts.modelStore, python: opts.python }),
     dataConverter: createDataConverter(opts.payloadKeys),
     // Ctrl-C lets running activities finish (they are short) before the worker exits.
     shutdownGraceTime: '10 seconds',

@@ -1,2 +1,3 @@
 // Every workflow the worker registers (the bundle's entry point).
 export { leadIntake } from './lead-intake/workflow';
+export { modelRetrain } from './model-retrain/workflow';

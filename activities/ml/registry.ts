@@ -18,20 +18,40 @@ export interface RegistryEntry {
   [key: string]: unknown;
 }
 
+/** One model version: its registry entry and the ONNX bytes it names. */
+export interface Artefact {
+  entry: RegistryEntry;
+  onnx: Buffer;
+}
+
 export const projectRoot = path.resolve(__dirname, '..', '..');
 export const defaultRegistryPath = path.join(projectRoot, 'models', 'registry.json');
 
+export const sha256 = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex');
+
+/** Reads `{description, version, models: [entry…]}` (train.py writes it); every model must be listed. */
 export function readRegistry(registryPath = defaultRegistryPath): { entries: Map<ModelName, RegistryEntry>; fingerprint: string } {
   const text = fs.readFileSync(registryPath, 'utf8');
-  const parsed = JSON.parse(text) as unknown;
-  const list: RegistryEntry[] = Array.isArray(parsed)
-    ? parsed
-    : Array.isArray((parsed as { models?: unknown }).models)
-      ? (parsed as { models: RegistryEntry[] }).models
-      : Object.entries((parsed as { models?: Record<string, RegistryEntry> }).models ?? (parsed as Record<string, RegistryEntry>)).map(
-          ([name, entry]) => ({ ...entry, name: (entry.name ?? name) as ModelName }),
-        );
-  const entries = new Map(list.map((e) => [e.name, e]));
-  for (const name of MODEL_NAMES) if (!entries.has(name)) throw new Error(`models/registry.json has no model "${name}"`);
-  return { entries, fingerprint: createHash('sha256').update(text).digest('hex') };
+  const parsed = JSON.parse(text) as { models?: unknown };
+  if (!Array.isArray(parsed.models)) throw new Error(`${registryPath}: expected {"models": [...]}`);
+  const entries = new Map((parsed.models as RegistryEntry[]).map((e) => [e.name, e]));
+  for (const name of MODEL_NAMES) if (!entries.has(name)) throw new Error(`${registryPath} has no model "${name}"`);
+  return { entries, fingerprint: sha256(text) };
+}
+
+/** The artefacts a registry file names (paths relative to `root`), each checked against its sha256. */
+export function readArtefacts(registryPath = defaultRegistryPath, root = projectRoot): { artefacts: Artefact[]; fingerprint: string } {
+  const { entries, fingerprint } = readRegistry(registryPath);
+  const artefacts = MODEL_NAMES.map((name) => {
+    const entry = entries.get(name)!;
+    const onnx = fs.readFileSync(path.resolve(root, entry.file));
+    verify(entry, onnx);
+    return { entry, onnx };
+  });
+  return { artefacts, fingerprint };
+}
+
+export function verify(entry: RegistryEntry, onnx: Buffer): void {
+  const actual = sha256(onnx);
+  if (actual !== entry.sha256) throw new Error(`${entry.name} ${entry.version}: sha256 ${actual} does not match the registry's ${entry.sha256}`);
 }

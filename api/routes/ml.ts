@@ -1,7 +1,13 @@
 // Lead intelligence over HTTP (roadmap 4.1 A): single and batch predictions, model info and health.
+import { createHash, randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
 import type { ModelStore } from '../../activities/ml/model-store';
+import { listModelVersions, listRetrains } from '../../db/repositories/ml-models';
+import type { Database } from '../../db/schema';
+import { startModelRetrain } from '../../temporal/start-workflows';
 import { predictLeads } from '../../activities/ml/predict';
 import { MODEL_NAMES } from '../../activities/ml/registry';
 import { leadFeaturesSchema } from '../../activities/ml/schemas';
@@ -11,6 +17,29 @@ import { ProblemError, validationProblem } from '../problem';
 
 export const MAX_BATCH = 10_000;
 const batchSchema = z.strictObject({ leads: z.array(leadFeaturesSchema).min(1).max(MAX_BATCH) });
+const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,200}$/, '1-200 visible ASCII characters').optional();
+
+/** Optional knobs of an on-demand retrain; an empty body uses the configured defaults. */
+export const retrainRequestSchema = z
+  .strictObject({
+    margin: z.number().min(0).max(0.5).optional().describe('required gain of the primary holdout metric (default ML_PROMOTION_MARGIN)'),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional().describe('synthetic data and holdout seed (default: from the retrain number)'),
+    nLeads: z.number().int().min(1000).max(200_000).optional().describe('synthetic lead rows for models without enough CRM history'),
+    nCustomers: z.number().int().min(1000).max(100_000).optional().describe('synthetic customer rows'),
+  })
+  .openapi('RetrainRequest');
+const retrainStartedSchema = z
+  .object({ workflowId: z.string(), started: z.boolean().describe('false when this Idempotency-Key started a retrain before') })
+  .openapi('RetrainStarted');
+
+export interface MlRouteDeps {
+  modelStore: ModelStore;
+  db: Kysely<Database>;
+  client: Client;
+  taskQueue: string;
+  temporalTimeoutMs: number;
+  promotionMargin: number;
+}
 
 const contribution = z.object({ feature: z.string(), contribution: z.number() });
 const leadPredictionSchema = z
@@ -27,8 +56,26 @@ const leadPredictionSchema = z
   })
   .openapi('LeadPrediction');
 
-export function mlRoutes({ modelStore }: { modelStore: ModelStore }): Router {
+export function mlRoutes({ modelStore, db, client, taskQueue, temporalTimeoutMs, promotionMargin }: MlRouteDeps): Router {
   const router = Router();
+
+  // Starts the modelRetrain workflow (ops only): it may replace the models every rep relies on.
+  router.post('/ml/model/retrain', requireRole('ops'), async (req, res) => {
+    const key = idempotencyKeySchema.safeParse(req.header('Idempotency-Key'));
+    if (!key.success) throw validationProblem(key.error, 'header.Idempotency-Key');
+    const body = retrainRequestSchema.safeParse(req.body ?? {});
+    if (!body.success) throw validationProblem(body.error);
+    const runKey = key.data ? `key-${createHash('sha256').update(key.data).digest('hex').slice(0, 32)}` : randomUUID();
+    const { margin = promotionMargin, ...rest } = body.data;
+    const started = await client.withDeadline(Date.now() + temporalTimeoutMs, () => startModelRetrain(client, taskQueue, runKey, { trigger: 'api', margin, ...rest }));
+    req.log.info({ workflowId: started.workflowId, started: started.started }, 'retrain requested');
+    res.status(202).location(`/api/v1/ml/model/retrains`).json(started);
+  });
+
+  router.get('/ml/model/retrains', requireRole('crm', 'ops'), async (_req, res) => {
+    const [retrains, versions] = await Promise.all([listRetrains(db, 20), listModelVersions(db, 50)]);
+    res.json({ retrains, versions });
+  });
 
   router.post('/ml/predict', requireRole('crm', 'ops'), async (req, res) => {
     const record = leadFeaturesSchema.safeParse(req.body);
@@ -46,6 +93,7 @@ export function mlRoutes({ modelStore }: { modelStore: ModelStore }): Router {
   router.get('/ml/model/info', requireRole('crm', 'ops'), async (_req, res) => {
     const models = await modelStore.models();
     res.json({
+      generation: await modelStore.servingGeneration(),
       models: MODEL_NAMES.map((name) => {
         const { entry } = models.get(name)!;
         return {
@@ -56,7 +104,7 @@ export function mlRoutes({ modelStore }: { modelStore: ModelStore }): Router {
           trainingDataSha256: entry.trainingDataSha256,
           features: entry.features.map((f) => f.name),
           metrics: entry.metrics,
-          trainedOn: 'synthetic data (see the model card)',
+          trainingData: entry.trainingData,
         };
       }),
     });
@@ -98,6 +146,22 @@ export function registerMlPaths(registry: OpenAPIRegistry): void {
     path: '/api/v1/ml/model/info',
     summary: 'Every model: version, artefact hash, features in order, holdout metrics',
     responses: { 200: { description: 'Model metadata' }, ...problemResponses(401, 403) },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/ml/model/retrain',
+    summary: 'Start the modelRetrain workflow (ops): export, train, evaluate against the champions, promote if better by the margin',
+    request: {
+      headers: z.object({ 'Idempotency-Key': idempotencyKeySchema }),
+      body: { required: false, content: { 'application/json': { schema: retrainRequestSchema } } },
+    },
+    responses: { 202: { description: 'Started (or, for a reused Idempotency-Key, already started)', content: { 'application/json': { schema: retrainStartedSchema } } }, ...problemResponses(400, 401, 403, 422, 503) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/ml/model/retrains',
+    summary: 'Recent retrains with their outcome, and every stored model version with its metrics and the decision about it',
+    responses: { 200: { description: 'Retrains and model versions' }, ...problemResponses(401, 403, 503) },
   });
   registry.registerPath({
     method: 'get',

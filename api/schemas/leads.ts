@@ -40,6 +40,8 @@ export const propertyFactsSchema = z.strictObject({
 /** Engagement signals of roadmap 4.1 D known at intake. */
 export const engagementSignalsSchema = z.strictObject({
   responseTimeMinutes: z.number().min(0).max(60 * 24 * 365).optional(),
+  /** 0-10: how reachable and genuine the contact is, as rated at intake (an NBA feature, 4.1 A). */
+  contactQuality: z.number().min(0).max(10).optional(),
   emailOpenRate: z.number().min(0).max(1).optional(),
   websiteVisits48h: z.number().int().min(0).max(10_000).optional(),
   budget: z.enum(['confirmed', 'discussed', 'unclear']).optional(),

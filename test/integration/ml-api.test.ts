@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModelStore } from '../../activities/ml/model-store';
 import { createApp } from '../../api/app';
 import { MODEL_NAMES } from '../../activities/ml/registry';
 import type { LeadPrediction } from '../../activities/ml/predict';
@@ -28,6 +29,8 @@ describe('ML endpoints', () => {
       taskQueue: 'unused',
       dedupeWindowHours: 24,
       temporalTimeoutMs: 1000,
+      modelStore: new ModelStore(),
+      promotionMargin: 0.005,
     });
     await new Promise<void>((resolve) => {
       server = app.listen(0, '127.0.0.1', () => resolve());

@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModelStore } from '../../activities/ml/model-store';
 import { createApp } from '../../api/app';
 import { createDb } from '../../db/connection';
 import { testLogger } from '../helpers/logger';
@@ -23,6 +24,8 @@ async function serve(app: ReturnType<typeof createApp>): Promise<{ url: string; 
   });
 }
 
+const modelStore = new ModelStore();
+
 describe('dependencies unreachable', () => {
   let pg: TestPostgres;
   let deadTemporal: Client;
@@ -40,7 +43,7 @@ describe('dependencies unreachable', () => {
   it('Postgres down: 503 with Retry-After on POST, and /readyz says which check failed', async () => {
     const db = createDb(`postgres://nobody:x@127.0.0.1:${await freePort()}/none`, 1);
     const { url, server } = await serve(
-      createApp({ db, client: deadTemporal, logger: testLogger, apiKeys: [{ key: KEY, role: 'crm' }], taskQueue: 'q', dedupeWindowHours: 24, temporalTimeoutMs: 1000 }),
+      createApp({ db, client: deadTemporal, logger: testLogger, apiKeys: [{ key: KEY, role: 'crm' }], taskQueue: 'q', dedupeWindowHours: 24, temporalTimeoutMs: 1000, modelStore, promotionMargin: 0.005 }),
     );
     try {
       const res = await fetch(`${url}/api/v1/leads`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body });
@@ -61,7 +64,7 @@ describe('dependencies unreachable', () => {
 
   it('Temporal down: 503 on POST and GET, and a retried POST finds the stored lead instead of adding one', async () => {
     const { url, server } = await serve(
-      createApp({ db: pg.db, client: deadTemporal, logger: testLogger, apiKeys: [{ key: KEY, role: 'crm' }], taskQueue: 'q', dedupeWindowHours: 24, temporalTimeoutMs: 1000 }),
+      createApp({ db: pg.db, client: deadTemporal, logger: testLogger, apiKeys: [{ key: KEY, role: 'crm' }], taskQueue: 'q', dedupeWindowHours: 24, temporalTimeoutMs: 1000, modelStore, promotionMargin: 0.005 }),
     );
     try {
       const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'idempotency-key': 'retry-me' };

@@ -32,6 +32,8 @@ export type LeadCloseReason = Extract<LeadStage, 'won' | 'lost' | 'duplicate'>;
 export interface EngagementSignals {
   /** Minutes the lead took to answer our last outreach. */
   responseTimeMinutes?: number;
+  /** 0..10, rated at intake (a model feature; not part of the temperature rules). */
+  contactQuality?: number;
   /** 0..1 */
   emailOpenRate?: number;
   websiteVisits48h?: number;

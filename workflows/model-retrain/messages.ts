@@ -1,0 +1,4 @@
+import { defineQuery } from '@temporalio/workflow';
+import type { ModelRetrainStatus } from './types';
+
+export const retrainStatusQuery = defineQuery<ModelRetrainStatus>('status');

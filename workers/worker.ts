@@ -38,6 +38,8 @@ export async function createProcessWorker(opts: WorkerOptions): Promise<{ worker
     dataConverter: createDataConverter(opts.payloadKeys),
     // Ctrl-C lets running activities finish (they are short) before the worker exits.
     shutdownGraceTime: '10 seconds',
+    // Heartbeats reach the server often enough that a cancelled retrain stops its trainer within seconds.
+    maxHeartbeatThrottleInterval: '3 seconds',
   });
   return { worker, connection };
 }

@@ -5,6 +5,7 @@
 // 'superseded'. Every challenger is kept with its metrics and the decision about it.
 import {
   ActivityCancellationType,
+  ActivityFailure,
   CancellationScope,
   isCancellation,
   proxyActivities,
@@ -73,7 +74,8 @@ export async function modelRetrain(input: ModelRetrainInput): Promise<ModelRetra
     return status;
   } catch (err) {
     const cancelled = isCancellation(err);
-    status.error = (err as Error).message;
+    // An activity's own error says what went wrong; its wrapper only says which activity.
+    status.error = err instanceof ActivityFailure && err.cause ? `${err.activityType}: ${err.cause.message}` : (err as Error).message;
     // Record the end even though the workflow itself was cancelled.
     await CancellationScope.nonCancellable(() =>
       db.endModelRetrain({ retrainId, status: cancelled ? 'cancelled' : 'failed', reason: status.error ?? 'unknown' }),

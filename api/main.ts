@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const schedule = await ensureRetrainSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, cron: config.ML_RETRAIN_CRON, margin: config.ML_PROMOTION_MARGIN });
   logger.info({ schedule, cron: config.ML_RETRAIN_CRON }, 'retrain schedule');
   const modelStore = new ModelStore(databaseSource(db), (err) => logger.warn({ err }, 'model check failed; serving the loaded models'));
+  await modelStore.models(); // fail at start on broken artefacts
   const api = await startApiServers({ config, secrets, db, client, logger, modelStore });
   logger.info({ api: api.apiUrl, codec: api.codecUrl }, 'API listening');
   const stop = async (): Promise<void> => {

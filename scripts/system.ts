@@ -83,6 +83,9 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     if (config.SEED_DEMO_DATA) await seedDemoData(db, logger);
     // One store for the worker and the API: the sessions are loaded once for both.
     const modelStore = new ModelStore(databaseSource(db), (err) => logger.warn({ err }, 'model check failed; serving the loaded models'));
+    // Loaded now, not on the first request: broken artefacts fail the start, and a fresh database
+    // has its champions before anything asks.
+    await modelStore.models();
 
     const { worker, connection } = await createProcessWorker({
       address: temporalAddress,

@@ -49,7 +49,8 @@ export async function startModelRetrain(client: Client, taskQueue: string, runKe
       workflowId,
       taskQueue,
       args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING',
+      // Any earlier run with this id, open or closed, is the answer to a repeated request.
+      workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [{ key: Stage, value: 'starting' }],
       staticSummary: `Model retrain · ${input.trigger}`,

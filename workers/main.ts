@@ -14,13 +14,15 @@ async function main(): Promise<void> {
   installTemporalLogging(logger);
   const secrets = resolveSecrets(config);
   const db = createDb(config.DATABASE_URL!, config.DB_POOL_SIZE);
+  const modelStore = new ModelStore(databaseSource(db), (err) => logger.warn({ err }, 'model check failed; serving the loaded models'));
+  await modelStore.models(); // fail at start on broken artefacts
   const { worker, connection } = await createProcessWorker({
     address: config.TEMPORAL_ADDRESS!,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     payloadKeys: secrets.payloadKeys,
     db,
-    modelStore: new ModelStore(databaseSource(db), (err) => logger.warn({ err }, 'model check failed; serving the loaded models')),
+    modelStore,
     python: config.ML_PYTHON,
   });
   process.once('SIGINT', () => worker.shutdown());

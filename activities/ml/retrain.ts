@@ -108,6 +108,7 @@ export function createRetrainActivities({ db, python, modelStore }: RetrainDeps)
     async evaluateChallengers(input: { retrainId: string }): Promise<{ generation: number; evaluations: ModelEvaluation[] }> {
       const challengers = await challengersOf(db, input.retrainId);
       if (challengers.length === 0) throw notFound(input.retrainId);
+      await modelStore.models(); // a fresh database learns the bundled champions on first load
       const champions = await loadChampions(db);
       const scores = await inTempDir(async (dir) => {
         for (const c of challengers) {

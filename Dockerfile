@@ -2,6 +2,13 @@
 FROM node:20.20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# The model retrain runs the Python trainer (models/training) with its pinned requirements.
+COPY models/training/requirements.txt /tmp/trainer-requirements.txt
+RUN apt-get update && apt-get install -y --no-install-recommends python3 python3-venv \
+ && rm -rf /var/lib/apt/lists/* \
+ && python3 -m venv /opt/trainer \
+ && /opt/trainer/bin/pip install --no-cache-dir -r /tmp/trainer-requirements.txt
+ENV ML_PYTHON=/opt/trainer/bin/python
 COPY package.json package-lock.json .npmrc ./
 # Dev tools (tests, lint) stay out; tsx is a runtime dependency and runs the TypeScript sources.
 RUN npm ci --omit=dev --no-audit --no-fund
@@ -12,6 +19,8 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY workers ./workers
 COPY api ./api
+# The bundled model artefacts, cards and training code.
+COPY models ./models
 USER node
 EXPOSE 3000 8888
 CMD ["node", "--import", "tsx", "api/main.ts"]

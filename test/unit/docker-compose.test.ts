@@ -14,7 +14,7 @@ interface Service {
 const root = path.resolve(__dirname, '..', '..');
 const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
 
-/** Substitutes `${VAR:?msg}` with a plausible value, as docker compose would with a filled .env. */
+/** Substitutes `${VAR:?msg}` with a plausible value and `${VAR:-default}` with its default, as docker compose would with a filled .env. */
 function resolve(env: Record<string, string | number>): Record<string, string> {
   const samples: Record<string, string> = {
     CRM_API_KEYS: `${'a'.repeat(32)}:crm,${'b'.repeat(32)}:ops`,
@@ -23,7 +23,9 @@ function resolve(env: Record<string, string | number>): Record<string, string> {
     CRM_DB_PASSWORD: 'pw',
   };
   return Object.fromEntries(
-    Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{(\w+)(:\?[^}]*)?\}/g, (_, name: string) => samples[name] ?? 'x')]),
+    Object.entries(env).map(([k, v]) => [k, String(v)
+        .replace(/\$\{\w+:-([^}]*)\}/g, (_, fallback: string) => fallback)
+        .replace(/\$\{(\w+)(:\?[^}]*)?\}/g, (_, name: string) => samples[name] ?? 'x')]),
   );
 }
 
@@ -45,6 +47,16 @@ describe('docker-compose.yml', () => {
       for (const name of DEPLOYMENT_REQUIRED[role]) expect(config[name], name).toBeDefined();
     });
   }
+
+  it('builds an image with what the worker needs at run time: the model artefacts and the trainer', () => {
+    const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    for (const folder of ['config', 'db', 'temporal', 'workflows', 'activities', 'workers', 'api', 'models']) {
+      expect(dockerfile, folder).toMatch(new RegExp(`^COPY ${folder} \\./${folder}$`, 'm'));
+    }
+    expect(dockerfile).toMatch(/pip install .*-r \/tmp\/trainer-requirements\.txt/);
+    expect(compose.services.worker!.environment!.ML_PYTHON).toBe('/opt/trainer/bin/python');
+    expect(fs.readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n')).not.toContain('models');
+  });
 
   it('runs the entrypoint files that exist', () => {
     for (const role of ['api', 'worker']) {

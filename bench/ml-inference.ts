@@ -31,6 +31,8 @@ async function timeEach(n: number, fn: (i: number) => Promise<unknown>): Promise
 }
 
 async function main(): Promise<void> {
+  // What a promotion costs each process: loading all five sessions (median of 10 cold loads).
+  const loads = await timeEach(10, () => new ModelStore().models());
   const store = new ModelStore();
   const leads = Array.from({ length: 10_000 }, (_, i) => ({ ...validLead, roofAge: i % 51, contactQuality: i % 11, responseTimeMinutes: i % 600 }));
   await predictLeads(store, leads.slice(0, 100)); // load sessions and warm up
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
     `| sequential HTTP predictions per minute (1 client) | ${(60_000 / pct(overHttp, 50)).toFixed(0)} | 100-200 | ${(60_000 / pct(overHttp, 50) / 200).toFixed(0)}× the upper figure |`,
     `| batch of 10,000 in process (median of ${BATCHES}) | ${pct(batchInProcess, 50).toFixed(1)} ms = ${leadsPerSecond(batchInProcess)} leads/s | — | goal 20,000 leads/s: ${(Number(leadsPerSecond(batchInProcess)) / 20_000).toFixed(1)}× |`,
     `| batch of 10,000 over HTTP, JSON both ways (median of ${batchHttp.length}) | ${pct(batchHttp, 50).toFixed(1)} ms = ${leadsPerSecond(batchHttp)} leads/s | — | ${(Number(leadsPerSecond(batchHttp)) / 20_000).toFixed(1)}× the in-process goal |`,
+    `| loading all five models (a promotion's swap, per process; median of 10) | ${pct(loads, 50).toFixed(1)} ms | — | — |`,
     '',
   ];
   process.stdout.write(lines.join('\n'));

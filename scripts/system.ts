@@ -15,6 +15,7 @@ import { temporalCliPath } from '../temporal/binaries';
 import { connectClient } from '../temporal/client';
 import { startDevServer, waitForFrontend } from '../temporal/dev-server';
 import { registerSearchAttributes } from '../temporal/register-search-attributes';
+import { installTemporalLogging } from '../temporal/runtime-logging';
 import { bundleWorkflows, createProcessWorker } from '../workers/worker';
 import { databaseSource, ModelStore } from '../activities/ml/model-store';
 import { ensureRetrainSchedule } from '../temporal/schedules';
@@ -31,6 +32,8 @@ export interface RunningSystem {
 }
 
 export async function startSystem(config: Config, logger: Logger): Promise<RunningSystem> {
+  // The SDK logs through our logger (once per process; the first caller's logger wins).
+  installTemporalLogging(logger);
   const secrets = resolveSecrets(config);
   const stops: { name: string; stop: () => Promise<void> }[] = [];
   const stop = async (): Promise<void> => {

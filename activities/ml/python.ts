@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 
 const HEARTBEAT_MS = 2000;
 
-/** Runs `python script args…`; resolves with stdout's last line, rejects with stderr's tail. */
+/** Runs `python script args…`; resolves with its stdout, rejects with stderr's tail. */
 export function runPython(python: string, script: string, args: string[], cwd: string): Promise<string> {
   const ctx = Context.current();
   return new Promise((resolve, reject) => {
@@ -36,7 +36,7 @@ export function runPython(python: string, script: string, args: string[], cwd: s
     child.on('close', (code, signal) => {
       done();
       if (ctx.cancellationSignal.aborted) return reject(ctx.cancellationSignal.reason as Error);
-      if (code === 0) return resolve(stdout.trim().split('\n').at(-1) ?? '');
+      if (code === 0) return resolve(stdout);
       reject(new Error(`${script} exited with ${code ?? signal}: ${stderr.slice(-5).join(' | ')}`));
     });
   });

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Scores a set of ONNX models on a holdout CSV with the same metrics train.py reports.
 
-    .venv/bin/python models/training/evaluate.py --holdout-dir HOLDOUT --models-dir DIR
+    .venv/bin/python models/training/evaluate.py --holdout-dir HOLDOUT --models-dir DIR [--models-dir DIR2 …]
 
 DIR holds <name>/model.onnx for any of the five models; HOLDOUT holds <name>.csv, the rows
 `train.py --holdout-dir` held out for that model. The retrain workflow scores the champion and the
 challenger on the challenger's holdout, so both are compared on the same rows.
-Prints one JSON line: {"<name>": {metrics…}, …}.
+Prints one JSON line per --models-dir, in order: {"<name>": {metrics…}, …}. Several directories in
+one run pay Python's start-up (numpy, scikit-learn) once.
 """
 
 import sys
@@ -51,13 +52,16 @@ def evaluate(models_dir, holdout_dir):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--holdout-dir", required=True, help="<name>.csv per model (train.py --holdout-dir)")
-    parser.add_argument("--models-dir", required=True, help="a directory with <name>/model.onnx")
+    parser.add_argument("--models-dir", required=True, action="append", help="a directory with <name>/model.onnx (repeatable)")
     args = parser.parse_args()
+    lines = []
     with threadpool_limits(limits=1):
-        results = evaluate(Path(args.models_dir), Path(args.holdout_dir))
-    if not results:
-        raise SystemExit(f"{args.models_dir}: no <name>/model.onnx found")
-    print(json.dumps(results, separators=(",", ":"), allow_nan=False))
+        for models_dir in args.models_dir:
+            results = evaluate(Path(models_dir), Path(args.holdout_dir))
+            if not results:
+                raise SystemExit(f"{models_dir}: no <name>/model.onnx found")
+            lines.append(json.dumps(results, separators=(",", ":"), allow_nan=False))
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -57,6 +57,8 @@ describe('model retrain over the API and the Schedule', () => {
     const fields = ((await bad.json()) as { errors: { path: string }[] }).errors.map((e) => e.path).sort();
     expect(fields).toEqual(expect.arrayContaining(['margin', 'nLeads']));
     expect(await retrainCount()).toBe(before);
+    const doc = (await (await api('/api/v1/openapi.json')).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/ml/model/retrain', '/api/v1/ml/model/retrains']));
     const list = await client.workflow.count(`WorkflowType = 'modelRetrain'`);
     expect(list.count).toBe(0);
   });

@@ -9,7 +9,7 @@ import type { Connection } from '@temporalio/client';
 import { connectClient } from '../temporal/client';
 import { registerSearchAttributes } from '../temporal/register-search-attributes';
 import { startApiServers } from './server';
-import { databaseSource, ModelStore } from '../activities/ml/model-store';
+import { openModelStore } from '../activities/ml/model-store';
 import { ensureRetrainSchedule } from '../temporal/schedules';
 
 async function main(): Promise<void> {
@@ -25,8 +25,7 @@ async function main(): Promise<void> {
   if (added.length) logger.info({ added }, 'registered search attributes');
   const schedule = await ensureRetrainSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, cron: config.ML_RETRAIN_CRON, margin: config.ML_PROMOTION_MARGIN });
   logger.info({ schedule, cron: config.ML_RETRAIN_CRON }, 'retrain schedule');
-  const modelStore = new ModelStore(databaseSource(db), (err) => logger.warn({ err }, 'model check failed; serving the loaded models'));
-  await modelStore.models(); // fail at start on broken artefacts
+  const modelStore = await openModelStore(db, logger);
   const api = await startApiServers({ config, secrets, db, client, logger, modelStore });
   logger.info({ api: api.apiUrl, codec: api.codecUrl }, 'API listening');
   const stop = async (): Promise<void> => {

@@ -17,7 +17,7 @@ import { startDevServer, waitForFrontend } from '../temporal/dev-server';
 import { registerSearchAttributes } from '../temporal/register-search-attributes';
 import { installTemporalLogging } from '../temporal/runtime-logging';
 import { bundleWorkflows, createProcessWorker } from '../workers/worker';
-import { databaseSource, ModelStore } from '../activities/ml/model-store';
+import { openModelStore } from '../activities/ml/model-store';
 import { ensureRetrainSchedule } from '../temporal/schedules';
 
 export interface RunningSystem {
@@ -85,10 +85,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     await migrateToLatest(db, logger);
     if (config.SEED_DEMO_DATA) await seedDemoData(db, logger);
     // One store for the worker and the API: the sessions are loaded once for both.
-    const modelStore = new ModelStore(databaseSource(db), (err) => logger.warn({ err }, 'model check failed; serving the loaded models'));
-    // Loaded now, not on the first request: broken artefacts fail the start, and a fresh database
-    // has its champions before anything asks.
-    await modelStore.models();
+    const modelStore = await openModelStore(db, logger);
 
     const { worker, connection } = await createProcessWorker({
       address: temporalAddress,

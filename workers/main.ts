@@ -5,7 +5,7 @@ import { createLogger } from '../config/logger';
 import { createDb } from '../db/connection';
 import { installTemporalLogging } from '../temporal/runtime-logging';
 import { createProcessWorker } from './worker';
-import { databaseSource, ModelStore } from '../activities/ml/model-store';
+import { openModelStore } from '../activities/ml/model-store';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -14,8 +14,7 @@ async function main(): Promise<void> {
   installTemporalLogging(logger);
   const secrets = resolveSecrets(config);
   const db = createDb(config.DATABASE_URL!, config.DB_POOL_SIZE);
-  const modelStore = new ModelStore(databaseSource(db), (err) => logger.warn({ err }, 'model check failed; serving the loaded models'));
-  await modelStore.models(); // fail at start on broken artefacts
+  const modelStore = await openModelStore(db, logger);
   const { worker, connection } = await createProcessWorker({
     address: config.TEMPORAL_ADDRESS!,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -5,6 +5,7 @@ import * as ort from 'onnxruntime-node';
 import type { Kysely } from 'kysely';
 import { championGeneration, loadChampions, registerBundledModels } from '../../db/repositories/ml-models';
 import type { Database } from '../../db/schema';
+import type { Logger } from '../../config/logger';
 import { defaultRegistryPath, MODEL_NAMES, readArtefacts, verify, type Artefact, type ModelName, type RegistryEntry } from './registry';
 
 export interface LoadedModel {
@@ -125,4 +126,14 @@ export class ModelStore {
     );
     return { generation, models };
   }
+}
+
+/**
+ * The store every long-running process serves from: the champions in Postgres, loaded before it
+ * returns (broken artefacts fail the start; a fresh database gets its champions at once).
+ */
+export async function openModelStore(db: Kysely<Database>, logger: Logger): Promise<ModelStore> {
+  const store = new ModelStore(databaseSource(db), (err) => logger.warn({ err }, 'model check failed; serving the loaded models'));
+  await store.models();
+  return store;
 }

@@ -41,6 +41,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ CODEC_HOST: '0.0.0.0', CODEC_ACCESS_TOKENS: 't1,t2' }).codecAccessTokens).toEqual(['t1', 't2']);
   });
 
+  it('reads the model settings: trainer Python from the project, a bounded margin, a cron or off', () => {
+    const defaults = loadConfig({});
+    expect(defaults.ML_PYTHON).toMatch(/\/\.venv\/bin\/python$/);
+    expect(defaults.ML_PYTHON.startsWith('/')).toBe(true);
+    expect(defaults.ML_PROMOTION_MARGIN).toBe(0.005);
+    expect(defaults.ML_RETRAIN_CRON).toBe('0 3 * * 1');
+    expect(loadConfig({ ML_PYTHON: 'python3', ML_RETRAIN_CRON: 'off' })).toMatchObject({ ML_PYTHON: 'python3', ML_RETRAIN_CRON: 'off' });
+    expect(() => loadConfig({ ML_PROMOTION_MARGIN: '0.9' })).toThrow(/ML_PROMOTION_MARGIN/);
+    expect(() => loadConfig({ ML_RETRAIN_CRON: 'every monday' })).toThrow(/ML_RETRAIN_CRON: expected a 5-field cron/);
+  });
+
   it('requireSet names what a deployment entrypoint is missing', () => {
     expect(() => requireSet(loadConfig({}), ['DATABASE_URL', 'TEMPORAL_ADDRESS'])).toThrow(/DATABASE_URL: required[\s\S]*TEMPORAL_ADDRESS: required/);
   });

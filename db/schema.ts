@@ -37,6 +37,15 @@ export interface LeadsTable {
   workflow_started_at: Generated<Date | null>;
   idempotency_key: string | null;
   request_hash: string;
+  is_vip: Generated<boolean>;
+  vip_reasons: Json<string[]> | null;
+  prediction: Json<Record<string, unknown>> | null;
+  enrichment: Json<Record<string, unknown>> | null;
+  assigned_rep_id: string | null;
+  sla_deadline: Date | null;
+  accepted_at: Date | null;
+  contacted_at: Date | null;
+  deal_value: number | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -52,7 +61,59 @@ export interface RepsTable {
   max_active_leads: Generated<number>;
   performance_tier: string;
   active: Generated<boolean>;
+  role: Generated<'rep' | 'manager'>;
+  manager_id: string | null;
+  time_zone: Generated<string>;
+  /** Day (mon…sun) → [start, end] local "HH:MM"; a missing day is a day off. */
+  working_hours: ColumnType<WorkingHours, string | undefined, string>;
+  close_rate: Generated<number>;
+  avg_deal_size: Generated<number>;
+  active_leads: Generated<number>;
+  assigned_total: Generated<number>;
   created_at: CreatedAt;
+}
+
+export type WorkingHours = Partial<Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', [string, string]>>;
+
+export interface RepTimeOffTable {
+  id: Generated<string>;
+  rep_id: string;
+  starts_at: Date;
+  ends_at: Date;
+  reason: Generated<string>;
+  created_at: CreatedAt;
+}
+
+export interface LeadAssignmentsTable {
+  lead_id: string;
+  attempt: number;
+  rep_id: string;
+  status: Generated<'active' | 'ended'>;
+  end_reason: string | null;
+  assigned_at: Generated<Date>;
+  sla_deadline: Date;
+  accepted_at: Date | null;
+  contacted_at: Date | null;
+  ended_at: Date | null;
+}
+
+export interface AssignmentAuditTable {
+  lead_id: string;
+  attempt: number;
+  chosen_rep_id: string | null;
+  outcome: 'assigned' | 'no_rep_available';
+  decision: Json<Record<string, unknown>>;
+  decided_at: Generated<Date>;
+}
+
+export interface NotificationsTable {
+  key: string;
+  recipient: string;
+  kind: string;
+  lead_id: string | null;
+  payload: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  read_at: Date | null;
 }
 
 export interface AppMetaTable {
@@ -112,7 +173,13 @@ export interface Database {
   ml_model_versions: MlModelVersionsTable;
   ml_champions: MlChampionsTable;
   ml_champion_state: MlChampionStateTable;
+  rep_time_off: RepTimeOffTable;
+  lead_assignments: LeadAssignmentsTable;
+  assignment_audit: AssignmentAuditTable;
+  notifications: NotificationsTable;
 }
+
+export type Rep = Selectable<RepsTable>;
 
 export type Lead = Selectable<LeadsTable>;
 export type Contact = Selectable<ContactsTable>;

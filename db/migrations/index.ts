@@ -3,9 +3,11 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_leads_contacts_reps';
 import * as m0002 from './0002_lead_workflow_started';
 import * as m0003 from './0003_ml_models';
+import * as m0004 from './0004_routing';
 
 export const migrations: Record<string, Migration> = {
   '0001_leads_contacts_reps': m0001,
   '0002_lead_workflow_started': m0002,
   '0003_ml_models': m0003,
+  '0004_routing': m0004,
 };

@@ -1,0 +1,170 @@
+// Which rep gets a lead (roadmap 4.4 A-C). Pure: the assignment activity calls it inside the
+// transaction that holds the candidates' row locks, so the loads it sees are the loads it changes.
+//
+// 1. Availability: an active rep (not a manager), not on time off, inside working hours, below
+//    capacity, not one who already let this lead's SLA lapse. VIPs: the top 20 % performers only.
+// 2. Skills score per rep: expertise 0.4, territory 0.2, performance 0.2, capacity 0.2 (4.4 A);
+//    a rep speaking the lead's language is preferred whenever one is available.
+// 3. Fairness: among reps within BAND of the best score, weighted round-robin on current load —
+//    the lowest (active leads + 1) / weight wins, weights top 1.3, standard 1.0, new hire 0.5 (4.4 B).
+import type { WorkingHours } from '../../db/schema';
+
+export const SCORE_WEIGHTS = { expertise: 0.4, territory: 0.2, performance: 0.2, capacity: 0.2 } as const;
+export const TIER_WEIGHTS: Record<string, number> = { top: 1.3, standard: 1.0, new_hire: 0.5 };
+/** Reps this close to the best score share leads by weighted round-robin instead of by score. */
+export const BAND = 0.15;
+/** VIPs go to the top 20 % performers (4.4 C). */
+export const VIP_TOP_SHARE = 0.2;
+/** A rep's manager is alerted when an assignment takes them to 80 % of capacity (4.4 B). */
+export const CAPACITY_ALERT_SHARE = 0.8;
+
+export interface RoutingLead {
+  city: string;
+  /** Skills the job needs (see neededSkills). */
+  needs: string[];
+  language?: string;
+  isVip: boolean;
+  /** A returning customer's original rep: chosen first when available (4.4 C). */
+  preferredRepId?: string;
+  /** Reps who already breached this lead's SLA. */
+  excludeRepIds: string[];
+}
+
+export interface RoutingRep {
+  id: string;
+  role: string;
+  active: boolean;
+  territories: string[];
+  skills: string[];
+  languages: string[];
+  performanceTier: string;
+  closeRate: number;
+  activeLeads: number;
+  maxActiveLeads: number;
+  timeZone: string;
+  workingHours: WorkingHours;
+  timeOff: { startsAt: Date; endsAt: Date }[];
+}
+
+export interface CandidateScore {
+  repId: string;
+  score: number;
+  expertise: number;
+  territory: number;
+  performance: number;
+  capacity: number;
+  language: boolean;
+  weight: number;
+  activeLeads: number;
+  /** (active + 1) / weight: the round-robin's measure, lower goes first. */
+  weightedLoad: number;
+  inBand: boolean;
+}
+
+export interface RoutingDecision {
+  chosenRepId: string | null;
+  reason: string;
+  candidates: CandidateScore[];
+  excluded: { repId: string; reason: string }[];
+}
+
+/** The skills a lead's job calls for, from what intake and enrichment know. */
+export function neededSkills(facts: { propertyValue?: number; damageSeverity?: string; insuranceClaim?: boolean; propertyType?: string }): string[] {
+  const needs = [facts.propertyType === 'commercial' ? 'commercial' : 'residential'];
+  if (facts.insuranceClaim) needs.push('insurance_claims');
+  if (facts.damageSeverity === 'severe') needs.push('emergency_repair');
+  if ((facts.propertyValue ?? 0) > 500_000) needs.push('luxury_residential');
+  return needs;
+}
+
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+/** Whether `now` falls inside the rep's working hours, in the rep's own time zone. */
+export function withinWorkingHours(hours: WorkingHours, timeZone: string, now: Date): boolean {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      .formatToParts(now)
+      .map((p) => [p.type, p.value]),
+  );
+  const day = DAYS.find((d) => d === parts.weekday?.toLowerCase().slice(0, 3));
+  const window = day && hours[day];
+  if (!window) return false;
+  const local = `${parts.hour}:${parts.minute}`;
+  return local >= window[0] && local < window[1];
+}
+
+function unavailability(rep: RoutingRep, lead: RoutingLead, now: Date): string | undefined {
+  if (rep.role !== 'rep') return 'not a sales rep';
+  if (!rep.active) return 'inactive';
+  if (lead.excludeRepIds.includes(rep.id)) return 'already missed this lead’s SLA';
+  if (rep.timeOff.some((t) => t.startsAt <= now && now < t.endsAt)) return 'on time off';
+  if (!withinWorkingHours(rep.workingHours, rep.timeZone, now)) return 'outside working hours';
+  if (rep.activeLeads >= rep.maxActiveLeads) return `at capacity (${rep.activeLeads}/${rep.maxActiveLeads})`;
+  return undefined;
+}
+
+const round = (v: number) => Math.round(v * 1e4) / 1e4;
+
+export function chooseRep(lead: RoutingLead, reps: RoutingRep[], now: Date): RoutingDecision {
+  const excluded: RoutingDecision['excluded'] = [];
+  let available = reps.filter((rep) => {
+    const why = unavailability(rep, lead, now);
+    if (why) excluded.push({ repId: rep.id, reason: why });
+    return !why;
+  });
+
+  if (lead.isVip && available.length > 0) {
+    // Top 20 % by close rate among the whole routable team, not just those free right now.
+    const team = reps.filter((r) => r.role === 'rep' && r.active).sort((a, b) => b.closeRate - a.closeRate || a.id.localeCompare(b.id));
+    const top = new Set(team.slice(0, Math.max(1, Math.ceil(team.length * VIP_TOP_SHARE))).map((r) => r.id));
+    available = available.filter((rep) => {
+      if (!top.has(rep.id)) excluded.push({ repId: rep.id, reason: 'VIP lead: not in the top 20 % performers' });
+      return top.has(rep.id);
+    });
+  }
+
+  const bestCloseRate = Math.max(0, ...available.map((r) => r.closeRate));
+  const candidates: CandidateScore[] = available.map((rep) => {
+    const expertise = lead.needs.length ? lead.needs.filter((n) => rep.skills.includes(n)).length / lead.needs.length : 0;
+    const territory = rep.territories.some((t) => t.toLowerCase() === lead.city.toLowerCase()) ? 1 : 0;
+    const performance = bestCloseRate > 0 ? rep.closeRate / bestCloseRate : 0;
+    const capacity = 1 - rep.activeLeads / rep.maxActiveLeads;
+    const score =
+      expertise * SCORE_WEIGHTS.expertise + territory * SCORE_WEIGHTS.territory + performance * SCORE_WEIGHTS.performance + capacity * SCORE_WEIGHTS.capacity;
+    const weight = TIER_WEIGHTS[rep.performanceTier] ?? 1;
+    const language = !lead.language || rep.languages.some((l) => l.toLowerCase() === lead.language!.toLowerCase());
+    return {
+      repId: rep.id,
+      score: round(score),
+      expertise: round(expertise),
+      territory,
+      performance: round(performance),
+      capacity: round(capacity),
+      language,
+      weight,
+      activeLeads: rep.activeLeads,
+      weightedLoad: round((rep.activeLeads + 1) / weight),
+      inBand: false,
+    };
+  });
+
+  const decided = (chosenRepId: string | null, reason: string): RoutingDecision => ({ chosenRepId, reason, candidates, excluded });
+  if (candidates.length === 0) return decided(null, 'no rep available');
+
+  const preferred = lead.preferredRepId && candidates.find((c) => c.repId === lead.preferredRepId);
+  if (preferred) {
+    preferred.inBand = true;
+    return decided(preferred.repId, 'returning customer: back to their original rep');
+  }
+
+  // Language first: a rep the customer can talk to, whenever one is available.
+  const speakers = candidates.filter((c) => c.language);
+  const pool = speakers.length > 0 ? speakers : candidates;
+  const best = Math.max(...pool.map((c) => c.score));
+  const band = pool.filter((c) => c.score >= best - BAND);
+  for (const c of band) c.inBand = true;
+  band.sort((a, b) => a.weightedLoad - b.weightedLoad || b.score - a.score || a.repId.localeCompare(b.repId));
+  const chosen = band[0]!;
+  const languageNote = lead.language && speakers.length === 0 ? `; nobody available speaks ${lead.language}` : '';
+  return decided(chosen.repId, `best score ${best} band ${band.length}: lowest weighted load ${chosen.weightedLoad}${languageNote}`);
+}

@@ -1,0 +1,118 @@
+// Routing decisions (roadmap 4.4 A-C): availability, the 0.4/0.2/0.2/0.2 score, language, VIPs to
+// the top 20 %, returning customers to their rep, and weighted round-robin shares.
+import { describe, expect, it } from 'vitest';
+import { chooseRep, neededSkills, withinWorkingHours, type RoutingLead, type RoutingRep } from '../../activities/routing/choose-rep';
+
+const allWeek = { mon: ['00:00', '24:00'], tue: ['00:00', '24:00'], wed: ['00:00', '24:00'], thu: ['00:00', '24:00'], fri: ['00:00', '24:00'], sat: ['00:00', '24:00'], sun: ['00:00', '24:00'] } as RoutingRep['workingHours'];
+const rep = (id: string, over: Partial<RoutingRep> = {}): RoutingRep => ({
+  id,
+  role: 'rep',
+  active: true,
+  territories: ['Troy'],
+  skills: ['residential'],
+  languages: ['English'],
+  performanceTier: 'standard',
+  closeRate: 0.35,
+  activeLeads: 0,
+  maxActiveLeads: 15,
+  timeZone: 'America/Detroit',
+  workingHours: allWeek,
+  timeOff: [],
+  ...over,
+});
+const lead = (over: Partial<RoutingLead> = {}): RoutingLead => ({ city: 'Troy', needs: ['residential'], isVip: false, excludeRepIds: [], ...over });
+// Wednesday 2026-11-25 15:00 in Detroit (UTC-5).
+const now = new Date('2026-11-25T20:00:00Z');
+
+describe('chooseRep', () => {
+  it('scores expertise 0.4, territory 0.2, performance 0.2, capacity 0.2 and prefers the clear best fit', () => {
+    const d = chooseRep(
+      lead({ needs: ['residential', 'insurance_claims'] }),
+      [rep('fit', { skills: ['residential', 'insurance_claims'] }), rep('elsewhere', { territories: ['Detroit'] })],
+      now,
+    );
+    expect(d.chosenRepId).toBe('fit');
+    const fit = d.candidates.find((c) => c.repId === 'fit')!;
+    expect(fit).toMatchObject({ expertise: 1, territory: 1, performance: 1, capacity: 1, score: 1 });
+    expect(d.candidates.find((c) => c.repId === 'elsewhere')).toMatchObject({ expertise: 0.5, territory: 0, score: 0.6 });
+  });
+
+  it('says why each unavailable rep was passed over', () => {
+    const d = chooseRep(
+      lead({ excludeRepIds: ['breached'] }),
+      [
+        rep('manager', { role: 'manager' }),
+        rep('gone', { active: false }),
+        rep('breached'),
+        rep('pto', { timeOff: [{ startsAt: new Date('2026-11-20'), endsAt: new Date('2026-11-30') }] }),
+        rep('night', { workingHours: { wed: ['08:00', '12:00'] } }),
+        rep('full', { activeLeads: 15 }),
+        rep('free'),
+      ],
+      now,
+    );
+    expect(d.chosenRepId).toBe('free');
+    expect(Object.fromEntries(d.excluded.map((e) => [e.repId, e.reason]))).toEqual({
+      manager: 'not a sales rep',
+      gone: 'inactive',
+      breached: 'already missed this lead’s SLA',
+      pto: 'on time off',
+      night: 'outside working hours',
+      full: 'at capacity (15/15)',
+    });
+  });
+
+  it('reads working hours in the rep’s own time zone', () => {
+    const hours = { wed: ['09:00', '17:00'] } as RoutingRep['workingHours'];
+    expect(withinWorkingHours(hours, 'America/Detroit', now)).toBe(true); // 15:00 in Detroit
+    expect(withinWorkingHours(hours, 'Asia/Tokyo', now)).toBe(false); // 05:00 Thursday in Tokyo
+  });
+
+  it('answers no rep when nobody is available, listing everyone excluded', () => {
+    const d = chooseRep(lead(), [rep('a', { activeLeads: 15 }), rep('b', { active: false })], now);
+    expect(d).toMatchObject({ chosenRepId: null, reason: 'no rep available' });
+    expect(d.excluded).toHaveLength(2);
+  });
+
+  it('gives VIPs only to the top 20 % performers, however free the others are', () => {
+    const team = Array.from({ length: 10 }, (_, i) => rep(`r${i}`, { closeRate: 0.3 + i * 0.01, activeLeads: i === 9 || i === 8 ? 10 : 0 }));
+    const d = chooseRep(lead({ isVip: true }), team, now);
+    expect(['r9', 'r8']).toContain(d.chosenRepId);
+    expect(d.candidates.map((c) => c.repId).sort()).toEqual(['r8', 'r9']);
+    expect(d.excluded.filter((e) => e.reason.startsWith('VIP lead'))).toHaveLength(8);
+  });
+
+  it('sends a returning customer back to their original rep when available, else routes normally', () => {
+    const team = [rep('original', { activeLeads: 10 }), rep('other')];
+    expect(chooseRep(lead({ preferredRepId: 'original' }), team, now)).toMatchObject({ chosenRepId: 'original', reason: expect.stringMatching(/original rep/) as unknown });
+    expect(chooseRep(lead({ preferredRepId: 'original', excludeRepIds: ['original'] }), team, now).chosenRepId).toBe('other');
+  });
+
+  it('prefers a rep who speaks the lead’s language, and says so when nobody does', () => {
+    const team = [rep('en', { skills: ['residential', 'insurance_claims'] }), rep('es', { languages: ['English', 'Spanish'] })];
+    expect(chooseRep(lead({ language: 'spanish', needs: ['residential', 'insurance_claims'] }), team, now).chosenRepId).toBe('es');
+    expect(chooseRep(lead({ language: 'Korean' }), team, now).reason).toMatch(/nobody available speaks Korean/);
+  });
+
+  it('shares a run of equal leads by weight: top 1.3, standard 1.0, new hire 0.5', () => {
+    const team = [rep('top', { performanceTier: 'top' }), rep('std'), rep('new', { performanceTier: 'new_hire', maxActiveLeads: 8 })];
+    const counts: Record<string, number> = { top: 0, std: 0, new: 0 };
+    for (let i = 0; i < 28; i++) {
+      const { chosenRepId } = chooseRep(lead(), team, now);
+      counts[chosenRepId!]! += 1;
+      team.find((r) => r.id === chosenRepId)!.activeLeads += 1;
+    }
+    // 28 × 1.3/2.8, × 1/2.8, × 0.5/2.8 = 13, 10, 5
+    expect(counts).toEqual({ top: 13, std: 10, new: 5 });
+  });
+
+  it('derives the skills a job needs from what is known about it', () => {
+    expect(neededSkills({})).toEqual(['residential']);
+    expect(neededSkills({ propertyType: 'commercial', insuranceClaim: true, damageSeverity: 'severe', propertyValue: 750_000 })).toEqual([
+      'commercial',
+      'insurance_claims',
+      'emergency_repair',
+      'luxury_residential',
+    ]);
+  });
+});

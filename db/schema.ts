@@ -1,5 +1,6 @@
 // The one description of every table, so queries are typed end to end.
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { WorkingHours } from '../workflows/lead-intake/routing';
 
 /** Set by the database default; never written by the app. */
 type CreatedAt = ColumnType<Date, never, never>;
@@ -72,8 +73,6 @@ export interface RepsTable {
   assigned_total: Generated<number>;
   created_at: CreatedAt;
 }
-
-export type WorkingHours = Partial<Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', [string, string]>>;
 
 export interface RepTimeOffTable {
   id: Generated<string>;

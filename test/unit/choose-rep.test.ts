@@ -1,7 +1,7 @@
 // Routing decisions (roadmap 4.4 A-C): availability, the 0.4/0.2/0.2/0.2 score, language, VIPs to
 // the top 20 %, returning customers to their rep, and weighted round-robin shares.
 import { describe, expect, it } from 'vitest';
-import { chooseRep, neededSkills, withinWorkingHours, type RoutingLead, type RoutingRep } from '../../activities/routing/choose-rep';
+import { chooseRep, neededSkills, withinWorkingHours, type RoutingLead, type RoutingRep } from '../../workflows/lead-intake/routing';
 
 const allWeek = { mon: ['00:00', '24:00'], tue: ['00:00', '24:00'], wed: ['00:00', '24:00'], thu: ['00:00', '24:00'], fri: ['00:00', '24:00'], sat: ['00:00', '24:00'], sun: ['00:00', '24:00'] } as RoutingRep['workingHours'];
 const rep = (id: string, over: Partial<RoutingRep> = {}): RoutingRep => ({

@@ -1,5 +1,5 @@
-// Which rep gets a lead (roadmap 4.4 A-C). Pure: the assignment activity calls it inside the
-// transaction that holds the candidates' row locks, so the loads it sees are the loads it changes.
+// Which rep gets a lead (roadmap 4.4 A-C). Pure (no I/O, no clock: `now` is given): the assignment calls it inside the
+// transaction holding the reps' row locks (db/repositories/assignments.ts), so the loads it sees are the loads it changes.
 //
 // 1. Availability: an active rep (not a manager), not on time off, inside working hours, below
 //    capacity, not one who already let this lead's SLA lapse. VIPs: the top 20 % performers only.
@@ -7,7 +7,8 @@
 //    a rep speaking the lead's language is preferred whenever one is available.
 // 3. Fairness: among reps within BAND of the best score, weighted round-robin on current load —
 //    the lowest (active leads + 1) / weight wins, weights top 1.3, standard 1.0, new hire 0.5 (4.4 B).
-import type { WorkingHours } from '../../db/schema';
+/** Day → [start, end) local "HH:MM" in the rep's time zone; a missing day is a day off. */
+export type WorkingHours = Partial<Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', [string, string]>>;
 
 export const SCORE_WEIGHTS = { expertise: 0.4, territory: 0.2, performance: 0.2, capacity: 0.2 } as const;
 export const TIER_WEIGHTS: Record<string, number> = { top: 1.3, standard: 1.0, new_hire: 0.5 };

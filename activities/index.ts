@@ -5,6 +5,8 @@ import { createLeadActivities } from './leads';
 import { createMlActivities } from './ml/activities';
 import type { ModelStore } from './ml/model-store';
 import { createRetrainActivities } from './ml/retrain';
+import { samplePropertyData, type PropertyDataProvider } from './property-data/provider';
+import { createRoutingActivities } from './routing';
 
 export interface ActivityDeps {
   db: Kysely<Database>;
@@ -12,8 +14,15 @@ export interface ActivityDeps {
   modelStore: ModelStore;
   /** The trainer's Python (ML_PYTHON). */
   python: string;
+  /** Property facts by address; default: the bundled assessor-style sample. */
+  propertyData?: PropertyDataProvider;
 }
 
-export function createActivities({ db, modelStore, python }: ActivityDeps) {
-  return { ...createLeadActivities({ db }), ...createMlActivities({ modelStore }), ...createRetrainActivities({ db, modelStore, python }) };
+export function createActivities({ db, modelStore, python, propertyData = samplePropertyData() }: ActivityDeps) {
+  return {
+    ...createLeadActivities({ db }),
+    ...createRoutingActivities({ db, modelStore, propertyData }),
+    ...createMlActivities({ modelStore }),
+    ...createRetrainActivities({ db, modelStore, python }),
+  };
 }

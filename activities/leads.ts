@@ -24,8 +24,8 @@ export function createLeadActivities({ db }: { db: Kysely<Database> }) {
       log.info('lead temperature recorded', { temperature: input.temperature, score: input.score, revision: input.revision, applied });
     },
 
-    async recordLeadStage(input: { leadId: string; stage: LeadStage }): Promise<void> {
-      if (!(await saveLeadStage(db, input.leadId, input.stage))) throw leadNotFound(input.leadId);
+    async recordLeadStage(input: { leadId: string; stage: LeadStage; dealValue?: number }): Promise<void> {
+      if (!(await saveLeadStage(db, input.leadId, input.stage, input.dealValue))) throw leadNotFound(input.leadId);
       log.info('lead stage recorded', { stage: input.stage });
     },
   };

@@ -17,6 +17,7 @@ import { registerRepPaths, repRoutes } from './routes/reps';
 import { mlRoutes, registerMlPaths } from './routes/ml';
 import { collectDefaultMetrics, register } from 'prom-client';
 import type { ModelStore } from '../activities/ml/model-store';
+import type { RoutingPolicy } from '../workflows/lead-intake/types';
 
 export interface ApiDeps {
   db: Kysely<Database>;
@@ -29,6 +30,7 @@ export interface ApiDeps {
   modelStore: ModelStore;
   /** Where the retrain endpoint starts its workflow, and with which margin. */
   promotionMargin: number;
+  routingPolicy?: RoutingPolicy;
 }
 
 let defaultMetricsCollected = false;

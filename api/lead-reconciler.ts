@@ -5,16 +5,17 @@ import type { Kysely } from 'kysely';
 import type { Logger } from '../config/logger';
 import { leadsAwaitingWorkflow, markWorkflowStarted } from '../db/repositories/leads';
 import type { Database } from '../db/schema';
+import type { RoutingPolicy } from '../workflows/lead-intake/types';
 import { startLeadIntake } from '../temporal/start-workflows';
 
 /** Leads younger than this may still be inside their own POST request. */
 const GRACE_MS = 30_000;
 
-export async function reconcileLeadWorkflows(deps: { db: Kysely<Database>; client: Client; taskQueue: string; logger: Logger }, graceMs = GRACE_MS): Promise<number> {
+export async function reconcileLeadWorkflows(deps: { db: Kysely<Database>; client: Client; taskQueue: string; logger: Logger; routingPolicy?: RoutingPolicy }, graceMs = GRACE_MS): Promise<number> {
   const leads = await leadsAwaitingWorkflow(deps.db, graceMs);
   for (const lead of leads) {
     // startLeadIntake reuses a running workflow, so a start the POST did make is not repeated.
-    await startLeadIntake(deps.client, deps.taskQueue, lead);
+    await startLeadIntake(deps.client, deps.taskQueue, lead, deps.routingPolicy);
     await markWorkflowStarted(deps.db, lead.id);
     deps.logger.info({ leadId: lead.id, workflowId: lead.workflow_id }, 'started a missing lead workflow');
   }

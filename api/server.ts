@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Secrets } from '../config/dev-secrets';
-import type { Config } from '../config/env';
+import { routingPolicyOf, type Config } from '../config/env';
 import type { Logger } from '../config/logger';
 import type { ModelStore } from '../activities/ml/model-store';
 import type { Database } from '../db/schema';
@@ -50,6 +50,7 @@ export async function startApiServers(opts: {
     temporalTimeoutMs: config.TEMPORAL_CALL_TIMEOUT_MS,
     modelStore,
     promotionMargin: config.ML_PROMOTION_MARGIN,
+    routingPolicy: routingPolicyOf(config),
   });
   const codecApp = createCodecServer({
     codec: new AesGcmPayloadCodec(secrets.payloadKeys),
@@ -58,7 +59,7 @@ export async function startApiServers(opts: {
     logger: logger.child({ component: 'codec-server' }),
   });
   const api = await listen(app, config.API_PORT, config.API_HOST);
-  const stopReconciler = startLeadReconciler({ db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger });
+  const stopReconciler = startLeadReconciler({ db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, routingPolicy: routingPolicyOf(config) });
   const codec = await listen(codecApp, config.CODEC_PORT, config.CODEC_HOST);
   const apiPort = (api.address() as { port: number }).port;
   const codecPort = (codec.address() as { port: number }).port;

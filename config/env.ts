@@ -2,6 +2,7 @@
 // validated here, so a bad value fails at start with a message naming the variable.
 import path from 'node:path';
 import { z } from 'zod';
+import type { RoutingPolicy } from '../workflows/lead-intake/types';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const bool = z
@@ -76,6 +77,16 @@ export const envSchema = z
     LEAD_DEDUPE_WINDOW_HOURS: z.coerce.number().int().min(0).max(24 * 30).default(24),
     SEED_DEMO_DATA: bool.default(true),
 
+    /** First-contact SLAs in minutes (roadmap 4.4 C: HOT 2, VIP 15); the strictest that applies wins. */
+    SLA_HOT_MINUTES: z.coerce.number().min(0.5).max(1440).default(2),
+    SLA_VIP_MINUTES: z.coerce.number().min(0.5).max(1440).default(15),
+    SLA_WARM_MINUTES: z.coerce.number().min(0.5).max(10080).default(60),
+    SLA_COLD_MINUTES: z.coerce.number().min(0.5).max(10080).default(240),
+    /** SLA breaches (each reassigns the lead) before it goes to the ops queue instead. */
+    SLA_MAX_BREACHES: z.coerce.number().int().min(1).max(20).default(3),
+    /** How often a lead nobody can take looks for a free rep again. */
+    ROUTING_RETRY_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
+
     /** The Python with models/training/requirements.txt (the retrain runs train.py with it). */
     ML_PYTHON: z.string().min(1).default('.venv/bin/python'),
     /** Gain of the primary holdout metric a challenger needs over the champion to be promoted. */
@@ -144,3 +155,12 @@ export const DEPLOYMENT_REQUIRED = {
   api: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PAYLOAD_KEYS', 'CRM_API_KEYS'],
   worker: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PAYLOAD_KEYS'],
 } as const satisfies Record<string, (keyof Env)[]>;
+
+/** The SLA settings every new lead workflow is started with. */
+export function routingPolicyOf(config: Config): RoutingPolicy {
+  return {
+    slaMinutes: { HOT: config.SLA_HOT_MINUTES, WARM: config.SLA_WARM_MINUTES, COLD: config.SLA_COLD_MINUTES, VIP: config.SLA_VIP_MINUTES },
+    maxBreaches: config.SLA_MAX_BREACHES,
+    retrySeconds: config.ROUTING_RETRY_SECONDS,
+  };
+}

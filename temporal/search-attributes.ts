@@ -8,8 +8,13 @@ export const LeadSource = defineSearchAttributeKey('LeadSource', SearchAttribute
 export const Temperature = defineSearchAttributeKey('Temperature', SearchAttributeType.KEYWORD);
 export const LeadScore = defineSearchAttributeKey('LeadScore', SearchAttributeType.INT);
 export const Stage = defineSearchAttributeKey('Stage', SearchAttributeType.KEYWORD);
+export const IsVip = defineSearchAttributeKey('IsVip', SearchAttributeType.BOOL);
+/** A rep id (never a name: search attributes are not encrypted). */
+export const AssignedRep = defineSearchAttributeKey('AssignedRep', SearchAttributeType.KEYWORD);
+export const Territory = defineSearchAttributeKey('Territory', SearchAttributeType.KEYWORD);
+export const SlaDeadline = defineSearchAttributeKey('SlaDeadline', SearchAttributeType.DATETIME);
 
-export const searchAttributes = [LeadId, LeadSource, Temperature, LeadScore, Stage] as const;
+export const searchAttributes = [LeadId, LeadSource, Temperature, LeadScore, Stage, IsVip, AssignedRep, Territory, SlaDeadline] as const;
 
 /** `Name=Type` pairs as `temporal server start-dev --search-attribute` expects them. */
 export function searchAttributeFlags(): string[] {

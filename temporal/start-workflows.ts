@@ -3,15 +3,15 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { Lead } from '../db/schema';
 import { leadIntake, modelRetrain } from '../workflows';
 import type { ModelRetrainInput } from '../workflows/model-retrain/types';
-import type { LeadIntakeInput, LeadSource } from '../workflows/lead-intake/types';
-import { LeadId, LeadSource as LeadSourceKey, Stage } from './search-attributes';
+import type { LeadIntakeInput, LeadSource, RoutingPolicy } from '../workflows/lead-intake/types';
+import { LeadId, LeadSource as LeadSourceKey, Stage, Territory } from './search-attributes';
 import { leadWorkflowId, retrainWorkflowId } from './workflow-ids';
 
 /**
  * Starts `lead-<id>` once. Safe to call again for the same lead (a retried POST, or a start that
  * failed after the lead was stored): a running workflow is reused, a closed one is left closed.
  */
-export async function startLeadIntake(client: Client, taskQueue: string, lead: Lead): Promise<string> {
+export async function startLeadIntake(client: Client, taskQueue: string, lead: Lead, policy?: RoutingPolicy): Promise<string> {
   const workflowId = leadWorkflowId(lead.id);
   const input: LeadIntakeInput = {
     leadId: lead.id,
@@ -20,6 +20,7 @@ export async function startLeadIntake(client: Client, taskQueue: string, lead: L
     city: lead.city,
     property: lead.property,
     signals: lead.signals,
+    policy,
   };
   try {
     await client.workflow.start(leadIntake, {
@@ -32,6 +33,7 @@ export async function startLeadIntake(client: Client, taskQueue: string, lead: L
         { key: LeadId, value: lead.id },
         { key: LeadSourceKey, value: lead.source },
         { key: Stage, value: 'new' },
+        { key: Territory, value: lead.city },
       ],
       staticSummary: `Lead intake · ${lead.source} · ${lead.city} ${lead.zip}`,
     });

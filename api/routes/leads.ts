@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import { createLeadOnce, findLeadWithContact, markWorkflowStarted } from '../../db/repositories/leads';
 import type { Database } from '../../db/schema';
 import { startLeadIntake } from '../../temporal/start-workflows';
+import type { RoutingPolicy } from '../../workflows/lead-intake/types';
 import { leadWorkflowId } from '../../temporal/workflow-ids';
 import { statusQuery } from '../../workflows/lead-intake/messages';
 import { requireRole } from '../auth';
@@ -22,6 +23,8 @@ export interface LeadRouteDeps {
   dedupeWindowHours: number;
   /** An unreachable Temporal must become a 503, not a request that hangs. */
   temporalTimeoutMs: number;
+  /** SLA settings new lead workflows start with (absent: the workflow's defaults). */
+  routingPolicy?: RoutingPolicy;
 }
 
 const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,200}$/, '1-200 visible ASCII characters').optional();
@@ -31,7 +34,7 @@ function requireJson(req: Request): void {
   if (!req.is('application/json')) throw new ProblemError(415, 'Unsupported media type', 'Send Content-Type: application/json');
 }
 
-export function leadRoutes({ db, client, taskQueue, dedupeWindowHours, temporalTimeoutMs }: LeadRouteDeps): Router {
+export function leadRoutes({ db, client, taskQueue, dedupeWindowHours, temporalTimeoutMs, routingPolicy }: LeadRouteDeps): Router {
   const router = Router();
   const withinDeadline = <T>(fn: () => Promise<T>): Promise<T> => client.withDeadline(Date.now() + temporalTimeoutMs, fn);
 
@@ -54,7 +57,7 @@ export function leadRoutes({ db, client, taskQueue, dedupeWindowHours, temporalT
         leadId: outcome.lead.id,
       });
     }
-    const workflowId = await withinDeadline(() => startLeadIntake(client, taskQueue, outcome.lead));
+    const workflowId = await withinDeadline(() => startLeadIntake(client, taskQueue, outcome.lead, routingPolicy));
     await markWorkflowStarted(db, outcome.lead.id);
     req.log.info({ leadId: outcome.lead.id, workflowId, outcome: outcome.kind }, 'lead accepted');
     res

@@ -171,3 +171,8 @@ export async function repWorkload(db: Kysely<Database>, repId: string) {
     .execute();
   return { rep, open };
 }
+
+export async function managerOf(db: Kysely<Database>, repId: string): Promise<string | undefined> {
+  const rep = await db.selectFrom('reps').select('manager_id').where('id', '=', repId).executeTakeFirst();
+  return rep?.manager_id ?? undefined;
+}

@@ -128,8 +128,12 @@ export async function saveLeadTemperature(
   return { found: Boolean(exists), applied: false };
 }
 
-export async function saveLeadStage(db: Kysely<Database>, leadId: string, stage: string): Promise<boolean> {
-  const result = await db.updateTable('leads').set({ stage, updated_at: new Date() }).where('id', '=', leadId).executeTakeFirst();
+export async function saveLeadStage(db: Kysely<Database>, leadId: string, stage: string, dealValue?: number): Promise<boolean> {
+  const result = await db
+    .updateTable('leads')
+    .set({ stage, updated_at: new Date(), ...(dealValue !== undefined && { deal_value: dealValue }) })
+    .where('id', '=', leadId)
+    .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
 
@@ -146,5 +150,36 @@ export async function leadsAwaitingWorkflow(db: Kysely<Database>, olderThanMs: n
     .where('created_at', '<', new Date(Date.now() - olderThanMs))
     .orderBy('created_at')
     .limit(limit)
+    .execute();
+}
+
+/** A returning customer: what their earlier won leads were worth, and who sold the latest. */
+export async function previousCustomerOf(db: Kysely<Database>, contactId: string, exceptLeadId: string): Promise<{ ltv: number; originalRepId?: string } | undefined> {
+  const won = await db
+    .selectFrom('leads')
+    .select(['deal_value', 'assigned_rep_id'])
+    .where('contact_id', '=', contactId)
+    .where('id', '!=', exceptLeadId)
+    .where('stage', '=', 'won')
+    .orderBy('updated_at', 'desc')
+    .execute();
+  if (won.length === 0) return undefined;
+  return { ltv: won.reduce((sum, w) => sum + (w.deal_value ?? 0), 0), originalRepId: won.find((w) => w.assigned_rep_id)?.assigned_rep_id ?? undefined };
+}
+
+export async function saveLeadIntelligence(
+  db: Kysely<Database>,
+  leadId: string,
+  data: { enrichment?: Record<string, unknown>; prediction?: Record<string, unknown>; vip?: { isVip: boolean; reasons: string[] } },
+): Promise<void> {
+  await db
+    .updateTable('leads')
+    .set({
+      ...(data.enrichment && { enrichment: JSON.stringify(data.enrichment) }),
+      ...(data.prediction && { prediction: JSON.stringify(data.prediction) }),
+      ...(data.vip && { is_vip: data.vip.isVip, vip_reasons: JSON.stringify(data.vip.reasons) }),
+      updated_at: new Date(),
+    })
+    .where('id', '=', leadId)
     .execute();
 }

@@ -1,50 +1,95 @@
-// leadIntake timelines on the time-skipping server, with in-memory activities.
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure, ActivityFailure } from '@temporalio/common';
+// leadIntake timelines on the time-skipping server (roadmap 4.1 D, 4.4 A-C), with in-memory
+// activities standing in for Postgres: SLA met; breached once then met; breached until the ops
+// queue; the VIP path; a rep going on time off mid-SLA; nobody available until capacity frees;
+// engagement re-scoring; cancellation. Routing decisions themselves are tested on a real database
+// (test/integration/assignments.test.ts); here the question is what the workflow does with them.
+import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeLeadSignal, engagementSignal, statusQuery } from '../../workflows/lead-intake/messages';
-import type { LeadIntakeInput, LeadStage } from '../../workflows/lead-intake/types';
 import { leadIntake } from '../../workflows';
-import { keepHistory } from '../helpers/histories';
-import { createTimeSkippingEnv, taskQueueFor } from '../helpers/temporal';
+import { acceptLeadUpdate, closeLeadSignal, contactedUpdate, engagementSignal, reassignUpdate, repUnavailableSignal, statusQuery } from '../../workflows/lead-intake/messages';
+import { DEFAULT_POLICY } from '../../workflows/lead-intake/policy';
+import type { LeadIntakeInput, PreparedLead } from '../../workflows/lead-intake/types';
 import { bundleWorkflows } from '../../workers/worker';
+import { keepHistory } from '../helpers/histories';
 import { testLogger } from '../helpers/logger';
+import { createTimeSkippingEnv, taskQueueFor } from '../helpers/temporal';
 
-type TemperatureWrite = { leadId: string; temperature: string; score: number; revision: number; stage: LeadStage };
+const REPS = [
+  { id: 'rep-ann', name: 'Ann', managerId: 'mgr-pat' },
+  { id: 'rep-ben', name: 'Ben', managerId: 'mgr-pat' },
+  { id: 'rep-cy', name: 'Cy', managerId: null },
+  { id: 'rep-dee', name: 'Dee', managerId: null },
+];
 
-/** Activities that record what the workflow asked for; `failTimes` makes the first calls fail. */
-function fakeActivities(opts: { failTimes?: number; missingLead?: boolean } = {}) {
-  const temperatures: TemperatureWrite[] = [];
-  const stages: { leadId: string; stage: LeadStage }[] = [];
-  let failures = opts.failTimes ?? 0;
-  return {
-    temperatures,
-    stages,
-    activities: {
-      async recordLeadTemperature(input: TemperatureWrite) {
-        if (opts.missingLead) throw ApplicationFailure.create({ type: 'LeadNotFound', message: 'gone', nonRetryable: true });
-        if (failures-- > 0) throw new Error('Postgres unreachable');
-        temperatures.push(input);
-      },
-      async recordLeadStage(input: { leadId: string; stage: LeadStage }) {
-        stages.push(input);
-      },
+/** An in-memory CRM: routes to the first rep not excluded (breached, unavailable), unless told none is free. */
+function fakeCrm(opts: { prepared?: Partial<PreparedLead> } = {}) {
+  const world = {
+    repsFree: true,
+    assignments: [] as { attempt: number; repId: string; slaDeadline: string; at: string; preferredRepId?: string }[],
+    ended: [] as { attempt: number; reason: string }[],
+    stages: [] as string[],
+    temperatures: [] as { temperature: string; revision: number }[],
+    marks: [] as { attempt: number; what: string }[],
+    notifications: [] as { key: string; recipient: string; kind: string }[],
+    vip: [] as { isVip: boolean; reasons: string[] }[],
+  };
+  const activities = {
+    async recordLeadTemperature(input: { temperature: string; revision: number }) {
+      world.temperatures.push({ temperature: input.temperature, revision: input.revision });
+    },
+    async recordLeadStage(input: { stage: string }) {
+      world.stages.push(input.stage);
+    },
+    async prepareLead(): Promise<PreparedLead> {
+      return { property: { roofAge: 22 }, enrichment: { found: false, source: 'fake' }, prediction: { missing: ['contactQuality'] }, ...opts.prepared };
+    },
+    async recordLeadVip(input: { isVip: boolean; reasons: string[] }) {
+      world.vip.push(input);
+    },
+    async assignLeadToRep(input: { attempt: number; at: string; slaDeadline: string; lead: { preferredRepId?: string } }) {
+      const skip = new Set(world.ended.filter((e) => e.reason === 'breached' || e.reason === 'unavailable').map((e) => world.assignments.find((a) => a.attempt === e.attempt)!.repId));
+      const rep = world.repsFree ? (REPS.find((r) => r.id === input.lead.preferredRepId && !skip.has(r.id)) ?? REPS.find((r) => !skip.has(r.id))) : undefined;
+      if (!rep) return { outcome: 'no_rep_available' as const, repId: null, repName: null, managerId: null, capacityAlert: false, reason: 'no rep available' };
+      world.assignments.push({ attempt: input.attempt, repId: rep.id, slaDeadline: input.slaDeadline, at: input.at, preferredRepId: input.lead.preferredRepId });
+      return { outcome: 'assigned' as const, repId: rep.id, repName: rep.name, managerId: rep.managerId, capacityAlert: false, reason: 'fake' };
+    },
+    async endLeadAssignment(input: { attempt: number; reason: string }) {
+      if (!world.ended.some((e) => e.attempt === input.attempt)) world.ended.push({ attempt: input.attempt, reason: input.reason });
+    },
+    async markLeadAssignment(input: { attempt: number; what: string }) {
+      world.marks.push({ attempt: input.attempt, what: input.what });
+    },
+    async notifyPeople(input: { key: string; recipient: string; kind: string }) {
+      if (!world.notifications.some((n) => n.key === input.key)) world.notifications.push({ key: input.key, recipient: input.recipient, kind: input.kind });
     },
   };
+  return { world, activities };
 }
 
-const input = (leadId: string, signals: LeadIntakeInput['signals'] = {}): LeadIntakeInput => ({
+const input = (leadId: string, over: Partial<LeadIntakeInput> = {}): LeadIntakeInput => ({
   leadId,
   source: 'website',
   zip: '48083',
   city: 'Troy',
   property: { roofAge: 22 },
-  signals,
+  signals: {},
+  policy: DEFAULT_POLICY,
+  ...over,
 });
+const HOT = { intent: 'requested_appointment', websiteVisits48h: 4 } as const; // score 100
+const WARM = { budget: 'discussed', emailOpenRate: 0.6 } as const; // 70
 
-describe('leadIntake', () => {
+/** The update's rejection reason (a validator's ApplicationFailure type). */
+async function rejection(p: Promise<unknown>): Promise<string | undefined> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  return ((err as WorkflowUpdateFailedError).cause as ApplicationFailure).type ?? undefined;
+}
+
+describe('leadIntake (routed)', () => {
   let env: TestWorkflowEnvironment;
   let workflowBundle: { code: string };
 
@@ -55,121 +100,185 @@ describe('leadIntake', () => {
     await env?.teardown();
   });
 
-  async function run<T>(title: string, fake: ReturnType<typeof fakeActivities>, body: (taskQueue: string) => Promise<T>): Promise<T> {
+  async function run(title: string, crm: ReturnType<typeof fakeCrm>, body: (start: (id: string, i: LeadIntakeInput) => Promise<WorkflowHandle<typeof leadIntake>>) => Promise<void>) {
     const taskQueue = taskQueueFor(title);
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: fake.activities });
-    return worker.runUntil(body(taskQueue));
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: crm.activities });
+    await worker.runUntil(body((workflowId, i) => env.client.workflow.start(leadIntake, { workflowId, taskQueue, args: [i] })));
   }
+  const statusOf = (h: WorkflowHandle<typeof leadIntake>) => h.query(statusQuery);
 
-  it('scores at intake, writes the temperature back and answers the status query', async () => {
-    const fake = fakeActivities();
-    await run('scores at intake', fake, async (taskQueue) => {
-      const handle = await env.client.workflow.start(leadIntake, {
-        workflowId: 'lead-hot',
-        taskQueue,
-        args: [input('hot', { intent: 'requested_appointment', websiteVisits48h: 4 })],
-      });
-      // The query is answered once the first activity has completed.
-      await expect.poll(() => fake.temperatures.length).toBe(1);
-      const status = await handle.query(statusQuery);
-      expect(status).toMatchObject({ leadId: 'hot', stage: 'scored', revision: 1, temperature: { temperature: 'HOT', score: 100 } });
-      expect(fake.temperatures[0]).toMatchObject({ leadId: 'hot', temperature: 'HOT', score: 100, revision: 1, stage: 'scored' });
-      await handle.signal(closeLeadSignal, { reason: 'won' });
-      expect(await handle.result()).toMatchObject({ stage: 'won' });
-      expect(fake.stages).toEqual([{ leadId: 'hot', stage: 'won' }]);
-      await keepHistory(handle, 'lead-intake', 'hot-lead-won');
+  it('SLA met: a HOT lead is assigned with a 2-minute SLA, only its rep may accept, contact hands it on', async () => {
+    const crm = fakeCrm();
+    await run('sla met', crm, async (start) => {
+      const h = await start('lead-sla-met', input('sla-met', { signals: HOT }));
+      await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
+      const s = await statusOf(h);
+      expect(s.temperature!.temperature).toBe('HOT');
+      const a = crm.world.assignments[0]!;
+      expect(Date.parse(a.slaDeadline) - Date.parse(a.at)).toBe(2 * 60_000);
+      expect(s.assignment).toMatchObject({ attempt: 1, repId: 'rep-ann', repName: 'Ann' });
+
+      expect(await rejection(h.executeUpdate(acceptLeadUpdate, { args: [{ repId: 'rep-ben' }] }))).toBe('NotAssignedRep');
+      expect(crm.world.marks).toEqual([]);
+      expect((await h.executeUpdate(acceptLeadUpdate, { args: [{ repId: 'rep-ann' }] })).attempt).toBe(1);
+      await h.executeUpdate(contactedUpdate, { args: [{ repId: 'rep-ann' }] });
+      expect(await statusOf(h)).toMatchObject({ stage: 'contacted' });
+
+      await env.sleep('1 hour'); // long past the SLA: contact was made, nothing fires
+      expect(crm.world.notifications.filter((n) => n.kind === 'sla_breach')).toEqual([]);
+      await h.signal(closeLeadSignal, { reason: 'won', dealValue: 32_000 });
+      expect((await h.result()).stage).toBe('won');
+      expect(crm.world.stages).toEqual(['assigned', 'contacted', 'won']);
+      expect(crm.world.ended).toEqual([{ attempt: 1, reason: 'closed' }]); // capacity freed at close
+      await keepHistory(h, 'lead-intake', 'sla-met');
     });
   });
 
-  it('re-scores when engagement arrives, with a higher revision each time', async () => {
-    const fake = fakeActivities();
-    await run('re-scores on engagement', fake, async (taskQueue) => {
-      const handle = await env.client.workflow.start(leadIntake, { workflowId: 'lead-warming', taskQueue, args: [input('warming')] });
-      await expect.poll(() => fake.temperatures.length).toBe(1);
-      expect(fake.temperatures[0]).toMatchObject({ temperature: 'COLD', score: 50 });
-      await handle.signal(engagementSignal, { budget: 'discussed', emailOpenRate: 0.6 });
-      await expect.poll(() => fake.temperatures.length).toBe(2);
-      await handle.signal(engagementSignal, { intent: 'requested_quote', responseTimeMinutes: 2 });
-      await expect.poll(() => fake.temperatures.length).toBe(3);
-      expect(fake.temperatures.map((t) => [t.temperature, t.revision])).toEqual([
-        ['COLD', 1],
-        ['WARM', 2],
-        ['HOT', 3],
-      ]);
-      const status = await handle.query(statusQuery);
-      expect(status.signals).toEqual({ budget: 'discussed', emailOpenRate: 0.6, intent: 'requested_quote', responseTimeMinutes: 2 });
-      await handle.signal(closeLeadSignal, { reason: 'lost' });
-      expect((await handle.result()).stage).toBe('lost');
-      await keepHistory(handle, 'lead-intake', 'cold-to-hot-then-lost');
+  it('breached once then met: the manager hears of it, the next rep gets it, the late first rep is refused', async () => {
+    const crm = fakeCrm();
+    await run('breached once', crm, async (start) => {
+      const h = await start('lead-breached-once', input('breached-once', { signals: WARM }));
+      await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
+      const a1 = crm.world.assignments[0]!;
+      expect(Date.parse(a1.slaDeadline) - Date.parse(a1.at)).toBe(60 * 60_000); // WARM: 60 min
+      await env.sleep('61 minutes');
+      await expect.poll(async () => (await statusOf(h)).assignment?.attempt).toBe(2);
+      expect(crm.world.ended).toEqual([{ attempt: 1, reason: 'breached' }]);
+      expect(crm.world.notifications.find((n) => n.kind === 'sla_breach')).toMatchObject({ recipient: 'manager-of:rep-ann' });
+      expect((await statusOf(h)).assignment!.repId).toBe('rep-ben');
+
+      expect(await rejection(h.executeUpdate(acceptLeadUpdate, { args: [{ repId: 'rep-ann' }] }))).toBe('NotAssignedRep');
+      await h.executeUpdate(contactedUpdate, { args: [{ repId: 'rep-ben' }] });
+      expect(await statusOf(h)).toMatchObject({ stage: 'contacted', breaches: 1 });
+      await h.signal(closeLeadSignal, { reason: 'lost' });
+      await h.result();
+      await keepHistory(h, 'lead-intake', 'breached-once-then-met');
     });
   });
 
-  it('takes a signal sent before the first score (signal-with-start) into the first temperature', async () => {
-    const fake = fakeActivities();
-    await run('early signal', fake, async (taskQueue) => {
-      const handle = await env.client.workflow.signalWithStart(leadIntake, {
-        workflowId: 'lead-early',
-        taskQueue,
-        args: [input('early')],
-        signal: engagementSignal,
-        signalArgs: [{ intent: 'requested_appointment' }],
-      });
-      await expect.poll(() => fake.temperatures.length).toBeGreaterThanOrEqual(1);
-      await expect.poll(async () => (await handle.query(statusQuery)).temperature?.temperature).toBe('HOT');
-      await handle.signal(closeLeadSignal, { reason: 'duplicate' });
-      await handle.result();
-      await keepHistory(handle, 'lead-intake', 'early-engagement-signal');
+  it('breached every time: after the third breach the lead goes to the ops queue, and ops reassign it', async () => {
+    const crm = fakeCrm();
+    await run('ops queue', crm, async (start) => {
+      const h = await start('lead-ops-queue', input('ops-queue', { signals: HOT }));
+      await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
+      await env.sleep('7 minutes'); // three 2-minute SLAs
+      await expect.poll(async () => (await statusOf(h)).stage).toBe('escalated');
+      expect(crm.world.assignments.map((a) => a.repId)).toEqual(['rep-ann', 'rep-ben', 'rep-cy']);
+      expect(crm.world.ended.map((e) => e.reason)).toEqual(['breached', 'breached', 'breached']);
+      expect(crm.world.notifications.filter((n) => n.kind === 'sla_ops_queue')).toHaveLength(1);
+      await env.sleep('1 hour'); // no automatic fourth assignment
+      expect(crm.world.assignments).toHaveLength(3);
+      expect(await rejection(h.executeUpdate(acceptLeadUpdate, { args: [{ repId: 'rep-cy' }] }))).toBe('NotAssigned');
+
+      const moved = await h.executeUpdate(reassignUpdate, { args: [{ reason: 'ops picked the next rep' }] });
+      expect(moved).toEqual({ attempt: 4, repId: 'rep-dee' });
+      await h.executeUpdate(contactedUpdate, { args: [{ repId: 'rep-dee' }] });
+      await h.signal(closeLeadSignal, { reason: 'won' });
+      await h.result();
+      await keepHistory(h, 'lead-intake', 'escalated-to-ops');
     });
   });
 
-  it('keeps the first close reason when a late second close arrives', async () => {
-    const fake = fakeActivities();
-    await run('late close', fake, async (taskQueue) => {
-      const handle = await env.client.workflow.start(leadIntake, { workflowId: 'lead-closed-twice', taskQueue, args: [input('twice')] });
-      await expect.poll(() => fake.temperatures.length).toBe(1);
-      await handle.signal(closeLeadSignal, { reason: 'won' });
-      await handle.signal(closeLeadSignal, { reason: 'lost' }).catch(() => undefined);
-      expect((await handle.result()).stage).toBe('won');
-      expect(fake.stages).toEqual([{ leadId: 'twice', stage: 'won' }]);
+  it('VIP: a partner referral gets the 15-minute SLA, the manager is copied, a returning customer goes back to their rep', async () => {
+    const crm = fakeCrm({ prepared: { previousCustomer: { ltv: 48_000, originalRepId: 'rep-cy' } } });
+    await run('vip', crm, async (start) => {
+      const h = await start('lead-vip', input('vip', { source: 'insurance_agent' })); // COLD: 240 min unless VIP
+      await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
+      const s = await statusOf(h);
+      expect(s.vip!.isVip).toBe(true);
+      expect(s.vip!.reasons).toEqual(['referred by a partner (insurance_agent)', 'returning customer, lifetime value $48,000']);
+      const a = crm.world.assignments[0]!;
+      expect(Date.parse(a.slaDeadline) - Date.parse(a.at)).toBe(15 * 60_000);
+      expect(a).toMatchObject({ repId: 'rep-cy', preferredRepId: 'rep-cy' });
+      expect(crm.world.notifications.find((n) => n.kind === 'vip_lead_cc')).toMatchObject({ recipient: 'ops' }); // Cy has no manager
+      expect(crm.world.vip).toEqual([{ leadId: 'vip', isVip: true, reasons: s.vip!.reasons }]);
+      await env.sleep('16 minutes');
+      await expect.poll(async () => (await statusOf(h)).assignment?.attempt).toBe(2);
+      await h.executeUpdate(contactedUpdate, { args: [{ repId: 'rep-ann' }] });
+      await h.signal(closeLeadSignal, { reason: 'won' });
+      await h.result();
+      await keepHistory(h, 'lead-intake', 'vip');
     });
   });
 
-  it('retries the write-back while Postgres is down, then continues', async () => {
-    const fake = fakeActivities({ failTimes: 3 });
-    await run('retries write-back', fake, async (taskQueue) => {
-      const handle = await env.client.workflow.start(leadIntake, { workflowId: 'lead-retry', taskQueue, args: [input('retry', { budget: 'confirmed' })] });
-      await handle.signal(closeLeadSignal, { reason: 'won' });
-      // Awaiting the result lets the test server skip the retry backoff.
-      await handle.result();
-      expect(fake.temperatures).toHaveLength(1);
-      expect(fake.stages).toEqual([{ leadId: 'retry', stage: 'won' }]);
-      await keepHistory(handle, 'lead-intake', 'write-back-retried');
+  it('the rep goes on time off mid-SLA: the lead moves at once, without counting a breach', async () => {
+    const crm = fakeCrm();
+    await run('rep unavailable', crm, async (start) => {
+      const h = await start('lead-pto', input('pto', { signals: WARM }));
+      await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
+      await h.signal(repUnavailableSignal, { repId: 'rep-ben' }); // not this lead's rep: nothing happens
+      await h.signal(repUnavailableSignal, { repId: 'rep-ann' });
+      await expect.poll(async () => (await statusOf(h)).assignment?.repId).toBe('rep-ben');
+      expect(crm.world.ended).toEqual([{ attempt: 1, reason: 'unavailable' }]);
+      expect((await statusOf(h)).breaches).toBeUndefined();
+      await h.executeUpdate(contactedUpdate, { args: [{ repId: 'rep-ben' }] });
+      await h.signal(closeLeadSignal, { reason: 'won' });
+      await h.result();
+      await keepHistory(h, 'lead-intake', 'rep-unavailable');
     });
   });
 
-  it('fails without retrying when the lead row is gone', async () => {
-    const fake = fakeActivities({ missingLead: true });
-    await run('missing lead', fake, async (taskQueue) => {
-      const handle = await env.client.workflow.start(leadIntake, { workflowId: 'lead-missing', taskQueue, args: [input('missing')] });
-      const err = await handle.result().catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(WorkflowFailedError);
-      const cause = (err as WorkflowFailedError).cause;
-      expect(cause).toBeInstanceOf(ActivityFailure);
-      expect((cause as ActivityFailure).cause).toMatchObject({ type: 'LeadNotFound' });
+  it('nobody available: the lead waits, ops are told once, and it is assigned when capacity frees', async () => {
+    const crm = fakeCrm();
+    crm.world.repsFree = false;
+    await run('no rep', crm, async (start) => {
+      const h = await start('lead-no-rep', input('no-rep', { signals: HOT }));
+      await expect.poll(async () => (await statusOf(h)).stage).toBe('waiting_for_rep');
+      await env.sleep('5 minutes'); // ten more looks, no more alerts
+      expect(crm.world.notifications.filter((n) => n.kind === 'no_rep_available')).toHaveLength(1);
+      expect(crm.world.assignments).toEqual([]);
+      expect(await rejection(h.executeUpdate(acceptLeadUpdate, { args: [{ repId: 'rep-ann' }] }))).toBe('NotAssigned');
+      crm.world.repsFree = true;
+      await env.sleep('31 seconds');
+      await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
+      expect(crm.world.stages).toEqual(['waiting_for_rep', 'assigned']);
+      await h.executeUpdate(contactedUpdate, { args: [{ repId: 'rep-ann' }] });
+      await h.signal(closeLeadSignal, { reason: 'won' });
+      await h.result();
+      await keepHistory(h, 'lead-intake', 'no-rep-then-assigned');
     });
   });
 
-  it('ends as cancelled, with no further writes, when ops cancel it', async () => {
-    const fake = fakeActivities();
-    await run('cancellation', fake, async (taskQueue) => {
-      const handle = await env.client.workflow.start(leadIntake, { workflowId: 'lead-cancelled', taskQueue, args: [input('cancelled')] });
-      await expect.poll(() => fake.temperatures.length).toBe(1);
-      await handle.cancel();
-      const err = await handle.result().catch((e: unknown) => e);
+  it('re-scores on engagement with a higher revision each time, and keeps the first close', async () => {
+    const crm = fakeCrm();
+    await run('engagement', crm, async (start) => {
+      const h = await start('lead-engagement', input('engagement'));
+      await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
+      await h.signal(engagementSignal, WARM);
+      await h.signal(engagementSignal, { intent: 'requested_quote', responseTimeMinutes: 2 });
+      await expect.poll(() => crm.world.temperatures.at(-1)?.temperature).toBe('HOT');
+      expect(crm.world.temperatures[0]).toEqual({ temperature: 'COLD', revision: 1 });
+      expect(crm.world.temperatures.at(-1)!.revision).toBeGreaterThan(1);
+      await h.signal(closeLeadSignal, { reason: 'duplicate' });
+      await h.signal(closeLeadSignal, { reason: 'won' }); // a late second close changes nothing
+      expect((await h.result()).stage).toBe('duplicate');
+      await keepHistory(h, 'lead-intake', 'engagement-rescored');
+    });
+  });
+
+  it('cancelled by ops: the assignment is ended so the rep’s capacity is freed', async () => {
+    const crm = fakeCrm();
+    await run('cancelled', crm, async (start) => {
+      const h = await start('lead-cancelled', input('cancelled', { signals: WARM }));
+      await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
+      await h.cancel();
+      const err = await h.result().catch((e: unknown) => e);
       expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
-      expect(fake.stages).toEqual([]);
-      expect(fake.temperatures).toHaveLength(1);
-      await keepHistory(handle, 'lead-intake', 'cancelled');
+      expect(crm.world.ended).toEqual([{ attempt: 1, reason: 'cancelled' }]);
+      await keepHistory(h, 'lead-intake', 'cancelled');
+    });
+  });
+
+  it('a closed lead refuses acceptance (the workflow has ended: nothing to update)', async () => {
+    const crm = fakeCrm();
+    await run('closed', crm, async (start) => {
+      const h = await start('lead-closed', input('closed', { signals: HOT }));
+      await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
+      await h.signal(closeLeadSignal, { reason: 'lost' });
+      await h.result();
+      const err = await h.executeUpdate(acceptLeadUpdate, { args: [{ repId: 'rep-ann' }] }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(crm.world.marks).toEqual([]);
     });
   });
 });

@@ -21,7 +21,7 @@ describe('kept histories replay', () => {
 
   it('has histories for every workflow type', () => {
     const types = new Set(histories.map((h) => h.name.split('/')[0]));
-    expect([...types].sort()).toEqual(['lead-intake', 'model-retrain']);
+    expect([...types].sort()).toEqual(['lead-intake', 'lead-intake-before-routing', 'model-retrain']);
   });
 
   it.each(histories.map((h) => [h.name, h.history] as const))('%s replays without non-determinism', async (name, json) => {
@@ -29,7 +29,7 @@ describe('kept histories replay', () => {
   });
 
   it('fails on a history the code cannot have produced (proves the check can fail)', async () => {
-    const file = path.join(historiesDir, 'lead-intake', 'hot-lead-won.json');
+    const file = path.join(historiesDir, 'lead-intake-before-routing', 'hot-lead-won.json');
     const tampered = JSON.parse(fs.readFileSync(file, 'utf8')) as { events: Record<string, { activityType?: { name: string } }>[] };
     const scheduled = tampered.events.find((e) => e.activityTaskScheduledEventAttributes)!;
     scheduled.activityTaskScheduledEventAttributes!.activityType!.name = 'sendCarrierPigeon';

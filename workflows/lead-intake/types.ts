@@ -23,8 +23,12 @@ export type LeadSource = (typeof LEAD_SOURCES)[number];
 export const TEMPERATURES = ['HOT', 'WARM', 'COLD'] as const;
 export type Temperature = (typeof TEMPERATURES)[number];
 
-/** Where a lead is in its life; `Stage` search attribute and `leads.stage` column. */
-export const LEAD_STAGES = ['new', 'scored', 'won', 'lost', 'duplicate'] as const;
+/**
+ * Where a lead is in its life; `Stage` search attribute and `leads.stage` column. `scored` is where
+ * leads started before routing existed stay; routed leads go waiting_for_rep → assigned →
+ * contacted (handed to follow-up), or escalated to the ops queue after repeated SLA breaches.
+ */
+export const LEAD_STAGES = ['new', 'scored', 'waiting_for_rep', 'assigned', 'escalated', 'contacted', 'won', 'lost', 'duplicate'] as const;
 export type LeadStage = (typeof LEAD_STAGES)[number];
 export type LeadCloseReason = Extract<LeadStage, 'won' | 'lost' | 'duplicate'>;
 
@@ -59,6 +63,8 @@ export interface LeadIntakeInput {
   city: string;
   property: PropertyFacts;
   signals: EngagementSignals;
+  /** Absent for leads started before routing existed. */
+  policy?: RoutingPolicy;
 }
 
 export interface TemperatureResult {
@@ -74,4 +80,38 @@ export interface LeadStatus {
   signals: EngagementSignals;
   /** Increases with every temperature write; lets the DB ignore stale retries. */
   revision: number;
+  /** Routing (leads started since routing exists). */
+  vip?: { isVip: boolean; reasons: string[] };
+  prediction?: LeadPredictionSummary;
+  assignment?: { attempt: number; repId: string; repName: string; slaDeadline: string; acceptedAt?: string; contactedAt?: string };
+  breaches?: number;
+  /** Why the lead is waiting or escalated, for ops. */
+  note?: string;
+}
+
+/** What the models said about the lead, as the rep sees it (4.1 A). */
+export interface LeadPredictionSummary {
+  conversionProbability?: number;
+  nextBestAction?: { action: string; confidence: number; because: string[] };
+  model?: string;
+  /** Why there is no prediction (a feature the lead does not have yet). */
+  missing?: string[];
+}
+
+/** SLA and routing settings, given at start from the configuration (defaults: routing.ts). */
+export interface RoutingPolicy {
+  slaMinutes: { HOT: number; WARM: number; COLD: number; VIP: number };
+  /** Breaches before the lead goes to the ops queue instead of the next rep. */
+  maxBreaches: number;
+  /** How often a lead nobody can take looks for a free rep again. */
+  retrySeconds: number;
+}
+
+/** What intake knows after enrichment (no personal data: the workflow never needs it). */
+export interface PreparedLead {
+  property: PropertyFacts & { squareFeet?: number; propertyType?: string };
+  enrichment: { found: boolean; source: string };
+  previousCustomer?: { ltv: number; originalRepId?: string };
+  language?: string;
+  prediction: LeadPredictionSummary;
 }

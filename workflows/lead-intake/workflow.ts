@@ -1,11 +1,11 @@
-// leadIntake — the front door for every lead (roadmap 4.1 D; routing and SLAs of 4.4 come next).
-// 1. Classify the temperature from the signals known at intake and write it back.
-// 2. Show ops where the lead stands: search attributes and a one-line summary.
-// 3. Re-score whenever engagement arrives, until the lead is closed.
+// leadIntake — the front door for every lead (roadmap 4.1 D, 4.4). New runs take the routed path
+// (routed.ts: prepare, score, VIP, assign, SLA). The code below is the scoring-only path that leads
+// started before routing existed still replay: keep it until none of them is running.
 import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -15,6 +15,7 @@ import {
 import type { createLeadActivities } from '../../activities/leads';
 import { LeadScore, Stage, Temperature } from '../../temporal/search-attributes';
 import { closeLeadSignal, engagementSignal, statusQuery } from './messages';
+import { routedLeadIntake } from './routed';
 import { classifyTemperature } from './temperature';
 import type { EngagementSignals, LeadCloseReason, LeadIntakeInput, LeadStatus } from './types';
 
@@ -24,6 +25,8 @@ const { recordLeadTemperature, recordLeadStage } = proxyActivities<ReturnType<ty
 });
 
 export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): Promise<LeadStatus> {
+  // Leads started before routing existed replay the scoring-only path below; every new run routes.
+  if (patched('lead-routing')) return routedLeadIntake(input, carried);
   const status: LeadStatus = carried ?? { leadId: input.leadId, stage: 'new', signals: { ...input.signals }, revision: 0 };
   let pendingSignals: EngagementSignals | undefined;
   let closeReason: LeadCloseReason | undefined;

@@ -8,8 +8,27 @@ import type { Database, NewRep } from './schema';
 
 const SEED_MARKER = 'demo_seed_v1';
 
+// Demo reps are on call around the clock so a demo routes leads at any hour; real reps get their
+// working hours and time off through the reps API. Pat manages the team (never routed to).
+const AROUND_THE_CLOCK = JSON.stringify(Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, ['00:00', '24:00']])));
+const team = { manager_id: 'mgr-pat-morgan', working_hours: AROUND_THE_CLOCK };
+
 export const DEMO_REPS: NewRep[] = [
   {
+    id: 'mgr-pat-morgan',
+    name: 'Pat Morgan',
+    email: 'pat.morgan@iswitchroofs.example',
+    territories: [],
+    skills: [],
+    languages: ['English'],
+    performance_tier: 'standard',
+    role: 'manager',
+    working_hours: AROUND_THE_CLOCK,
+  },
+  {
+    ...team,
+    close_rate: 0.42,
+    avg_deal_size: 48000,
     id: 'rep-john-smith',
     name: 'John Smith',
     email: 'john.smith@iswitchroofs.example',
@@ -20,6 +39,9 @@ export const DEMO_REPS: NewRep[] = [
     performance_tier: 'top',
   },
   {
+    ...team,
+    close_rate: 0.38,
+    avg_deal_size: 28000,
     id: 'rep-jane-doe',
     name: 'Jane Doe',
     email: 'jane.doe@iswitchroofs.example',
@@ -30,6 +52,9 @@ export const DEMO_REPS: NewRep[] = [
     performance_tier: 'standard',
   },
   {
+    ...team,
+    close_rate: 0.41,
+    avg_deal_size: 39000,
     id: 'rep-maria-garcia',
     name: 'Maria Garcia',
     email: 'maria.garcia@iswitchroofs.example',
@@ -40,6 +65,9 @@ export const DEMO_REPS: NewRep[] = [
     performance_tier: 'top',
   },
   {
+    ...team,
+    close_rate: 0.3,
+    avg_deal_size: 21000,
     id: 'rep-sam-lee',
     name: 'Sam Lee',
     email: 'sam.lee@iswitchroofs.example',

@@ -6,6 +6,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Kysely } from 'kysely';
 import { createLeadOnce, findLeadWithContact, markWorkflowStarted } from '../../db/repositories/leads';
+import { repNameOf } from '../../db/repositories/reps';
 import type { Database } from '../../db/schema';
 import { startLeadIntake } from '../../temporal/start-workflows';
 import type { RoutingPolicy } from '../../workflows/lead-intake/types';
@@ -91,7 +92,7 @@ export function leadRoutes({ db, client, taskQueue, dedupeWindowHours, temporalT
     if (!found) throw notFound(`Lead ${id.data}`);
     const { lead, contact } = found;
 
-    const workflow = await workflowView(lead.workflow_id, req);
+    const [workflow, repName] = await Promise.all([workflowView(lead.workflow_id, req), lead.assigned_rep_id ? repNameOf(db, lead.assigned_rep_id) : undefined]);
     res.json({
       id: lead.id,
       source: lead.source,
@@ -109,6 +110,19 @@ export function leadRoutes({ db, client, taskQueue, dedupeWindowHours, temporalT
       address: { street: lead.street, city: lead.city, state: lead.state, zip: lead.zip },
       property: lead.property,
       signals: lead.signals,
+      isVip: lead.is_vip,
+      vipReasons: lead.vip_reasons ?? [],
+      prediction: lead.prediction,
+      enrichment: lead.enrichment,
+      assignment: lead.assigned_rep_id
+        ? {
+            repId: lead.assigned_rep_id,
+            repName: repName ?? null,
+            slaDeadline: lead.sla_deadline?.toISOString() ?? null,
+            acceptedAt: lead.accepted_at?.toISOString() ?? null,
+            contactedAt: lead.contacted_at?.toISOString() ?? null,
+          }
+        : null,
       createdAt: lead.created_at.toISOString(),
       updatedAt: lead.updated_at.toISOString(),
       workflow: { workflowId: lead.workflow_id, ...workflow },

@@ -91,6 +91,21 @@ export const leadViewSchema = z
     address: addressSchema,
     property: propertyFactsSchema,
     signals: engagementSignalsSchema,
+    isVip: z.boolean(),
+    vipReasons: z.array(z.string()),
+    prediction: z
+      .object({
+        conversionProbability: z.number().optional(),
+        nextBestAction: z.object({ action: z.string(), confidence: z.number(), because: z.array(z.string()) }).optional(),
+        model: z.string().optional(),
+        missing: z.array(z.string()).optional().describe('features the lead lacks, so the models could not score it yet'),
+      })
+      .nullable()
+      .describe('conversion probability and next best action with the features behind it (4.1 A)'),
+    enrichment: z.record(z.string(), z.unknown()).nullable().describe('property data found for the address, or why none was'),
+    assignment: z
+      .object({ repId: z.string(), repName: z.string().nullable(), slaDeadline: z.string().nullable(), acceptedAt: z.string().nullable(), contactedAt: z.string().nullable() })
+      .nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
     workflow: z.object({

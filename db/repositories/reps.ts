@@ -14,3 +14,7 @@ export async function countReps(db: Kysely<Database>): Promise<number> {
 export async function listReps(db: Kysely<Database>) {
   return db.selectFrom('reps').selectAll().orderBy('name').execute();
 }
+
+export async function repNameOf(db: Kysely<Database>, repId: string): Promise<string | undefined> {
+  return (await db.selectFrom('reps').select('name').where('id', '=', repId).executeTakeFirst())?.name;
+}

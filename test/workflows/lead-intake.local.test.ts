@@ -10,6 +10,7 @@ import { createDataConverter } from '../../temporal/data-converter';
 import { startLeadIntake } from '../../temporal/start-workflows';
 import { closeLeadSignal, statusQuery } from '../../workflows/lead-intake/messages';
 import { bundleWorkflows } from '../../workers/worker';
+import { fakeCrm } from '../helpers/fake-crm';
 import { testLogger } from '../helpers/logger';
 import { createLocalEnv, taskQueueFor } from '../helpers/temporal';
 
@@ -29,13 +30,8 @@ describe('leadIntake on the dev server', () => {
   let env: TestWorkflowEnvironment;
   let client: Client;
   let workflowBundle: { code: string };
-  const recorded: string[] = [];
-  const activities = {
-    async recordLeadTemperature(input: { temperature: string }) {
-      recorded.push(input.temperature);
-    },
-    async recordLeadStage() {},
-  };
+  const crm = fakeCrm();
+  const activities = crm.activities;
 
   beforeAll(async () => {
     [env, workflowBundle] = await Promise.all([createLocalEnv(), bundleWorkflows(testLogger)]);
@@ -52,16 +48,30 @@ describe('leadIntake on the dev server', () => {
       const workflowId = await startLeadIntake(client, taskQueue, lead('sa-1'));
       expect(workflowId).toBe('lead-sa-1');
       const handle = client.workflow.getHandle(workflowId);
-      await expect.poll(async () => (await handle.query(statusQuery)).stage, { timeout: 20_000 }).toBe('scored');
+      await expect.poll(async () => (await handle.query(statusQuery)).stage, { timeout: 20_000 }).toBe('assigned');
 
+      // What ops filter on: the lead's flags, who has it, where, and until when.
+      const deadline = (await handle.query(statusQuery)).assignment!.slaDeadline;
+      const query = [
+        `LeadId = 'sa-1'`,
+        `LeadSource = 'referral'`,
+        `Temperature = 'HOT'`,
+        `LeadScore = 100`,
+        `Stage = 'assigned'`,
+        `IsVip = true`,
+        `AssignedRep = 'rep-ann'`,
+        `Territory = 'Bloomfield Hills'`,
+        `SlaDeadline = '${deadline}'`,
+      ].join(' AND ');
       const found = async () => {
         const ids: string[] = [];
-        for await (const wf of client.workflow.list({ query: `LeadId = 'sa-1' AND LeadSource = 'referral' AND Temperature = 'HOT' AND LeadScore = 100 AND Stage = 'scored'` })) {
-          ids.push(wf.workflowId);
-        }
+        for await (const wf of client.workflow.list({ query })) ids.push(wf.workflowId);
         return ids;
       };
       await expect.poll(found, { timeout: 20_000, interval: 250 }).toEqual(['lead-sa-1']);
+      // The one-line summary ops read in the list.
+      const details = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+      expect(details.currentDetails).toBe(`HOT 100 · VIP · waiting for Ann, SLA ${deadline.slice(11, 16)} UTC · referral · Bloomfield Hills 48301`);
 
       const description = await handle.describe();
       expect(await description.staticSummary()).toBe('Lead intake · referral · Bloomfield Hills 48301');
@@ -74,7 +84,7 @@ describe('leadIntake on the dev server', () => {
 
       await handle.signal(closeLeadSignal, { reason: 'won' });
       expect((await handle.result()).stage).toBe('won');
-      expect(recorded).toEqual(['HOT']);
+      expect(crm.world.temperatures.map((t) => t.temperature)).toEqual(['HOT']);
     });
   });
 

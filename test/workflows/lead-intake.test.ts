@@ -11,63 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leadIntake } from '../../workflows';
 import { acceptLeadUpdate, closeLeadSignal, contactedUpdate, engagementSignal, reassignUpdate, repUnavailableSignal, statusQuery } from '../../workflows/lead-intake/messages';
 import { DEFAULT_POLICY } from '../../workflows/lead-intake/policy';
-import type { LeadIntakeInput, PreparedLead } from '../../workflows/lead-intake/types';
+import type { LeadIntakeInput } from '../../workflows/lead-intake/types';
+import { fakeCrm } from '../helpers/fake-crm';
 import { bundleWorkflows } from '../../workers/worker';
 import { keepHistory } from '../helpers/histories';
 import { testLogger } from '../helpers/logger';
 import { createTimeSkippingEnv, taskQueueFor } from '../helpers/temporal';
-
-const REPS = [
-  { id: 'rep-ann', name: 'Ann', managerId: 'mgr-pat' },
-  { id: 'rep-ben', name: 'Ben', managerId: 'mgr-pat' },
-  { id: 'rep-cy', name: 'Cy', managerId: null },
-  { id: 'rep-dee', name: 'Dee', managerId: null },
-];
-
-/** An in-memory CRM: routes to the first rep not excluded (breached, unavailable), unless told none is free. */
-function fakeCrm(opts: { prepared?: Partial<PreparedLead> } = {}) {
-  const world = {
-    repsFree: true,
-    assignments: [] as { attempt: number; repId: string; slaDeadline: string; at: string; preferredRepId?: string }[],
-    ended: [] as { attempt: number; reason: string }[],
-    stages: [] as string[],
-    temperatures: [] as { temperature: string; revision: number }[],
-    marks: [] as { attempt: number; what: string }[],
-    notifications: [] as { key: string; recipient: string; kind: string }[],
-    vip: [] as { isVip: boolean; reasons: string[] }[],
-  };
-  const activities = {
-    async recordLeadTemperature(input: { temperature: string; revision: number }) {
-      world.temperatures.push({ temperature: input.temperature, revision: input.revision });
-    },
-    async recordLeadStage(input: { stage: string }) {
-      world.stages.push(input.stage);
-    },
-    async prepareLead(): Promise<PreparedLead> {
-      return { property: { roofAge: 22 }, enrichment: { found: false, source: 'fake' }, prediction: { missing: ['contactQuality'] }, ...opts.prepared };
-    },
-    async recordLeadVip(input: { isVip: boolean; reasons: string[] }) {
-      world.vip.push(input);
-    },
-    async assignLeadToRep(input: { attempt: number; at: string; slaDeadline: string; lead: { preferredRepId?: string } }) {
-      const skip = new Set(world.ended.filter((e) => e.reason === 'breached' || e.reason === 'unavailable').map((e) => world.assignments.find((a) => a.attempt === e.attempt)!.repId));
-      const rep = world.repsFree ? (REPS.find((r) => r.id === input.lead.preferredRepId && !skip.has(r.id)) ?? REPS.find((r) => !skip.has(r.id))) : undefined;
-      if (!rep) return { outcome: 'no_rep_available' as const, repId: null, repName: null, managerId: null, capacityAlert: false, reason: 'no rep available' };
-      world.assignments.push({ attempt: input.attempt, repId: rep.id, slaDeadline: input.slaDeadline, at: input.at, preferredRepId: input.lead.preferredRepId });
-      return { outcome: 'assigned' as const, repId: rep.id, repName: rep.name, managerId: rep.managerId, capacityAlert: false, reason: 'fake' };
-    },
-    async endLeadAssignment(input: { attempt: number; reason: string }) {
-      if (!world.ended.some((e) => e.attempt === input.attempt)) world.ended.push({ attempt: input.attempt, reason: input.reason });
-    },
-    async markLeadAssignment(input: { attempt: number; what: string }) {
-      world.marks.push({ attempt: input.attempt, what: input.what });
-    },
-    async notifyPeople(input: { key: string; recipient: string; kind: string }) {
-      if (!world.notifications.some((n) => n.key === input.key)) world.notifications.push({ key: input.key, recipient: input.recipient, kind: input.kind });
-    },
-  };
-  return { world, activities };
-}
 
 const input = (leadId: string, over: Partial<LeadIntakeInput> = {}): LeadIntakeInput => ({
   leadId,

@@ -125,8 +125,8 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
     const vip = assessVip({
       city: input.city,
       source: input.source,
-      propertyValue: prepared.property.propertyValue,
-      insuranceClaimValue: prepared.property.insuranceClaimValue,
+      propertyValue: property.propertyValue,
+      insuranceClaimValue: property.insuranceClaimValue,
       previousCustomer: prepared.previousCustomer,
     });
     preferredRepId = vip.preferredRepId;

@@ -1,7 +1,10 @@
 // Leads and their contacts: the only SQL about leads lives here.
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Contact, Database, Lead } from '../schema';
+
+/** Stages after which a lead is no longer open: a new enquiry from the same person is a new lead. */
+export const CLOSED_STAGES = ['won', 'lost', 'duplicate'];
 
 export interface NewLead {
   firstName: string;
@@ -22,8 +25,9 @@ export type CreateLeadOutcome =
   | { kind: 'key-reused'; lead: Lead };
 
 /**
- * Creates a lead and its contact once. The same Idempotency-Key, or the same phone/email within
- * the dedupe window, returns the lead created before. A transaction-scoped advisory lock on each
+ * Creates a lead and its contact once. The same Idempotency-Key, or the same phone/email with an
+ * open lead (or any lead inside the dedupe window), returns the lead created before; a returning
+ * person's new lead joins their existing contact. A transaction-scoped advisory lock on each
  * identity serialises concurrent duplicates, so two simultaneous requests still make one lead.
  */
 export async function createLeadOnce(
@@ -48,35 +52,40 @@ export async function createLeadOnce(
       }
     }
 
-    if (opts.dedupeWindowHours > 0) {
-      const recent = await tx
-        .selectFrom('leads')
-        .innerJoin('contacts', 'contacts.id', 'leads.contact_id')
-        .selectAll('leads')
-        .where((eb) =>
-          eb.or([
-            ...(input.phone ? [eb('contacts.phone', '=', input.phone)] : []),
-            ...(input.email ? [eb('contacts.email', '=', input.email)] : []),
-          ]),
-        )
-        .where(sql<boolean>`leads.created_at > now() - make_interval(hours => ${opts.dedupeWindowHours})`)
-        .orderBy('leads.created_at', 'desc')
-        .executeTakeFirst();
-      if (recent) return { kind: 'existing', lead: recent, matchedBy: 'contact' };
-    }
+    // Same phone or email: one person. Their open lead (of any age), or any lead of theirs inside the
+    // dedupe window, is the answer; otherwise the new lead joins their existing contact.
+    const samePerson = (eb: ExpressionBuilder<Database, 'contacts'>) =>
+      eb.or([...(input.phone ? [eb('contacts.phone', '=', input.phone)] : []), ...(input.email ? [eb('contacts.email', '=', input.email)] : [])]);
+    const existing = await tx
+      .selectFrom('leads')
+      .innerJoin('contacts', 'contacts.id', 'leads.contact_id')
+      .selectAll('leads')
+      .where(samePerson)
+      .where((eb) =>
+        eb.or([
+          eb('leads.stage', 'not in', CLOSED_STAGES),
+          ...(opts.dedupeWindowHours > 0 ? [eb(sql<boolean>`leads.created_at > now() - make_interval(hours => ${opts.dedupeWindowHours})`, '=', true)] : []),
+        ]),
+      )
+      .orderBy('leads.created_at', 'desc')
+      .executeTakeFirst();
+    if (existing) return { kind: 'existing', lead: existing, matchedBy: 'contact' };
 
-    const contactId = randomUUID();
-    await tx
-      .insertInto('contacts')
-      .values({
-        id: contactId,
-        first_name: input.firstName,
-        last_name: input.lastName,
-        phone: input.phone ?? null,
-        email: input.email ?? null,
-        preferred_language: input.preferredLanguage ?? null,
-      })
-      .execute();
+    const known = await tx.selectFrom('contacts').select('id').where(samePerson).orderBy('created_at', 'desc').executeTakeFirst();
+    const contactId = known?.id ?? randomUUID();
+    if (!known) {
+      await tx
+        .insertInto('contacts')
+        .values({
+          id: contactId,
+          first_name: input.firstName,
+          last_name: input.lastName,
+          phone: input.phone ?? null,
+          email: input.email ?? null,
+          preferred_language: input.preferredLanguage ?? null,
+        })
+        .execute();
+    }
     const leadId = randomUUID();
     const lead = await tx
       .insertInto('leads')

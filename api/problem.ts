@@ -23,6 +23,10 @@ export class ProblemError extends Error {
 
 export const notFound = (what: string): ProblemError => new ProblemError(404, 'Not found', `${what} does not exist`);
 
+export function requireJson(req: Request): void {
+  if (!req.is('application/json')) throw new ProblemError(415, 'Unsupported media type', 'Send Content-Type: application/json');
+}
+
 export function validationProblem(error: ZodError, prefix?: string): ProblemError {
   const errors: FieldError[] = error.issues.map((i) => ({
     path: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(body)',

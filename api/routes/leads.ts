@@ -14,7 +14,7 @@ import { leadWorkflowId } from '../../temporal/workflow-ids';
 import { statusQuery } from '../../workflows/lead-intake/messages';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
-import { notFound, ProblemError, validationProblem } from '../problem';
+import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
 import { createLeadSchema, leadAcceptedSchema, leadViewSchema } from '../schemas/leads';
 
 export interface LeadRouteDeps {
@@ -31,9 +31,6 @@ export interface LeadRouteDeps {
 const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,200}$/, '1-200 visible ASCII characters').optional();
 const leadIdSchema = z.uuid();
 
-function requireJson(req: Request): void {
-  if (!req.is('application/json')) throw new ProblemError(415, 'Unsupported media type', 'Send Content-Type: application/json');
-}
 
 export function leadRoutes({ db, client, taskQueue, dedupeWindowHours, temporalTimeoutMs, routingPolicy }: LeadRouteDeps): Router {
   const router = Router();

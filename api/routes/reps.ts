@@ -1,11 +1,73 @@
-// GET /api/v1/reps — the sales team routing will choose from (ops only; CRUD arrives with routing).
-import { Router } from 'express';
+// The sales team (roadmap 4.4): reps and managers, their working hours and time off, and their
+// load. Ops manage them; a rep who becomes unavailable (time off starting now, deactivation) has
+// every lead they have not yet contacted moved at once through the lead's workflow.
+import { Router, type Request } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
-import { listReps } from '../../db/repositories/reps';
+import type { Logger } from '../../config/logger';
+import { repWorkload } from '../../db/repositories/assignments';
+import { addTimeOff, createRep, findRep, listReps, listTimeOff, removeTimeOff, uncontactedLeadsOf, updateRep } from '../../db/repositories/reps';
 import type { Database, Rep } from '../../db/schema';
+import { leadWorkflowId } from '../../temporal/workflow-ids';
+import { repUnavailableSignal } from '../../workflows/lead-intake/messages';
+import { CAPACITY_ALERT_SHARE } from '../../workflows/lead-intake/routing';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
+import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
+
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const hhmm = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'HH:MM, 00:00 to 24:00');
+const workingHoursSchema = z.partialRecord(
+  z.enum(DAYS),
+  z.tuple([hhmm, hhmm]).refine(([start, end]) => start < end, 'the start must be before the end'),
+);
+const timeZoneSchema = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not an IANA time zone (e.g. America/Detroit)');
+
+const repFields = {
+  name: z.string().trim().min(1).max(100),
+  email: z.email().max(254),
+  phone: z.string().trim().max(32).nullable().optional(),
+  territories: z.array(z.string().trim().min(1).max(100)).max(30),
+  skills: z.array(z.string().trim().min(1).max(60)).max(30),
+  languages: z.array(z.string().trim().min(1).max(40)).min(1).max(10),
+  maxActiveLeads: z.number().int().min(1).max(50),
+  performanceTier: z.enum(['top', 'standard', 'new_hire']),
+  role: z.enum(['rep', 'manager']),
+  managerId: z.string().nullable(),
+  timeZone: timeZoneSchema,
+  workingHours: workingHoursSchema,
+  closeRate: z.number().min(0).max(1),
+  avgDealSize: z.number().int().min(0).max(10_000_000),
+  active: z.boolean(),
+};
+export const createRepSchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{2,59}$/, 'lowercase letters, digits and dashes, 3-60 characters'),
+    ...repFields,
+    maxActiveLeads: repFields.maxActiveLeads.default(15),
+    performanceTier: repFields.performanceTier.default('standard'),
+    role: repFields.role.default('rep'),
+    managerId: repFields.managerId.optional(),
+    timeZone: repFields.timeZone.default('America/Detroit'),
+    workingHours: repFields.workingHours.optional(),
+    closeRate: repFields.closeRate.default(0.35),
+    avgDealSize: repFields.avgDealSize.default(25_000),
+    active: repFields.active.default(true),
+  })
+  .openapi('NewRep');
+export const updateRepSchema = z.strictObject(repFields).partial().openapi('RepChanges');
+const timeOffSchema = z
+  .strictObject({ startsAt: z.iso.datetime({ offset: true }), endsAt: z.iso.datetime({ offset: true }), reason: z.string().trim().min(1).max(200).default('pto') })
+  .refine((t) => Date.parse(t.endsAt) > Date.parse(t.startsAt), { path: ['endsAt'], message: 'must be after startsAt' })
+  .openapi('TimeOff');
 
 export const repSchema = z
   .object({
@@ -47,23 +109,153 @@ export const repView = (r: Rep) => ({
   assignedTotal: r.assigned_total,
 });
 
-export function repRoutes({ db }: { db: Kysely<Database> }): Router {
+type RepInput = Partial<z.infer<typeof updateRepSchema>>;
+const toColumns = (r: RepInput) => ({
+  ...(r.name !== undefined && { name: r.name }),
+  ...(r.email !== undefined && { email: r.email.toLowerCase() }),
+  ...(r.phone !== undefined && { phone: r.phone }),
+  ...(r.territories && { territories: r.territories }),
+  ...(r.skills && { skills: r.skills }),
+  ...(r.languages && { languages: r.languages }),
+  ...(r.maxActiveLeads !== undefined && { max_active_leads: r.maxActiveLeads }),
+  ...(r.performanceTier && { performance_tier: r.performanceTier }),
+  ...(r.role && { role: r.role }),
+  ...(r.managerId !== undefined && { manager_id: r.managerId }),
+  ...(r.timeZone && { time_zone: r.timeZone }),
+  ...(r.workingHours && { working_hours: JSON.stringify(r.workingHours) }),
+  ...(r.closeRate !== undefined && { close_rate: r.closeRate }),
+  ...(r.avgDealSize !== undefined && { avg_deal_size: r.avgDealSize }),
+  ...(r.active !== undefined && { active: r.active }),
+});
+
+export function repRoutes({ db, client, logger }: { db: Kysely<Database>; client: Client; logger: Logger }): Router {
   const router = Router();
+
+  async function repOf(req: Request): Promise<Rep> {
+    const rep = await findRep(db, String(req.params.id));
+    if (!rep) throw notFound(`Rep ${req.params.id}`);
+    return rep;
+  }
+
+  async function checkManager(managerId: string | null | undefined, repId: string): Promise<void> {
+    if (!managerId) return;
+    const manager = await findRep(db, managerId);
+    const error = !manager ? 'no such rep' : manager.role !== 'manager' ? 'is not a manager' : manager.id === repId ? 'a rep cannot manage themselves' : undefined;
+    if (error) throw new ProblemError(422, 'Validation failed', '1 field(s) are invalid', { errors: [{ path: 'managerId', message: error }] });
+  }
+
+  /** Moves every lead the rep holds without contact yet; returns how many were told. */
+  async function moveLeadsOf(repId: string): Promise<number> {
+    const leadIds = await uncontactedLeadsOf(db, repId);
+    const results = await Promise.allSettled(leadIds.map((id) => client.workflow.getHandle(leadWorkflowId(id)).signal(repUnavailableSignal, { repId })));
+    results.forEach((r, i) => r.status === 'rejected' && logger.warn({ leadId: leadIds[i], err: r.reason as Error }, 'could not move lead of unavailable rep'));
+    return results.filter((r) => r.status === 'fulfilled').length;
+  }
+
   router.get('/reps', requireRole('ops'), async (_req, res) => {
-    const reps = await listReps(db);
-    res.json({ items: reps.map(repView) });
+    res.json({ items: (await listReps(db)).map(repView) });
   });
+
+  router.post('/reps', requireRole('ops'), async (req, res) => {
+    requireJson(req);
+    const body = createRepSchema.safeParse(req.body);
+    if (!body.success) throw validationProblem(body.error);
+    await checkManager(body.data.managerId, body.data.id);
+    const { id, ...fields } = body.data;
+    const created = await createRep(db, { id, ...toColumns(fields), name: fields.name, email: fields.email.toLowerCase(), territories: fields.territories, skills: fields.skills, languages: fields.languages, performance_tier: fields.performanceTier });
+    if (!created) throw new ProblemError(409, 'Rep exists', `a rep with id ${id} or email ${fields.email} exists`);
+    res.status(201).location(`/api/v1/reps/${id}`).json(repView((await findRep(db, id))!));
+  });
+
+  router.get('/reps/:id', requireRole('ops'), async (req, res) => {
+    res.json(repView(await repOf(req)));
+  });
+
+  router.patch('/reps/:id', requireRole('ops'), async (req, res) => {
+    requireJson(req);
+    const rep = await repOf(req);
+    const body = updateRepSchema.safeParse(req.body);
+    if (!body.success) throw validationProblem(body.error);
+    await checkManager(body.data.managerId, rep.id);
+    if (body.data.maxActiveLeads !== undefined && body.data.maxActiveLeads < rep.active_leads) {
+      throw new ProblemError(409, 'Below current load', `${rep.id} holds ${rep.active_leads} leads: reassign some before lowering the maximum to ${body.data.maxActiveLeads}`);
+    }
+    const updated = await updateRep(db, rep.id, toColumns(body.data)).catch((err: { code?: string }) => {
+      if (err.code === '23505') throw new ProblemError(409, 'Email taken', `another rep uses ${body.data.email}`);
+      throw err;
+    });
+    const moved = rep.active && body.data.active === false ? await moveLeadsOf(rep.id) : 0;
+    res.json({ ...repView(updated!), leadsMoved: moved });
+  });
+
+  // Deactivation, not deletion: assignments and the audit log keep referring to the rep.
+  router.delete('/reps/:id', requireRole('ops'), async (req, res) => {
+    const rep = await repOf(req);
+    const updated = await updateRep(db, rep.id, { active: false });
+    res.json({ ...repView(updated!), leadsMoved: rep.active ? await moveLeadsOf(rep.id) : 0 });
+  });
+
+  router.get('/reps/:id/workload', requireRole('crm', 'ops'), async (req, res) => {
+    const load = await repWorkload(db, String(req.params.id));
+    if (!load) throw notFound(`Rep ${req.params.id}`);
+    const { rep, open } = load;
+    res.json({
+      repId: rep.id,
+      name: rep.name,
+      activeLeads: rep.active_leads,
+      maxActiveLeads: rep.max_active_leads,
+      utilisation: Math.round((rep.active_leads / rep.max_active_leads) * 100) / 100,
+      atAlertThreshold: rep.active_leads >= Math.ceil(rep.max_active_leads * CAPACITY_ALERT_SHARE),
+      assignedTotal: rep.assigned_total,
+      open: open.map((o) => ({
+        leadId: o.lead_id,
+        attempt: o.attempt,
+        assignedAt: o.assigned_at.toISOString(),
+        slaDeadline: o.sla_deadline.toISOString(),
+        acceptedAt: o.accepted_at?.toISOString() ?? null,
+        contactedAt: o.contacted_at?.toISOString() ?? null,
+      })),
+    });
+  });
+
+  router.get('/reps/:id/time-off', requireRole('ops'), async (req, res) => {
+    const rep = await repOf(req);
+    res.json({ items: (await listTimeOff(db, rep.id)).map((t) => ({ id: t.id, startsAt: t.starts_at.toISOString(), endsAt: t.ends_at.toISOString(), reason: t.reason })) });
+  });
+
+  router.post('/reps/:id/time-off', requireRole('ops'), async (req, res) => {
+    requireJson(req);
+    const rep = await repOf(req);
+    const body = timeOffSchema.safeParse(req.body);
+    if (!body.success) throw validationProblem(body.error);
+    const startsAt = new Date(body.data.startsAt);
+    const endsAt = new Date(body.data.endsAt);
+    const row = await addTimeOff(db, rep.id, startsAt, endsAt, body.data.reason);
+    // Time off that has begun: their waiting leads go to someone who can answer them.
+    const now = Date.now();
+    const moved = startsAt.getTime() <= now && now < endsAt.getTime() ? await moveLeadsOf(rep.id) : 0;
+    res.status(201).json({ id: row.id, startsAt: row.starts_at.toISOString(), endsAt: row.ends_at.toISOString(), reason: row.reason, leadsMoved: moved });
+  });
+
+  router.delete('/reps/:id/time-off/:timeOffId', requireRole('ops'), async (req, res) => {
+    const rep = await repOf(req);
+    if (!/^\d+$/.test(String(req.params.timeOffId)) || !(await removeTimeOff(db, rep.id, String(req.params.timeOffId)))) throw notFound(`Time off ${req.params.timeOffId}`);
+    res.status(204).end();
+  });
+
   return router;
 }
 
 export function registerRepPaths(registry: OpenAPIRegistry): void {
-  registry.registerPath({
-    method: 'get',
-    path: '/api/v1/reps',
-    summary: 'Sales reps with territories, skills, languages and capacity (ops role)',
-    responses: {
-      200: { description: 'All reps', content: { 'application/json': { schema: z.object({ items: z.array(repSchema) }) } } },
-      ...problemResponses(401, 403, 503),
-    },
-  });
+  const params = z.object({ id: z.string() });
+  const json = (schema: z.ZodType, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
+  registry.registerPath({ method: 'get', path: '/api/v1/reps', summary: 'The team: reps and managers with territories, skills, languages, hours and load (ops)', responses: { 200: json(z.object({ items: z.array(repSchema) })), ...problemResponses(401, 403, 503) } });
+  registry.registerPath({ method: 'post', path: '/api/v1/reps', summary: 'Add a rep or manager (ops)', request: { body: { content: { 'application/json': { schema: createRepSchema } } } }, responses: { 201: json(repSchema, 'Created'), ...problemResponses(401, 403, 409, 415, 422, 503) } });
+  registry.registerPath({ method: 'get', path: '/api/v1/reps/{id}', summary: 'One rep (ops)', request: { params }, responses: { 200: json(repSchema), ...problemResponses(401, 403, 404, 503) } });
+  registry.registerPath({ method: 'patch', path: '/api/v1/reps/{id}', summary: 'Change a rep (ops); deactivating moves their uncontacted leads', request: { params, body: { content: { 'application/json': { schema: updateRepSchema } } } }, responses: { 200: json(repSchema), ...problemResponses(401, 403, 404, 409, 415, 422, 503) } });
+  registry.registerPath({ method: 'delete', path: '/api/v1/reps/{id}', summary: 'Deactivate a rep (kept for the audit log); their uncontacted leads move now', request: { params }, responses: { 200: json(repSchema), ...problemResponses(401, 403, 404, 503) } });
+  registry.registerPath({ method: 'get', path: '/api/v1/reps/{id}/workload', summary: 'Open leads, SLA deadlines and utilisation of one rep', request: { params }, responses: { 200: { description: 'Workload' }, ...problemResponses(401, 403, 404, 503) } });
+  registry.registerPath({ method: 'get', path: '/api/v1/reps/{id}/time-off', summary: 'A rep’s time off (ops)', request: { params }, responses: { 200: { description: 'Time off' }, ...problemResponses(401, 403, 404, 503) } });
+  registry.registerPath({ method: 'post', path: '/api/v1/reps/{id}/time-off', summary: 'Add time off (ops); if it has begun, the rep’s uncontacted leads move now', request: { params, body: { content: { 'application/json': { schema: timeOffSchema } } } }, responses: { 201: { description: 'Added' }, ...problemResponses(401, 403, 404, 415, 422, 503) } });
+  registry.registerPath({ method: 'delete', path: '/api/v1/reps/{id}/time-off/{timeOffId}', summary: 'Remove time off (ops)', request: { params: z.object({ id: z.string(), timeOffId: z.string() }) }, responses: { 204: { description: 'Removed' }, ...problemResponses(401, 403, 404, 503) } });
 }

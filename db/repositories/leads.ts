@@ -64,7 +64,7 @@ export async function createLeadOnce(
       .where((eb) =>
         eb.or([
           eb('leads.stage', 'not in', CLOSED_STAGES),
-          ...(opts.dedupeWindowHours > 0 ? [eb(sql<boolean>`leads.created_at > now() - make_interval(hours => ${opts.dedupeWindowHours})`, '=', true)] : []),
+          ...(opts.dedupeWindowHours > 0 ? [sql<boolean>`leads.created_at > now() - make_interval(hours => ${opts.dedupeWindowHours})`] : []),
         ]),
       )
       .orderBy('leads.created_at', 'desc')
@@ -191,4 +191,23 @@ export async function saveLeadIntelligence(
     })
     .where('id', '=', leadId)
     .execute();
+}
+
+/** Leads per day (UTC, by arrival) and current temperature, for the last `days` days. */
+export async function temperatureTrends(db: Kysely<Database>, days: number) {
+  const rows = await db
+    .selectFrom('leads')
+    .select([sql<string>`to_char(date_trunc('day', created_at at time zone 'UTC'), 'YYYY-MM-DD')`.as('day'), 'temperature', (eb) => eb.fn.countAll<string>().as('n')])
+    .where(sql<boolean>`created_at >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC' - make_interval(days => ${days - 1})`)
+    .groupBy(['day', 'temperature'])
+    .orderBy('day')
+    .execute();
+  const byDay = new Map<string, { day: string; HOT: number; WARM: number; COLD: number; unscored: number }>();
+  for (const r of rows) {
+    const entry = byDay.get(r.day) ?? { day: r.day, HOT: 0, WARM: 0, COLD: 0, unscored: 0 };
+    const key = r.temperature === 'HOT' || r.temperature === 'WARM' || r.temperature === 'COLD' ? r.temperature : 'unscored';
+    entry[key] += Number(r.n);
+    byDay.set(r.day, entry);
+  }
+  return [...byDay.values()];
 }

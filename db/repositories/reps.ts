@@ -1,6 +1,7 @@
 // Sales reps: who can take leads, where, in which languages, and how many at once.
 import type { Kysely } from 'kysely';
-import type { Database, NewRep } from '../schema';
+import type { Updateable } from 'kysely';
+import type { Database, NewRep, RepsTable } from '../schema';
 
 export async function insertReps(db: Kysely<Database>, reps: NewRep[]): Promise<void> {
   await db.insertInto('reps').values(reps).onConflict((oc) => oc.column('id').doNothing()).execute();
@@ -17,4 +18,37 @@ export async function listReps(db: Kysely<Database>) {
 
 export async function repNameOf(db: Kysely<Database>, repId: string): Promise<string | undefined> {
   return (await db.selectFrom('reps').select('name').where('id', '=', repId).executeTakeFirst())?.name;
+}
+
+export async function findRep(db: Kysely<Database>, repId: string) {
+  return db.selectFrom('reps').selectAll().where('id', '=', repId).executeTakeFirst();
+}
+
+/** Creates a rep; false when the id or email is taken. */
+export async function createRep(db: Kysely<Database>, rep: NewRep): Promise<boolean> {
+  const inserted = await db.insertInto('reps').values(rep).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
+  return Boolean(inserted);
+}
+
+export async function updateRep(db: Kysely<Database>, repId: string, changes: Updateable<RepsTable>) {
+  return db.updateTable('reps').set(changes).where('id', '=', repId).returningAll().executeTakeFirst();
+}
+
+/** Lead ids the rep holds without having made contact yet: what moves when they become unavailable. */
+export async function uncontactedLeadsOf(db: Kysely<Database>, repId: string): Promise<string[]> {
+  const rows = await db.selectFrom('lead_assignments').select('lead_id').where('rep_id', '=', repId).where('status', '=', 'active').where('contacted_at', 'is', null).execute();
+  return rows.map((r) => r.lead_id);
+}
+
+export async function listTimeOff(db: Kysely<Database>, repId: string) {
+  return db.selectFrom('rep_time_off').selectAll().where('rep_id', '=', repId).orderBy('starts_at').execute();
+}
+
+export async function addTimeOff(db: Kysely<Database>, repId: string, startsAt: Date, endsAt: Date, reason: string) {
+  return db.insertInto('rep_time_off').values({ rep_id: repId, starts_at: startsAt, ends_at: endsAt, reason }).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function removeTimeOff(db: Kysely<Database>, repId: string, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('rep_time_off').where('rep_id', '=', repId).where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
 }

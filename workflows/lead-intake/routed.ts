@@ -139,7 +139,7 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
   let routeNow = !CLOSED.has(status.stage) && status.stage !== 'contacted' && status.stage !== 'escalated' && status.stage !== 'assigned';
   let retryAt: number | undefined = status.stage === 'waiting_for_rep' ? Date.now() : undefined;
 
-  const route = async (forcedRepId?: string): Promise<void> => {
+  const route = async (forcedRepId?: string, excludeRepIds: string[] = []): Promise<void> => {
     const attempt = (status.assignment?.attempt ?? 0) + 1;
     const minutes = slaMinutesFor(policy, status.temperature?.temperature ?? 'COLD', status.vip?.isVip ?? false);
     const at = new Date();
@@ -157,7 +157,7 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
         language,
         isVip: status.vip?.isVip ?? false,
         preferredRepId: forcedRepId ?? preferredRepId,
-        excludeRepIds: [],
+        excludeRepIds,
       },
     });
     decisions += 1;
@@ -208,8 +208,10 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
       if (routeNow && !close) {
         routeNow = false;
         const forced = reassign?.repId;
+        // An ops move without a named rep goes to someone else than the holder.
+        const away = reassign && !forced && status.assignment && status.stage !== 'waiting_for_rep' ? [status.assignment.repId] : [];
         reassign = undefined;
-        await route(forced);
+        await route(forced, away);
       }
       const waitingForContact = status.stage === 'assigned' && status.assignment && !status.assignment.contactedAt;
       const deadline = waitingForContact ? Date.parse(status.assignment!.slaDeadline) : status.stage === 'waiting_for_rep' ? retryAt : undefined;

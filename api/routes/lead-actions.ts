@@ -1,0 +1,163 @@
+// What reps and ops do to a routed lead (roadmap 4.4): accept it, record first contact, move it,
+// or have its temperature recalculated. Each goes to the lead's workflow as an Update (answered
+// with the outcome) or a signal; the workflow's validators decide, so a refused request changes
+// nothing: someone else's lead, a lead nobody holds, or a closed lead is a 409 naming why.
+import { Router, type Request } from 'express';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import type { Kysely } from 'kysely';
+import { CLOSED_STAGES, findLeadWithContact } from '../../db/repositories/leads';
+import { repNameOf } from '../../db/repositories/reps';
+import type { Database, Lead } from '../../db/schema';
+import { leadIntake } from '../../workflows';
+import { acceptLeadUpdate, closeLeadSignal, contactedUpdate, engagementSignal, reassignUpdate } from '../../workflows/lead-intake/messages';
+import { requireRole } from '../auth';
+import { problemResponses, z } from '../openapi';
+import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
+import { engagementSignalsSchema } from '../schemas/leads';
+
+const repActionSchema = z.strictObject({ repId: z.string().min(1).max(100) }).openapi('RepAction');
+const reassignSchema = z
+  .strictObject({
+    repId: z.string().min(1).max(100).optional().describe('move to this rep when available; omitted: the best available rep'),
+    reason: z.string().trim().min(3).max(500),
+  })
+  .openapi('Reassign');
+const closeSchema = z
+  .strictObject({
+    reason: z.enum(['won', 'lost', 'duplicate']),
+    dealValue: z.number().int().min(0).max(100_000_000).optional().describe('the signed amount, when won: a returning customer’s lifetime value'),
+  })
+  .refine((c) => c.dealValue === undefined || c.reason === 'won', { path: ['dealValue'], message: 'only a won lead has a deal value' })
+  .openapi('CloseLead');
+const leadIdSchema = z.uuid();
+
+/** Workflow refusals (validator failure types) → HTTP. */
+const REFUSALS: Record<string, [number, string]> = {
+  NotAssignedRep: [409, 'Not this rep’s lead'],
+  NotAssigned: [409, 'Lead not assigned'],
+  LeadClosed: [409, 'Lead closed'],
+  AlreadyContacted: [409, 'Already contacted'],
+};
+
+export function leadActionRoutes({ db, client, temporalTimeoutMs }: { db: Kysely<Database>; client: Client; temporalTimeoutMs: number }): Router {
+  const router = Router();
+  const withinDeadline = <T>(fn: () => Promise<T>): Promise<T> => client.withDeadline(Date.now() + temporalTimeoutMs, fn);
+
+  async function openLead(req: Request): Promise<{ lead: Lead; handle: WorkflowHandle<typeof leadIntake> }> {
+    const id = leadIdSchema.safeParse(req.params.id);
+    if (!id.success) throw notFound(`Lead ${req.params.id}`);
+    const found = await findLeadWithContact(db, id.data);
+    if (!found) throw notFound(`Lead ${id.data}`);
+    if (CLOSED_STAGES.includes(found.lead.stage)) throw new ProblemError(409, 'Lead closed', `lead ${id.data} is ${found.lead.stage}: nothing can change it`);
+    return { lead: found.lead, handle: client.workflow.getHandle<typeof leadIntake>(found.lead.workflow_id) };
+  }
+
+  async function knownRep(repId: string): Promise<void> {
+    if (!(await repNameOf(db, repId))) throw notFound(`Rep ${repId}`);
+  }
+
+  /** Runs an Update; the workflow's refusal becomes a 409 and nothing changes. */
+  async function update<R>(lead: Lead, run: () => Promise<R>): Promise<R> {
+    try {
+      return await withinDeadline(run);
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        const [status, title] = REFUSALS[err.cause.type ?? ''] ?? [409, 'Refused'];
+        throw new ProblemError(status, title, err.cause.message);
+      }
+      if (err instanceof WorkflowNotFoundError) throw new ProblemError(409, 'Lead closed', `lead ${lead.id} has no running workflow`);
+      throw err;
+    }
+  }
+
+  const repActions: [string, UpdateDefinition<unknown, [{ repId: string }]>, string][] = [
+    ['accept', acceptLeadUpdate, 'accepted'],
+    ['contacted', contactedUpdate, 'contacted'],
+  ];
+  for (const [path, def, verb] of repActions) {
+    router.post(`/leads/:id/${path}`, requireRole('crm', 'ops'), async (req, res) => {
+      requireJson(req);
+      const body = repActionSchema.safeParse(req.body);
+      if (!body.success) throw validationProblem(body.error);
+      const { lead, handle } = await openLead(req);
+      await knownRep(body.data.repId);
+      const result = await update(lead, () => handle.executeUpdate(def, { args: [body.data] }));
+      req.log.info({ leadId: lead.id, repId: body.data.repId, workflowId: lead.workflow_id }, `lead ${verb}`);
+      res.json(result);
+    });
+  }
+
+  router.post('/leads/:id/reassign', requireRole('ops'), async (req, res) => {
+    requireJson(req);
+    const body = reassignSchema.safeParse(req.body);
+    if (!body.success) throw validationProblem(body.error);
+    const { lead, handle } = await openLead(req);
+    if (body.data.repId) await knownRep(body.data.repId);
+    const result = await update(lead, () => handle.executeUpdate(reassignUpdate, { args: [body.data] }));
+    req.log.info({ leadId: lead.id, workflowId: lead.workflow_id, ...result }, 'lead reassigned');
+    res.json(result);
+  });
+
+  // Closing frees the rep's capacity; the workflow records the stage (and the deal value) and ends.
+  router.post('/leads/:id/close', requireRole('crm', 'ops'), async (req, res) => {
+    requireJson(req);
+    const body = closeSchema.safeParse(req.body);
+    if (!body.success) throw validationProblem(body.error);
+    const { lead, handle } = await openLead(req);
+    await withinDeadline(() => handle.signal(closeLeadSignal, body.data));
+    req.log.info({ leadId: lead.id, workflowId: lead.workflow_id, reason: body.data.reason }, 'lead closed');
+    res.status(202).json({ leadId: lead.id, workflowId: lead.workflow_id });
+  });
+
+  router.post('/leads/:id/recalculate-temperature', requireRole('crm', 'ops'), async (req, res) => {
+    const body = engagementSignalsSchema.safeParse(req.body ?? {});
+    if (!body.success) throw validationProblem(body.error);
+    const { lead, handle } = await openLead(req);
+    await withinDeadline(() => handle.signal(engagementSignal, body.data));
+    res.status(202).json({ leadId: lead.id, workflowId: lead.workflow_id });
+  });
+
+  return router;
+}
+
+export function registerLeadActionPaths(registry: OpenAPIRegistry): void {
+  const params = z.object({ id: z.uuid() });
+  const outcome = (schema: z.ZodType) => ({ description: 'Done', content: { 'application/json': { schema } } });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/leads/{id}/accept',
+    summary: 'The assigned rep accepts the lead (409 for anyone else, a lead nobody holds, or a closed lead)',
+    request: { params, body: { content: { 'application/json': { schema: repActionSchema } } } },
+    responses: { 200: outcome(z.object({ attempt: z.number().int(), acceptedAt: z.string() })), ...problemResponses(401, 403, 404, 409, 415, 422, 503) },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/leads/{id}/contacted',
+    summary: 'The assigned rep made first contact: the SLA is met and the lead goes on to follow-up',
+    request: { params, body: { content: { 'application/json': { schema: repActionSchema } } } },
+    responses: { 200: outcome(z.object({ attempt: z.number().int(), contactedAt: z.string() })), ...problemResponses(401, 403, 404, 409, 415, 422, 503) },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/leads/{id}/reassign',
+    summary: 'Ops move a lead to a named rep (when available) or to the best available rep; answers the new assignment',
+    request: { params, body: { content: { 'application/json': { schema: reassignSchema } } } },
+    responses: { 200: outcome(z.object({ attempt: z.number().int(), repId: z.string().nullable() })), ...problemResponses(401, 403, 404, 409, 415, 422, 503) },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/leads/{id}/close',
+    summary: 'Close a lead as won (with its deal value), lost or duplicate; frees the rep’s capacity',
+    request: { params, body: { content: { 'application/json': { schema: closeSchema } } } },
+    responses: { 202: { description: 'Signalled' }, ...problemResponses(401, 403, 404, 409, 415, 422, 503) },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/leads/{id}/recalculate-temperature',
+    summary: 'Recalculate the temperature now, optionally with new engagement signals',
+    request: { params, body: { required: false, content: { 'application/json': { schema: engagementSignalsSchema } } } },
+    responses: { 202: { description: 'Signalled' }, ...problemResponses(401, 403, 404, 409, 422, 503) },
+  });
+}

@@ -1,0 +1,138 @@
+// Routing over the real system (dev server, Postgres, worker, API; the demo team is on call around
+// the clock): a lead is assigned, only its rep can accept, contact is recorded, ops reassign,
+// time off moves a rep's waiting leads, a closed lead refuses everything, and the team is managed
+// through the API with clear 4xx for bad input.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSystem, type TestSystem } from '../helpers/system';
+
+interface LeadView {
+  stage: string;
+  isVip: boolean;
+  assignment: { repId: string; slaDeadline: string; acceptedAt: string | null; contactedAt: string | null } | null;
+}
+const TROY_REPS = ['rep-jane-doe', 'rep-sam-lee'];
+
+describe('routing API', () => {
+  let sys: TestSystem;
+  const api = (path: string, init: RequestInit & { key?: string } = {}) => {
+    const { key = sys.crmKey, headers, ...rest } = init;
+    return fetch(`${sys.apiUrl}${path}`, { ...rest, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers } });
+  };
+  const post = (path: string, body: unknown, key?: string) => api(path, { method: 'POST', body: JSON.stringify(body), key });
+  const view = async (id: string) => (await (await api(`/api/v1/leads/${id}`)).json()) as LeadView;
+  let n = 0;
+  async function assignedLead(over: Record<string, unknown> = {}): Promise<{ id: string; repId: string }> {
+    n += 1;
+    const res = await post('/api/v1/leads', {
+      firstName: 'Rae',
+      lastName: `Test${n}`,
+      email: `rae${n}-${Date.now()}@example.com`,
+      address: { street: `${n} Main St`, city: 'Troy', state: 'MI', zip: '48083' },
+      source: 'website',
+      signals: { intent: 'requested_appointment', websiteVisits48h: 4 },
+      ...over,
+    });
+    expect(res.status).toBe(202);
+    const { leadId } = (await res.json()) as { leadId: string };
+    await expect.poll(async () => (await view(leadId)).stage, { timeout: 20_000 }).toBe('assigned');
+    return { id: leadId, repId: (await view(leadId)).assignment!.repId };
+  }
+
+  beforeAll(async () => {
+    sys = await startTestSystem();
+  });
+  afterAll(async () => {
+    await sys?.stop();
+  });
+
+  it('assigns a Troy lead to a Troy rep; only that rep may accept; contact is recorded; the workload shows it', async () => {
+    const lead = await assignedLead();
+    expect(TROY_REPS).toContain(lead.repId);
+    const other = TROY_REPS.find((r) => r !== lead.repId)!;
+
+    const wrong = await post(`/api/v1/leads/${lead.id}/accept`, { repId: other });
+    expect(wrong.status).toBe(409);
+    expect(wrong.headers.get('content-type')).toMatch(/problem\+json/);
+    expect(((await wrong.json()) as { detail: string }).detail).toMatch(`assigned to ${lead.repId}, not ${other}`);
+    expect((await post(`/api/v1/leads/${lead.id}/accept`, { repId: 'rep-nobody' })).status).toBe(404);
+    expect((await post(`/api/v1/leads/${lead.id}/accept`, { rep: lead.repId })).status).toBe(422);
+    expect((await view(lead.id)).assignment!.acceptedAt).toBeNull(); // nothing changed
+
+    expect((await post(`/api/v1/leads/${lead.id}/accept`, { repId: lead.repId })).status).toBe(200);
+    expect((await post(`/api/v1/leads/${lead.id}/contacted`, { repId: lead.repId })).status).toBe(200);
+    await expect.poll(async () => (await view(lead.id)).stage, { timeout: 10_000 }).toBe('contacted');
+    const after = await view(lead.id);
+    expect(after.assignment!.acceptedAt).not.toBeNull();
+    expect(after.assignment!.contactedAt).not.toBeNull();
+
+    const load = (await (await api(`/api/v1/reps/${lead.repId}/workload`)).json()) as { open: { leadId: string; contactedAt: string | null }[]; activeLeads: number };
+    expect(load.open.find((o) => o.leadId === lead.id)!.contactedAt).not.toBeNull();
+    expect(load.activeLeads).toBe(load.open.length);
+  });
+
+  it('ops reassign a lead to someone else; the crm role may not', async () => {
+    const lead = await assignedLead();
+    expect((await post(`/api/v1/leads/${lead.id}/reassign`, { reason: 'customer asked for another rep' })).status).toBe(403);
+    expect((await post(`/api/v1/leads/${lead.id}/reassign`, { reason: 'x' }, sys.opsKey)).status).toBe(422);
+    const res = await post(`/api/v1/leads/${lead.id}/reassign`, { reason: 'customer asked for another rep' }, sys.opsKey);
+    expect(res.status).toBe(200);
+    const moved = (await res.json()) as { attempt: number; repId: string };
+    expect(moved.attempt).toBe(2);
+    expect(moved.repId).not.toBe(lead.repId);
+    expect((await view(lead.id)).assignment!.repId).toBe(moved.repId);
+  });
+
+  it('time off that has begun moves the rep’s uncontacted leads at once', async () => {
+    const lead = await assignedLead();
+    const now = Date.now();
+    const bad = await post(`/api/v1/reps/${lead.repId}/time-off`, { startsAt: new Date(now).toISOString(), endsAt: new Date(now - 1000).toISOString() }, sys.opsKey);
+    expect(bad.status).toBe(422);
+    const res = await post(`/api/v1/reps/${lead.repId}/time-off`, { startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 3_600_000).toISOString(), reason: 'sick' }, sys.opsKey);
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { leadsMoved: number }).leadsMoved).toBeGreaterThanOrEqual(1);
+    await expect.poll(async () => (await view(lead.id)).assignment!.repId, { timeout: 20_000 }).not.toBe(lead.repId);
+    // While away, new leads skip them.
+    const next = await assignedLead();
+    expect(next.repId).not.toBe(lead.repId);
+  });
+
+  it('a closed lead refuses acceptance and reassignment, and its rep’s capacity is freed', async () => {
+    const lead = await assignedLead({ email: undefined, phone: `248555${String(Date.now()).slice(-4)}` });
+    const before = ((await (await api(`/api/v1/reps/${lead.repId}/workload`)).json()) as { activeLeads: number }).activeLeads;
+    expect((await post(`/api/v1/leads/${lead.id}/close`, { reason: 'lost', dealValue: 5 })).status).toBe(422);
+    expect((await post(`/api/v1/leads/${lead.id}/close`, { reason: 'won', dealValue: 38_000 })).status).toBe(202);
+    await expect.poll(async () => (await view(lead.id)).stage, { timeout: 10_000 }).toBe('won');
+    const accept = await post(`/api/v1/leads/${lead.id}/accept`, { repId: lead.repId });
+    expect(accept.status).toBe(409);
+    expect(((await accept.json()) as { title: string }).title).toBe('Lead closed');
+    expect((await post(`/api/v1/leads/${lead.id}/reassign`, { reason: 'too late now' }, sys.opsKey)).status).toBe(409);
+    const after = ((await (await api(`/api/v1/reps/${lead.repId}/workload`)).json()) as { activeLeads: number }).activeLeads;
+    expect(after).toBe(before - 1);
+  });
+
+  it('manages the team: validated create, duplicates refused, managers checked, deactivation', async () => {
+    const rep = { id: 'rep-kim-park', name: 'Kim Park', email: 'kim@iswitchroofs.example', territories: ['Troy'], skills: ['residential'], languages: ['English', 'Korean'] };
+    const bad = await post('/api/v1/reps', { ...rep, timeZone: 'Mars/Olympus', workingHours: { mon: ['18:00', '09:00'] } }, sys.opsKey);
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { errors: { path: string }[] }).errors.map((e) => e.path).sort()).toEqual(['timeZone', 'workingHours.mon']);
+    expect((await post('/api/v1/reps', rep)).status).toBe(403);
+    const created = await post('/api/v1/reps', { ...rep, managerId: 'mgr-pat-morgan' }, sys.opsKey);
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ id: 'rep-kim-park', role: 'rep', managerId: 'mgr-pat-morgan', maxActiveLeads: 15, timeZone: 'America/Detroit', activeLeads: 0 });
+    expect((await post('/api/v1/reps', rep, sys.opsKey)).status).toBe(409);
+    const notManager = await api('/api/v1/reps/rep-kim-park', { method: 'PATCH', key: sys.opsKey, body: JSON.stringify({ managerId: 'rep-jane-doe' }) });
+    expect(notManager.status).toBe(422);
+    const gone = await api('/api/v1/reps/rep-kim-park', { method: 'DELETE', key: sys.opsKey });
+    expect(await gone.json()).toMatchObject({ active: false, leadsMoved: 0 });
+    expect((await api('/api/v1/reps/rep-nobody', { key: sys.opsKey })).status).toBe(404);
+  });
+
+  it('reports temperature trends by day', async () => {
+    const res = await api('/api/v1/analytics/temperature-trends?days=7');
+    const body = (await res.json()) as { days: number; items: { day: string; HOT: number }[] };
+    expect(body.days).toBe(7);
+    expect(body.items.at(-1)!.day).toBe(new Date().toISOString().slice(0, 10));
+    expect(body.items.at(-1)!.HOT).toBeGreaterThanOrEqual(4);
+    expect((await api('/api/v1/analytics/temperature-trends?days=0')).status).toBe(422);
+  });
+});

@@ -1,13 +1,15 @@
-// Routing activities (roadmap 4.1 D, 4.4): prepare a lead (property data, returning customer,
-// model scores), assign it (serialised, audited), and tell people. Each is idempotent on the lead
+// Routing activities (roadmap 4.1 D, 4.4): assess a lead (property data, returning customer,
+// model scores, temperature, VIP), assign it (serialised, audited), and tell people. Each is idempotent on the lead
 // and attempt: a retry finds what the first call wrote.
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import { assignLead, endAssignment, managerOf, markAssignment, notify, type AssignmentResult } from '../db/repositories/assignments';
-import { findLeadWithContact, previousCustomerOf, saveLeadIntelligence } from '../db/repositories/leads';
-import type { Database } from '../db/schema';
+import { findLeadWithContact, previousCustomerOf, saveLeadIntelligence, saveLeadTemperature } from '../db/repositories/leads';
+import type { Database, Lead } from '../db/schema';
 import { chooseRep, type RoutingLead } from '../workflows/lead-intake/routing';
-import type { LeadPredictionSummary, PreparedLead, PropertyFacts } from '../workflows/lead-intake/types';
+import { classifyTemperature } from '../workflows/lead-intake/temperature';
+import type { EngagementSignals, LeadAssessment, LeadPredictionSummary, LeadSource, PropertyFacts } from '../workflows/lead-intake/types';
+import { assessVip } from '../workflows/lead-intake/vip';
 import type { ModelStore } from './ml/model-store';
 import { predictLeads } from './ml/predict';
 import { leadFeaturesSchema } from './ml/schemas';
@@ -15,6 +17,34 @@ import { seasonOf } from './ml/training-export';
 import type { PropertyDataProvider } from './property-data/provider';
 
 const leadNotFound = (leadId: string) => ApplicationFailure.create({ type: 'LeadNotFound', message: `lead ${leadId} does not exist`, nonRetryable: true });
+
+/** The models' view of a lead, or the features it still lacks. */
+async function predictionFor(lead: Lead, property: PropertyFacts, store: ModelStore): Promise<LeadPredictionSummary> {
+  const signals = lead.signals as Record<string, unknown>;
+  const features = leadFeaturesSchema.safeParse({
+    leadSource: lead.source,
+    propertyValue: property.propertyValue,
+    roofAge: property.roofAge,
+    damageSeverity: property.damageSeverity,
+    insuranceClaim: property.insuranceClaim ?? false,
+    contactQuality: signals.contactQuality,
+    responseTimeMinutes: signals.responseTimeMinutes,
+    zip: lead.zip,
+    season: seasonOf(lead.created_at),
+    previousInteraction: property.previousInteraction ?? false,
+  });
+  if (!features.success) return { missing: [...new Set(features.error.issues.map((i) => String(i.path[0])))] };
+  const [p] = await predictLeads(store, [features.data]);
+  return {
+    conversionProbability: Math.round(p!.conversion.probability * 1000) / 1000,
+    nextBestAction: {
+      action: p!.nextBestAction.action,
+      confidence: Math.round(p!.nextBestAction.confidence * 1000) / 1000,
+      because: p!.nextBestAction.topFeatures.map((f) => `${f.feature} ${f.contribution > 0 ? '+' : ''}${f.contribution}`),
+    },
+    model: `${p!.conversion.model} ${p!.conversion.version}, ${p!.nextBestAction.model} ${p!.nextBestAction.version}`,
+  };
+}
 
 export interface RoutingDeps {
   db: Kysely<Database>;
@@ -24,59 +54,42 @@ export interface RoutingDeps {
 
 export function createRoutingActivities({ db, modelStore, propertyData }: RoutingDeps) {
   return {
-    /** Property data, returning-customer facts and the models' view of the lead, stored and returned. */
-    async prepareLead(input: { leadId: string; at: string }): Promise<PreparedLead> {
+    /**
+     * Intake's assessment in one step: property data (what the lead told us wins over the records),
+     * the models' view, the temperature (4.1 D) and the VIP triggers (4.4 C, with returning-customer
+     * facts), stored together as the lead's first scoring (revision 1).
+     */
+    async assessLead(input: { leadId: string; at: string; signals: EngagementSignals }): Promise<LeadAssessment> {
       const found = await findLeadWithContact(db, input.leadId);
       if (!found) throw leadNotFound(input.leadId);
       const { lead, contact } = found;
-      const lookup = await propertyData.lookup({ street: lead.street, city: lead.city, state: lead.state, zip: lead.zip }, new Date(input.at));
-      // What the lead told us wins over the records; the records fill the gaps.
-      const stated = lead.property as PropertyFacts;
-      const property = { ...(lookup.found ? lookup.record : {}), ...stated };
-      const signals = lead.signals as Record<string, unknown>;
-      const candidate = {
-        leadSource: lead.source,
+      const [lookup, previousCustomer] = await Promise.all([
+        propertyData.lookup({ street: lead.street, city: lead.city, state: lead.state, zip: lead.zip }, new Date(input.at)),
+        previousCustomerOf(db, contact.id, lead.id),
+      ]);
+      const property = { ...(lookup.found ? lookup.record : {}), ...(lead.property as PropertyFacts) };
+      const prediction = await predictionFor(lead, property, modelStore);
+      const temperature = classifyTemperature(input.signals);
+      const vip = assessVip({
+        city: lead.city,
+        source: lead.source as LeadSource,
         propertyValue: property.propertyValue,
-        roofAge: property.roofAge,
-        damageSeverity: property.damageSeverity,
-        insuranceClaim: property.insuranceClaim ?? false,
-        contactQuality: signals.contactQuality,
-        responseTimeMinutes: signals.responseTimeMinutes,
-        zip: lead.zip,
-        season: seasonOf(lead.created_at),
-        previousInteraction: property.previousInteraction ?? false,
-      };
-      const features = leadFeaturesSchema.safeParse(candidate);
-      let prediction: LeadPredictionSummary;
-      if (features.success) {
-        const [p] = await predictLeads(modelStore, [features.data]);
-        prediction = {
-          conversionProbability: Math.round(p!.conversion.probability * 1000) / 1000,
-          nextBestAction: {
-            action: p!.nextBestAction.action,
-            confidence: Math.round(p!.nextBestAction.confidence * 1000) / 1000,
-            because: p!.nextBestAction.topFeatures.map((f) => `${f.feature} ${f.contribution > 0 ? '+' : ''}${f.contribution}`),
-          },
-          model: `${p!.conversion.model} ${p!.conversion.version}, ${p!.nextBestAction.model} ${p!.nextBestAction.version}`,
-        };
-      } else {
-        prediction = { missing: [...new Set(features.error.issues.map((i) => String(i.path[0])))] };
-      }
+        insuranceClaimValue: property.insuranceClaimValue,
+        previousCustomer,
+      });
+      const reasons = vip.triggers.map((t) => t.detail);
       const enrichment = lookup.found ? { found: true, source: lookup.source, ...lookup.record } : { found: false, source: lookup.source, reason: lookup.reason };
-      await saveLeadIntelligence(db, lead.id, { enrichment, prediction: { ...prediction } });
-      const previousCustomer = await previousCustomerOf(db, contact.id, lead.id);
-      log.info('lead prepared', { enriched: lookup.found, predicted: features.success, returning: Boolean(previousCustomer) });
+      await saveLeadIntelligence(db, lead.id, { enrichment, prediction: { ...prediction }, vip: { isVip: vip.isVip, reasons } });
+      await saveLeadTemperature(db, { leadId: lead.id, stage: 'scored', revision: 1, ...temperature });
+      log.info('lead assessed', { enriched: lookup.found, predicted: !prediction.missing, temperature: temperature.temperature, isVip: vip.isVip });
       return {
         property,
         enrichment: { found: lookup.found, source: lookup.source },
-        previousCustomer,
         language: contact.preferred_language ?? undefined,
         prediction,
+        temperature,
+        vip: { isVip: vip.isVip, reasons, preferredRepId: vip.preferredRepId },
       };
-    },
-
-    async recordLeadVip(input: { leadId: string; isVip: boolean; reasons: string[] }): Promise<void> {
-      await saveLeadIntelligence(db, input.leadId, { vip: { isVip: input.isVip, reasons: input.reasons } });
     },
 
     /** One routing decision for attempt `attempt` (see db/repositories/assignments.ts). */

@@ -106,7 +106,16 @@ export async function assignLead(
       .set({ active_leads: sql<number>`active_leads + 1`, assigned_total: sql<number>`assigned_total + 1` })
       .where('id', '=', chosen.id)
       .execute();
-    await tx.updateTable('leads').set({ assigned_rep_id: chosen.id, sla_deadline: req.slaDeadline, updated_at: new Date() }).where('id', '=', req.leadId).execute();
+    await tx
+      .updateTable('leads')
+      .set({
+        assigned_rep_id: chosen.id,
+        sla_deadline: req.slaDeadline,
+        stage: sql<string>`case when stage in ('won','lost','duplicate','contacted') then stage else 'assigned' end`,
+        updated_at: new Date(),
+      })
+      .where('id', '=', req.leadId)
+      .execute();
     await notify(tx, {
       key: `${req.notificationKey}:assigned:${req.attempt}`,
       recipient: `rep:${chosen.id}`,

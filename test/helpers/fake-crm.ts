@@ -1,6 +1,8 @@
 // An in-memory CRM behind the lead workflow's activities, for workflow tests: it routes to the first
 // rep not excluded (breached, unavailable) unless told nobody is free, and records every write.
-import type { PreparedLead } from '../../workflows/lead-intake/types';
+import { classifyTemperature } from '../../workflows/lead-intake/temperature';
+import type { EngagementSignals, LeadAssessment, LeadSource } from '../../workflows/lead-intake/types';
+import { assessVip, type VipFacts } from '../../workflows/lead-intake/vip';
 
 export const REPS = [
   { id: 'rep-ann', name: 'Ann', managerId: 'mgr-pat' },
@@ -10,7 +12,7 @@ export const REPS = [
 ];
 
 /** An in-memory CRM: routes to the first rep not excluded (breached, unavailable), unless told none is free. */
-export function fakeCrm(opts: { prepared?: Partial<PreparedLead> } = {}) {
+export function fakeCrm(opts: { lead?: { source?: LeadSource; city?: string; propertyValue?: number; previousCustomer?: VipFacts['previousCustomer'] } } = {}) {
   const world = {
     repsFree: true,
     assignments: [] as { attempt: number; repId: string; slaDeadline: string; at: string; preferredRepId?: string }[],
@@ -19,7 +21,7 @@ export function fakeCrm(opts: { prepared?: Partial<PreparedLead> } = {}) {
     temperatures: [] as { temperature: string; revision: number }[],
     marks: [] as { attempt: number; what: string }[],
     notifications: [] as { key: string; recipient: string; kind: string }[],
-    vip: [] as { isVip: boolean; reasons: string[] }[],
+    assessed: [] as { leadId: string; vip: LeadAssessment['vip'] }[],
   };
   const activities = {
     async recordLeadTemperature(input: { temperature: string; revision: number }) {
@@ -28,11 +30,21 @@ export function fakeCrm(opts: { prepared?: Partial<PreparedLead> } = {}) {
     async recordLeadStage(input: { stage: string }) {
       world.stages.push(input.stage);
     },
-    async prepareLead(): Promise<PreparedLead> {
-      return { property: { roofAge: 22 }, enrichment: { found: false, source: 'fake' }, prediction: { missing: ['contactQuality'] }, ...opts.prepared };
-    },
-    async recordLeadVip(input: { isVip: boolean; reasons: string[] }) {
-      world.vip.push(input);
+    /** Assesses with the real rules (temperature, VIP) on the lead facts the test gives. */
+    async assessLead(input: { leadId: string; signals: EngagementSignals }): Promise<LeadAssessment> {
+      const facts = { source: 'website' as LeadSource, city: 'Troy', ...opts.lead };
+      const temperature = classifyTemperature(input.signals);
+      const vip = assessVip({ city: facts.city, source: facts.source, propertyValue: facts.propertyValue, previousCustomer: facts.previousCustomer });
+      const assessment: LeadAssessment = {
+        property: { roofAge: 22, propertyValue: facts.propertyValue },
+        enrichment: { found: false, source: 'fake' },
+        prediction: { missing: ['contactQuality'] },
+        temperature,
+        vip: { isVip: vip.isVip, reasons: vip.triggers.map((t) => t.detail), preferredRepId: vip.preferredRepId },
+      };
+      world.temperatures.push({ temperature: temperature.temperature, revision: 1 });
+      world.assessed.push({ leadId: input.leadId, vip: assessment.vip });
+      return assessment;
     },
     async assignLeadToRep(input: { attempt: number; at: string; slaDeadline: string; lead: { preferredRepId?: string } }) {
       const skip = new Set(world.ended.filter((e) => e.reason === 'breached' || e.reason === 'unavailable').map((e) => world.assignments.find((a) => a.attempt === e.attempt)!.repId));

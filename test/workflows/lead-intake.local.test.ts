@@ -30,7 +30,7 @@ describe('leadIntake on the dev server', () => {
   let env: TestWorkflowEnvironment;
   let client: Client;
   let workflowBundle: { code: string };
-  const crm = fakeCrm();
+  const crm = fakeCrm({ lead: { source: 'referral', city: 'Bloomfield Hills', propertyValue: 720_000 } });
   const activities = crm.activities;
 
   beforeAll(async () => {

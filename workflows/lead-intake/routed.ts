@@ -1,4 +1,5 @@
-// The routed lead (roadmap 4.1 D, 4.4 A-C): prepare → score → VIP → assign → SLA → contact.
+// The routed lead (roadmap 4.1 D, 4.4 A-C): assess (property, models, temperature, VIP) → assign →
+// SLA → contact.
 // One loop owns the state; signals and updates only record what happened and wake it.
 //   - assigned, not yet contacted: wait for contact until the SLA deadline; on breach end the
 //     assignment, escalate to the rep's manager and route again (never back to a rep who missed it);
@@ -25,7 +26,6 @@ import { publish } from './publish';
 import { neededSkills } from './routing';
 import { classifyTemperature } from './temperature';
 import type { EngagementSignals, LeadCloseReason, LeadIntakeInput, LeadStatus } from './types';
-import { assessVip } from './vip';
 
 const retry = { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['LeadNotFound'] };
 const lead = proxyActivities<ReturnType<typeof createLeadActivities>>({ startToCloseTimeout: '15 seconds', retry });
@@ -118,21 +118,17 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
   };
 
   if (!carried) {
-    const prepared = await routing.prepareLead({ leadId: input.leadId, at: nowIso() });
-    property = { ...property, ...prepared.property };
-    language = prepared.language;
-    status.prediction = prepared.prediction;
-    const vip = assessVip({
-      city: input.city,
-      source: input.source,
-      propertyValue: property.propertyValue,
-      insuranceClaimValue: property.insuranceClaimValue,
-      previousCustomer: prepared.previousCustomer,
-    });
-    preferredRepId = vip.preferredRepId;
-    status.vip = { isVip: vip.isVip, reasons: vip.triggers.map((t) => t.detail) };
-    await routing.recordLeadVip({ leadId: input.leadId, ...status.vip });
-    await score();
+    // One activity assesses and stores everything intake knows: fewer round trips before routing.
+    const assessed = await routing.assessLead({ leadId: input.leadId, at: nowIso(), signals: status.signals });
+    property = { ...property, ...assessed.property };
+    language = assessed.language;
+    preferredRepId = assessed.vip.preferredRepId;
+    status.prediction = assessed.prediction;
+    status.vip = { isVip: assessed.vip.isVip, reasons: assessed.vip.reasons };
+    status.temperature = assessed.temperature;
+    status.revision = 1;
+    status.stage = 'scored';
+    publish(status, input);
   }
 
   // The next routing attempt is due now (a new or carried lead that is not with a rep).
@@ -166,7 +162,6 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
       status.stage = 'assigned';
       status.note = result.reason;
       retryAt = undefined;
-      await lead.recordLeadStage({ leadId: input.leadId, stage: 'assigned' });
       if (status.vip?.isVip) {
         await routing.notifyPeople({
           key: `${workflowId}:vip-cc:${attempt}`,

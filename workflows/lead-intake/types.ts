@@ -107,11 +107,12 @@ export interface RoutingPolicy {
   retrySeconds: number;
 }
 
-/** What intake knows after enrichment (no personal data: the workflow never needs it). */
-export interface PreparedLead {
+/** Everything intake knows about a lead, assessed and stored in one step (no personal data). */
+export interface LeadAssessment {
   property: PropertyFacts & { squareFeet?: number; propertyType?: string };
   enrichment: { found: boolean; source: string };
-  previousCustomer?: { ltv: number; originalRepId?: string };
   language?: string;
   prediction: LeadPredictionSummary;
+  temperature: TemperatureResult;
+  vip: { isVip: boolean; reasons: string[]; preferredRepId?: string };
 }

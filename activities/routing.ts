@@ -11,8 +11,8 @@ import { classifyTemperature } from '../workflows/lead-intake/temperature';
 import type { EngagementSignals, LeadAssessment, LeadPredictionSummary, LeadSource, PropertyFacts } from '../workflows/lead-intake/types';
 import { assessVip } from '../workflows/lead-intake/vip';
 import type { ModelStore } from './ml/model-store';
-import { predictLeads } from './ml/predict';
-import { leadFeaturesSchema } from './ml/schemas';
+import { predictCustomerValue, predictLeads } from './ml/predict';
+import { customerValueFeaturesSchema, leadFeaturesSchema } from './ml/schemas';
 import { seasonOf } from './ml/training-export';
 import type { PropertyDataProvider } from './property-data/provider';
 
@@ -33,9 +33,11 @@ async function predictionFor(lead: Lead, property: PropertyFacts, store: ModelSt
     season: seasonOf(lead.created_at),
     previousInteraction: property.previousInteraction ?? false,
   });
-  if (!features.success) return { missing: [...new Set(features.error.issues.map((i) => String(i.path[0])))] };
+  const clv = await customerValueFor(lead, { ...property }, store);
+  if (!features.success) return { missing: [...new Set(features.error.issues.map((i) => String(i.path[0])))], clv };
   const [p] = await predictLeads(store, [features.data]);
   return {
+    clv,
     conversionProbability: Math.round(p!.conversion.probability * 1000) / 1000,
     nextBestAction: {
       action: p!.nextBestAction.action,
@@ -45,6 +47,19 @@ async function predictionFor(lead: Lead, property: PropertyFacts, store: ModelSt
     model: `${p!.conversion.model} ${p!.conversion.version}, ${p!.nextBestAction.model} ${p!.nextBestAction.version}`,
   };
 }
+
+/**
+ * CLV needs household and neighbourhood facts intake rarely has (income, household size, claims
+ * history…): scored when the lead's property facts carry them, otherwise the missing ones are named.
+ */
+async function customerValueFor(lead: Lead, property: Record<string, unknown>, store: ModelStore): Promise<NonNullable<LeadPredictionSummary['clv']>> {
+  const features = customerValueFeaturesSchema.safeParse({ ...pick(property, Object.keys(customerValueFeaturesSchema.shape)), season: seasonOf(lead.created_at) });
+  if (!features.success) return { missing: [...new Set(features.error.issues.map((i) => String(i.path[0])))] };
+  const [v] = await predictCustomerValue(store, [features.data]);
+  return { clv3Year: Math.round(v!.clv3Year), firstProjectValue: Math.round(v!.firstProjectValue), ultraPremium: v!.ultraPremium, model: `${v!.model} ${v!.version}` };
+}
+
+const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 
 export interface RoutingDeps {
   db: Kysely<Database>;

@@ -99,6 +99,7 @@ export const leadViewSchema = z
         nextBestAction: z.object({ action: z.string(), confidence: z.number(), because: z.array(z.string()) }).optional(),
         model: z.string().optional(),
         missing: z.array(z.string()).optional().describe('features the lead lacks, so the models could not score it yet'),
+        clv: z.unknown().optional().describe('3-year customer value and the ultra-premium flag, or the customer features still missing'),
       })
       .nullable()
       .describe('conversion probability and next best action with the features behind it (4.1 A)'),

@@ -72,6 +72,7 @@ describe('HTTP API', () => {
     expect(['rep-jane-doe', 'rep-sam-lee']).toContain(assignment.repId);
     expect(Date.parse(assignment.slaDeadline) - Date.parse(view.createdAt as string)).toBeLessThan(3 * 60_000);
     expect(prediction.missing).toEqual(expect.arrayContaining(['contactQuality', 'responseTimeMinutes']));
+    expect((prediction as { clv?: { missing: string[] } }).clv!.missing).toEqual(expect.arrayContaining(['incomeEstimate', 'householdSize']));
   });
 
   it('lists the workflow with its search attributes through the Temporal CLI', async () => {

@@ -70,6 +70,20 @@ describe('routing API', () => {
     expect(load.activeLeads).toBe(load.open.length);
   });
 
+  it('scores a lead that brings every model feature: conversion and next best action with reasons', async () => {
+    const lead = await assignedLead({
+      property: { propertyValue: 420_000, roofAge: 24, damageSeverity: 'severe', insuranceClaim: true },
+      signals: { responseTimeMinutes: 3, contactQuality: 8, intent: 'requested_appointment' },
+    });
+    const { prediction } = (await (await api(`/api/v1/leads/${lead.id}`)).json()) as {
+      prediction: { conversionProbability: number; nextBestAction: { action: string; confidence: number; because: string[] }; model: string };
+    };
+    expect(prediction.conversionProbability).toBeGreaterThan(0);
+    expect(prediction.conversionProbability).toBeLessThan(1);
+    expect(prediction.nextBestAction.because.length).toBeGreaterThan(0);
+    expect(prediction.model).toMatch(/^lead_conversion \d+\.\d+\.\d+, next_best_action \d+\.\d+\.\d+$/);
+  });
+
   it('ops reassign a lead to someone else; the crm role may not', async () => {
     const lead = await assignedLead();
     expect((await post(`/api/v1/leads/${lead.id}/reassign`, { reason: 'customer asked for another rep' })).status).toBe(403);

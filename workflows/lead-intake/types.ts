@@ -96,6 +96,8 @@ export interface LeadPredictionSummary {
   model?: string;
   /** Why there is no prediction (a feature the lead does not have yet). */
   missing?: string[];
+  /** 3-year customer value (4.1 B) when the customer features are known, else what is missing. */
+  clv?: { clv3Year: number; firstProjectValue: number; ultraPremium: boolean; model: string } | { missing: string[] };
 }
 
 /** SLA and routing settings, given at start from the configuration (defaults: routing.ts). */

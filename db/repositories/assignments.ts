@@ -185,3 +185,8 @@ export async function managerOf(db: Kysely<Database>, repId: string): Promise<st
   const rep = await db.selectFrom('reps').select('manager_id').where('id', '=', repId).executeTakeFirst();
   return rep?.manager_id ?? undefined;
 }
+
+/** A recipient's notifications, newest first. */
+export async function listNotifications(db: Kysely<Database>, recipient: string, limit: number) {
+  return db.selectFrom('notifications').selectAll().where('recipient', '=', recipient).orderBy('created_at', 'desc').limit(limit).execute();
+}

@@ -65,6 +65,10 @@ describe('routing API', () => {
     expect(after.assignment!.acceptedAt).not.toBeNull();
     expect(after.assignment!.contactedAt).not.toBeNull();
 
+    const tasks = (await (await api(`/api/v1/notifications?recipient=rep:${lead.repId}`)).json()) as { items: { kind: string; leadId: string }[] };
+    expect(tasks.items.find((t) => t.leadId === lead.id)).toMatchObject({ kind: 'lead_assigned' });
+    expect((await api('/api/v1/notifications?recipient=ops')).status).toBe(403);
+    expect((await api('/api/v1/notifications?recipient=everyone')).status).toBe(422);
     const load = (await (await api(`/api/v1/reps/${lead.repId}/workload`)).json()) as { open: { leadId: string; contactedAt: string | null }[]; activeLeads: number };
     expect(load.open.find((o) => o.leadId === lead.id)!.contactedAt).not.toBeNull();
     expect(load.activeLeads).toBe(load.open.length);

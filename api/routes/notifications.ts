@@ -1,0 +1,46 @@
+// What the CRM shows people until the messaging gateway delivers it (issue 5): a rep's tasks (new
+// leads, VIP leads), a manager's escalations (SLA breaches, capacity alerts) and the ops queue.
+import { Router } from 'express';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Kysely } from 'kysely';
+import { listNotifications } from '../../db/repositories/assignments';
+import type { Database } from '../../db/schema';
+import { requireRole } from '../auth';
+import { problemResponses, z } from '../openapi';
+import { ProblemError, validationProblem } from '../problem';
+
+const querySchema = z.strictObject({
+  recipient: z.string().regex(/^(ops|rep:[a-z0-9][a-z0-9-]{2,59})$/, '`ops` or `rep:<repId>`'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+const notificationSchema = z
+  .object({ key: z.string(), kind: z.string(), leadId: z.string().nullable(), payload: z.record(z.string(), z.unknown()), createdAt: z.string() })
+  .openapi('Notification');
+
+export function notificationRoutes({ db }: { db: Kysely<Database> }): Router {
+  const router = Router();
+  router.get('/notifications', requireRole('crm', 'ops'), async (req, res) => {
+    const query = querySchema.safeParse(req.query);
+    if (!query.success) throw validationProblem(query.error, 'query');
+    // The ops queue is for managers only.
+    if (query.data.recipient === 'ops' && req.role !== 'ops') throw new ProblemError(403, 'Forbidden', 'the ops queue needs the ops role');
+    const rows = await listNotifications(db, query.data.recipient, query.data.limit);
+    res.json({
+      items: rows.map((n) => ({ key: n.key, kind: n.kind, leadId: n.lead_id, payload: n.payload, createdAt: n.created_at.toISOString() })),
+    });
+  });
+  return router;
+}
+
+export function registerNotificationPaths(registry: OpenAPIRegistry): void {
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/notifications',
+    summary: 'A rep’s tasks and escalations (`recipient=rep:<id>`) or the ops queue (`recipient=ops`, ops role), newest first',
+    request: { query: querySchema },
+    responses: {
+      200: { description: 'Notifications', content: { 'application/json': { schema: z.object({ items: z.array(notificationSchema) }) } } },
+      ...problemResponses(401, 403, 422, 503),
+    },
+  });
+}

@@ -59,9 +59,9 @@ const leadBody = () =>
     signals: { responseTimeMinutes: 4, contactQuality: 7, intent: 'requested_quote' },
   });
 
-async function variant(name: string, dbFile: boolean, noopBundle: { code: string }, leadBundle: { code: string }) {
+async function variant(name: string, dbFile: boolean, pragmas: string[], noopBundle: { code: string }, leadBundle: { code: string }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-routing-'));
-  const server = await startDevServer({ cliPath: temporalCliPath(), port: await freePort(), dbFile: dbFile ? path.join(dir, 'temporal.db') : undefined, pragmas: SQLITE_PRAGMAS, logger });
+  const server = await startDevServer({ cliPath: temporalCliPath(), port: await freePort(), dbFile: dbFile ? path.join(dir, 'temporal.db') : undefined, pragmas, logger });
   const pg = await startTestPostgres();
   await insertReps(pg.db, team);
   const payloadKeys = [{ id: 'bench', key: randomBytes(32) }];
@@ -160,11 +160,12 @@ async function main(): Promise<void> {
   const noopBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./noop-workflow'), logger: quiet });
   const leadBundle = await bundleWorkflows(logger);
   const rows: string[] = [];
-  for (const [name, file] of [
-    ['in-memory', false],
-    ['file (SQLite, make start)', true],
+  for (const [name, file, pragmas] of [
+    ['in-memory', false, []],
+    ['file, SQLite defaults', true, []],
+    ['file, WAL + synchronous=normal (make start)', true, SQLITE_PRAGMAS],
   ] as const) {
-    const r = await variant(name, file, noopBundle, leadBundle);
+    const r = await variant(name, file, [...pragmas], noopBundle, leadBundle);
     rows.push(
       `| ${r.name} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.leadsPerSecond.toFixed(1)} | ${r.baselinePerSecond.toFixed(1)} | ${(r.leadsPerSecond / r.baselinePerSecond).toFixed(2)} |`,
     );

@@ -1,10 +1,11 @@
 // Routing activities (roadmap 4.1 D, 4.4): assess a lead (property data, returning customer,
 // model scores, temperature, VIP), assign it (serialised, audited), and tell people. Each is idempotent on the lead
 // and attempt: a retry finds what the first call wrote.
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import { assignLead, endAssignment, managerOf, markAssignment, notify, type AssignmentResult } from '../db/repositories/assignments';
-import { findLeadWithContact, previousCustomerOf, saveLeadIntelligence, saveLeadTemperature } from '../db/repositories/leads';
+import { findLeadWithContact, leadsWaitingForRep, previousCustomerOf, saveLeadIntelligence, saveLeadTemperature } from '../db/repositories/leads';
+import { capacityFreedSignal } from '../workflows/lead-intake/messages';
 import type { Database, Lead } from '../db/schema';
 import { chooseRep, type RoutingLead } from '../workflows/lead-intake/routing';
 import { classifyTemperature } from '../workflows/lead-intake/temperature';
@@ -60,6 +61,9 @@ async function customerValueFor(lead: Lead, property: Record<string, unknown>, s
 }
 
 const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+
+/** Leads woken per freed place: each tries once, the lock lets one win, the rest keep waiting. */
+const WAKE_AT_MOST = 20;
 
 export interface RoutingDeps {
   db: Kysely<Database>;
@@ -118,8 +122,15 @@ export function createRoutingActivities({ db, modelStore, propertyData }: Routin
       return { ...result, reason: decision.reason };
     },
 
+    /** Ends an assignment; the freed capacity wakes the leads waiting for a rep (oldest first). */
     async endLeadAssignment(input: { leadId: string; attempt: number; reason: string }): Promise<void> {
+      // Woken even when a retry finds the assignment already ended: the first attempt may have died
+      // between the two steps. A spurious wake costs a waiting lead one routing attempt.
       await endAssignment(db, input.leadId, input.attempt, input.reason);
+      const waiting = await leadsWaitingForRep(db, WAKE_AT_MOST);
+      const { client } = Context.current();
+      const woken = await Promise.allSettled(waiting.map((w) => client.workflow.getHandle(w.workflowId).signal(capacityFreedSignal)));
+      log.info('assignment ended', { reason: input.reason, waitingWoken: woken.filter((r) => r.status === 'fulfilled').length });
     },
 
     async markLeadAssignment(input: { leadId: string; attempt: number; what: 'accepted' | 'contacted'; at: string }): Promise<void> {

@@ -211,3 +211,9 @@ export async function temperatureTrends(db: Kysely<Database>, days: number) {
   }
   return [...byDay.values()];
 }
+
+/** Leads nobody could take yet, longest waiting first. */
+export async function leadsWaitingForRep(db: Kysely<Database>, limit: number): Promise<{ leadId: string; workflowId: string }[]> {
+  const rows = await db.selectFrom('leads').select(['id', 'workflow_id']).where('stage', '=', 'waiting_for_rep').orderBy('updated_at').limit(limit).execute();
+  return rows.map((r) => ({ leadId: r.id, workflowId: r.workflow_id }));
+}

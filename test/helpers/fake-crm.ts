@@ -15,6 +15,8 @@ export const REPS = [
 export function fakeCrm(opts: { lead?: { source?: LeadSource; city?: string; propertyValue?: number; previousCustomer?: VipFacts['previousCustomer'] } } = {}) {
   const world = {
     repsFree: true,
+    routingAttempts: 0,
+    decisions: new Map<number, unknown>(),
     assignments: [] as { attempt: number; repId: string; slaDeadline: string; at: string; preferredRepId?: string }[],
     ended: [] as { attempt: number; reason: string }[],
     stages: [] as string[],
@@ -23,6 +25,14 @@ export function fakeCrm(opts: { lead?: { source?: LeadSource; city?: string; pro
     notifications: [] as { key: string; recipient: string; kind: string }[],
     assessed: [] as { leadId: string; vip: LeadAssessment['vip'] }[],
   };
+  function decide(input: { attempt: number; at: string; slaDeadline: string; lead: { preferredRepId?: string } }) {
+    world.routingAttempts += 1;
+    const skip = new Set(world.ended.filter((e) => e.reason === 'breached' || e.reason === 'unavailable').map((e) => world.assignments.find((a) => a.attempt === e.attempt)!.repId));
+    const rep = world.repsFree ? (REPS.find((r) => r.id === input.lead.preferredRepId && !skip.has(r.id)) ?? REPS.find((r) => !skip.has(r.id))) : undefined;
+    if (!rep) return { outcome: 'no_rep_available' as const, repId: null, repName: null, managerId: null, capacityAlert: false, reason: 'no rep available' };
+    world.assignments.push({ attempt: input.attempt, repId: rep.id, slaDeadline: input.slaDeadline, at: input.at, preferredRepId: input.lead.preferredRepId });
+    return { outcome: 'assigned' as const, repId: rep.id, repName: rep.name, managerId: rep.managerId, capacityAlert: false, reason: 'fake' };
+  }
   const activities = {
     async recordLeadTemperature(input: { temperature: string; revision: number }) {
       world.temperatures.push({ temperature: input.temperature, revision: input.revision });
@@ -46,12 +56,12 @@ export function fakeCrm(opts: { lead?: { source?: LeadSource; city?: string; pro
       world.assessed.push({ leadId: input.leadId, vip: assessment.vip });
       return assessment;
     },
+    /** Like the real one, a repeated attempt number gets the decision made before. */
     async assignLeadToRep(input: { attempt: number; at: string; slaDeadline: string; lead: { preferredRepId?: string } }) {
-      const skip = new Set(world.ended.filter((e) => e.reason === 'breached' || e.reason === 'unavailable').map((e) => world.assignments.find((a) => a.attempt === e.attempt)!.repId));
-      const rep = world.repsFree ? (REPS.find((r) => r.id === input.lead.preferredRepId && !skip.has(r.id)) ?? REPS.find((r) => !skip.has(r.id))) : undefined;
-      if (!rep) return { outcome: 'no_rep_available' as const, repId: null, repName: null, managerId: null, capacityAlert: false, reason: 'no rep available' };
-      world.assignments.push({ attempt: input.attempt, repId: rep.id, slaDeadline: input.slaDeadline, at: input.at, preferredRepId: input.lead.preferredRepId });
-      return { outcome: 'assigned' as const, repId: rep.id, repName: rep.name, managerId: rep.managerId, capacityAlert: false, reason: 'fake' };
+      if (world.decisions.has(input.attempt)) return world.decisions.get(input.attempt) as ReturnType<typeof decide>;
+      const decided = decide(input);
+      world.decisions.set(input.attempt, decided);
+      return decided;
     },
     async endLeadAssignment(input: { attempt: number; reason: string }) {
       if (!world.ended.some((e) => e.attempt === input.attempt)) world.ended.push({ attempt: input.attempt, reason: input.reason });

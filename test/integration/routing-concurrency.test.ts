@@ -18,7 +18,8 @@ describe('fifty simultaneous leads for one territory (real system)', () => {
   let sys: TestSystem;
   let sql: pg.Client;
   beforeAll(async () => {
-    sys = await startTestSystem({ SEED_DEMO_DATA: 'false' });
+    // Retries far apart: a waiting lead assigned quickly was woken by the freed capacity.
+    sys = await startTestSystem({ SEED_DEMO_DATA: 'false', ROUTING_RETRY_SECONDS: '600' });
     sql = new pg.Client({ connectionString: sys.databaseUrl });
     await sql.connect();
   });
@@ -87,5 +88,30 @@ describe('fifty simultaneous leads for one territory (real system)', () => {
     const audits = (await sql.query(`select decision from assignment_audit where lead_id = any($1::uuid[])`, [posted])).rows as { decision: { candidates: unknown[]; excluded: unknown[] } }[];
     expect(audits).toHaveLength(50);
     expect(audits.every((a) => a.decision.candidates.length + a.decision.excluded.length === 4)).toBe(true);
+  });
+
+  it('a lead waiting for a rep is assigned the moment another lead closes', { timeout: 120_000 }, async () => {
+    const headers = { authorization: `Bearer ${sys.crmKey}`, 'content-type': 'application/json' };
+    // The team holds 50 of its 53 places: four more leads leave one waiting.
+    const more = await Promise.all(
+      Array.from({ length: 4 }, async (_, i) => {
+        const res = await fetch(`${sys.apiUrl}/api/v1/leads`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ firstName: 'Ola', lastName: `More${i}`, email: `novi-more-${i}@example.com`, address: { street: `${i} Novi Rd`, city: 'Novi', state: 'MI', zip: '48375' }, source: 'website' }),
+        });
+        return ((await res.json()) as { leadId: string }).leadId;
+      }),
+    );
+    const stageOf = async (id: string) => (await sql.query(`select stage from leads where id = $1`, [id])).rows[0].stage as string;
+    await expect.poll(async () => (await Promise.all(more.map(stageOf))).sort(), { timeout: 60_000, interval: 250 }).toEqual(['assigned', 'assigned', 'assigned', 'waiting_for_rep']);
+    const stages = await Promise.all(more.map(stageOf));
+    const waiting = more[stages.indexOf('waiting_for_rep')]!;
+    const done = more[stages.indexOf('assigned')]!;
+
+    const closedAt = Date.now();
+    expect((await fetch(`${sys.apiUrl}/api/v1/leads/${done}/close`, { method: 'POST', headers, body: JSON.stringify({ reason: 'lost' }) })).status).toBe(202);
+    await expect.poll(() => stageOf(waiting), { timeout: 20_000, interval: 100 }).toBe('assigned');
+    expect(Date.now() - closedAt).toBeLessThan(20_000); // the retry would have waited 600 s
   });
 });

@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leadIntake } from '../../workflows';
-import { acceptLeadUpdate, closeLeadSignal, contactedUpdate, engagementSignal, reassignUpdate, repUnavailableSignal, statusQuery } from '../../workflows/lead-intake/messages';
+import { acceptLeadUpdate, capacityFreedSignal, closeLeadSignal, contactedUpdate, engagementSignal, reassignUpdate, repUnavailableSignal, statusQuery } from '../../workflows/lead-intake/messages';
 import { DEFAULT_POLICY } from '../../workflows/lead-intake/policy';
 import type { LeadIntakeInput } from '../../workflows/lead-intake/types';
 import { fakeCrm } from '../helpers/fake-crm';
@@ -173,12 +173,14 @@ describe('leadIntake (routed)', () => {
     await run('no rep', crm, async (start) => {
       const h = await start('lead-no-rep', input('no-rep', { signals: HOT }));
       await expect.poll(async () => (await statusOf(h)).stage).toBe('waiting_for_rep');
-      await env.sleep('5 minutes'); // ten more looks, no more alerts
+      await env.sleep('5 minutes'); // ten more looks (every 30 s), no more alerts
+      expect(crm.world.routingAttempts).toBeGreaterThanOrEqual(10);
       expect(crm.world.notifications.filter((n) => n.kind === 'no_rep_available')).toHaveLength(1);
       expect(crm.world.assignments).toEqual([]);
       expect(await rejection(h.executeUpdate(acceptLeadUpdate, { args: [{ repId: 'rep-ann' }] }))).toBe('NotAssigned');
+      // A rep's capacity frees (another lead closed): the waiting lead looks at once, not at its next retry.
       crm.world.repsFree = true;
-      await env.sleep('31 seconds');
+      await h.signal(capacityFreedSignal);
       await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
       expect(crm.world.stages).toEqual(['waiting_for_rep']);
       expect(crm.world.assignments).toHaveLength(1);

@@ -15,3 +15,5 @@ export const contactedUpdate = defineUpdate<{ attempt: number; contactedAt: stri
 export const reassignUpdate = defineUpdate<{ attempt: number; repId: string | null }, [{ repId?: string; reason: string }]>('reassign');
 /** A rep became unavailable (time off added): their un-contacted lead goes to someone else now. */
 export const repUnavailableSignal = defineSignal<[{ repId: string }]>('repUnavailable');
+/** A rep's capacity was freed: a lead waiting for a rep looks again now instead of at its next retry. */
+export const capacityFreedSignal = defineSignal('capacityFreed');

@@ -4,7 +4,8 @@
 //   - assigned, not yet contacted: wait for contact until the SLA deadline; on breach end the
 //     assignment, escalate to the rep's manager and route again (never back to a rep who missed it);
 //     after `maxBreaches` the lead goes to the ops queue and waits for ops to reassign it;
-//   - nobody available: wait, tell ops once, and look again every `retrySeconds`;
+//   - nobody available: wait, tell ops once, and look again when a rep's capacity is freed (the
+//     `capacityFreed` signal) or every `retrySeconds` (time off ending, a new rep: nobody signals);
 //   - contact made: the lead is handed to follow-up (issue 6 starts its cadence here) and only
 //     engagement re-scoring and the close remain.
 import {
@@ -20,7 +21,7 @@ import {
 } from '@temporalio/workflow';
 import type { createLeadActivities } from '../../activities/leads';
 import type { createRoutingActivities } from '../../activities/routing';
-import { acceptLeadUpdate, closeLeadSignal, contactedUpdate, engagementSignal, reassignUpdate, repUnavailableSignal, statusQuery } from './messages';
+import { acceptLeadUpdate, capacityFreedSignal, closeLeadSignal, contactedUpdate, engagementSignal, reassignUpdate, repUnavailableSignal, statusQuery } from './messages';
 import { DEFAULT_POLICY, slaMinutesFor } from './policy';
 import { publish } from './publish';
 import { neededSkills } from './routing';
@@ -42,6 +43,7 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
   let close: { reason: LeadCloseReason; dealValue?: number } | undefined;
   let reassign: { repId?: string; reason: string } | undefined;
   let unavailableRep: string | undefined;
+  let capacityFreed = false;
   /** Routing decisions made by this run: a reassign update answers once the next one is made. */
   let decisions = 0;
   let property = { ...input.property };
@@ -65,6 +67,9 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
   });
   setHandler(closeLeadSignal, (c) => {
     close ??= c;
+  });
+  setHandler(capacityFreedSignal, () => {
+    capacityFreed = true;
   });
   setHandler(repUnavailableSignal, ({ repId }) => {
     if (status.assignment?.repId === repId && !status.assignment.contactedAt) unavailableRep = repId;
@@ -136,7 +141,10 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
   let retryAt: number | undefined = status.stage === 'waiting_for_rep' ? Date.now() : undefined;
 
   const route = async (forcedRepId?: string, excludeRepIds: string[] = []): Promise<void> => {
-    const attempt = (status.assignment?.attempt ?? 0) + 1;
+    // Every decision gets a new number, found or not: the assignment activity answers a repeated
+    // number with the decision it made before (idempotency), so a retry must not reuse one.
+    const attempt = (status.routingAttempts ?? status.assignment?.attempt ?? 0) + 1;
+    status.routingAttempts = attempt;
     const minutes = slaMinutesFor(policy, status.temperature?.temperature ?? 'COLD', status.vip?.isVip ?? false);
     const at = new Date();
     const slaDeadline = new Date(at.getTime() + minutes * 60_000).toISOString();
@@ -216,6 +224,7 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
           close !== undefined ||
           reassign !== undefined ||
           unavailableRep !== undefined ||
+          (capacityFreed && status.stage === 'waiting_for_rep') ||
           (waitingForContact === true && status.assignment?.contactedAt !== undefined) ||
           workflowInfo().continueAsNewSuggested,
         deadline === undefined ? undefined : Math.max(0, deadline - Date.now()),
@@ -255,10 +264,12 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
         await breach();
         continue;
       }
-      if (!woke && status.stage === 'waiting_for_rep') {
+      if (status.stage === 'waiting_for_rep' && (!woke || capacityFreed)) {
+        capacityFreed = false;
         routeNow = true;
         continue;
       }
+      capacityFreed = false;
       if (workflowInfo().continueAsNewSuggested && pendingSignals === undefined && !routeNow) {
         await condition(allHandlersFinished);
         await continueAsNew<typeof routedLeadIntake>(input, status);

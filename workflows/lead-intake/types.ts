@@ -85,6 +85,8 @@ export interface LeadStatus {
   prediction?: LeadPredictionSummary;
   assignment?: { attempt: number; repId: string; repName: string; slaDeadline: string; acceptedAt?: string; contactedAt?: string };
   breaches?: number;
+  /** Routing decisions made so far; each has its own number (an assignment takes the number of its decision). */
+  routingAttempts?: number;
   /** Why the lead is waiting or escalated, for ops. */
   note?: string;
 }

@@ -176,6 +176,50 @@ export interface Database {
   lead_assignments: LeadAssignmentsTable;
   assignment_audit: AssignmentAuditTable;
   notifications: NotificationsTable;
+  messages: MessagesTable;
+  channel_consents: ChannelConsentsTable;
+  consent_events: ConsentEventsTable;
+}
+
+export interface MessagesTable {
+  id: string;
+  idempotency_key: string;
+  workflow_id: string | null;
+  contact_id: string;
+  lead_id: string | null;
+  channel: string;
+  kind: Generated<string>;
+  to_address: string;
+  subject: string | null;
+  body_text: string;
+  body_html: string | null;
+  template: string | null;
+  status: string;
+  provider: string;
+  provider_message_id: string | null;
+  error: string | null;
+  created_at: CreatedAt;
+  sent_at: Date | null;
+  updated_at: UpdatedAt;
+}
+
+export interface ChannelConsentsTable {
+  channel: string;
+  address: string;
+  status: 'subscribed' | 'opted_out' | 'suppressed';
+  reason: string | null;
+  source: string;
+  changed_at: Generated<Date>;
+}
+
+export interface ConsentEventsTable {
+  id: Generated<string>;
+  channel: string;
+  address: string;
+  status: string;
+  source: string;
+  detail: Json<Record<string, unknown>> | null;
+  created_at: CreatedAt;
 }
 
 export type Rep = Selectable<RepsTable>;

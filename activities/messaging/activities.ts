@@ -1,0 +1,34 @@
+// The gateway as an activity: every workflow sends through this one (see workflows/messaging/send.ts).
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { z } from 'zod';
+import { CHANNELS, type createGateway, type SendOutcome, type SendRequest } from './gateway';
+
+const sendRequestSchema = z.strictObject({
+  idempotencyKey: z.string().min(8).max(300),
+  workflowId: z.string().max(300).optional(),
+  contactId: z.uuid(),
+  leadId: z.uuid().optional(),
+  channel: z.enum(CHANNELS),
+  kind: z.enum(['marketing', 'transactional']).optional(),
+  subject: z.string().max(300).optional(),
+  text: z.string().min(1).max(20_000),
+  html: z.string().max(200_000).optional(),
+  template: z.string().max(200).optional(),
+});
+
+export function createMessagingActivities({ gateway }: { gateway: ReturnType<typeof createGateway> }) {
+  return {
+    /** Sent, blocked (the caller picks another channel) or deferred (the caller waits, then asks again). */
+    async sendMessage(request: SendRequest): Promise<SendOutcome> {
+      const parsed = sendRequestSchema.safeParse(request);
+      if (!parsed.success) {
+        const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+        throw ApplicationFailure.create({ type: 'InvalidMessage', message: `invalid message — ${fields.join('; ')}`, nonRetryable: true });
+      }
+      // The later of the server's schedule time and the clock: real time in production, the
+      // skipped time in time-skipping tests, and never earlier than when the attempt was scheduled.
+      const at = new Date(Math.max(Date.now(), Context.current().info.currentAttemptScheduledTimestampMs));
+      return gateway.send(parsed.data, at);
+    },
+  };
+}

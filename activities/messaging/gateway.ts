@@ -1,0 +1,134 @@
+// The one door for every message the company sends (roadmap 4.3, 7.1 A). Compliance lives here,
+// not in the workflows: opt-outs and suppression block, quiet hours and frequency caps defer (the
+// caller waits durably and asks again), and each message is sent exactly once — it is recorded
+// under its idempotency key before the provider is called, and a repeat finds the record.
+import type { Kysely } from 'kysely';
+import { consentOf, findMessageByKey, markSent, recentMarketing, recipientOf, recordMessage } from '../../db/repositories/messages';
+import type { Database } from '../../db/schema';
+import { nextAllowed, zonesFor } from './quiet-hours';
+
+export const CHANNELS = ['email', 'sms', 'call', 'postcard', 'messenger', 'nextdoor'] as const;
+export type Channel = (typeof CHANNELS)[number];
+/** Channels that reach a phone: quiet hours apply. */
+const PHONE_CHANNELS: Channel[] = ['sms', 'call'];
+
+export interface SendRequest {
+  /** Derived from the workflow id and step: the same key never sends twice. */
+  idempotencyKey: string;
+  workflowId?: string;
+  contactId: string;
+  leadId?: string;
+  channel: Channel;
+  /** Transactional messages (confirmations, reminders the customer asked for) skip the caps. */
+  kind?: 'marketing' | 'transactional';
+  subject?: string;
+  text: string;
+  html?: string;
+  template?: string;
+}
+
+export type SendOutcome =
+  | { status: 'sent'; messageId: string; providerMessageId: string; provider: string; duplicate: boolean }
+  | { status: 'blocked'; reason: 'opted_out' | 'suppressed' | 'no_address'; channel: Channel }
+  | { status: 'deferred'; reason: 'quiet_hours' | 'frequency_cap'; notBefore: string };
+
+export interface OutboundMessage {
+  id: string;
+  idempotencyKey: string;
+  channel: Channel;
+  to: string;
+  subject?: string;
+  text: string;
+  html?: string;
+}
+
+/** A delivery service for one channel (SendGrid, Twilio, the local outbox…). */
+export interface MessageProvider {
+  readonly name: string;
+  send(message: OutboundMessage): Promise<{ providerMessageId: string }>;
+  /**
+   * For providers without idempotency keys (Twilio): whether an earlier attempt of this message
+   * reached them, so a retry after a crash between their call and our record does not resend.
+   */
+  alreadySent?(message: OutboundMessage): Promise<string | undefined>;
+}
+
+export interface FrequencyCaps {
+  perDay: number;
+  perWeek: number;
+}
+
+const DAY = 86_400_000;
+
+export function createGateway(deps: { db: Kysely<Database>; providers: Partial<Record<Channel, MessageProvider>>; caps: FrequencyCaps; now?: () => Date }) {
+  const { db, providers, caps } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  async function deliver(provider: MessageProvider, row: { id: string; idempotency_key: string; channel: string; to_address: string; subject: string | null; body_text: string; body_html: string | null }) {
+    const message: OutboundMessage = {
+      id: row.id,
+      idempotencyKey: row.idempotency_key,
+      channel: row.channel as Channel,
+      to: row.to_address,
+      subject: row.subject ?? undefined,
+      text: row.body_text,
+      html: row.body_html ?? undefined,
+    };
+    const earlier = await provider.alreadySent?.(message);
+    const providerMessageId = earlier ?? (await provider.send(message)).providerMessageId;
+    await markSent(db, row.id, providerMessageId);
+    return providerMessageId;
+  }
+
+  return {
+    /** `at`: when the send happens, for quiet hours and caps (default: now). */
+    async send(req: SendRequest, at: Date = now()): Promise<SendOutcome> {
+      const provider = providers[req.channel];
+      if (!provider) throw new Error(`no provider configured for ${req.channel}`);
+
+      // A repeat (retried activity, duplicate signal) finds the first record.
+      const existing = await findMessageByKey(db, req.idempotencyKey);
+      if (existing?.status === 'sent' || existing?.status === 'delivered') {
+        return { status: 'sent', messageId: existing.id, providerMessageId: existing.provider_message_id!, provider: existing.provider, duplicate: true };
+      }
+      if (existing) {
+        // Recorded but not confirmed: an earlier attempt died around the provider call.
+        return { status: 'sent', messageId: existing.id, providerMessageId: await deliver(provider, existing), provider: existing.provider, duplicate: true };
+      }
+
+      const recipient = await recipientOf(db, req.contactId);
+      const to = !recipient ? null : req.channel === 'email' ? recipient.email : PHONE_CHANNELS.includes(req.channel) ? recipient.phone : (recipient.email ?? recipient.phone);
+      if (!to) return { status: 'blocked', reason: 'no_address', channel: req.channel };
+      const consent = await consentOf(db, req.channel, to);
+      if (consent !== 'subscribed') return { status: 'blocked', reason: consent, channel: req.channel };
+
+      if (PHONE_CHANNELS.includes(req.channel)) {
+        const allowed = nextAllowed(at, zonesFor({ state: recipient!.state, zip: recipient!.zip }).zones);
+        if (allowed > at) return { status: 'deferred', reason: 'quiet_hours', notBefore: allowed.toISOString() };
+      }
+      if ((req.kind ?? 'marketing') === 'marketing') {
+        const week = await recentMarketing(db, req.contactId, new Date(at.getTime() - 7 * DAY));
+        const day = week.filter((t) => t.getTime() > at.getTime() - DAY);
+        // Deferred until the oldest message inside the full window ages out of it.
+        if (day.length >= caps.perDay) return { status: 'deferred', reason: 'frequency_cap', notBefore: new Date(day[day.length - caps.perDay]!.getTime() + DAY).toISOString() };
+        if (week.length >= caps.perWeek) return { status: 'deferred', reason: 'frequency_cap', notBefore: new Date(week[week.length - caps.perWeek]!.getTime() + 7 * DAY).toISOString() };
+      }
+
+      const row =
+        (await recordMessage(db, { ...req, kind: req.kind ?? 'marketing', to, provider: provider.name })) ??
+        // Another attempt recorded it between our look and our insert: theirs is the message.
+        (await findMessageByKey(db, req.idempotencyKey))!;
+      const providerMessageId = await deliver(provider, row);
+      return { status: 'sent', messageId: row.id, providerMessageId, provider: provider.name, duplicate: false };
+    },
+  };
+}
+
+/**
+ * The offline default: the message is delivered into Postgres — its row is the outbox the dev
+ * page shows — so a recorded message has been delivered, and a retry never delivers it again.
+ */
+export function localProvider(channel: Channel): MessageProvider {
+  const id = (m: OutboundMessage) => `local-${m.id}`;
+  return { name: `local-${channel}`, send: (m) => Promise.resolve({ providerMessageId: id(m) }), alreadySent: (m) => Promise.resolve(id(m)) };
+}

@@ -1,0 +1,87 @@
+// Outbound messages and consent: the only SQL about messaging lives here.
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../schema';
+
+export type ConsentStatus = 'subscribed' | 'opted_out' | 'suppressed';
+/** SMS opt-outs also stop calls to the number: one consent per phone number. */
+export const consentChannel = (channel: string): string => (channel === 'call' ? 'sms' : channel);
+
+export async function findMessageByKey(db: Kysely<Database>, key: string) {
+  return db.selectFrom('messages').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+}
+
+/** Records a message before it is sent; undefined when the key was recorded first by someone else. */
+export async function recordMessage(
+  db: Kysely<Database>,
+  m: { idempotencyKey: string; workflowId?: string; contactId: string; leadId?: string; channel: string; kind: string; to: string; subject?: string; text: string; html?: string; template?: string; provider: string },
+) {
+  return db
+    .insertInto('messages')
+    .values({
+      id: randomUUID(),
+      idempotency_key: m.idempotencyKey,
+      workflow_id: m.workflowId ?? null,
+      contact_id: m.contactId,
+      lead_id: m.leadId ?? null,
+      channel: m.channel,
+      kind: m.kind,
+      to_address: m.to,
+      subject: m.subject ?? null,
+      body_text: m.text,
+      body_html: m.html ?? null,
+      template: m.template ?? null,
+      status: 'sending',
+      provider: m.provider,
+    })
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function markSent(db: Kysely<Database>, id: string, providerMessageId: string): Promise<void> {
+  await db.updateTable('messages').set({ status: 'sent', provider_message_id: providerMessageId, sent_at: new Date(), updated_at: new Date() }).where('id', '=', id).execute();
+}
+
+/** Marketing messages to a contact since `since` (sent, or being sent), oldest first. */
+export async function recentMarketing(db: Kysely<Database>, contactId: string, since: Date): Promise<Date[]> {
+  const rows = await db
+    .selectFrom('messages')
+    .select('created_at')
+    .where('contact_id', '=', contactId)
+    .where('kind', '=', 'marketing')
+    .where('status', 'in', ['sending', 'sent', 'delivered'])
+    .where('created_at', '>', since)
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => r.created_at);
+}
+
+export async function consentOf(db: Kysely<Database>, channel: string, address: string): Promise<ConsentStatus> {
+  const row = await db.selectFrom('channel_consents').select('status').where('channel', '=', consentChannel(channel)).where('address', '=', address).executeTakeFirst();
+  return row?.status ?? 'subscribed';
+}
+
+/** Changes an address's consent now, and keeps the change in the history. */
+export async function setConsent(
+  db: Kysely<Database>,
+  c: { channel: string; address: string; status: ConsentStatus; source: string; reason?: string; detail?: Record<string, unknown> },
+): Promise<void> {
+  const channel = consentChannel(c.channel);
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('channel_consents')
+      .values({ channel, address: c.address, status: c.status, source: c.source, reason: c.reason ?? null })
+      .onConflict((oc) => oc.columns(['channel', 'address']).doUpdateSet({ status: c.status, source: c.source, reason: c.reason ?? null, changed_at: sql<Date>`now()` }))
+      .execute();
+    await tx.insertInto('consent_events').values({ channel, address: c.address, status: c.status, source: c.source, detail: c.detail ? JSON.stringify(c.detail) : null }).execute();
+  });
+}
+
+/** Where to reach a contact on a channel, and the address (of their latest lead) for quiet hours. */
+export async function recipientOf(db: Kysely<Database>, contactId: string) {
+  const contact = await db.selectFrom('contacts').select(['id', 'phone', 'email']).where('id', '=', contactId).executeTakeFirst();
+  if (!contact) return undefined;
+  const lead = await db.selectFrom('leads').select(['state', 'zip']).where('contact_id', '=', contactId).orderBy('created_at', 'desc').executeTakeFirst();
+  return { phone: contact.phone, email: contact.email, state: lead?.state, zip: lead?.zip };
+}

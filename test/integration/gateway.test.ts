@@ -1,0 +1,127 @@
+// The messaging gateway on a real Postgres: exactly once per idempotency key (also when a provider
+// without idempotency got the message but we never heard back), opt-outs block one channel while
+// the other continues, quiet hours and frequency caps defer with the moment to try again.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGateway, localProvider, type MessageProvider, type OutboundMessage, type SendRequest } from '../../activities/messaging/gateway';
+import { createLeadOnce } from '../../db/repositories/leads';
+import { setConsent } from '../../db/repositories/messages';
+import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
+
+/** A provider like Twilio: no idempotency key, but its sent log can be searched. */
+function countingProvider(opts: { loseFirstReply?: boolean } = {}) {
+  const delivered: OutboundMessage[] = [];
+  let lose = opts.loseFirstReply ?? false;
+  const provider: MessageProvider = {
+    name: 'counting',
+    async send(m) {
+      delivered.push(m);
+      if (lose) {
+        lose = false;
+        throw new Error('socket hang up (the provider got it; we never heard back)');
+      }
+      return { providerMessageId: `P${delivered.length}` };
+    },
+    async alreadySent(m) {
+      const i = delivered.findIndex((d) => d.idempotencyKey === m.idempotencyKey);
+      return i >= 0 ? `P${i + 1}` : undefined;
+    },
+  };
+  return { provider, delivered };
+}
+
+// Wednesday 2026-11-25 15:00 in Detroit.
+const afternoon = new Date('2026-11-25T20:00:00Z');
+
+describe('messaging gateway', () => {
+  let pg: TestPostgres;
+  let contactId: string;
+  let leadId: string;
+  let n = 0;
+  const req = (over: Partial<SendRequest> = {}): SendRequest => ({ idempotencyKey: `test-wf:step-${++n}`, contactId, leadId, channel: 'sms', text: 'Your inspection is confirmed.', ...over });
+
+  beforeAll(async () => {
+    pg = await startTestPostgres();
+    const { lead } = await createLeadOnce(
+      pg.db,
+      { firstName: 'Gia', lastName: 'Tway', phone: '+12485550177', email: 'gia@example.com', source: 'website', address: { street: '1 Main St', city: 'Troy', state: 'MI', zip: '48083' }, property: {}, signals: {} },
+      { requestHash: 'g', dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
+    );
+    contactId = lead.contact_id;
+    leadId = lead.id;
+  });
+  afterAll(async () => {
+    await pg?.stop();
+  });
+
+  it('sends once per idempotency key', async () => {
+    const { provider, delivered } = countingProvider();
+    const gateway = createGateway({ db: pg.db, providers: { sms: provider }, caps: { perDay: 100, perWeek: 100 } });
+    const request = req();
+    const first = await gateway.send(request, afternoon);
+    const again = await gateway.send(request, afternoon);
+    expect(first).toMatchObject({ status: 'sent', duplicate: false, providerMessageId: 'P1' });
+    expect(again).toMatchObject({ status: 'sent', duplicate: true, messageId: (first as { messageId: string }).messageId });
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]).toMatchObject({ to: '+12485550177', text: 'Your inspection is confirmed.' });
+  });
+
+  it('a reply lost after the provider got the message: the retry finds it there and does not resend', async () => {
+    const { provider, delivered } = countingProvider({ loseFirstReply: true });
+    const gateway = createGateway({ db: pg.db, providers: { sms: provider }, caps: { perDay: 100, perWeek: 100 } });
+    const request = req();
+    await expect(gateway.send(request, afternoon)).rejects.toThrow(/socket hang up/);
+    const retried = await gateway.send(request, afternoon);
+    expect(retried).toMatchObject({ status: 'sent', providerMessageId: 'P1', duplicate: true });
+    expect(delivered).toHaveLength(1);
+    const row = await pg.db.selectFrom('messages').select(['status', 'provider_message_id']).where('idempotency_key', '=', request.idempotencyKey).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'sent', provider_message_id: 'P1' });
+  });
+
+  it('STOP blocks SMS (and calls) to the number while email continues, and the change is kept', async () => {
+    const gateway = createGateway({ db: pg.db, providers: { sms: localProvider('sms'), call: localProvider('call'), email: localProvider('email') }, caps: { perDay: 100, perWeek: 100 } });
+    await setConsent(pg.db, { channel: 'sms', address: '+12485550177', status: 'opted_out', source: 'sms_keyword', detail: { body: 'STOP' } });
+    expect(await gateway.send(req(), afternoon)).toEqual({ status: 'blocked', reason: 'opted_out', channel: 'sms' });
+    expect(await gateway.send(req({ channel: 'call' }), afternoon)).toEqual({ status: 'blocked', reason: 'opted_out', channel: 'call' });
+    expect(await gateway.send(req({ channel: 'email', subject: 'Your inspection' }), afternoon)).toMatchObject({ status: 'sent', provider: 'local-email' });
+    await setConsent(pg.db, { channel: 'sms', address: '+12485550177', status: 'subscribed', source: 'sms_keyword', detail: { body: 'START' } });
+    expect(await gateway.send(req(), afternoon)).toMatchObject({ status: 'sent' });
+    const history = await pg.db.selectFrom('consent_events').select(['status', 'source']).where('address', '=', '+12485550177').orderBy('id').execute();
+    expect(history).toEqual([
+      { status: 'opted_out', source: 'sms_keyword' },
+      { status: 'subscribed', source: 'sms_keyword' },
+    ]);
+  });
+
+  it('defers an SMS asked for at 22:30 in Detroit to 08:00 the next morning; email is not held', async () => {
+    const gateway = createGateway({ db: pg.db, providers: { sms: localProvider('sms'), email: localProvider('email') }, caps: { perDay: 100, perWeek: 100 } });
+    const lateEvening = new Date('2026-11-26T03:30:00Z'); // 22:30 EST on the 25th
+    expect(await gateway.send(req(), lateEvening)).toEqual({ status: 'deferred', reason: 'quiet_hours', notBefore: '2026-11-26T13:00:00.000Z' });
+    expect(await gateway.send(req({ channel: 'email' }), lateEvening)).toMatchObject({ status: 'sent' });
+  });
+
+  it('caps marketing messages per contact per day across workflows; transactional ones pass', async () => {
+    const { lead } = await createLeadOnce(
+      pg.db,
+      { firstName: 'Cap', lastName: 'Ped', email: 'capped@example.com', source: 'website', address: { street: '2 Main St', city: 'Troy', state: 'MI', zip: '48083' }, property: {}, signals: {} },
+      { requestHash: 'c', dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
+    );
+    const gateway = createGateway({ db: pg.db, providers: { email: localProvider('email') }, caps: { perDay: 2, perWeek: 5 } });
+    const send = (key: string, kind?: 'marketing' | 'transactional') => gateway.send({ idempotencyKey: key, contactId: lead.contact_id, channel: 'email', text: 'News', kind }, new Date());
+    expect((await send('cadence-a:1')).status).toBe('sent');
+    expect((await send('cadence-b:1')).status).toBe('sent');
+    const third = await send('cadence-a:2');
+    expect(third).toMatchObject({ status: 'deferred', reason: 'frequency_cap' });
+    expect(Date.parse((third as { notBefore: string }).notBefore) - Date.now()).toBeGreaterThan(23 * 3_600_000);
+    expect((await send('invoice:reminder', 'transactional')).status).toBe('sent');
+  });
+
+  it('blocks a channel the contact has no address for', async () => {
+    const { lead } = await createLeadOnce(
+      pg.db,
+      { firstName: 'No', lastName: 'Phone', email: 'nophone@example.com', source: 'website', address: { street: '3 Main St', city: 'Troy', state: 'MI', zip: '48083' }, property: {}, signals: {} },
+      { requestHash: 'n', dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
+    );
+    const gateway = createGateway({ db: pg.db, providers: { sms: localProvider('sms') }, caps: { perDay: 5, perWeek: 5 } });
+    expect(await gateway.send({ idempotencyKey: 'x-wf:1', contactId: lead.contact_id, channel: 'sms', text: 'hi' }, afternoon)).toEqual({ status: 'blocked', reason: 'no_address', channel: 'sms' });
+  });
+});

@@ -2,6 +2,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { createLeadActivities } from './leads';
+import { createMessagingActivities } from './messaging/activities';
+import { CHANNELS, createGateway, localProvider, type FrequencyCaps, type MessageProvider, type Channel } from './messaging/gateway';
 import { createMlActivities } from './ml/activities';
 import type { ModelStore } from './ml/model-store';
 import { createRetrainActivities } from './ml/retrain';
@@ -16,10 +18,18 @@ export interface ActivityDeps {
   python: string;
   /** Property facts by address; default: the bundled assessor-style sample. */
   propertyData?: PropertyDataProvider;
+  /** Message caps per contact; default: 3 a day, 12 a week. */
+  messageCaps?: FrequencyCaps;
+  /** Delivery per channel; default: the local outbox in Postgres (real adapters: issue 5). */
+  providers?: Partial<Record<Channel, MessageProvider>>;
 }
 
-export function createActivities({ db, modelStore, python, propertyData = samplePropertyData() }: ActivityDeps) {
+const localProviders = (): Record<Channel, MessageProvider> => Object.fromEntries(CHANNELS.map((c) => [c, localProvider(c)])) as Record<Channel, MessageProvider>;
+
+export function createActivities({ db, modelStore, python, propertyData = samplePropertyData(), messageCaps = { perDay: 3, perWeek: 12 }, providers = localProviders() }: ActivityDeps) {
+  const gateway = createGateway({ db, providers, caps: messageCaps });
   return {
+    ...createMessagingActivities({ gateway }),
     ...createLeadActivities({ db }),
     ...createRoutingActivities({ db, modelStore, propertyData }),
     ...createMlActivities({ modelStore }),

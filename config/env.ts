@@ -87,6 +87,10 @@ export const envSchema = z
     /** How often a lead nobody can take looks for a free rep again. */
     ROUTING_RETRY_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
 
+    /** Marketing messages per contact across every workflow (transactional ones are not counted). */
+    MESSAGE_CAP_PER_DAY: z.coerce.number().int().min(1).max(50).default(3),
+    MESSAGE_CAP_PER_WEEK: z.coerce.number().int().min(1).max(200).default(12),
+
     /** The Python with models/training/requirements.txt (the retrain runs train.py with it). */
     ML_PYTHON: z.string().min(1).default('.venv/bin/python'),
     /** Gain of the primary holdout metric a challenger needs over the champion to be promoted. */

@@ -95,6 +95,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       db,
       modelStore,
       python: config.ML_PYTHON,
+      messageCaps: { perDay: config.MESSAGE_CAP_PER_DAY, perWeek: config.MESSAGE_CAP_PER_WEEK },
       workflowBundle,
     });
     const running = worker.run();

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     db,
     modelStore,
     python: config.ML_PYTHON,
+    messageCaps: { perDay: config.MESSAGE_CAP_PER_DAY, perWeek: config.MESSAGE_CAP_PER_WEEK },
   });
   process.once('SIGINT', () => worker.shutdown());
   process.once('SIGTERM', () => worker.shutdown());

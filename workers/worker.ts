@@ -23,6 +23,8 @@ export interface WorkerOptions {
   modelStore: ModelStore;
   /** The trainer's Python (ML_PYTHON). */
   python: string;
+  /** Marketing messages per contact (MESSAGE_CAP_PER_DAY / _PER_WEEK). */
+  messageCaps?: { perDay: number; perWeek: number };
   /** A pre-built bundle (built while other things start); otherwise bundled here. */
   workflowBundle?: { code: string };
 }
@@ -34,7 +36,7 @@ export async function createProcessWorker(opts: WorkerOptions): Promise<{ worker
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ db: opts.db, modelStore: opts.modelStore, python: opts.python }),
+    activities: createActivities({ db: opts.db, modelStore: opts.modelStore, python: opts.python, messageCaps: opts.messageCaps }),
     dataConverter: createDataConverter(opts.payloadKeys),
     // Ctrl-C lets running activities finish (they are short) before the worker exits.
     shutdownGraceTime: '10 seconds',

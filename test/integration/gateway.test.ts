@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, localProvider, type MessageProvider, type OutboundMessage, type SendRequest } from '../../activities/messaging/gateway';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { setConsent } from '../../db/repositories/messages';
+import { handleEmailEvent, handleInboundSms } from '../../activities/messaging/inbound';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 
 /** A provider like Twilio: no idempotency key, but its sent log can be searched. */
@@ -123,5 +124,19 @@ describe('messaging gateway', () => {
     );
     const gateway = createGateway({ db: pg.db, providers: { sms: localProvider('sms') }, caps: { perDay: 5, perWeek: 5 } });
     expect(await gateway.send({ idempotencyKey: 'x-wf:1', contactId: lead.contact_id, channel: 'sms', text: 'hi' }, afternoon)).toEqual({ status: 'blocked', reason: 'no_address', channel: 'sms' });
+  });
+
+  it('inbound STOP opts the number out at once (HELP answers, a sentence is a reply, START resumes); bounces suppress email', async () => {
+    const gateway = createGateway({ db: pg.db, providers: { sms: localProvider('sms'), email: localProvider('email') }, caps: { perDay: 100, perWeek: 100 } });
+    expect(await handleInboundSms(pg.db, { from: '+12485550177', body: 'please stop by tomorrow' })).toEqual({ action: 'reply', reply: null });
+    expect(await gateway.send(req(), afternoon)).toMatchObject({ status: 'sent' });
+    expect(await handleInboundSms(pg.db, { from: '+12485550177', body: 'Stop', providerMessageId: 'SM1' })).toMatchObject({ action: 'opted_out' });
+    expect(await gateway.send(req(), afternoon)).toMatchObject({ status: 'blocked', reason: 'opted_out' });
+    expect((await handleInboundSms(pg.db, { from: '+12485550177', body: 'HELP' })).reply).toMatch(/STOP/);
+    await handleInboundSms(pg.db, { from: '+12485550177', body: 'START' });
+    expect(await gateway.send(req(), afternoon)).toMatchObject({ status: 'sent' });
+
+    await handleEmailEvent(pg.db, { email: 'Gia@Example.com', event: 'bounce', reason: '550 mailbox unavailable' });
+    expect(await gateway.send(req({ channel: 'email' }), afternoon)).toEqual({ status: 'blocked', reason: 'suppressed', channel: 'email' });
   });
 });

@@ -1,0 +1,43 @@
+// What recipients tell us, whichever provider brought it: SMS keywords change consent at once,
+// email unsubscribes, bounces and spam reports suppress the address. The provider webhooks (and the
+// dev outbox's recipient actions) call these after verifying the provider's signature.
+import type { Kysely } from 'kysely';
+import { setConsent } from '../../db/repositories/messages';
+import type { Database } from '../../db/schema';
+import { keywordAction } from './keywords';
+
+export const HELP_REPLY = 'iSwitch Roofs: reply STOP to stop texts, START to resume. Questions? Call us or visit iswitchroofs.example.';
+export const STOP_REPLY = 'iSwitch Roofs: you will receive no more texts from us. Reply START to resume.';
+
+export type InboundSmsResult = { action: 'opted_out' | 'opted_in' | 'help'; reply: string | null } | { action: 'reply'; reply: null };
+
+export async function handleInboundSms(db: Kysely<Database>, sms: { from: string; body: string; providerMessageId?: string }): Promise<InboundSmsResult> {
+  const detail = { body: sms.body, providerMessageId: sms.providerMessageId };
+  switch (keywordAction(sms.body)) {
+    case 'opt_out':
+      await setConsent(db, { channel: 'sms', address: sms.from, status: 'opted_out', source: 'sms_keyword', detail });
+      return { action: 'opted_out', reply: STOP_REPLY };
+    case 'opt_in':
+      await setConsent(db, { channel: 'sms', address: sms.from, status: 'subscribed', source: 'sms_keyword', detail });
+      return { action: 'opted_in', reply: null };
+    case 'help':
+      return { action: 'help', reply: HELP_REPLY };
+    default:
+      return { action: 'reply', reply: null };
+  }
+}
+
+export const EMAIL_EVENTS = ['unsubscribe', 'group_unsubscribe', 'bounce', 'spamreport', 'dropped'] as const;
+
+/** An email event that stops sending to the address: unsubscribes opt out, the rest suppress. */
+export async function handleEmailEvent(db: Kysely<Database>, e: { email: string; event: (typeof EMAIL_EVENTS)[number]; reason?: string; providerEventId?: string }): Promise<void> {
+  const optOut = e.event === 'unsubscribe' || e.event === 'group_unsubscribe';
+  await setConsent(db, {
+    channel: 'email',
+    address: e.email.toLowerCase(),
+    status: optOut ? 'opted_out' : 'suppressed',
+    source: optOut ? 'unsubscribe_link' : e.event === 'spamreport' ? 'spam_report' : 'bounce',
+    reason: e.reason,
+    detail: { event: e.event, providerEventId: e.providerEventId },
+  });
+}

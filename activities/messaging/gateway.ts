@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import { consentOf, findMessageByKey, markSent, recentMarketing, recipientOf, recordMessage } from '../../db/repositories/messages';
 import type { Database } from '../../db/schema';
 import { nextAllowed, zonesFor } from './quiet-hours';
+import { renderTemplate } from './templates';
 
 export const CHANNELS = ['email', 'sms', 'call', 'postcard', 'messenger', 'nextdoor'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -21,10 +22,12 @@ export interface SendRequest {
   channel: Channel;
   /** Transactional messages (confirmations, reminders the customer asked for) skip the caps. */
   kind?: 'marketing' | 'transactional';
+  /** Either the content itself… */
   subject?: string;
-  text: string;
+  text?: string;
   html?: string;
-  template?: string;
+  /** …or a template and its variables, rendered here (a missing variable fails, nothing is sent). */
+  template?: { name: string; version?: number; variables: Record<string, unknown> };
 }
 
 export type SendOutcome =
@@ -114,8 +117,11 @@ export function createGateway(deps: { db: Kysely<Database>; providers: Partial<R
         if (week.length >= caps.perWeek) return { status: 'deferred', reason: 'frequency_cap', notBefore: new Date(week[week.length - caps.perWeek]!.getTime() + 7 * DAY).toISOString() };
       }
 
+      const content = req.template
+        ? renderTemplate(req.template.name, req.template.variables, req.template.version)
+        : { subject: req.subject, text: req.text ?? '', html: req.html, template: undefined };
       const row =
-        (await recordMessage(db, { ...req, kind: req.kind ?? 'marketing', to, provider: provider.name })) ??
+        (await recordMessage(db, { ...req, ...content, kind: req.kind ?? 'marketing', to, provider: provider.name })) ??
         // Another attempt recorded it between our look and our insert: theirs is the message.
         (await findMessageByKey(db, req.idempotencyKey))!;
       const providerMessageId = await deliver(provider, row);

@@ -139,4 +139,25 @@ describe('messaging gateway', () => {
     await handleEmailEvent(pg.db, { email: 'Gia@Example.com', event: 'bounce', reason: '550 mailbox unavailable' });
     expect(await gateway.send(req({ channel: 'email' }), afternoon)).toEqual({ status: 'blocked', reason: 'suppressed', channel: 'email' });
   });
+
+  it('renders a template before recording it; a missing variable fails the send and records nothing', async () => {
+    const gateway = createGateway({ db: pg.db, providers: { email: localProvider('email') }, caps: { perDay: 100, perWeek: 100 } });
+    const variables = {
+      first_name: 'Gia', address: '1 Main St', city: 'Troy', year_built: 1988, storm_date: 'November 18', nearby_address: '5 Main St',
+      property_value: '410,000', available_dates: 'Friday morning', sales_rep_name: 'Jane Doe', sales_rep_phone: '(248) 555-0143',
+    };
+    // The bounce of the test above suppressed the address: ops restore it.
+    await setConsent(pg.db, { channel: 'email', address: 'gia@example.com', status: 'subscribed', source: 'api' });
+    const sent = await gateway.send(req({ channel: 'email', text: undefined, template: { name: 'storm-insurance-claim', variables } }), afternoon);
+    expect(sent.status).toBe('sent');
+    const row = await pg.db.selectFrom('messages').select(['template', 'subject', 'body_text', 'body_html']).where('id', '=', (sent as { messageId: string }).messageId).executeTakeFirstOrThrow();
+    expect(row.template).toBe('storm-insurance-claim@1');
+    expect(row.subject).toBe('Your 1988 Troy roof may qualify for an insurance claim');
+    expect(row.body_text).toMatch(/^Hi Gia,/);
+
+    const before = Number((await pg.db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const { first_name: _f, ...missing } = variables;
+    await expect(gateway.send(req({ channel: 'email', text: undefined, template: { name: 'storm-insurance-claim', variables: missing } }), afternoon)).rejects.toThrow(/first_name/);
+    expect(Number((await pg.db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(before);
+  });
 });

@@ -8,7 +8,7 @@ import type { SendOutcome, SendRequest } from '../../activities/messaging/gatewa
 
 const { sendMessage: sendOnce } = proxyActivities<ReturnType<typeof createMessagingActivities>>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', nonRetryableErrorTypes: ['InvalidMessage'] },
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', nonRetryableErrorTypes: ['InvalidMessage', 'TemplateError'] },
 });
 
 export type Delivered = Exclude<SendOutcome, { status: 'deferred' }>;

@@ -21,6 +21,8 @@ import { mlRoutes, registerMlPaths } from './routes/ml';
 import { collectDefaultMetrics, register } from 'prom-client';
 import type { ModelStore } from '../activities/ml/model-store';
 import type { RoutingPolicy } from '../workflows/lead-intake/types';
+import type { WebhookSecrets } from '../config/dev-secrets';
+import { webhookRoutes } from './routes/webhooks';
 
 export interface ApiDeps {
   db: Kysely<Database>;
@@ -34,6 +36,8 @@ export interface ApiDeps {
   /** Where the retrain endpoint starts its workflow, and with which margin. */
   promotionMargin: number;
   routingPolicy?: RoutingPolicy;
+  /** Provider webhooks (signed); absent in tests that do not need them. */
+  webhooks?: { secrets: WebhookSecrets; publicBaseUrl: string };
 }
 
 let defaultMetricsCollected = false;
@@ -79,6 +83,9 @@ export function createApp(deps: ApiDeps): Express {
     res.json(openApiDocument);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/v1/openapi.json' } }));
+
+  // Providers authenticate by signature, not by API key: verified before anything is applied.
+  if (deps.webhooks) app.use('/webhooks', webhookRoutes({ ...deps, ...deps.webhooks }));
 
   // Authenticate before parsing: an anonymous caller's body is never read.
   app.use('/api/v1', authenticate(deps.apiKeys));

@@ -25,6 +25,8 @@ function listen(app: { listen: (port: number, host: string, cb: (err?: Error) =>
   });
 }
 
+const hostForUrl = (h: string) => (h === '0.0.0.0' || h === '::' ? 'localhost' : h);
+
 const close = (server: Server): Promise<void> =>
   new Promise((resolve) => {
     server.close(() => resolve());
@@ -51,6 +53,7 @@ export async function startApiServers(opts: {
     modelStore,
     promotionMargin: config.ML_PROMOTION_MARGIN,
     routingPolicy: routingPolicyOf(config),
+    webhooks: { secrets: secrets.webhooks, publicBaseUrl: config.PUBLIC_BASE_URL ?? `http://${hostForUrl(config.API_HOST)}:${config.API_PORT}` },
   });
   const codecApp = createCodecServer({
     codec: new AesGcmPayloadCodec(secrets.payloadKeys),
@@ -63,7 +66,6 @@ export async function startApiServers(opts: {
   const codec = await listen(codecApp, config.CODEC_PORT, config.CODEC_HOST);
   const apiPort = (api.address() as { port: number }).port;
   const codecPort = (codec.address() as { port: number }).port;
-  const hostForUrl = (h: string) => (h === '0.0.0.0' || h === '::' ? 'localhost' : h);
   return {
     apiUrl: `http://${hostForUrl(config.API_HOST)}:${apiPort}`,
     codecUrl: `http://${hostForUrl(config.CODEC_HOST)}:${codecPort}`,

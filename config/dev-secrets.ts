@@ -1,6 +1,6 @@
 // Secrets that have safe development defaults: generated once into DATA_DIR and reused, so that
 // `make start` works with no set-up and a restart can still decrypt yesterday's payloads.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ApiRole, Config } from './env';
@@ -19,6 +19,30 @@ export interface Secrets {
   payloadKeys: PayloadKey[];
   /** True when the API keys were generated here (so `make start` prints them). */
   generatedApiKeys: boolean;
+  /** What provider webhooks are signed with: never unsigned, a dev secret when no provider is set. */
+  webhooks: WebhookSecrets;
+}
+
+export interface WebhookSecrets {
+  twilioAuthToken: string;
+  sendgridPublicKeyPem: string;
+  /** Only for the dev key pair: the dev outbox signs recipient actions with it. */
+  sendgridPrivateKeyPem?: string;
+}
+
+/** SendGrid's dashboard shows the key's base64 body; accept that or a whole PEM. */
+const asPem = (key: string): string => (key.includes('BEGIN') ? key : `-----BEGIN PUBLIC KEY-----\n${key.trim()}\n-----END PUBLIC KEY-----\n`);
+
+function webhookSecrets(config: Config): WebhookSecrets {
+  const twilioAuthToken = config.TWILIO_AUTH_TOKEN ?? readOrCreate(path.join(config.DATA_DIR, 'dev-twilio-auth-token'), () => `${randomBytes(16).toString('hex')}\n`);
+  if (config.SENDGRID_WEBHOOK_PUBLIC_KEY) return { twilioAuthToken, sendgridPublicKeyPem: asPem(config.SENDGRID_WEBHOOK_PUBLIC_KEY) };
+  // The same curve and hash as SendGrid's Event Webhook (ECDSA P-256, SHA-256).
+  const pair = readOrCreate(path.join(config.DATA_DIR, 'dev-sendgrid-webhook-key.json'), () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    return JSON.stringify({ publicKey: publicKey.export({ type: 'spki', format: 'pem' }), privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) });
+  });
+  const { publicKey, privateKey } = JSON.parse(pair) as { publicKey: string; privateKey: string };
+  return { twilioAuthToken, sendgridPublicKeyPem: publicKey, sendgridPrivateKeyPem: privateKey };
 }
 
 /** Reads `file`, or atomically creates it with `make()` when missing (safe across processes). */
@@ -55,5 +79,5 @@ export function resolveSecrets(config: Config): Secrets {
     const [id, b64] = raw.split(':') as [string, string];
     payloadKeys = [{ id, key: Buffer.from(b64, 'base64') }];
   }
-  return { apiKeys, payloadKeys, generatedApiKeys };
+  return { apiKeys, payloadKeys, generatedApiKeys, webhooks: webhookSecrets(config) };
 }

@@ -87,6 +87,16 @@ export const envSchema = z
     /** How often a lead nobody can take looks for a free rep again. */
     ROUTING_RETRY_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
 
+    /** Twilio (SMS, calls): its auth token also signs its webhooks. Unset: a dev token in DATA_DIR. */
+    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'AC followed by 32 hex digits').optional(),
+    TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
+    TWILIO_FROM_NUMBER: z.string().regex(/^\+[1-9]\d{7,14}$/, 'E.164, e.g. +12485550100').optional(),
+    /** SendGrid (email) and the public key (PEM) its Event Webhook signs with. Unset: a dev key pair in DATA_DIR. */
+    SENDGRID_API_KEY: z.string().min(10).optional(),
+    SENDGRID_FROM_EMAIL: z.email().optional(),
+    SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().min(40).optional(),
+    /** The URL providers call us at (Twilio signs it); default: the API's own URL. */
+    PUBLIC_BASE_URL: z.url().optional(),
     /** Marketing messages per contact across every workflow (transactional ones are not counted). */
     MESSAGE_CAP_PER_DAY: z.coerce.number().int().min(1).max(50).default(3),
     MESSAGE_CAP_PER_WEEK: z.coerce.number().int().min(1).max(200).default(12),

@@ -179,6 +179,16 @@ export interface Database {
   messages: MessagesTable;
   channel_consents: ChannelConsentsTable;
   consent_events: ConsentEventsTable;
+  webhook_events: WebhookEventsTable;
+}
+
+export interface WebhookEventsTable {
+  provider: string;
+  event_id: string;
+  kind: string;
+  message_id: string | null;
+  payload: Json<Record<string, unknown>>;
+  received_at: CreatedAt;
 }
 
 export interface MessagesTable {

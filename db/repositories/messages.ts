@@ -85,3 +85,31 @@ export async function recipientOf(db: Kysely<Database>, contactId: string) {
   const lead = await db.selectFrom('leads').select(['state', 'zip']).where('contact_id', '=', contactId).orderBy('created_at', 'desc').executeTakeFirst();
   return { phone: contact.phone, email: contact.email, state: lead?.state, zip: lead?.zip };
 }
+
+/** Stores a provider event once; false when it was stored before (a redelivery). */
+export async function recordWebhookEvent(
+  db: Kysely<Database>,
+  e: { provider: string; eventId: string; kind: string; messageId?: string | null; payload: Record<string, unknown> },
+): Promise<boolean> {
+  const row = await db
+    .insertInto('webhook_events')
+    .values({ provider: e.provider, event_id: e.eventId, kind: e.kind, message_id: e.messageId ?? null, payload: JSON.stringify(e.payload) })
+    .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
+    .returning('event_id')
+    .executeTakeFirst();
+  return Boolean(row);
+}
+
+/** The message a provider id (or our own id) names. */
+export async function findMessageForEvent(db: Kysely<Database>, ref: { id?: string; providerMessageId?: string }) {
+  let q = db.selectFrom('messages').select(['id', 'workflow_id', 'channel', 'status']);
+  if (ref.id && /^[0-9a-f-]{36}$/i.test(ref.id)) q = q.where('id', '=', ref.id);
+  else if (ref.providerMessageId) q = q.where('provider_message_id', '=', ref.providerMessageId);
+  else return undefined;
+  return q.executeTakeFirst();
+}
+
+/** Delivery outcomes move a message's status forward; engagement events do not change it. */
+export async function updateMessageStatus(db: Kysely<Database>, id: string, status: 'delivered' | 'failed', error?: string): Promise<void> {
+  await db.updateTable('messages').set({ status, error: error ?? null, updated_at: new Date() }).where('id', '=', id).where('status', 'in', ['sending', 'sent']).execute();
+}

@@ -1,0 +1,134 @@
+// Provider webhooks over HTTP on a real Postgres: signed with each provider's own scheme (Twilio's
+// HMAC of URL and parameters, SendGrid's ECDSA over timestamp and body), forged or unsigned
+// requests refused with 401 and nothing changed, redeliveries ignored, and each event applied and
+// signalled to the workflow that sent the message.
+import { createSign, generateKeyPairSync } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import twilio from 'twilio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGateway, type MessageProvider } from '../../activities/messaging/gateway';
+import { ModelStore } from '../../activities/ml/model-store';
+import { createApp } from '../../api/app';
+import { createLeadOnce } from '../../db/repositories/leads';
+import { consentOf } from '../../db/repositories/messages';
+import { testLogger } from '../helpers/logger';
+import { freePort } from '../helpers/ports';
+import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
+
+const AUTH_TOKEN = 'test-twilio-auth-token-0123456789';
+const dev = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const stranger = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const pem = (k: typeof dev.publicKey) => k.export({ type: 'spki', format: 'pem' }).toString();
+
+describe('provider webhooks', () => {
+  let pg: TestPostgres;
+  let server: Server;
+  let base: string;
+  const signals: { workflowId: string; event: string; detail?: string }[] = [];
+  const client = {
+    workflow: {
+      getHandle: (workflowId: string) => ({
+        signal: async (_def: unknown, arg: { event: string; detail?: string }) => {
+          signals.push({ workflowId, event: arg.event, detail: arg.detail });
+        },
+      }),
+    },
+  } as unknown as Client;
+  let sentId: string;
+
+  const twilioPost = (path: string, params: Record<string, string>, token = AUTH_TOKEN) =>
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(token, `${base}${path}`, params) },
+      body: new URLSearchParams(params).toString(),
+    });
+  const sendgridPost = (events: unknown[], key = dev.privateKey) => {
+    const body = JSON.stringify(events);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = createSign('sha256').update(timestamp + body).sign(key).toString('base64');
+    return fetch(`${base}/webhooks/sendgrid/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signature, 'x-twilio-email-event-webhook-timestamp': timestamp },
+      body,
+    });
+  };
+  const count = async (table: 'webhook_events' | 'consent_events') => Number((await pg.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+  beforeAll(async () => {
+    pg = await startTestPostgres();
+    const { lead } = await createLeadOnce(
+      pg.db,
+      { firstName: 'Web', lastName: 'Hook', phone: '+12485550166', email: 'webhook@example.com', source: 'website', address: { street: '6 Main St', city: 'Troy', state: 'MI', zip: '48083' }, property: {}, signals: {} },
+      { requestHash: 'w', dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
+    );
+    const sms: MessageProvider = { name: 'twilio', send: async () => ({ providerMessageId: 'SM00000000000000000000000000000001' }) };
+    const gateway = createGateway({ db: pg.db, providers: { sms, email: { name: 'sendgrid', send: async () => ({ providerMessageId: 'sg-1' }) } }, caps: { perDay: 10, perWeek: 10 } });
+    const sent = await gateway.send({ idempotencyKey: 'cadence-x:1', workflowId: 'cadence-x', contactId: lead.contact_id, channel: 'sms', text: 'Hi' }, new Date('2026-11-25T20:00:00Z'));
+    sentId = (sent as { messageId: string }).messageId;
+    await gateway.send({ idempotencyKey: 'cadence-x:2', workflowId: 'cadence-x', contactId: lead.contact_id, channel: 'email', text: 'Hello' }, new Date('2026-11-25T20:00:00Z'));
+
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const app = createApp({
+      db: pg.db, client, logger: testLogger, apiKeys: [], taskQueue: 'q', dedupeWindowHours: 24, temporalTimeoutMs: 1000, modelStore: new ModelStore(), promotionMargin: 0.005,
+      webhooks: { secrets: { twilioAuthToken: AUTH_TOKEN, sendgridPublicKeyPem: pem(dev.publicKey) }, publicBaseUrl: base },
+    });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(port, '127.0.0.1', () => resolve(s));
+    });
+  });
+  afterAll(async () => {
+    server?.close();
+    await pg?.stop();
+  });
+
+  it('refuses a forged or missing Twilio signature and changes nothing', async () => {
+    const before = await count('webhook_events');
+    const forged = await twilioPost('/webhooks/twilio/sms', { MessageSid: 'SMforged', From: '+12485550166', Body: 'STOP' }, 'not-the-token-at-all-000000');
+    expect(forged.status).toBe(401);
+    expect(forged.headers.get('content-type')).toMatch(/problem\+json/);
+    const missing = await fetch(`${base}/webhooks/twilio/sms`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'MessageSid=SMx&From=%2B12485550166&Body=STOP' });
+    expect(missing.status).toBe(401);
+    expect(await count('webhook_events')).toBe(before);
+    expect(await consentOf(pg.db, 'sms', '+12485550166')).toBe('subscribed');
+  });
+
+  it('STOP by SMS opts the number out, answers, tells the sending workflow; a redelivery changes nothing', async () => {
+    const stop = { MessageSid: 'SM00000000000000000000000000000099', From: '+12485550166', To: '+12485550100', Body: 'STOP' };
+    const res = await twilioPost('/webhooks/twilio/sms', stop);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/<Response><Message>iSwitch Roofs: you will receive no more texts/);
+    expect(await consentOf(pg.db, 'sms', '+12485550166')).toBe('opted_out');
+    expect(signals).toContainEqual({ workflowId: 'cadence-x', event: 'unsubscribed', detail: undefined });
+    const events = await count('consent_events');
+    expect((await twilioPost('/webhooks/twilio/sms', stop)).status).toBe(200);
+    expect(await count('consent_events')).toBe(events);
+    expect(signals.filter((s) => s.event === 'unsubscribed')).toHaveLength(1);
+  });
+
+  it('a delivery status updates the message and is signalled once', async () => {
+    const delivered = { MessageSid: 'SM00000000000000000000000000000001', MessageStatus: 'delivered' };
+    expect((await twilioPost('/webhooks/twilio/status', delivered)).status).toBe(204);
+    expect((await twilioPost('/webhooks/twilio/status', delivered)).status).toBe(204);
+    const row = await pg.db.selectFrom('messages').select('status').where('id', '=', sentId).executeTakeFirstOrThrow();
+    expect(row.status).toBe('delivered');
+    expect(signals.filter((s) => s.event === 'delivered')).toHaveLength(1);
+  });
+
+  it('SendGrid events signed with its key: an open is signalled, a bounce suppresses; a stranger’s signature is refused', async () => {
+    const msg = await pg.db.selectFrom('messages').select('id').where('idempotency_key', '=', 'cadence-x:2').executeTakeFirstOrThrow();
+    const forged = await sendgridPost([{ event: 'bounce', email: 'webhook@example.com', sg_event_id: 'ev-f', message_id: msg.id }], stranger.privateKey);
+    expect(forged.status).toBe(401);
+    expect(await consentOf(pg.db, 'email', 'webhook@example.com')).toBe('subscribed');
+
+    const opened = [{ event: 'open', email: 'webhook@example.com', sg_event_id: 'ev-1', message_id: msg.id, timestamp: 1 }];
+    expect((await sendgridPost(opened)).status).toBe(204);
+    expect((await sendgridPost(opened)).status).toBe(204); // redelivered
+    expect(signals.filter((s) => s.event === 'opened')).toHaveLength(1);
+
+    expect((await sendgridPost([{ event: 'bounce', email: 'Webhook@Example.com', sg_event_id: 'ev-2', message_id: msg.id, reason: '550 no such user' }])).status).toBe(204);
+    expect(await consentOf(pg.db, 'email', 'webhook@example.com')).toBe('suppressed');
+    expect(signals).toContainEqual({ workflowId: 'cadence-x', event: 'bounced', detail: undefined });
+  });
+});

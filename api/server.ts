@@ -9,6 +9,7 @@ import type { ModelStore } from '../activities/ml/model-store';
 import type { Database } from '../db/schema';
 import { AesGcmPayloadCodec } from '../temporal/codec';
 import { createCodecServer } from '../temporal/codec-server';
+import { publicBaseUrlOf } from '../activities/messaging/providers/select';
 import { createApp } from './app';
 import { startLeadReconciler } from './lead-reconciler';
 
@@ -53,7 +54,7 @@ export async function startApiServers(opts: {
     modelStore,
     promotionMargin: config.ML_PROMOTION_MARGIN,
     routingPolicy: routingPolicyOf(config),
-    webhooks: { secrets: secrets.webhooks, publicBaseUrl: config.PUBLIC_BASE_URL ?? `http://${hostForUrl(config.API_HOST)}:${config.API_PORT}` },
+    webhooks: { secrets: secrets.webhooks, publicBaseUrl: publicBaseUrlOf(config) },
   });
   const codecApp = createCodecServer({
     codec: new AesGcmPayloadCodec(secrets.payloadKeys),

@@ -112,6 +112,14 @@ export const envSchema = z
       .default('0 3 * * 1'),
   })
   .superRefine((env, ctx) => {
+    // A provider half-configured would silently fall back to the local outbox: refuse it.
+    const groups = { Twilio: ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'], SendGrid: ['SENDGRID_API_KEY', 'SENDGRID_FROM_EMAIL'] } as const;
+    for (const [provider, names] of Object.entries(groups)) {
+      const set = names.filter((n) => env[n] !== undefined);
+      if (set.length > 0 && set.length < names.length) {
+        for (const n of names.filter((n) => env[n] === undefined)) ctx.addIssue({ code: 'custom', path: [n], message: `required with the other ${provider} settings (${set.join(', ')})` });
+      }
+    }
     // An open codec endpoint decrypts every payload: only acceptable on loopback.
     if (!loopbackHosts.has(env.CODEC_HOST) && !env.CODEC_ACCESS_TOKENS) {
       ctx.addIssue({

@@ -18,6 +18,7 @@ import { registerSearchAttributes } from '../temporal/register-search-attributes
 import { installTemporalLogging } from '../temporal/runtime-logging';
 import { bundleWorkflows, createProcessWorker } from '../workers/worker';
 import { openModelStore } from '../activities/ml/model-store';
+import { publicBaseUrlOf, selectProviders } from '../activities/messaging/providers/select';
 import { ensureRetrainSchedule } from '../temporal/schedules';
 
 export interface RunningSystem {
@@ -96,6 +97,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       modelStore,
       python: config.ML_PYTHON,
       messageCaps: { perDay: config.MESSAGE_CAP_PER_DAY, perWeek: config.MESSAGE_CAP_PER_WEEK },
+      providers: selectProviders(config, publicBaseUrlOf(config)),
       workflowBundle,
     });
     const running = worker.run();

@@ -25,6 +25,8 @@ export interface WorkerOptions {
   python: string;
   /** Marketing messages per contact (MESSAGE_CAP_PER_DAY / _PER_WEEK). */
   messageCaps?: { perDay: number; perWeek: number };
+  /** Delivery per channel (selectProviders); default: the local outbox. */
+  providers?: Parameters<typeof createActivities>[0]['providers'];
   /** A pre-built bundle (built while other things start); otherwise bundled here. */
   workflowBundle?: { code: string };
 }
@@ -36,7 +38,7 @@ export async function createProcessWorker(opts: WorkerOptions): Promise<{ worker
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ db: opts.db, modelStore: opts.modelStore, python: opts.python, messageCaps: opts.messageCaps }),
+    activities: createActivities({ db: opts.db, modelStore: opts.modelStore, python: opts.python, messageCaps: opts.messageCaps, providers: opts.providers }),
     dataConverter: createDataConverter(opts.payloadKeys),
     // Ctrl-C lets running activities finish (they are short) before the worker exits.
     shutdownGraceTime: '10 seconds',

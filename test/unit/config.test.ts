@@ -52,6 +52,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ML_RETRAIN_CRON: 'every monday' })).toThrow(/ML_RETRAIN_CRON: expected a 5-field cron/);
   });
 
+  it('refuses a half-configured provider, naming what is missing, and selects providers by their keys', async () => {
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}` })).toThrow(/TWILIO_AUTH_TOKEN: required with the other Twilio settings/);
+    expect(() => loadConfig({ SENDGRID_API_KEY: 'SG.0123456789' })).toThrow(/SENDGRID_FROM_EMAIL/);
+    const { selectProviders } = await import('../../activities/messaging/providers/select');
+    const offline = selectProviders(loadConfig({}), 'http://x');
+    expect([offline.sms.name, offline.email.name]).toEqual(['local-sms', 'local-email']);
+    const real = selectProviders(
+      loadConfig({ TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'b'.repeat(32), TWILIO_FROM_NUMBER: '+12485550100', SENDGRID_API_KEY: 'SG.0123456789', SENDGRID_FROM_EMAIL: 'hi@example.com' }),
+      'https://crm.example',
+    );
+    expect([real.sms.name, real.email.name, real.call.name]).toEqual(['twilio', 'sendgrid', 'local-call']);
+  });
+
   it('requireSet names what a deployment entrypoint is missing', () => {
     expect(() => requireSet(loadConfig({}), ['DATABASE_URL', 'TEMPORAL_ADDRESS'])).toThrow(/DATABASE_URL: required[\s\S]*TEMPORAL_ADDRESS: required/);
   });

@@ -1,0 +1,28 @@
+// Which provider delivers each channel: the real one when its env keys are set, else the local
+// outbox in Postgres, so the whole system runs offline.
+import type { Config } from '../../../config/env';
+import { CHANNELS, localProvider, type Channel, type MessageProvider } from '../gateway';
+import { sendgridProvider } from './sendgrid';
+import { twilioSmsProvider } from './twilio';
+
+export function selectProviders(config: Config, publicBaseUrl: string): Record<Channel, MessageProvider> {
+  const providers = Object.fromEntries(CHANNELS.map((c) => [c, localProvider(c)])) as Record<Channel, MessageProvider>;
+  if (config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_FROM_NUMBER) {
+    providers.sms = twilioSmsProvider({
+      accountSid: config.TWILIO_ACCOUNT_SID,
+      authToken: config.TWILIO_AUTH_TOKEN,
+      from: config.TWILIO_FROM_NUMBER,
+      statusCallback: `${publicBaseUrl}/webhooks/twilio/status`,
+    });
+  }
+  if (config.SENDGRID_API_KEY && config.SENDGRID_FROM_EMAIL) {
+    providers.email = sendgridProvider({ apiKey: config.SENDGRID_API_KEY, from: config.SENDGRID_FROM_EMAIL, unsubscribeUrl: (id) => `${publicBaseUrl}/unsubscribe/${id}` });
+  }
+  return providers;
+}
+
+/** The URL providers reach us at (Twilio signs it): PUBLIC_BASE_URL, else the API's own. */
+export function publicBaseUrlOf(config: Config): string {
+  const host = config.API_HOST === '0.0.0.0' || config.API_HOST === '::' ? 'localhost' : config.API_HOST;
+  return config.PUBLIC_BASE_URL ?? `http://${host}:${config.API_PORT}`;
+}

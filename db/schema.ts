@@ -180,6 +180,24 @@ export interface Database {
   channel_consents: ChannelConsentsTable;
   consent_events: ConsentEventsTable;
   webhook_events: WebhookEventsTable;
+  interactions: InteractionsTable;
+}
+
+export interface InteractionsTable {
+  id: string;
+  contact_id: string;
+  lead_id: string | null;
+  channel: string;
+  direction: 'outbound' | 'inbound' | 'internal';
+  summary: string;
+  body: string | null;
+  sentiment: number | null;
+  duration_seconds: number | null;
+  outcome: string | null;
+  rep_id: string | null;
+  source_key: string | null;
+  occurred_at: Date;
+  created_at: CreatedAt;
 }
 
 export interface WebhookEventsTable {

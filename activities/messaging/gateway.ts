@@ -4,6 +4,7 @@
 // under its idempotency key before the provider is called, and a repeat finds the record.
 import type { Kysely } from 'kysely';
 import { consentOf, findMessageByKey, markSent, recentMarketing, recipientOf, recordMessage } from '../../db/repositories/messages';
+import { recordInteraction } from '../../db/repositories/interactions';
 import type { Database } from '../../db/schema';
 import { nextAllowed, zonesFor } from './quiet-hours';
 import { renderTemplate } from './templates';
@@ -67,7 +68,11 @@ export function createGateway(deps: { db: Kysely<Database>; providers: Partial<R
   const { db, providers, caps } = deps;
   const now = deps.now ?? (() => new Date());
 
-  async function deliver(provider: MessageProvider, row: { id: string; idempotency_key: string; channel: string; to_address: string; subject: string | null; body_text: string; body_html: string | null }) {
+  async function deliver(
+    provider: MessageProvider,
+    row: { id: string; idempotency_key: string; contact_id: string; lead_id: string | null; channel: string; to_address: string; subject: string | null; body_text: string; body_html: string | null },
+    at: Date,
+  ) {
     const message: OutboundMessage = {
       id: row.id,
       idempotencyKey: row.idempotency_key,
@@ -80,6 +85,17 @@ export function createGateway(deps: { db: Kysely<Database>; providers: Partial<R
     const earlier = await provider.alreadySent?.(message);
     const providerMessageId = earlier ?? (await provider.send(message)).providerMessageId;
     await markSent(db, row.id, providerMessageId);
+    // On the customer's timeline once, whichever attempt gets here.
+    await recordInteraction(db, {
+      contact_id: row.contact_id,
+      lead_id: row.lead_id,
+      channel: row.channel,
+      direction: 'outbound',
+      summary: row.subject ?? row.body_text.slice(0, 140),
+      body: row.body_text,
+      source_key: `message:${row.id}`,
+      occurred_at: at,
+    });
     return providerMessageId;
   }
 
@@ -96,7 +112,7 @@ export function createGateway(deps: { db: Kysely<Database>; providers: Partial<R
       }
       if (existing) {
         // Recorded but not confirmed: an earlier attempt died around the provider call.
-        return { status: 'sent', messageId: existing.id, providerMessageId: await deliver(provider, existing), provider: existing.provider, duplicate: true };
+        return { status: 'sent', messageId: existing.id, providerMessageId: await deliver(provider, existing, at), provider: existing.provider, duplicate: true };
       }
 
       const recipient = await recipientOf(db, req.contactId);
@@ -124,7 +140,7 @@ export function createGateway(deps: { db: Kysely<Database>; providers: Partial<R
         (await recordMessage(db, { ...req, ...content, kind: req.kind ?? 'marketing', to, provider: provider.name })) ??
         // Another attempt recorded it between our look and our insert: theirs is the message.
         (await findMessageByKey(db, req.idempotencyKey))!;
-      const providerMessageId = await deliver(provider, row);
+      const providerMessageId = await deliver(provider, row, at);
       return { status: 'sent', messageId: row.id, providerMessageId, provider: provider.name, duplicate: false };
     },
   };

@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import twilio from 'twilio';
 import type { WebhookSecrets } from '../../config/dev-secrets';
 import { EMAIL_EVENTS, handleEmailEvent, handleInboundSms } from '../../activities/messaging/inbound';
+import { recordInteraction } from '../../db/repositories/interactions';
 import { findMessageForEvent, recordWebhookEvent, updateMessageStatus } from '../../db/repositories/messages';
 import type { Database } from '../../db/schema';
 import { messageEventSignal, type MessageEvent } from '../../workflows/messaging/messages';
@@ -68,6 +69,10 @@ export function webhookRoutes(deps: WebhookDeps): Router {
     const twiml = new twilio.twiml.MessagingResponse();
     if (fresh) {
       const result = await handleInboundSms(db, { from: p.From, body: p.Body ?? '', providerMessageId: p.MessageSid });
+      const contact = await db.selectFrom('contacts').select('id').where('phone', '=', p.From).orderBy('created_at', 'desc').executeTakeFirst();
+      if (contact) {
+        await recordInteraction(db, { contact_id: contact.id, channel: 'sms', direction: 'inbound', summary: (p.Body ?? '').slice(0, 140), body: p.Body ?? '', source_key: `twilio:${p.MessageSid}`, occurred_at: new Date() });
+      }
       if (result.reply) twiml.message(result.reply);
       // The reply belongs to the last message we sent to that number.
       const last = await db.selectFrom('messages').select(['id', 'workflow_id', 'channel']).where('to_address', '=', p.From).where('channel', '=', 'sms').orderBy('created_at', 'desc').executeTakeFirst();

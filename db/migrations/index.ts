@@ -6,6 +6,7 @@ import * as m0003 from './0003_ml_models';
 import * as m0004 from './0004_routing';
 import * as m0005 from './0005_messaging';
 import * as m0006 from './0006_webhook_events';
+import * as m0007 from './0007_interactions';
 
 export const migrations: Record<string, Migration> = {
   '0001_leads_contacts_reps': m0001,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_routing': m0004,
   '0005_messaging': m0005,
   '0006_webhook_events': m0006,
+  '0007_interactions': m0007,
 };

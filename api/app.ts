@@ -24,6 +24,7 @@ import type { ModelStore } from '../activities/ml/model-store';
 import type { RoutingPolicy } from '../workflows/lead-intake/types';
 import type { WebhookSecrets } from '../config/dev-secrets';
 import { webhookRoutes } from './routes/webhooks';
+import { unsubscribeRoutes } from './routes/unsubscribe';
 
 export interface ApiDeps {
   db: Kysely<Database>;
@@ -88,6 +89,8 @@ export function createApp(deps: ApiDeps): Express {
 
   // Providers authenticate by signature, not by API key: verified before anything is applied.
   if (deps.webhooks) app.use('/webhooks', webhookRoutes({ ...deps, ...deps.webhooks }));
+  // Recipients, not API clients: the message id in the link is the credential.
+  app.use('/unsubscribe', unsubscribeRoutes(deps));
 
   // Authenticate before parsing: an anonymous caller's body is never read.
   app.use('/api/v1', authenticate(deps.apiKeys));

@@ -7,6 +7,7 @@ import { createGateway, localProvider } from '../../activities/messaging/gateway
 import { ModelStore } from '../../activities/ml/model-store';
 import { createApp } from '../../api/app';
 import { createLeadOnce } from '../../db/repositories/leads';
+import { consentOf } from '../../db/repositories/messages';
 import { seedDemoData } from '../../db/seed';
 import { testLogger } from '../helpers/logger';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
@@ -81,5 +82,18 @@ describe('customer timeline', () => {
     expect(seen[0]!.summary).toBe('Entry 22');
     expect(seen.filter((s) => s.summary === 'Welcome to iSwitch Roofs')).toHaveLength(1);
     expect((await api(`/customers/${customer}/timeline?cursor=garbage`)).status).toBe(422);
+  });
+
+  it('one-click unsubscribe (RFC 8058) opts the email address out; unknown links are 404', async () => {
+    const message = await pg.db.selectFrom('messages').select(['id', 'to_address']).where('idempotency_key', '=', 'journey-x:welcome').executeTakeFirstOrThrow();
+    const pageRes = await fetch(`${base}/unsubscribe/${message.id}`);
+    expect(pageRes.status).toBe(200);
+    expect(await pageRes.text()).toContain('<button type="submit">Unsubscribe</button>');
+    expect(await consentOf(pg.db, 'email', message.to_address)).toBe('subscribed');
+    const res = await fetch(`${base}/unsubscribe/${message.id}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    expect(res.status).toBe(200);
+    expect(await consentOf(pg.db, 'email', message.to_address)).toBe('opted_out');
+    expect((await fetch(`${base}/unsubscribe/00000000-0000-4000-8000-000000000000`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${base}/unsubscribe/not-an-id`)).status).toBe(404);
   });
 });

@@ -26,10 +26,13 @@ export interface ActivityDeps {
 
 const localProviders = (): Record<Channel, MessageProvider> => Object.fromEntries(CHANNELS.map((c) => [c, localProvider(c)])) as Record<Channel, MessageProvider>;
 
-export function createActivities({ db, modelStore, python, propertyData = samplePropertyData(), messageCaps = { perDay: 3, perWeek: 12 }, providers = localProviders() }: ActivityDeps) {
-  const gateway = createGateway({ db, providers, caps: messageCaps });
+/** The sending worker's activities (its own rate-limited task queue: temporal/task-queues.ts). */
+export function createSendingActivities({ db, messageCaps = { perDay: 3, perWeek: 12 }, providers = localProviders() }: Pick<ActivityDeps, 'db' | 'messageCaps' | 'providers'>) {
+  return createMessagingActivities({ gateway: createGateway({ db, providers, caps: messageCaps }) });
+}
+
+export function createActivities({ db, modelStore, python, propertyData = samplePropertyData() }: ActivityDeps) {
   return {
-    ...createMessagingActivities({ gateway }),
     ...createLeadActivities({ db }),
     ...createRoutingActivities({ db, modelStore, propertyData }),
     ...createMlActivities({ modelStore }),

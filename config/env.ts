@@ -100,6 +100,8 @@ export const envSchema = z
     /** Marketing messages per contact across every workflow (transactional ones are not counted). */
     MESSAGE_CAP_PER_DAY: z.coerce.number().int().min(1).max(50).default(3),
     MESSAGE_CAP_PER_WEEK: z.coerce.number().int().min(1).max(200).default(12),
+    /** Sends per second across the sending queue: the providers' pace (a Twilio long code: ~1/s). */
+    MESSAGES_PER_SECOND: z.coerce.number().min(0.1).max(1000).default(5),
 
     /** The Python with models/training/requirements.txt (the retrain runs train.py with it). */
     ML_PYTHON: z.string().min(1).default('.venv/bin/python'),

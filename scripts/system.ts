@@ -98,6 +98,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       python: config.ML_PYTHON,
       messageCaps: { perDay: config.MESSAGE_CAP_PER_DAY, perWeek: config.MESSAGE_CAP_PER_WEEK },
       providers: selectProviders(config, publicBaseUrlOf(config)),
+      messagesPerSecond: config.MESSAGES_PER_SECOND,
       workflowBundle,
     });
     const running = worker.run();

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     python: config.ML_PYTHON,
     messageCaps: { perDay: config.MESSAGE_CAP_PER_DAY, perWeek: config.MESSAGE_CAP_PER_WEEK },
     providers: selectProviders(config, publicBaseUrlOf(config)),
+    messagesPerSecond: config.MESSAGES_PER_SECOND,
   });
   process.once('SIGINT', () => worker.shutdown());
   process.once('SIGTERM', () => worker.shutdown());

@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { PayloadKey } from '../config/dev-secrets';
 import type { Logger } from '../config/logger';
 import type { Database } from '../db/schema';
-import { createActivities } from '../activities';
+import { createActivities, createSendingActivities } from '../activities';
+import { messagingTaskQueue } from '../temporal/task-queues';
 import type { ModelStore } from '../activities/ml/model-store';
 import { createDataConverter } from '../temporal/data-converter';
 
@@ -27,24 +28,54 @@ export interface WorkerOptions {
   messageCaps?: { perDay: number; perWeek: number };
   /** Delivery per channel (selectProviders); default: the local outbox. */
   providers?: Parameters<typeof createActivities>[0]['providers'];
+  /** Sends per second across every worker of the sending queue (MESSAGES_PER_SECOND). */
+  messagesPerSecond?: number;
   /** A pre-built bundle (built while other things start); otherwise bundled here. */
   workflowBundle?: { code: string };
 }
 
-export async function createProcessWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+/** The process's workers run and stop together. */
+export interface ProcessWorker {
+  run(): Promise<void>;
+  runUntil<T>(done: Promise<T>): Promise<T>;
+  shutdown(): void;
+}
+
+export async function createProcessWorker(opts: WorkerOptions): Promise<{ worker: ProcessWorker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: opts.address });
-  const worker = await Worker.create({
+  const dataConverter = createDataConverter(opts.payloadKeys);
+  const main = await Worker.create({
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ db: opts.db, modelStore: opts.modelStore, python: opts.python, messageCaps: opts.messageCaps, providers: opts.providers }),
-    dataConverter: createDataConverter(opts.payloadKeys),
+    activities: createActivities({ db: opts.db, modelStore: opts.modelStore, python: opts.python }),
+    dataConverter,
     // Ctrl-C lets running activities finish (they are short) before the worker exits.
     shutdownGraceTime: '10 seconds',
     // Heartbeats reach the server often enough that a cancelled retrain stops its trainer within seconds.
     maxHeartbeatThrottleInterval: '3 seconds',
   });
+  // Sends only, at the providers' pace: the rate is enforced by the server for the whole queue.
+  const sending = await Worker.create({
+    connection,
+    namespace: opts.namespace,
+    taskQueue: messagingTaskQueue(opts.taskQueue),
+    activities: createSendingActivities({ db: opts.db, messageCaps: opts.messageCaps, providers: opts.providers }),
+    dataConverter,
+    maxTaskQueueActivitiesPerSecond: opts.messagesPerSecond ?? 5,
+    shutdownGraceTime: '10 seconds',
+  });
+  const worker: ProcessWorker = {
+    run: async () => {
+      await Promise.all([main.run(), sending.run()]);
+    },
+    runUntil: async (done) => (await Promise.all([main.runUntil(done), sending.runUntil(done)]))[0],
+    shutdown: () => {
+      main.shutdown();
+      sending.shutdown();
+    },
+  };
   return { worker, connection };
 }
 

@@ -12,6 +12,7 @@ import { createGateway, localProvider, type MessageProvider, type OutboundMessag
 import { createLeadOnce } from '../../db/repositories/leads';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 import { createTimeSkippingEnv, taskQueueFor } from '../helpers/temporal';
+import { messagingTaskQueue } from '../../temporal/task-queues';
 import type { sendOneMessage } from './fixtures/send-message';
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
@@ -40,10 +41,14 @@ describe('sending from a workflow', () => {
     await pg?.stop();
   });
 
+  /** The workflow's worker, and beside it the sending worker on its own queue, as in production. */
   async function run<T>(title: string, activities: object, body: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = taskQueueFor(title);
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-    return worker.runUntil(body(taskQueue));
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: {} });
+    const sending = await Worker.create({ connection: env.nativeConnection, taskQueue: messagingTaskQueue(taskQueue), activities });
+    const done = body(taskQueue);
+    const [result] = await Promise.all([worker.runUntil(done), sending.runUntil(done)]);
+    return result;
   }
 
   it('an SMS asked for at 22:30 in Detroit waits and goes out at 08:00 the next morning', async () => {

@@ -25,6 +25,7 @@ import type { RoutingPolicy } from '../workflows/lead-intake/types';
 import type { WebhookSecrets } from '../config/dev-secrets';
 import { webhookRoutes } from './routes/webhooks';
 import { unsubscribeRoutes } from './routes/unsubscribe';
+import { devOutboxRoutes } from './routes/dev-outbox';
 
 export interface ApiDeps {
   db: Kysely<Database>;
@@ -39,7 +40,7 @@ export interface ApiDeps {
   promotionMargin: number;
   routingPolicy?: RoutingPolicy;
   /** Provider webhooks (signed); absent in tests that do not need them. */
-  webhooks?: { secrets: WebhookSecrets; publicBaseUrl: string };
+  webhooks?: { secrets: WebhookSecrets; publicBaseUrl: string; devOutbox?: boolean };
 }
 
 let defaultMetricsCollected = false;
@@ -89,6 +90,8 @@ export function createApp(deps: ApiDeps): Express {
 
   // Providers authenticate by signature, not by API key: verified before anything is applied.
   if (deps.webhooks) app.use('/webhooks', webhookRoutes({ ...deps, ...deps.webhooks }));
+  // Offline development: the local providers' outbox, acting as recipients through the signed webhooks.
+  if (deps.webhooks?.devOutbox) app.use('/dev/outbox', devOutboxRoutes({ ...deps, ...deps.webhooks }));
   // Recipients, not API clients: the message id in the link is the credential.
   app.use('/unsubscribe', unsubscribeRoutes(deps));
 

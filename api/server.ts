@@ -9,7 +9,7 @@ import type { ModelStore } from '../activities/ml/model-store';
 import type { Database } from '../db/schema';
 import { AesGcmPayloadCodec } from '../temporal/codec';
 import { createCodecServer } from '../temporal/codec-server';
-import { publicBaseUrlOf } from '../activities/messaging/providers/select';
+import { publicBaseUrlOf, usesLocalProviders } from '../activities/messaging/providers/select';
 import { createApp } from './app';
 import { startLeadReconciler } from './lead-reconciler';
 
@@ -54,7 +54,7 @@ export async function startApiServers(opts: {
     modelStore,
     promotionMargin: config.ML_PROMOTION_MARGIN,
     routingPolicy: routingPolicyOf(config),
-    webhooks: { secrets: secrets.webhooks, publicBaseUrl: publicBaseUrlOf(config) },
+    webhooks: { secrets: secrets.webhooks, publicBaseUrl: publicBaseUrlOf(config), devOutbox: usesLocalProviders(config) },
   });
   const codecApp = createCodecServer({
     codec: new AesGcmPayloadCodec(secrets.payloadKeys),

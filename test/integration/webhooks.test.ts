@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGateway, type MessageProvider } from '../../activities/messaging/gateway';
+import { createGateway, localProvider, type MessageProvider } from '../../activities/messaging/gateway';
 import { ModelStore } from '../../activities/ml/model-store';
 import { createApp } from '../../api/app';
 import { createLeadOnce } from '../../db/repositories/leads';
@@ -130,5 +130,47 @@ describe('provider webhooks', () => {
     expect((await sendgridPost([{ event: 'bounce', email: 'Webhook@Example.com', sg_event_id: 'ev-2', message_id: msg.id, reason: '550 no such user' }])).status).toBe(204);
     expect(await consentOf(pg.db, 'email', 'webhook@example.com')).toBe('suppressed');
     expect(signals).toContainEqual({ workflowId: 'cadence-x', event: 'bounced', detail: undefined });
+  });
+
+  it('dev outbox: ops see what the local providers delivered, escaped, and act as the recipient through the signed webhooks', async () => {
+    const OPS = 'dev-outbox-ops-key-0123456789abcd';
+    const port = await freePort();
+    const devBase = `http://127.0.0.1:${port}`;
+    const devSecrets = { twilioAuthToken: AUTH_TOKEN, sendgridPublicKeyPem: pem(dev.publicKey), sendgridPrivateKeyPem: dev.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+    const app = createApp({
+      db: pg.db, client, logger: testLogger, apiKeys: [{ key: OPS, role: 'ops' }, { key: 'dev-outbox-crm-key-0123456789abcd', role: 'crm' }], taskQueue: 'q', dedupeWindowHours: 24, temporalTimeoutMs: 1000,
+      modelStore: new ModelStore(), promotionMargin: 0.005, webhooks: { secrets: devSecrets, publicBaseUrl: devBase, devOutbox: true },
+    });
+    const devServer = await new Promise<Server>((resolve) => {
+      const s = app.listen(port, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const { lead } = await createLeadOnce(
+        pg.db,
+        { firstName: 'Out', lastName: 'Box', phone: '+12485550144', email: 'outbox@example.com', source: 'website', address: { street: '8 Main St', city: 'Troy', state: 'MI', zip: '48083' }, property: {}, signals: {} },
+        { requestHash: 'o', dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
+      );
+      const gateway = createGateway({ db: pg.db, providers: { sms: localProvider('sms'), email: localProvider('email') }, caps: { perDay: 10, perWeek: 10 } });
+      const at = new Date('2026-11-25T20:00:00Z');
+      const sms = (await gateway.send({ idempotencyKey: 'outbox-wf:1', workflowId: 'outbox-wf', contactId: lead.contact_id, channel: 'sms', text: 'Reply <b>YES</b> to book' }, at)) as { messageId: string };
+      const email = (await gateway.send({ idempotencyKey: 'outbox-wf:2', workflowId: 'outbox-wf', contactId: lead.contact_id, channel: 'email', subject: 'Hi', text: 'Hi', html: '<p>Hi <i>there</i></p>' }, at)) as { messageId: string };
+
+      expect((await fetch(`${devBase}/dev/outbox`)).status).toBe(401);
+      expect((await fetch(`${devBase}/dev/outbox?key=dev-outbox-crm-key-0123456789abcd`)).status).toBe(403);
+      const page = await (await fetch(`${devBase}/dev/outbox?key=${OPS}`)).text();
+      expect(page).toContain('Reply &lt;b&gt;YES&lt;/b&gt; to book');
+      expect(page).toContain('srcdoc="&lt;p&gt;Hi &lt;i&gt;there&lt;/i&gt;&lt;/p&gt;"');
+
+      const stop = await fetch(`${devBase}/dev/outbox/${sms.messageId}/STOP?key=${OPS}`, { method: 'POST', redirect: 'manual' });
+      expect(stop.status).toBe(303);
+      expect(await consentOf(pg.db, 'sms', '+12485550144')).toBe('opted_out');
+      expect(signals).toContainEqual({ workflowId: 'outbox-wf', event: 'unsubscribed', detail: undefined });
+
+      expect((await fetch(`${devBase}/dev/outbox/${email.messageId}/open?key=${OPS}`, { method: 'POST', redirect: 'manual' })).status).toBe(303);
+      expect(signals).toContainEqual({ workflowId: 'outbox-wf', event: 'opened', detail: undefined });
+      expect((await fetch(`${devBase}/dev/outbox/${email.messageId}/STOP?key=${OPS}`, { method: 'POST', redirect: 'manual' })).status).toBe(422);
+    } finally {
+      devServer.close();
+    }
   });
 });

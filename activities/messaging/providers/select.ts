@@ -26,3 +26,8 @@ export function publicBaseUrlOf(config: Config): string {
   const host = config.API_HOST === '0.0.0.0' || config.API_HOST === '::' ? 'localhost' : config.API_HOST;
   return config.PUBLIC_BASE_URL ?? `http://${host}:${config.API_PORT}`;
 }
+
+/** Whether SMS or email still go to the local outbox (then the dev outbox page is served). */
+export function usesLocalProviders(config: Config): boolean {
+  return !(config.TWILIO_ACCOUNT_SID && config.SENDGRID_API_KEY);
+}

@@ -1,0 +1,106 @@
+// The dev outbox (offline messaging): every message the local providers delivered, rendered as the
+// recipient would see it, and buttons to act as the recipient — reply, STOP, open, click, bounce.
+// Each action is sent as the provider would send it: a signed request to our own webhook, so the
+// whole path (signature check, dedupe, consent, signal to the workflow) runs as in production.
+// Ops only; the key may come as ?key= because a browser cannot set the header.
+import { createSign, randomUUID } from 'node:crypto';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import Handlebars from 'handlebars';
+import type { Kysely } from 'kysely';
+import twilio from 'twilio';
+import type { ApiKey, WebhookSecrets } from '../../config/dev-secrets';
+import type { Database } from '../../db/schema';
+import { authenticate, requireRole } from '../auth';
+import { notFound, ProblemError } from '../problem';
+
+const pageTemplate = Handlebars.compile(
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Dev outbox</title>
+<style>body{font-family:sans-serif;margin:2rem}article{border:1px solid #ccc;border-radius:6px;padding:1rem;margin:1rem 0}
+iframe{width:100%;height:14rem;border:1px solid #eee}pre{white-space:pre-wrap}form{display:inline}</style></head><body>
+<h1>Dev outbox</h1><p>{{count}} most recent messages delivered by the local providers. Actions travel the signed webhook path.</p>
+{{#each messages}}<article>
+<header><b>{{channel}}</b> to <b>{{to}}</b> · {{status}} · {{createdAt}} · <code>{{id}}</code></header>
+{{#if subject}}<h3>{{subject}}</h3>{{/if}}
+{{#if html}}<iframe sandbox srcdoc="{{html}}"></iframe>{{else}}<pre>{{text}}</pre>{{/if}}
+<footer>{{#each actions}}<form method="post" action="/dev/outbox/{{../id}}/{{this}}?key={{../../key}}"><button>{{this}}</button></form> {{/each}}
+{{#if isSms}}<form method="post" action="/dev/outbox/{{id}}/reply?key={{../key}}"><input name="text" placeholder="reply as the recipient"><button>reply</button></form>{{/if}}</footer>
+</article>{{/each}}</body></html>`,
+);
+
+const ACTIONS: Record<string, string[]> = { sms: ['STOP', 'START', 'delivered'], email: ['open', 'click', 'bounce', 'unsubscribe', 'delivered'] };
+
+export function devOutboxRoutes(deps: { db: Kysely<Database>; apiKeys: ApiKey[]; secrets: WebhookSecrets; publicBaseUrl: string }): Router {
+  const { db, secrets } = deps;
+  const router = Router();
+  // The key from the query string becomes the header the usual authentication reads.
+  router.use((req: Request, _res: Response, next: NextFunction) => {
+    if (!req.headers.authorization && typeof req.query.key === 'string') req.headers.authorization = `Bearer ${req.query.key}`;
+    next();
+  }, authenticate(deps.apiKeys), requireRole('ops'));
+
+  router.get('/', async (req, res) => {
+    const rows = await db.selectFrom('messages').selectAll().where('provider', 'like', 'local-%').orderBy('created_at', 'desc').limit(50).execute();
+    res.type('html').send(
+      pageTemplate({
+        key: req.query.key,
+        count: rows.length,
+        messages: rows.map((m) => ({
+          id: m.id,
+          channel: m.channel,
+          to: m.to_address,
+          status: m.status,
+          createdAt: m.created_at.toISOString(),
+          subject: m.subject,
+          text: m.body_text,
+          html: m.body_html,
+          isSms: m.channel === 'sms',
+          actions: ACTIONS[m.channel] ?? [],
+        })),
+      }),
+    );
+  });
+
+  /** Sends the recipient's action as the provider would: signed, to our own webhook. */
+  router.post('/:messageId/:action', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
+    const message = await db.selectFrom('messages').selectAll().where('id', '=', String(req.params.messageId)).executeTakeFirst();
+    if (!message || !message.provider.startsWith('local-')) throw notFound('Local message');
+    const action = String(req.params.action);
+    const allowed = [...(ACTIONS[message.channel] ?? []), ...(message.channel === 'sms' ? ['reply'] : [])];
+    if (!allowed.includes(action)) throw new ProblemError(422, 'Validation failed', `${message.channel} messages allow: ${allowed.join(', ')}`);
+    let response: globalThis.Response;
+    if (message.channel === 'sms' && action !== 'delivered') {
+      const body = action === 'reply' ? String((req.body as { text?: string }).text ?? '') : action;
+      const params = { MessageSid: `SMdev${randomUUID().replace(/-/g, '')}`, From: message.to_address, To: 'dev', Body: body };
+      const url = `${deps.publicBaseUrl}/webhooks/twilio/sms`;
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(secrets.twilioAuthToken, url, params) },
+        body: new URLSearchParams(params).toString(),
+      });
+    } else if (message.channel === 'sms') {
+      const params = { MessageSid: message.provider_message_id ?? '', MessageStatus: 'delivered' };
+      const url = `${deps.publicBaseUrl}/webhooks/twilio/status`;
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(secrets.twilioAuthToken, url, params) },
+        body: new URLSearchParams(params).toString(),
+      });
+    } else {
+      if (!secrets.sendgridPrivateKeyPem) throw new ProblemError(409, 'Not a dev key', 'SENDGRID_WEBHOOK_PUBLIC_KEY is set: the outbox cannot sign as SendGrid');
+      const event = { open: 'open', click: 'click', bounce: 'bounce', unsubscribe: 'unsubscribe', delivered: 'delivered' }[action]!;
+      const body = JSON.stringify([{ event, email: message.to_address, message_id: message.id, sg_event_id: `dev-${randomUUID()}`, timestamp: Math.floor(Date.now() / 1000), ...(event === 'click' && { url: 'https://iswitchroofs.example/' }) }]);
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const signature = createSign('sha256').update(timestamp + body).sign(secrets.sendgridPrivateKeyPem).toString('base64');
+      response = await fetch(`${deps.publicBaseUrl}/webhooks/sendgrid/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signature, 'x-twilio-email-event-webhook-timestamp': timestamp },
+        body,
+      });
+    }
+    if (!response.ok) throw new ProblemError(502, 'Webhook refused', `our webhook answered ${response.status}`);
+    req.log.info({ messageId: message.id, action }, 'dev outbox action');
+    res.redirect(303, `/dev/outbox?key=${encodeURIComponent(String(req.query.key ?? ''))}`);
+  });
+
+  return router;
+}

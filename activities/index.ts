@@ -7,6 +7,7 @@ import { CHANNELS, createGateway, localProvider, type FrequencyCaps, type Messag
 import { createMlActivities } from './ml/activities';
 import type { ModelStore } from './ml/model-store';
 import { createRetrainActivities } from './ml/retrain';
+import type { Personaliser } from './messaging/personalise';
 import { samplePropertyData, type PropertyDataProvider } from './property-data/provider';
 import { createRoutingActivities } from './routing';
 
@@ -27,8 +28,13 @@ export interface ActivityDeps {
 const localProviders = (): Record<Channel, MessageProvider> => Object.fromEntries(CHANNELS.map((c) => [c, localProvider(c)])) as Record<Channel, MessageProvider>;
 
 /** The sending worker's activities (its own rate-limited task queue: temporal/task-queues.ts). */
-export function createSendingActivities({ db, messageCaps = { perDay: 3, perWeek: 12 }, providers = localProviders() }: Pick<ActivityDeps, 'db' | 'messageCaps' | 'providers'>) {
-  return createMessagingActivities({ gateway: createGateway({ db, providers, caps: messageCaps }) });
+export function createSendingActivities({
+  db,
+  messageCaps = { perDay: 3, perWeek: 12 },
+  providers = localProviders(),
+  personalise,
+}: Pick<ActivityDeps, 'db' | 'messageCaps' | 'providers'> & { personalise?: Personaliser }) {
+  return createMessagingActivities({ gateway: createGateway({ db, providers, caps: messageCaps, personalise }) });
 }
 
 export function createActivities({ db, modelStore, python, propertyData = samplePropertyData() }: ActivityDeps) {

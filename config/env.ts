@@ -97,6 +97,13 @@ export const envSchema = z
     SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().min(40).optional(),
     /** The URL providers call us at (Twilio signs it); default: the API's own URL. */
     PUBLIC_BASE_URL: z.url().optional(),
+    /** Optional LLM rewording of templated messages through any OpenAI-compatible API (off by default). */
+    LLM_PERSONALISE: bool.default(false),
+    OPENAI_API_KEY: z.string().min(1).optional(),
+    OPENAI_BASE_URL: z.url().optional(),
+    OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+    /** The longest a send waits for the model before going out as the template wrote it. */
+    LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
     /** Marketing messages per contact across every workflow (transactional ones are not counted). */
     MESSAGE_CAP_PER_DAY: z.coerce.number().int().min(1).max(50).default(3),
     MESSAGE_CAP_PER_WEEK: z.coerce.number().int().min(1).max(200).default(12),
@@ -114,6 +121,7 @@ export const envSchema = z
       .default('0 3 * * 1'),
   })
   .superRefine((env, ctx) => {
+    if (env.LLM_PERSONALISE && !env.OPENAI_API_KEY) ctx.addIssue({ code: 'custom', path: ['OPENAI_API_KEY'], message: 'required when LLM_PERSONALISE is true' });
     // A provider half-configured would silently fall back to the local outbox: refuse it.
     const groups = { Twilio: ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'], SendGrid: ['SENDGRID_API_KEY', 'SENDGRID_FROM_EMAIL'] } as const;
     for (const [provider, names] of Object.entries(groups)) {

@@ -18,7 +18,7 @@ import { registerSearchAttributes } from '../temporal/register-search-attributes
 import { installTemporalLogging } from '../temporal/runtime-logging';
 import { bundleWorkflows, createProcessWorker } from '../workers/worker';
 import { openModelStore } from '../activities/ml/model-store';
-import { publicBaseUrlOf, selectProviders } from '../activities/messaging/providers/select';
+import { publicBaseUrlOf, selectPersonaliser, selectProviders } from '../activities/messaging/providers/select';
 import { ensureRetrainSchedule } from '../temporal/schedules';
 
 export interface RunningSystem {
@@ -99,6 +99,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       messageCaps: { perDay: config.MESSAGE_CAP_PER_DAY, perWeek: config.MESSAGE_CAP_PER_WEEK },
       providers: selectProviders(config, publicBaseUrlOf(config)),
       messagesPerSecond: config.MESSAGES_PER_SECOND,
+      personalise: selectPersonaliser(config),
       workflowBundle,
     });
     const running = worker.run();

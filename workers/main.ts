@@ -6,7 +6,7 @@ import { createDb } from '../db/connection';
 import { installTemporalLogging } from '../temporal/runtime-logging';
 import { createProcessWorker } from './worker';
 import { openModelStore } from '../activities/ml/model-store';
-import { publicBaseUrlOf, selectProviders } from '../activities/messaging/providers/select';
+import { publicBaseUrlOf, selectPersonaliser, selectProviders } from '../activities/messaging/providers/select';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     messageCaps: { perDay: config.MESSAGE_CAP_PER_DAY, perWeek: config.MESSAGE_CAP_PER_WEEK },
     providers: selectProviders(config, publicBaseUrlOf(config)),
     messagesPerSecond: config.MESSAGES_PER_SECOND,
+    personalise: selectPersonaliser(config),
   });
   process.once('SIGINT', () => worker.shutdown());
   process.once('SIGTERM', () => worker.shutdown());

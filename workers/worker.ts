@@ -8,6 +8,7 @@ import type { Logger } from '../config/logger';
 import type { Database } from '../db/schema';
 import { createActivities, createSendingActivities } from '../activities';
 import { messagingTaskQueue } from '../temporal/task-queues';
+import type { Personaliser } from '../activities/messaging/personalise';
 import type { ModelStore } from '../activities/ml/model-store';
 import { createDataConverter } from '../temporal/data-converter';
 
@@ -30,6 +31,8 @@ export interface WorkerOptions {
   providers?: Parameters<typeof createActivities>[0]['providers'];
   /** Sends per second across every worker of the sending queue (MESSAGES_PER_SECOND). */
   messagesPerSecond?: number;
+  /** LLM rewording of templated messages, when configured. */
+  personalise?: Personaliser;
   /** A pre-built bundle (built while other things start); otherwise bundled here. */
   workflowBundle?: { code: string };
 }
@@ -61,7 +64,7 @@ export async function createProcessWorker(opts: WorkerOptions): Promise<{ worker
     connection,
     namespace: opts.namespace,
     taskQueue: messagingTaskQueue(opts.taskQueue),
-    activities: createSendingActivities({ db: opts.db, messageCaps: opts.messageCaps, providers: opts.providers }),
+    activities: createSendingActivities({ db: opts.db, messageCaps: opts.messageCaps, providers: opts.providers, personalise: opts.personalise }),
     dataConverter,
     maxTaskQueueActivitiesPerSecond: opts.messagesPerSecond ?? 5,
     shutdownGraceTime: '10 seconds',

@@ -15,6 +15,7 @@ const sendRequestSchema = z
     subject: z.string().max(300).optional(),
     text: z.string().min(1).max(20_000).optional(),
     html: z.string().max(200_000).optional(),
+    personalise: z.boolean().optional(),
     template: z.strictObject({ name: z.string().min(1).max(100), version: z.number().int().min(1).optional(), variables: z.record(z.string(), z.unknown()) }).optional(),
   })
   .refine((r) => (r.text === undefined) !== (r.template === undefined), { path: ['text'], message: 'give either text or a template, not both' });

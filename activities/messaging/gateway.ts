@@ -7,6 +7,7 @@ import { consentOf, findMessageByKey, markSent, recentMarketing, recipientOf, re
 import { recordInteraction } from '../../db/repositories/interactions';
 import type { Database } from '../../db/schema';
 import { nextAllowed, zonesFor } from './quiet-hours';
+import type { Personaliser } from './personalise';
 import { renderTemplate } from './templates';
 
 export const CHANNELS = ['email', 'sms', 'call', 'postcard', 'messenger', 'nextdoor'] as const;
@@ -29,6 +30,8 @@ export interface SendRequest {
   html?: string;
   /** …or a template and its variables, rendered here (a missing variable fails, nothing is sent). */
   template?: { name: string; version?: number; variables: Record<string, unknown> };
+  /** Let the LLM reword a templated message (when personalisation is configured). */
+  personalise?: boolean;
 }
 
 export type SendOutcome =
@@ -64,7 +67,14 @@ export interface FrequencyCaps {
 
 const DAY = 86_400_000;
 
-export function createGateway(deps: { db: Kysely<Database>; providers: Partial<Record<Channel, MessageProvider>>; caps: FrequencyCaps; now?: () => Date }) {
+export function createGateway(deps: {
+  db: Kysely<Database>;
+  providers: Partial<Record<Channel, MessageProvider>>;
+  caps: FrequencyCaps;
+  now?: () => Date;
+  /** Optional LLM rewording (off unless configured): never blocks a send. */
+  personalise?: Personaliser;
+}) {
   const { db, providers, caps } = deps;
   const now = deps.now ?? (() => new Date());
 
@@ -133,9 +143,15 @@ export function createGateway(deps: { db: Kysely<Database>; providers: Partial<R
         if (week.length >= caps.perWeek) return { status: 'deferred', reason: 'frequency_cap', notBefore: new Date(week[week.length - caps.perWeek]!.getTime() + 7 * DAY).toISOString() };
       }
 
-      const content = req.template
+      let content = req.template
         ? renderTemplate(req.template.name, req.template.variables, req.template.version)
-        : { subject: req.subject, text: req.text ?? '', html: req.html, template: undefined };
+        : { subject: req.subject, text: req.text ?? '', html: req.html, template: undefined as string | undefined };
+      if (req.personalise && req.template && deps.personalise) {
+        // Every variable's value must survive the rewording, or the template is sent as written.
+        const mustKeep = Object.values(req.template.variables).filter((v) => typeof v === 'string' || typeof v === 'number').map(String);
+        const reworded = await deps.personalise({ ...content, template: content.template ?? '' }, mustKeep);
+        content = { ...reworded, template: reworded.personalised ? `${reworded.template}+llm` : reworded.template };
+      }
       const row =
         (await recordMessage(db, { ...req, ...content, kind: req.kind ?? 'marketing', to, provider: provider.name })) ??
         // Another attempt recorded it between our look and our insert: theirs is the message.

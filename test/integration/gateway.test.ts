@@ -160,4 +160,29 @@ describe('messaging gateway', () => {
     await expect(gateway.send(req({ channel: 'email', text: undefined, template: { name: 'storm-insurance-claim', variables: missing } }), afternoon)).rejects.toThrow(/first_name/);
     expect(Number((await pg.db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(before);
   });
+
+  it('personalises a templated message only when asked and configured, recording that it did', async () => {
+    const seen: string[][] = [];
+    const gateway = createGateway({
+      db: pg.db,
+      providers: { email: localProvider('email') },
+      caps: { perDay: 100, perWeek: 100 },
+      personalise: async (m, keep) => {
+        seen.push(keep);
+        return { ...m, text: `${m.text}\nP.S. Warm regards.`, personalised: true };
+      },
+    });
+    const variables = {
+      first_name: 'Gia', address: '1 Main St', city: 'Troy', year_built: 1988, storm_date: 'November 18', nearby_address: '5 Main St',
+      property_value: '410,000', available_dates: 'Friday morning', sales_rep_name: 'Jane Doe', sales_rep_phone: '(248) 555-0143',
+    };
+    const plain = (await gateway.send(req({ channel: 'email', text: undefined, template: { name: 'storm-insurance-claim', variables } }), afternoon)) as { messageId: string };
+    const asked = (await gateway.send(req({ channel: 'email', text: undefined, personalise: true, template: { name: 'storm-insurance-claim', variables } }), afternoon)) as { messageId: string };
+    const rows = await pg.db.selectFrom('messages').select(['id', 'template', 'body_text']).where('id', 'in', [plain.messageId, asked.messageId]).execute();
+    const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
+    expect(byId[plain.messageId]).toMatchObject({ template: 'storm-insurance-claim@1' });
+    expect(byId[asked.messageId]).toMatchObject({ template: 'storm-insurance-claim@1+llm' });
+    expect(byId[asked.messageId]!.body_text).toMatch(/P\.S\. Warm regards\.$/);
+    expect(seen).toEqual([Object.values(variables).map(String)]);
+  });
 });

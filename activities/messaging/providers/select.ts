@@ -4,6 +4,7 @@ import type { Config } from '../../../config/env';
 import { CHANNELS, localProvider, type Channel, type MessageProvider } from '../gateway';
 import { sendgridProvider } from './sendgrid';
 import { twilioSmsProvider } from './twilio';
+import { createPersonaliser, type Personaliser } from '../personalise';
 
 export function selectProviders(config: Config, publicBaseUrl: string): Record<Channel, MessageProvider> {
   const providers = Object.fromEntries(CHANNELS.map((c) => [c, localProvider(c)])) as Record<Channel, MessageProvider>;
@@ -30,4 +31,10 @@ export function publicBaseUrlOf(config: Config): string {
 /** Whether SMS or email still go to the local outbox (then the dev outbox page is served). */
 export function usesLocalProviders(config: Config): boolean {
   return !(config.TWILIO_ACCOUNT_SID && config.SENDGRID_API_KEY);
+}
+
+/** The LLM personaliser when it is switched on (LLM_PERSONALISE) and keyed. */
+export function selectPersonaliser(config: Config): Personaliser | undefined {
+  if (!config.LLM_PERSONALISE || !config.OPENAI_API_KEY) return undefined;
+  return createPersonaliser({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, timeoutMs: config.LLM_TIMEOUT_MS });
 }

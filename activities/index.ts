@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { createLeadActivities } from './leads';
 import { createMessagingActivities } from './messaging/activities';
+import { localPrintProvider, postcardProvider } from './messaging/postcard';
 import { CHANNELS, createGateway, localProvider, type FrequencyCaps, type MessageProvider, type Channel } from './messaging/gateway';
 import { createMlActivities } from './ml/activities';
 import type { ModelStore } from './ml/model-store';
@@ -21,20 +22,24 @@ export interface ActivityDeps {
   propertyData?: PropertyDataProvider;
   /** Message caps per contact; default: 3 a day, 12 a week. */
   messageCaps?: FrequencyCaps;
-  /** Delivery per channel; default: the local outbox in Postgres (real adapters: issue 5). */
+  /** Real providers by channel (selectProviders); the rest deliver to the local outbox. */
   providers?: Partial<Record<Channel, MessageProvider>>;
 }
 
-const localProviders = (): Record<Channel, MessageProvider> => Object.fromEntries(CHANNELS.map((c) => [c, localProvider(c)])) as Record<Channel, MessageProvider>;
+/** Offline defaults: every channel into Postgres — postcards rendered as PDFs for the local print house. */
+const localProviders = (db: Kysely<Database>): Record<Channel, MessageProvider> => ({
+  ...(Object.fromEntries(CHANNELS.map((c) => [c, localProvider(c)])) as Record<Channel, MessageProvider>),
+  postcard: postcardProvider(localPrintProvider(db)),
+});
 
 /** The sending worker's activities (its own rate-limited task queue: temporal/task-queues.ts). */
 export function createSendingActivities({
   db,
   messageCaps = { perDay: 3, perWeek: 12 },
-  providers = localProviders(),
+  providers = {},
   personalise,
 }: Pick<ActivityDeps, 'db' | 'messageCaps' | 'providers'> & { personalise?: Personaliser }) {
-  return createMessagingActivities({ gateway: createGateway({ db, providers, caps: messageCaps, personalise }) });
+  return createMessagingActivities({ gateway: createGateway({ db, providers: { ...localProviders(db), ...providers }, caps: messageCaps, personalise }) });
 }
 
 export function createActivities({ db, modelStore, python, propertyData = samplePropertyData() }: ActivityDeps) {

@@ -181,6 +181,14 @@ export interface Database {
   consent_events: ConsentEventsTable;
   webhook_events: WebhookEventsTable;
   interactions: InteractionsTable;
+  postcards: PostcardsTable;
+}
+
+export interface PostcardsTable {
+  message_id: string;
+  address: string;
+  pdf: Buffer;
+  created_at: CreatedAt;
 }
 
 export interface InteractionsTable {

@@ -126,7 +126,15 @@ export function createGateway(deps: {
       }
 
       const recipient = await recipientOf(db, req.contactId);
-      const to = !recipient ? null : req.channel === 'email' ? recipient.email : PHONE_CHANNELS.includes(req.channel) ? recipient.phone : (recipient.email ?? recipient.phone);
+      const to = !recipient
+        ? null
+        : req.channel === 'email'
+          ? recipient.email
+          : PHONE_CHANNELS.includes(req.channel)
+            ? recipient.phone
+            : req.channel === 'postcard'
+              ? recipient.postal
+              : (recipient.email ?? recipient.phone);
       if (!to) return { status: 'blocked', reason: 'no_address', channel: req.channel };
       const consent = await consentOf(db, req.channel, to);
       if (consent !== 'subscribed') return { status: 'blocked', reason: consent, channel: req.channel };

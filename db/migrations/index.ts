@@ -7,6 +7,7 @@ import * as m0004 from './0004_routing';
 import * as m0005 from './0005_messaging';
 import * as m0006 from './0006_webhook_events';
 import * as m0007 from './0007_interactions';
+import * as m0008 from './0008_postcards';
 
 export const migrations: Record<string, Migration> = {
   '0001_leads_contacts_reps': m0001,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_messaging': m0005,
   '0006_webhook_events': m0006,
   '0007_interactions': m0007,
+  '0008_postcards': m0008,
 };

@@ -80,10 +80,12 @@ export async function setConsent(
 
 /** Where to reach a contact on a channel, and the address (of their latest lead) for quiet hours. */
 export async function recipientOf(db: Kysely<Database>, contactId: string) {
-  const contact = await db.selectFrom('contacts').select(['id', 'phone', 'email']).where('id', '=', contactId).executeTakeFirst();
+  const contact = await db.selectFrom('contacts').select(['id', 'phone', 'email', 'first_name', 'last_name']).where('id', '=', contactId).executeTakeFirst();
   if (!contact) return undefined;
-  const lead = await db.selectFrom('leads').select(['state', 'zip']).where('contact_id', '=', contactId).orderBy('created_at', 'desc').executeTakeFirst();
-  return { phone: contact.phone, email: contact.email, state: lead?.state, zip: lead?.zip };
+  const lead = await db.selectFrom('leads').select(['street', 'city', 'state', 'zip']).where('contact_id', '=', contactId).orderBy('created_at', 'desc').executeTakeFirst();
+  // The postal address, one line per part, as a postcard is addressed.
+  const postal = lead ? [`${contact.first_name} ${contact.last_name}`, lead.street, `${lead.city}, ${lead.state} ${lead.zip}`].join('\n') : null;
+  return { phone: contact.phone, email: contact.email, postal, state: lead?.state, zip: lead?.zip };
 }
 
 /** Stores a provider event once; false when it was stored before (a redelivery). */
@@ -112,4 +114,8 @@ export async function findMessageForEvent(db: Kysely<Database>, ref: { id?: stri
 /** Delivery outcomes move a message's status forward; engagement events do not change it. */
 export async function updateMessageStatus(db: Kysely<Database>, id: string, status: 'delivered' | 'failed', error?: string): Promise<void> {
   await db.updateTable('messages').set({ status, error: error ?? null, updated_at: new Date() }).where('id', '=', id).where('status', 'in', ['sending', 'sent']).execute();
+}
+
+export async function savePostcard(db: Kysely<Database>, messageId: string, address: string, pdf: Uint8Array): Promise<void> {
+  await db.insertInto('postcards').values({ message_id: messageId, address, pdf: Buffer.from(pdf) }).onConflict((oc) => oc.column('message_id').doNothing()).execute();
 }

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, localProvider, type MessageProvider, type OutboundMessage, type SendRequest } from '../../activities/messaging/gateway';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { setConsent } from '../../db/repositories/messages';
+import { localPrintProvider, postcardProvider } from '../../activities/messaging/postcard';
+import { PDFDocument } from 'pdf-lib';
 import { handleEmailEvent, handleInboundSms } from '../../activities/messaging/inbound';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 
@@ -184,5 +186,24 @@ describe('messaging gateway', () => {
     expect(byId[asked.messageId]).toMatchObject({ template: 'storm-insurance-claim@1+llm' });
     expect(byId[asked.messageId]!.body_text).toMatch(/P\.S\. Warm regards\.$/);
     expect(seen).toEqual([Object.values(variables).map(String)]);
+  });
+
+  it('a postcard is rendered as a 6×4 in PDF to the lead’s postal address and handed to the print provider once', async () => {
+    const gateway = createGateway({ db: pg.db, providers: { postcard: postcardProvider(localPrintProvider(pg.db)) }, caps: { perDay: 100, perWeek: 100 } });
+    const request = req({ channel: 'postcard', subject: 'Storm season is here', text: 'Book your free roof inspection before the next storm. Call (248) 555-0142.' });
+    const sent = (await gateway.send(request, afternoon)) as { status: string; messageId: string; providerMessageId: string };
+    expect(sent).toMatchObject({ status: 'sent', providerMessageId: `local-print-${sent.messageId}` });
+    await gateway.send(request, afternoon); // a retry
+    const cards = await pg.db.selectFrom('postcards').selectAll().execute();
+    expect(cards).toHaveLength(1);
+    expect(cards[0]!.address).toBe('Gia Tway\n1 Main St\nTroy, MI 48083');
+    expect(cards[0]!.pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const doc = await PDFDocument.load(cards[0]!.pdf);
+    expect(doc.getPageCount()).toBe(2);
+    expect(doc.getPages().map((p) => [p.getWidth(), p.getHeight()])).toEqual([
+      [432, 288],
+      [432, 288],
+    ]);
+    expect(doc.getTitle()).toBe('Storm season is here');
   });
 });

@@ -57,12 +57,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SENDGRID_API_KEY: 'SG.0123456789' })).toThrow(/SENDGRID_FROM_EMAIL/);
     const { selectProviders } = await import('../../activities/messaging/providers/select');
     const offline = selectProviders(loadConfig({}), 'http://x');
-    expect([offline.sms.name, offline.email.name]).toEqual(['local-sms', 'local-email']);
+    expect(offline).toEqual({}); // every channel keeps its local default
     const real = selectProviders(
       loadConfig({ TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'b'.repeat(32), TWILIO_FROM_NUMBER: '+12485550100', SENDGRID_API_KEY: 'SG.0123456789', SENDGRID_FROM_EMAIL: 'hi@example.com' }),
       'https://crm.example',
     );
-    expect([real.sms.name, real.email.name, real.call.name]).toEqual(['twilio', 'sendgrid', 'local-call']);
+    expect(Object.fromEntries(Object.entries(real).map(([c, p]) => [c, p.name]))).toEqual({ sms: 'twilio', email: 'sendgrid' });
   });
 
   it('requireSet names what a deployment entrypoint is missing', () => {

@@ -1,13 +1,14 @@
 // Which provider delivers each channel: the real one when its env keys are set, else the local
 // outbox in Postgres, so the whole system runs offline.
 import type { Config } from '../../../config/env';
-import { CHANNELS, localProvider, type Channel, type MessageProvider } from '../gateway';
+import type { Channel, MessageProvider } from '../gateway';
 import { sendgridProvider } from './sendgrid';
 import { twilioSmsProvider } from './twilio';
 import { createPersonaliser, type Personaliser } from '../personalise';
 
-export function selectProviders(config: Config, publicBaseUrl: string): Record<Channel, MessageProvider> {
-  const providers = Object.fromEntries(CHANNELS.map((c) => [c, localProvider(c)])) as Record<Channel, MessageProvider>;
+/** The real providers whose keys are set; every other channel keeps its local default. */
+export function selectProviders(config: Config, publicBaseUrl: string): Partial<Record<Channel, MessageProvider>> {
+  const providers: Partial<Record<Channel, MessageProvider>> = {};
   if (config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_FROM_NUMBER) {
     providers.sms = twilioSmsProvider({
       accountSid: config.TWILIO_ACCOUNT_SID,

@@ -4,6 +4,7 @@ import type { Database } from '../db/schema';
 import { createLeadActivities } from './leads';
 import { createMessagingActivities } from './messaging/activities';
 import { localPrintProvider, postcardProvider } from './messaging/postcard';
+import { callTaskProvider } from './messaging/call-task';
 import { CHANNELS, createGateway, localProvider, type FrequencyCaps, type MessageProvider, type Channel } from './messaging/gateway';
 import { createMlActivities } from './ml/activities';
 import type { ModelStore } from './ml/model-store';
@@ -26,10 +27,11 @@ export interface ActivityDeps {
   providers?: Partial<Record<Channel, MessageProvider>>;
 }
 
-/** Offline defaults: every channel into Postgres — postcards rendered as PDFs for the local print house. */
+/** Offline defaults: every channel into Postgres — postcards as PDFs for the local print house, calls as tasks for reps. */
 const localProviders = (db: Kysely<Database>): Record<Channel, MessageProvider> => ({
   ...(Object.fromEntries(CHANNELS.map((c) => [c, localProvider(c)])) as Record<Channel, MessageProvider>),
   postcard: postcardProvider(localPrintProvider(db)),
+  call: callTaskProvider(db),
 });
 
 /** The sending worker's activities (its own rate-limited task queue: temporal/task-queues.ts). */

@@ -90,6 +90,8 @@ export const envSchema = z
     /** Twilio (SMS, calls): its auth token also signs its webhooks. Unset: a dev token in DATA_DIR. */
     TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'AC followed by 32 hex digits').optional(),
     TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
+    /** Place outbound calls through Twilio (reads the message); false: calls are tasks for reps. */
+    TWILIO_CALLS: bool.default(false),
     TWILIO_FROM_NUMBER: z.string().regex(/^\+[1-9]\d{7,14}$/, 'E.164, e.g. +12485550100').optional(),
     /** SendGrid (email) and the public key (PEM) its Event Webhook signs with. Unset: a dev key pair in DATA_DIR. */
     SENDGRID_API_KEY: z.string().min(10).optional(),

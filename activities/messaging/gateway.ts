@@ -42,6 +42,8 @@ export type SendOutcome =
 export interface OutboundMessage {
   id: string;
   idempotencyKey: string;
+  contactId?: string;
+  leadId?: string;
   channel: Channel;
   to: string;
   subject?: string;
@@ -86,6 +88,8 @@ export function createGateway(deps: {
     const message: OutboundMessage = {
       id: row.id,
       idempotencyKey: row.idempotency_key,
+      contactId: row.contact_id,
+      leadId: row.lead_id ?? undefined,
       channel: row.channel as Channel,
       to: row.to_address,
       subject: row.subject ?? undefined,

@@ -45,7 +45,7 @@ const toRoutingRep = (r: Rep, timeOff: { rep_id: string; starts_at: Date; ends_a
 
 export async function notify(
   db: Kysely<Database> | Transaction<Database>,
-  n: { key: string; recipient: string; kind: string; leadId: string; payload: Record<string, unknown> },
+  n: { key: string; recipient: string; kind: string; leadId: string | null; payload: Record<string, unknown> },
 ): Promise<void> {
   await db
     .insertInto('notifications')

@@ -6,6 +6,7 @@ import { createGateway, localProvider, type MessageProvider, type OutboundMessag
 import { createLeadOnce } from '../../db/repositories/leads';
 import { setConsent } from '../../db/repositories/messages';
 import { localPrintProvider, postcardProvider } from '../../activities/messaging/postcard';
+import { callTaskProvider } from '../../activities/messaging/call-task';
 import { PDFDocument } from 'pdf-lib';
 import { handleEmailEvent, handleInboundSms } from '../../activities/messaging/inbound';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
@@ -205,5 +206,15 @@ describe('messaging gateway', () => {
       [432, 288],
     ]);
     expect(doc.getTitle()).toBe('Storm season is here');
+  });
+
+  it('without a voice provider a call becomes a task for the lead’s rep (ops when nobody holds it), once', async () => {
+    const gateway = createGateway({ db: pg.db, providers: { call: callTaskProvider(pg.db) }, caps: { perDay: 100, perWeek: 100 } });
+    const request = req({ channel: 'call', kind: 'transactional', text: 'Confirm tomorrow’s 9:00 inspection.' });
+    expect(await gateway.send(request, afternoon)).toMatchObject({ status: 'sent', provider: 'call-task' });
+    await gateway.send(request, afternoon);
+    const tasks = await pg.db.selectFrom('notifications').selectAll().where('kind', '=', 'call_task').execute();
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ recipient: 'ops', lead_id: leadId, payload: { phone: '+12485550177', script: 'Confirm tomorrow’s 9:00 inspection.' } });
   });
 });

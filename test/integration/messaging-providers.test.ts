@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sendgridProvider } from '../../activities/messaging/providers/sendgrid';
-import { twilioSmsProvider, type TwilioRequest } from '../../activities/messaging/providers/twilio';
+import { twilioCallProvider, twilioSmsProvider, type TwilioRequest } from '../../activities/messaging/providers/twilio';
 import { freePort } from '../helpers/ports';
 
 interface Seen {
@@ -40,6 +40,8 @@ describe('provider adapters against a local server', () => {
           const sid = `SM${String(sentBodies.length + 1).padStart(32, '0')}`;
           sentBodies.push({ sid, body: form.get('Body')!, to: form.get('To')! });
           res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sid, body: form.get('Body'), to: form.get('To'), status: 'queued' }));
+        } else if (url.pathname === `/2010-04-01/Accounts/${SID}/Calls.json` && req.method === 'POST') {
+          res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sid: `CA${'0'.repeat(31)}1`, status: 'queued' }));
         } else if (url.pathname === `/2010-04-01/Accounts/${SID}/Messages.json`) {
           const to = url.searchParams.get('To');
           const messages = sentBodies.filter((m) => m.to === to).map((m) => ({ sid: m.sid, body: m.body, to: m.to }));
@@ -128,5 +130,16 @@ describe('provider adapters against a local server', () => {
     const list = seen.filter((s) => s.method === 'GET').at(-1)!;
     expect(list.query.get('To')).toBe('+12485550155');
     expect(list.query.get('From')).toBe('+12485550100');
+  });
+
+  it('Twilio calls: the message is read to the recipient (TwiML Say), with the status callback', async () => {
+    const provider = twilioCallProvider({ accountSid: SID, authToken: TOKEN, from: '+12485550100', statusCallback: 'https://crm.example/webhooks/twilio/status', httpClient: forward() });
+    const result = await provider.send({ id: 'c1', idempotencyKey: 'wf:4', channel: 'call', to: '+12485550166', text: 'Your inspection is tomorrow at 9 & we will call ahead.' });
+    expect(result.providerMessageId).toMatch(/^CA0+1$/);
+    const post = seen.find((s) => s.method === 'POST')!;
+    expect(post.path).toBe(`/2010-04-01/Accounts/${SID}/Calls.json`);
+    const form = Object.fromEntries(new URLSearchParams(post.body));
+    expect(form).toMatchObject({ To: '+12485550166', From: '+12485550100', StatusCallback: 'https://crm.example/webhooks/twilio/status' });
+    expect(form.Twiml).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Say>Your inspection is tomorrow at 9 &amp; we will call ahead.</Say></Response>');
   });
 });

@@ -3,19 +3,22 @@
 import type { Config } from '../../../config/env';
 import type { Channel, MessageProvider } from '../gateway';
 import { sendgridProvider } from './sendgrid';
-import { twilioSmsProvider } from './twilio';
+import { twilioCallProvider, twilioSmsProvider } from './twilio';
 import { createPersonaliser, type Personaliser } from '../personalise';
 
 /** The real providers whose keys are set; every other channel keeps its local default. */
 export function selectProviders(config: Config, publicBaseUrl: string): Partial<Record<Channel, MessageProvider>> {
   const providers: Partial<Record<Channel, MessageProvider>> = {};
   if (config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_FROM_NUMBER) {
-    providers.sms = twilioSmsProvider({
+    const twilioOptions = {
       accountSid: config.TWILIO_ACCOUNT_SID,
       authToken: config.TWILIO_AUTH_TOKEN,
       from: config.TWILIO_FROM_NUMBER,
       statusCallback: `${publicBaseUrl}/webhooks/twilio/status`,
-    });
+    };
+    providers.sms = twilioSmsProvider(twilioOptions);
+    // With TWILIO_CALLS=true calls are placed by Twilio; otherwise they stay tasks for the reps.
+    if (config.TWILIO_CALLS) providers.call = twilioCallProvider(twilioOptions);
   }
   if (config.SENDGRID_API_KEY && config.SENDGRID_FROM_EMAIL) {
     providers.email = sendgridProvider({ apiKey: config.SENDGRID_API_KEY, from: config.SENDGRID_FROM_EMAIL, unsubscribeUrl: (id) => `${publicBaseUrl}/unsubscribe/${id}` });

@@ -40,3 +40,21 @@ export function twilioSmsProvider(opts: TwilioOptions): MessageProvider {
     },
   };
 }
+
+/** Outbound calls through Twilio: the message text is read to the recipient (TwiML <Say>). */
+export function twilioCallProvider(opts: TwilioOptions): MessageProvider {
+  const client = twilio(opts.accountSid, opts.authToken, opts.httpClient ? { httpClient: opts.httpClient as never } : {});
+  return {
+    name: 'twilio-voice',
+    async send(m: OutboundMessage) {
+      const twiml = new twilio.twiml.VoiceResponse();
+      twiml.say(m.text);
+      const call = await client.calls.create({ to: m.to, from: opts.from, twiml: twiml.toString(), ...(opts.statusCallback && { statusCallback: opts.statusCallback }) });
+      return { providerMessageId: call.sid };
+    },
+    async alreadySent(m: OutboundMessage) {
+      const recent = await client.calls.list({ to: m.to, from: opts.from, startTimeAfter: new Date(Date.now() - 86_400_000), limit: 50 });
+      return recent[0]?.sid;
+    },
+  };
+}

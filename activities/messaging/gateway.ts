@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { consentOf, findMessageByKey, markSent, recentMarketing, recipientOf, recordMessage } from '../../db/repositories/messages';
 import { recordInteraction } from '../../db/repositories/interactions';
 import type { Database } from '../../db/schema';
-import { nextAllowed, zonesFor } from './quiet-hours';
+import { nextAllowed, recipientZones } from './quiet-hours';
 import type { Personaliser } from './personalise';
 import { renderTemplate } from './templates';
 
@@ -144,7 +144,7 @@ export function createGateway(deps: {
       if (consent !== 'subscribed') return { status: 'blocked', reason: consent, channel: req.channel };
 
       if (PHONE_CHANNELS.includes(req.channel)) {
-        const allowed = nextAllowed(at, zonesFor({ state: recipient!.state, zip: recipient!.zip }).zones);
+        const allowed = nextAllowed(at, (await recipientZones({ state: recipient!.state, zip: recipient!.zip, phone: recipient!.phone })).zones);
         if (allowed > at) return { status: 'deferred', reason: 'quiet_hours', notBefore: allowed.toISOString() };
       }
       if ((req.kind ?? 'marketing') === 'marketing') {

@@ -1,6 +1,8 @@
 // When an SMS or a call may reach someone (TCPA-style quiet hours): 08:00 to 21:00 in the
 // recipient's local time. It fails closed: a state spanning two zones, or an unknown address,
 // counts as every zone it could be in, and only the hours legal in all of them are used.
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { timezones } from 'libphonenumber-geo-carrier';
 import { DateTime } from 'luxon';
 
 export const SEND_WINDOW = { startHour: 8, endHour: 21 } as const;
@@ -43,6 +45,24 @@ export function zonesFor(address?: { state?: string | null; zip?: string | null 
   if (byZip) return { zones: [byZip.zone], known: true };
   const zones = state ? STATE_ZONES[state] : undefined;
   return zones ? { zones, known: zones.length === 1 } : { zones: ALL_US_ZONES, known: false };
+}
+
+/**
+ * The recipient's zones: from their address when it settles them, else from their phone number
+ * (Google's libphonenumber area-code data), else every US zone. A number spread over many zones
+ * (toll-free, non-geographic) settles nothing.
+ */
+export async function recipientZones(r: { state?: string | null; zip?: string | null; phone?: string | null }): Promise<{ zones: string[]; known: boolean; from: 'address' | 'phone' | 'none' }> {
+  const byAddress = zonesFor(r);
+  if (byAddress.known) return { ...byAddress, from: 'address' };
+  const parsed = r.phone ? parsePhoneNumberFromString(r.phone) : undefined;
+  const byPhone = parsed ? ((await timezones(parsed)) ?? []) : [];
+  if (byPhone.length > 0 && byPhone.length <= 4) {
+    // An address spanning zones and a phone in fewer of them: keep what both allow.
+    const zones = r.state ? byPhone.filter((z) => byAddress.zones.includes(z)) : byPhone;
+    if (zones.length > 0) return { zones, known: zones.length === 1, from: 'phone' };
+  }
+  return { ...byAddress, from: r.state ? 'address' : 'none' };
 }
 
 function inWindow(at: DateTime, zone: string): boolean {

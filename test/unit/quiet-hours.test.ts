@@ -1,6 +1,6 @@
 // Quiet hours (08:00-21:00 recipient time), failing closed when the zone is not certain.
 import { describe, expect, it } from 'vitest';
-import { ALL_US_ZONES, isWithinWindow, nextAllowed, zonesFor } from '../../activities/messaging/quiet-hours';
+import { ALL_US_ZONES, isWithinWindow, nextAllowed, recipientZones, zonesFor } from '../../activities/messaging/quiet-hours';
 
 describe('quiet hours', () => {
   it('knows the zone from the address, settling Michigan by ZIP, and fails closed otherwise', () => {
@@ -41,5 +41,16 @@ describe('quiet hours', () => {
     const detroit = ['America/New_York'];
     expect(nextAllowed(new Date('2026-07-01T05:00:00Z'), detroit).toISOString()).toBe('2026-07-01T12:00:00.000Z');
     expect(nextAllowed(new Date('2026-12-01T05:00:00Z'), detroit).toISOString()).toBe('2026-12-01T13:00:00.000Z');
+  });
+
+  it('without an address the phone number settles the zone; toll-free settles nothing', async () => {
+    expect(await recipientZones({ phone: '+13105550100' })).toEqual({ zones: ['America/Los_Angeles'], known: true, from: 'phone' });
+    expect(await recipientZones({ state: 'MI', zip: '48083', phone: '+13105550100' })).toMatchObject({ zones: ['America/New_York'], from: 'address' });
+    expect(await recipientZones({ phone: '+18005550100' })).toEqual({ zones: ALL_US_ZONES, known: false, from: 'none' });
+    expect(await recipientZones({})).toMatchObject({ zones: ALL_US_ZONES, from: 'none' });
+    // 19:30 in Los Angeles is 22:30 in Detroit: a Californian number may still be texted.
+    const at = new Date('2026-11-26T03:30:00Z');
+    expect(isWithinWindow(at, (await recipientZones({ phone: '+13105550100' })).zones)).toBe(true);
+    expect(isWithinWindow(at, (await recipientZones({ phone: '+12485550100' })).zones)).toBe(false);
   });
 });

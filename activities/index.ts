@@ -40,8 +40,10 @@ export function createSendingActivities({
   messageCaps = { perDay: 3, perWeek: 12 },
   providers = {},
   personalise,
-}: Pick<ActivityDeps, 'db' | 'messageCaps' | 'providers'> & { personalise?: Personaliser }) {
-  return createMessagingActivities({ gateway: createGateway({ db, providers: { ...localProviders(db), ...providers }, caps: messageCaps, personalise }) });
+  publicBaseUrl,
+}: Pick<ActivityDeps, 'db' | 'messageCaps' | 'providers'> & { personalise?: Personaliser; publicBaseUrl?: string }) {
+  const unsubscribeUrl = publicBaseUrl ? (id: string) => `${publicBaseUrl}/unsubscribe/${id}` : undefined;
+  return createMessagingActivities({ gateway: createGateway({ db, providers: { ...localProviders(db), ...providers }, caps: messageCaps, personalise, unsubscribeUrl }) });
 }
 
 export function createActivities({ db, modelStore, python, propertyData = samplePropertyData() }: ActivityDeps) {

@@ -100,6 +100,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       providers: selectProviders(config, publicBaseUrlOf(config)),
       messagesPerSecond: config.MESSAGES_PER_SECOND,
       personalise: selectPersonaliser(config),
+      publicBaseUrl: publicBaseUrlOf(config),
       workflowBundle,
     });
     const running = worker.run();

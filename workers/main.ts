@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     providers: selectProviders(config, publicBaseUrlOf(config)),
     messagesPerSecond: config.MESSAGES_PER_SECOND,
     personalise: selectPersonaliser(config),
+    publicBaseUrl: publicBaseUrlOf(config),
   });
   process.once('SIGINT', () => worker.shutdown());
   process.once('SIGTERM', () => worker.shutdown());

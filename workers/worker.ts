@@ -33,6 +33,8 @@ export interface WorkerOptions {
   messagesPerSecond?: number;
   /** LLM rewording of templated messages, when configured. */
   personalise?: Personaliser;
+  /** Where recipients reach us (unsubscribe links): PUBLIC_BASE_URL or the API's URL. */
+  publicBaseUrl?: string;
   /** A pre-built bundle (built while other things start); otherwise bundled here. */
   workflowBundle?: { code: string };
 }
@@ -64,7 +66,7 @@ export async function createProcessWorker(opts: WorkerOptions): Promise<{ worker
     connection,
     namespace: opts.namespace,
     taskQueue: messagingTaskQueue(opts.taskQueue),
-    activities: createSendingActivities({ db: opts.db, messageCaps: opts.messageCaps, providers: opts.providers, personalise: opts.personalise }),
+    activities: createSendingActivities({ db: opts.db, messageCaps: opts.messageCaps, providers: opts.providers, personalise: opts.personalise, publicBaseUrl: opts.publicBaseUrl }),
     dataConverter,
     maxTaskQueueActivitiesPerSecond: opts.messagesPerSecond ?? 5,
     shutdownGraceTime: '10 seconds',

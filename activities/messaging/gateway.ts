@@ -2,6 +2,7 @@
 // not in the workflows: opt-outs and suppression block, quiet hours and frequency caps defer (the
 // caller waits durably and asks again), and each message is sent exactly once — it is recorded
 // under its idempotency key before the provider is called, and a repeat finds the record.
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { consentOf, findMessageByKey, markSent, recentMarketing, recipientOf, recordMessage } from '../../db/repositories/messages';
 import { recordInteraction } from '../../db/repositories/interactions';
@@ -76,6 +77,8 @@ export function createGateway(deps: {
   now?: () => Date;
   /** Optional LLM rewording (off unless configured): never blocks a send. */
   personalise?: Personaliser;
+  /** Every email carries a visible unsubscribe link to this (one-click) URL. */
+  unsubscribeUrl?: (messageId: string) => string;
 }) {
   const { db, providers, caps } = deps;
   const now = deps.now ?? (() => new Date());
@@ -164,8 +167,18 @@ export function createGateway(deps: {
         const reworded = await deps.personalise({ ...content, template: content.template ?? '' }, mustKeep);
         content = { ...reworded, template: reworded.personalised ? `${reworded.template}+llm` : reworded.template };
       }
+      const id = randomUUID();
+      if (req.channel === 'email' && deps.unsubscribeUrl) {
+        // The visible link (besides the List-Unsubscribe headers the provider adds).
+        const url = deps.unsubscribeUrl(id);
+        content = {
+          ...content,
+          text: `${content.text}\n\n—\nUnsubscribe: ${url}`,
+          html: content.html ? `${content.html}\n<p style="font-size:12px;color:#666"><a href="${url}">Unsubscribe</a></p>` : undefined,
+        };
+      }
       const row =
-        (await recordMessage(db, { ...req, ...content, kind: req.kind ?? 'marketing', to, provider: provider.name })) ??
+        (await recordMessage(db, { ...req, ...content, id, kind: req.kind ?? 'marketing', to, provider: provider.name })) ??
         // Another attempt recorded it between our look and our insert: theirs is the message.
         (await findMessageByKey(db, req.idempotencyKey))!;
       const providerMessageId = await deliver(provider, row, at);

@@ -14,12 +14,12 @@ export async function findMessageByKey(db: Kysely<Database>, key: string) {
 /** Records a message before it is sent; undefined when the key was recorded first by someone else. */
 export async function recordMessage(
   db: Kysely<Database>,
-  m: { idempotencyKey: string; workflowId?: string; contactId: string; leadId?: string; channel: string; kind: string; to: string; subject?: string; text: string; html?: string; template?: string; provider: string },
+  m: { id?: string; idempotencyKey: string; workflowId?: string; contactId: string; leadId?: string; channel: string; kind: string; to: string; subject?: string; text: string; html?: string; template?: string; provider: string },
 ) {
   return db
     .insertInto('messages')
     .values({
-      id: randomUUID(),
+      id: m.id ?? randomUUID(),
       idempotency_key: m.idempotencyKey,
       workflow_id: m.workflowId ?? null,
       contact_id: m.contactId,

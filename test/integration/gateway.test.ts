@@ -217,4 +217,12 @@ describe('messaging gateway', () => {
     expect(tasks).toHaveLength(1);
     expect(tasks[0]).toMatchObject({ recipient: 'ops', lead_id: leadId, payload: { phone: '+12485550177', script: 'Confirm tomorrow’s 9:00 inspection.' } });
   });
+
+  it('every email carries a visible unsubscribe link to its own one-click URL', async () => {
+    const gateway = createGateway({ db: pg.db, providers: { email: localProvider('email') }, caps: { perDay: 100, perWeek: 100 }, unsubscribeUrl: (id) => `https://crm.example/unsubscribe/${id}` });
+    const sent = (await gateway.send(req({ channel: 'email', kind: 'transactional', subject: 'Receipt', text: 'Thanks!', html: '<p>Thanks!</p>' }), afternoon)) as { messageId: string };
+    const row = await pg.db.selectFrom('messages').select(['body_text', 'body_html']).where('id', '=', sent.messageId).executeTakeFirstOrThrow();
+    expect(row.body_text).toBe(`Thanks!\n\n—\nUnsubscribe: https://crm.example/unsubscribe/${sent.messageId}`);
+    expect(row.body_html).toContain(`<a href="https://crm.example/unsubscribe/${sent.messageId}">Unsubscribe</a>`);
+  });
 });

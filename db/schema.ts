@@ -182,6 +182,29 @@ export interface Database {
   webhook_events: WebhookEventsTable;
   interactions: InteractionsTable;
   postcards: PostcardsTable;
+  deals: DealsTable;
+  deal_events: DealEventsTable;
+}
+
+export interface DealsTable {
+  id: string;
+  lead_id: string;
+  contact_id: string;
+  stage: Generated<string>;
+  value: number | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface DealEventsTable {
+  id: Generated<string>;
+  deal_id: string;
+  event: string;
+  stage_after: string;
+  details: Json<Record<string, unknown>> | null;
+  client_key: string | null;
+  occurred_at: Date;
+  recorded_at: CreatedAt;
 }
 
 export interface PostcardsTable {

@@ -145,6 +145,34 @@ describe('routing API', () => {
     expect((await api('/api/v1/reps/rep-nobody', { key: sys.opsKey })).status).toBe(404);
   });
 
+  it('records lifecycle events in order (409 out of order); a signed contract closes the lead as won', async () => {
+    const lead = await assignedLead();
+    const created = await post('/api/v1/deals', { leadId: lead.id });
+    expect(created.status).toBe(201);
+    const deal = (await created.json()) as { id: string; stage: string };
+    expect(deal.stage).toBe('lead');
+    expect(((await (await post('/api/v1/deals', { leadId: lead.id })).json()) as { id: string }).id).toBe(deal.id); // one per lead
+
+    const early = await post(`/api/v1/deals/${deal.id}/events`, { event: 'project_completed' });
+    expect(early.status).toBe(409);
+    expect(((await early.json()) as { detail: string }).detail).toBe('project_completed needs project_started first');
+    expect((await post(`/api/v1/deals/${deal.id}/events`, { event: 'roof_exploded' })).status).toBe(422);
+    expect((await post('/api/v1/deals/00000000-0000-4000-8000-000000000000/events', { event: 'quote_sent' })).status).toBe(404);
+
+    const sent = await post(`/api/v1/deals/${deal.id}/events`, { event: 'quote_sent', clientKey: 'quote-email-1' });
+    expect(await sent.json()).toEqual({ event: 'quote_sent', stage: 'prospect', duplicate: false });
+    const again = await post(`/api/v1/deals/${deal.id}/events`, { event: 'quote_sent', clientKey: 'quote-email-1' });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { duplicate: boolean }).duplicate).toBe(true);
+
+    const signed = await post(`/api/v1/deals/${deal.id}/events`, { event: 'contract_signed', value: 42_500 });
+    expect(await signed.json()).toMatchObject({ stage: 'customer' });
+    await expect.poll(async () => (await view(lead.id)).stage, { timeout: 10_000 }).toBe('won');
+    const shown = (await (await api(`/api/v1/deals/${deal.id}`)).json()) as { stage: string; value: number; events: { event: string }[] };
+    expect(shown).toMatchObject({ stage: 'customer', value: 42_500 });
+    expect(shown.events.map((e) => e.event)).toEqual(['quote_sent', 'contract_signed']);
+  });
+
   it('reports temperature trends by day', async () => {
     const res = await api('/api/v1/analytics/temperature-trends?days=7');
     const body = (await res.json()) as { days: number; items: { day: string; HOT: number }[] };

@@ -1,0 +1,87 @@
+// Deals and lifecycle events (roadmap 7.1 C): the CRM records each event once, validated against
+// what happened before (no project_completed before project_started: 409 with the reason). A signed
+// contract closes the lead's intake as won, with the deal's value.
+import { Router } from 'express';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import { dealForLead, findDeal, recordDealEvent } from '../../db/repositories/deals';
+import type { Database } from '../../db/schema';
+import { leadWorkflowId } from '../../temporal/workflow-ids';
+import { LIFECYCLE_EVENTS } from '../../workflows/journey/lifecycle';
+import { closeLeadSignal } from '../../workflows/lead-intake/messages';
+import type { Logger } from '../../config/logger';
+import { requireRole } from '../auth';
+import { problemResponses, z } from '../openapi';
+import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
+
+const createDealSchema = z.strictObject({ leadId: z.uuid() }).openapi('NewDeal');
+const eventSchema = z
+  .strictObject({
+    event: z.enum(LIFECYCLE_EVENTS),
+    occurredAt: z.iso.datetime({ offset: true }).optional(),
+    value: z.number().int().min(0).max(100_000_000).optional().describe('the contract value, with contract_signed'),
+    details: z.record(z.string(), z.unknown()).optional(),
+    clientKey: z.string().min(8).max(200).optional().describe('the same key sent twice records the event once'),
+  })
+  .refine((e) => e.value === undefined || e.event === 'contract_signed', { path: ['value'], message: 'only contract_signed carries a value' })
+  .openapi('LifecycleEvent');
+
+export function dealRoutes({ db, client, logger }: { db: Kysely<Database>; client: Client; logger: Logger }): Router {
+  const router = Router();
+
+  router.post('/deals', requireRole('crm', 'ops'), async (req, res) => {
+    requireJson(req);
+    const body = createDealSchema.safeParse(req.body);
+    if (!body.success) throw validationProblem(body.error);
+    const deal = await dealForLead(db, body.data.leadId);
+    if (!deal) throw notFound(`Lead ${body.data.leadId}`);
+    res.status(201).location(`/api/v1/deals/${deal.id}`).json({ id: deal.id, leadId: deal.lead_id, stage: deal.stage });
+  });
+
+  router.get('/deals/:id', requireRole('crm', 'ops'), async (req, res) => {
+    const found = z.uuid().safeParse(req.params.id).success ? await findDeal(db, String(req.params.id)) : undefined;
+    if (!found) throw notFound(`Deal ${req.params.id}`);
+    res.json({
+      id: found.deal.id,
+      leadId: found.deal.lead_id,
+      stage: found.deal.stage,
+      value: found.deal.value,
+      events: found.events.map((e) => ({ event: e.event, stageAfter: e.stage_after, occurredAt: e.occurred_at.toISOString(), details: e.details })),
+    });
+  });
+
+  router.post('/deals/:id/events', requireRole('crm', 'ops'), async (req, res) => {
+    requireJson(req);
+    const body = eventSchema.safeParse(req.body);
+    if (!body.success) throw validationProblem(body.error);
+    if (!z.uuid().safeParse(req.params.id).success) throw notFound(`Deal ${req.params.id}`);
+    const e = body.data;
+    const outcome = await recordDealEvent(db, { dealId: String(req.params.id), event: e.event, occurredAt: e.occurredAt ? new Date(e.occurredAt) : new Date(), clientKey: e.clientKey, details: e.details, value: e.value });
+    if (!outcome) throw notFound(`Deal ${req.params.id}`);
+    if (outcome.kind === 'refused') throw new ProblemError(409, 'Event out of order', outcome.reason);
+    if (outcome.kind === 'recorded' && e.event === 'contract_signed') {
+      // The lead's intake ends as won; the journey (issue 6) will take the customer from here.
+      await client.workflow
+        .getHandle(leadWorkflowId(outcome.leadId))
+        .signal(closeLeadSignal, { reason: 'won', dealValue: e.value })
+        .catch((err: unknown) => logger.info({ leadId: outcome.leadId, err: (err as Error).message }, 'lead workflow not told of the contract'));
+    }
+    res.status(outcome.kind === 'recorded' ? 201 : 200).json({ event: e.event, stage: outcome.stage, duplicate: outcome.kind === 'duplicate' });
+  });
+
+  return router;
+}
+
+export function registerDealPaths(registry: OpenAPIRegistry): void {
+  const params = z.object({ id: z.uuid() });
+  registry.registerPath({ method: 'post', path: '/api/v1/deals', summary: 'The deal of a lead (created on first use, one per lead)', request: { body: { content: { 'application/json': { schema: createDealSchema } } } }, responses: { 201: { description: 'The deal' }, ...problemResponses(401, 403, 404, 415, 422, 503) } });
+  registry.registerPath({ method: 'get', path: '/api/v1/deals/{id}', summary: 'A deal with its stage and lifecycle events', request: { params }, responses: { 200: { description: 'The deal' }, ...problemResponses(401, 403, 404, 503) } });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/deals/{id}/events',
+    summary: 'Record a lifecycle event (quote_sent, quote_opened, competitor_mentioned, contract_signed, project_started, project_completed…); out of order: 409',
+    request: { params, body: { content: { 'application/json': { schema: eventSchema } } } },
+    responses: { 201: { description: 'Recorded; the stage after it' }, 200: { description: 'Already recorded (same clientKey)' }, ...problemResponses(401, 403, 404, 409, 415, 422, 503) },
+  });
+}

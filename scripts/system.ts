@@ -16,9 +16,8 @@ import { connectClient } from '../temporal/client';
 import { startDevServer, waitForFrontend } from '../temporal/dev-server';
 import { registerSearchAttributes } from '../temporal/register-search-attributes';
 import { installTemporalLogging } from '../temporal/runtime-logging';
-import { bundleWorkflows, createProcessWorker } from '../workers/worker';
+import { bundleWorkflows, createProcessWorker, workerSettingsOf } from '../workers/worker';
 import { openModelStore } from '../activities/ml/model-store';
-import { publicBaseUrlOf, selectPersonaliser, selectProviders } from '../activities/messaging/providers/select';
 import { ensureRetrainSchedule } from '../temporal/schedules';
 
 export interface RunningSystem {
@@ -89,18 +88,11 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     const modelStore = await openModelStore(db, logger);
 
     const { worker, connection } = await createProcessWorker({
+      ...workerSettingsOf(config),
       address: temporalAddress,
-      namespace: config.TEMPORAL_NAMESPACE,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
       payloadKeys: secrets.payloadKeys,
       db,
       modelStore,
-      python: config.ML_PYTHON,
-      messageCaps: { perDay: config.MESSAGE_CAP_PER_DAY, perWeek: config.MESSAGE_CAP_PER_WEEK },
-      providers: selectProviders(config, publicBaseUrlOf(config)),
-      messagesPerSecond: config.MESSAGES_PER_SECOND,
-      personalise: selectPersonaliser(config),
-      publicBaseUrl: publicBaseUrlOf(config),
       workflowBundle,
     });
     const running = worker.run();

@@ -4,9 +4,8 @@ import { DEPLOYMENT_REQUIRED, loadConfig, requireSet } from '../config/env';
 import { createLogger } from '../config/logger';
 import { createDb } from '../db/connection';
 import { installTemporalLogging } from '../temporal/runtime-logging';
-import { createProcessWorker } from './worker';
+import { createProcessWorker, workerSettingsOf } from './worker';
 import { openModelStore } from '../activities/ml/model-store';
-import { publicBaseUrlOf, selectPersonaliser, selectProviders } from '../activities/messaging/providers/select';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -17,18 +16,11 @@ async function main(): Promise<void> {
   const db = createDb(config.DATABASE_URL!, config.DB_POOL_SIZE);
   const modelStore = await openModelStore(db, logger);
   const { worker, connection } = await createProcessWorker({
+    ...workerSettingsOf(config),
     address: config.TEMPORAL_ADDRESS!,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
     payloadKeys: secrets.payloadKeys,
     db,
     modelStore,
-    python: config.ML_PYTHON,
-    messageCaps: { perDay: config.MESSAGE_CAP_PER_DAY, perWeek: config.MESSAGE_CAP_PER_WEEK },
-    providers: selectProviders(config, publicBaseUrlOf(config)),
-    messagesPerSecond: config.MESSAGES_PER_SECOND,
-    personalise: selectPersonaliser(config),
-    publicBaseUrl: publicBaseUrlOf(config),
   });
   process.once('SIGINT', () => worker.shutdown());
   process.once('SIGTERM', () => worker.shutdown());

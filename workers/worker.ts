@@ -8,6 +8,8 @@ import type { Logger } from '../config/logger';
 import type { Database } from '../db/schema';
 import { createActivities, createSendingActivities } from '../activities';
 import { messagingTaskQueue } from '../temporal/task-queues';
+import type { Config } from '../config/env';
+import { publicBaseUrlOf, selectPersonaliser, selectProviders } from '../activities/messaging/providers/select';
 import type { Personaliser } from '../activities/messaging/personalise';
 import type { ModelStore } from '../activities/ml/model-store';
 import { createDataConverter } from '../temporal/data-converter';
@@ -37,6 +39,21 @@ export interface WorkerOptions {
   publicBaseUrl?: string;
   /** A pre-built bundle (built while other things start); otherwise bundled here. */
   workflowBundle?: { code: string };
+}
+
+/** The worker settings that come from the configuration alone (one place for make start and Docker). */
+export function workerSettingsOf(config: Config): Pick<WorkerOptions, 'namespace' | 'taskQueue' | 'python' | 'messageCaps' | 'providers' | 'messagesPerSecond' | 'personalise' | 'publicBaseUrl'> {
+  const publicBaseUrl = publicBaseUrlOf(config);
+  return {
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    python: config.ML_PYTHON,
+    messageCaps: { perDay: config.MESSAGE_CAP_PER_DAY, perWeek: config.MESSAGE_CAP_PER_WEEK },
+    providers: selectProviders(config, publicBaseUrl),
+    messagesPerSecond: config.MESSAGES_PER_SECOND,
+    personalise: selectPersonaliser(config),
+    publicBaseUrl,
+  };
 }
 
 /** The process's workers run and stop together. */

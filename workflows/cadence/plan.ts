@@ -121,7 +121,8 @@ export function nextTouch(s: CadenceState, policy: CadencePolicy): PlannedTouch 
 
   // Days 1-10: the testing sequence, unless signals already call for something else.
   if (mode === 'ADJUST') {
-    for (let day = Math.max(1, Math.ceil(earliest)); day <= 10; day++) {
+    // From today's step (a blocked channel's fallback goes out the same day) onwards.
+    for (let day = Math.max(1, Math.floor(earliest)); day <= 10; day++) {
       const step = testingStep(s, day);
       if (step && !s.touches.some((t) => Math.floor(t.day) === day)) return { day: Math.max(day, earliest), channel: step.channel, content: 'sales', mode, reason: step.reason };
     }

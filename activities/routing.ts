@@ -3,7 +3,8 @@
 // and attempt: a retry finds what the first call wrote.
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
-import { assignLead, endAssignment, managerOf, markAssignment, notify, type AssignmentResult } from '../db/repositories/assignments';
+import { assignLead, endAssignment, managerOf, markAssignment, type AssignmentResult } from '../db/repositories/assignments';
+import { notify } from '../db/repositories/notifications';
 import { findLeadWithContact, leadsWaitingForRep, previousCustomerOf, saveLeadIntelligence, saveLeadTemperature } from '../db/repositories/leads';
 import { capacityFreedSignal } from '../workflows/lead-intake/messages';
 import type { Database, Lead } from '../db/schema';

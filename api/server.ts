@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Secrets } from '../config/dev-secrets';
-import { routingPolicyOf, type Config } from '../config/env';
+import { routingPolicyOf, urlHost, type Config } from '../config/env';
 import type { Logger } from '../config/logger';
 import type { ModelStore } from '../activities/ml/model-store';
 import type { Database } from '../db/schema';
@@ -25,8 +25,6 @@ function listen(app: { listen: (port: number, host: string, cb: (err?: Error) =>
     server.once('error', reject);
   });
 }
-
-const hostForUrl = (h: string) => (h === '0.0.0.0' || h === '::' ? 'localhost' : h);
 
 const close = (server: Server): Promise<void> =>
   new Promise((resolve) => {
@@ -68,8 +66,8 @@ export async function startApiServers(opts: {
   const apiPort = (api.address() as { port: number }).port;
   const codecPort = (codec.address() as { port: number }).port;
   return {
-    apiUrl: `http://${hostForUrl(config.API_HOST)}:${apiPort}`,
-    codecUrl: `http://${hostForUrl(config.CODEC_HOST)}:${codecPort}`,
+    apiUrl: `http://${urlHost(config.API_HOST)}:${apiPort}`,
+    codecUrl: `http://${urlHost(config.CODEC_HOST)}:${codecPort}`,
     close: async () => {
       stopReconciler();
       await Promise.all([close(api), close(codec)]);

@@ -198,3 +198,6 @@ export function routingPolicyOf(config: Config): RoutingPolicy {
     retrySeconds: config.ROUTING_RETRY_SECONDS,
   };
 }
+
+/** A listening host as a URL host: a wildcard address is reached as localhost. */
+export const urlHost = (host: string): string => (host === '0.0.0.0' || host === '::' ? 'localhost' : host);

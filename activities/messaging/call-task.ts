@@ -1,7 +1,7 @@
 // Outbound calls without a voice provider are tasks for people: the lead's rep (or ops, when nobody
 // holds the lead) is asked to make the call, with the number and what to say.
 import type { Kysely } from 'kysely';
-import { notify } from '../../db/repositories/assignments';
+import { notify } from '../../db/repositories/notifications';
 import type { Database } from '../../db/schema';
 import type { MessageProvider } from './gateway';
 

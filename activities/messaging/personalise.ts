@@ -1,6 +1,7 @@
 // Optional LLM personalisation (roadmap 4.3 A) through any OpenAI-compatible API. Off by default;
 // when on, it may rewrite a templated message's wording, never its facts, and it never holds a send
 // up: a slow, failing or implausible answer falls back to the template as rendered.
+import Handlebars from 'handlebars';
 import OpenAI from 'openai';
 import type { RenderedMessage } from './templates';
 
@@ -17,7 +18,6 @@ export type Personaliser = (message: RenderedMessage, mustKeep: string[]) => Pro
 const INSTRUCTIONS =
   'You rewrite a roofing company’s customer email so it reads warmly and personally. Keep every fact, name, date, address, price and phone number exactly as given; add no new facts, offers or promises. Answer with the email body only, as plain text.';
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function createPersonaliser(opts: PersonaliserOptions): Personaliser {
   const client = new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseURL, timeout: opts.timeoutMs, maxRetries: 0 });
@@ -31,7 +31,7 @@ export function createPersonaliser(opts: PersonaliserOptions): Personaliser {
       // An answer that lost a fact it had to keep, or ran away in length, is not sent.
       const plausible = text && text.length >= message.text.length * 0.5 && text.length <= message.text.length * 2 && mustKeep.every((k) => text.includes(k));
       if (!plausible) return { ...message, personalised: false };
-      const html = text.split(/\n{2,}/).map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`).join('\n');
+      const html = text.split(/\n{2,}/).map((p) => `<p>${Handlebars.Utils.escapeExpression(p).replace(/\n/g, '<br>')}</p>`).join('\n');
       return { ...message, text, html, personalised: true };
     } catch {
       return { ...message, personalised: false };

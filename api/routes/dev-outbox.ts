@@ -67,24 +67,21 @@ export function devOutboxRoutes(deps: { db: Kysely<Database>; apiKeys: ApiKey[];
     const action = String(req.params.action);
     const allowed = [...(ACTIONS[message.channel] ?? []), ...(message.channel === 'sms' ? ['reply'] : [])];
     if (!allowed.includes(action)) throw new ProblemError(422, 'Validation failed', `${message.channel} messages allow: ${allowed.join(', ')}`);
+    /** As Twilio posts: form-encoded, signed over the URL and the parameters. */
+    const asTwilio = (path: string, params: Record<string, string>) => {
+      const url = `${deps.publicBaseUrl}${path}`;
+      return fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(secrets.twilioAuthToken, url, params) },
+        body: new URLSearchParams(params).toString(),
+      });
+    };
     let response: globalThis.Response;
     if (message.channel === 'sms' && action !== 'delivered') {
       const body = action === 'reply' ? String((req.body as { text?: string }).text ?? '') : action;
-      const params = { MessageSid: `SMdev${randomUUID().replace(/-/g, '')}`, From: message.to_address, To: 'dev', Body: body };
-      const url = `${deps.publicBaseUrl}/webhooks/twilio/sms`;
-      response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(secrets.twilioAuthToken, url, params) },
-        body: new URLSearchParams(params).toString(),
-      });
+      response = await asTwilio('/webhooks/twilio/sms', { MessageSid: `SMdev${randomUUID().replace(/-/g, '')}`, From: message.to_address, To: 'dev', Body: body });
     } else if (message.channel === 'sms') {
-      const params = { MessageSid: message.provider_message_id ?? '', MessageStatus: 'delivered' };
-      const url = `${deps.publicBaseUrl}/webhooks/twilio/status`;
-      response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(secrets.twilioAuthToken, url, params) },
-        body: new URLSearchParams(params).toString(),
-      });
+      response = await asTwilio('/webhooks/twilio/status', { MessageSid: message.provider_message_id ?? '', MessageStatus: 'delivered' });
     } else {
       if (!secrets.sendgridPrivateKeyPem) throw new ProblemError(409, 'Not a dev key', 'SENDGRID_WEBHOOK_PUBLIC_KEY is set: the outbox cannot sign as SendGrid');
       const event = { open: 'open', click: 'click', bounce: 'bounce', unsubscribe: 'unsubscribe', delivered: 'delivered' }[action]!;

@@ -14,6 +14,7 @@ import { leadWorkflowId } from '../../temporal/workflow-ids';
 import { statusQuery } from '../../workflows/lead-intake/messages';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
+import { idempotencyKeySchema } from '../schemas/common';
 import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
 import { createLeadSchema, leadAcceptedSchema, leadViewSchema } from '../schemas/leads';
 
@@ -28,7 +29,6 @@ export interface LeadRouteDeps {
   routingPolicy?: RoutingPolicy;
 }
 
-const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,200}$/, '1-200 visible ASCII characters').optional();
 const leadIdSchema = z.uuid();
 
 

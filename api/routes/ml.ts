@@ -13,11 +13,11 @@ import { MODEL_NAMES } from '../../activities/ml/registry';
 import { leadFeaturesSchema } from '../../activities/ml/schemas';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
+import { idempotencyKeySchema } from '../schemas/common';
 import { ProblemError, validationProblem } from '../problem';
 
 export const MAX_BATCH = 10_000;
 const batchSchema = z.strictObject({ leads: z.array(leadFeaturesSchema).min(1).max(MAX_BATCH) });
-const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,200}$/, '1-200 visible ASCII characters').optional();
 
 /** Optional knobs of an on-demand retrain; an empty body uses the configured defaults. */
 export const retrainRequestSchema = z

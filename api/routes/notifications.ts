@@ -3,7 +3,7 @@
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Kysely } from 'kysely';
-import { listNotifications } from '../../db/repositories/assignments';
+import { listNotifications } from '../../db/repositories/notifications';
 import type { Database } from '../../db/schema';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';

@@ -2,7 +2,8 @@
 // A routing decision runs inside one transaction holding row locks on every routable rep (in id
 // order, so two decisions cannot deadlock): concurrent leads are decided one after another on the
 // loads the previous ones left, so no rep is ever pushed over capacity.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { notify } from './notifications';
 import { CAPACITY_ALERT_SHARE, type RoutingDecision, type RoutingLead, type RoutingRep } from '../../workflows/lead-intake/routing';
 import type { Database, Rep } from '../schema';
 
@@ -43,16 +44,6 @@ const toRoutingRep = (r: Rep, timeOff: { rep_id: string; starts_at: Date; ends_a
   timeOff: timeOff.filter((t) => t.rep_id === r.id).map((t) => ({ startsAt: t.starts_at, endsAt: t.ends_at })),
 });
 
-export async function notify(
-  db: Kysely<Database> | Transaction<Database>,
-  n: { key: string; recipient: string; kind: string; leadId: string | null; payload: Record<string, unknown> },
-): Promise<void> {
-  await db
-    .insertInto('notifications')
-    .values({ key: n.key, recipient: n.recipient, kind: n.kind, lead_id: n.leadId, payload: JSON.stringify(n.payload) })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
-}
 
 /**
  * Decides and records attempt `attempt` of a lead's assignment, once: a retried call returns what
@@ -186,7 +177,3 @@ export async function managerOf(db: Kysely<Database>, repId: string): Promise<st
   return rep?.manager_id ?? undefined;
 }
 
-/** A recipient's notifications, newest first. */
-export async function listNotifications(db: Kysely<Database>, recipient: string, limit: number) {
-  return db.selectFrom('notifications').selectAll().where('recipient', '=', recipient).orderBy('created_at', 'desc').limit(limit).execute();
-}

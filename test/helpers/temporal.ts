@@ -1,5 +1,6 @@
 // Temporal test environments on the pip-installed binaries (never downloaded at run time).
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { installTemporalLogging } from '../../temporal/runtime-logging';
 import { testLogger } from './logger';
 import { temporalCliPath, temporalTestServerPath } from '../../temporal/binaries';
@@ -32,4 +33,10 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
 /** A task queue per test, so workers of different tests never steal each other's tasks. */
 export function taskQueueFor(title: string): string {
   return `test-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 60)}`;
+}
+
+/** Bundles a test-only workflow file (fixtures), quietly. */
+export function bundleFixture(file: string): Promise<{ code: string }> {
+  const quiet = (): void => undefined;
+  return bundleWorkflowCode({ workflowsPath: file, logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (m) => testLogger.error(m) } });
 }

@@ -1,21 +1,20 @@
 // The sending queue's rate limit on the real dev server: twelve sends asked for at once start no
 // faster than MESSAGES_PER_SECOND allows — a storm queues instead of hitting the provider at once.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SendOutcome } from '../../activities/messaging/gateway';
 import { messagingTaskQueue } from '../../temporal/task-queues';
-import { createLocalEnv, taskQueueFor } from '../helpers/temporal';
+import { bundleFixture, createLocalEnv, taskQueueFor } from '../helpers/temporal';
 import type { sendOneMessage } from './fixtures/send-message';
 
-const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
 
 describe('sending queue rate limit (dev server)', () => {
   let env: TestWorkflowEnvironment;
   let workflowBundle: { code: string };
   beforeAll(async () => {
-    [env, workflowBundle] = await Promise.all([createLocalEnv(), bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, 'fixtures', 'send-message.ts'), logger: quiet })]);
+    [env, workflowBundle] = await Promise.all([createLocalEnv(), bundleFixture(path.resolve(__dirname, 'fixtures', 'send-message.ts'))]);
   });
   afterAll(async () => {
     await env?.teardown();

@@ -3,7 +3,7 @@
 // right after the provider call is retried by Temporal and the message is still sent once.
 import { Context } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,11 +11,10 @@ import { createMessagingActivities } from '../../activities/messaging/activities
 import { createGateway, localProvider, type MessageProvider, type OutboundMessage } from '../../activities/messaging/gateway';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
-import { createTimeSkippingEnv, taskQueueFor } from '../helpers/temporal';
+import { bundleFixture, createTimeSkippingEnv, taskQueueFor } from '../helpers/temporal';
 import { messagingTaskQueue } from '../../temporal/task-queues';
 import type { sendOneMessage } from './fixtures/send-message';
 
-const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
 
 describe('sending from a workflow', () => {
   let env: TestWorkflowEnvironment;
@@ -27,7 +26,7 @@ describe('sending from a workflow', () => {
     [env, pg, workflowBundle] = await Promise.all([
       createTimeSkippingEnv(),
       startTestPostgres(),
-      bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, 'fixtures', 'send-message.ts'), logger: quiet }),
+      bundleFixture(path.resolve(__dirname, 'fixtures', 'send-message.ts')),
     ]);
     const { lead } = await createLeadOnce(
       pg.db,

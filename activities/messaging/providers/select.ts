@@ -1,6 +1,6 @@
 // Which provider delivers each channel: the real one when its env keys are set, else the local
 // outbox in Postgres, so the whole system runs offline.
-import type { Config } from '../../../config/env';
+import { urlHost, type Config } from '../../../config/env';
 import type { Channel, MessageProvider } from '../gateway';
 import { sendgridProvider } from './sendgrid';
 import { twilioCallProvider, twilioSmsProvider } from './twilio';
@@ -28,8 +28,7 @@ export function selectProviders(config: Config, publicBaseUrl: string): Partial<
 
 /** The URL providers reach us at (Twilio signs it): PUBLIC_BASE_URL, else the API's own. */
 export function publicBaseUrlOf(config: Config): string {
-  const host = config.API_HOST === '0.0.0.0' || config.API_HOST === '::' ? 'localhost' : config.API_HOST;
-  return config.PUBLIC_BASE_URL ?? `http://${host}:${config.API_PORT}`;
+  return config.PUBLIC_BASE_URL ?? `http://${urlHost(config.API_HOST)}:${config.API_PORT}`;
 }
 
 /** Whether SMS or email still go to the local outbox (then the dev outbox page is served). */

@@ -1,6 +1,7 @@
 // Every activity the worker registers, built from the dependencies they need.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
+import { createCadenceActivities } from './cadence';
 import { createLeadActivities } from './leads';
 import { createMessagingActivities } from './messaging/activities';
 import { localPrintProvider, postcardProvider } from './messaging/postcard';
@@ -9,7 +10,9 @@ import { CHANNELS, createGateway, localProvider, type FrequencyCaps, type Messag
 import { createMlActivities } from './ml/activities';
 import type { ModelStore } from './ml/model-store';
 import { createRetrainActivities } from './ml/retrain';
+import type { HolidayPolicy } from './messaging/holidays';
 import type { Personaliser } from './messaging/personalise';
+import type { CadenceSettings } from '../workflows/cadence/types';
 import { samplePropertyData, type PropertyDataProvider } from './property-data/provider';
 import { createRoutingActivities } from './routing';
 
@@ -25,6 +28,8 @@ export interface ActivityDeps {
   messageCaps?: FrequencyCaps;
   /** Real providers by channel (selectProviders); the rest deliver to the local outbox. */
   providers?: Partial<Record<Channel, MessageProvider>>;
+  /** Cadence settings from config (CADENCE_*); default: 12 touches, 12 h apart, 30-day cooldown. */
+  cadence?: CadenceSettings;
 }
 
 /** Offline defaults: every channel into Postgres — postcards as PDFs for the local print house, calls as tasks for reps. */
@@ -34,20 +39,25 @@ const localProviders = (db: Kysely<Database>): Record<Channel, MessageProvider> 
   call: callTaskProvider(db),
 });
 
-/** The sending worker's activities (its own rate-limited task queue: temporal/task-queues.ts). */
+/**
+ * The sending worker's activities (its own rate-limited task queue: temporal/task-queues.ts).
+ * `holidays`: marketing held on holidays (MESSAGE_HOLIDAYS_OBSERVED, MESSAGE_HOLIDAYS); default: the US holidays.
+ */
 export function createSendingActivities({
   db,
   messageCaps = { perDay: 3, perWeek: 12 },
   providers = {},
   personalise,
   publicBaseUrl,
-}: Pick<ActivityDeps, 'db' | 'messageCaps' | 'providers'> & { personalise?: Personaliser; publicBaseUrl?: string }) {
+  holidays = { observed: true, extra: [] },
+}: Pick<ActivityDeps, 'db' | 'messageCaps' | 'providers'> & { personalise?: Personaliser; publicBaseUrl?: string; holidays?: HolidayPolicy }) {
   const unsubscribeUrl = publicBaseUrl ? (id: string) => `${publicBaseUrl}/unsubscribe/${id}` : undefined;
-  return createMessagingActivities({ gateway: createGateway({ db, providers: { ...localProviders(db), ...providers }, caps: messageCaps, personalise, unsubscribeUrl }) });
+  return createMessagingActivities({ gateway: createGateway({ db, providers: { ...localProviders(db), ...providers }, caps: messageCaps, personalise, unsubscribeUrl, holidays }) });
 }
 
-export function createActivities({ db, modelStore, python, propertyData = samplePropertyData() }: ActivityDeps) {
+export function createActivities({ db, modelStore, python, propertyData = samplePropertyData(), cadence }: ActivityDeps) {
   return {
+    ...createCadenceActivities({ db, settings: cadence }),
     ...createLeadActivities({ db }),
     ...createRoutingActivities({ db, modelStore, propertyData }),
     ...createMlActivities({ modelStore }),

@@ -2,12 +2,32 @@
 // validated here, so a bad value fails at start with a message naming the variable.
 import path from 'node:path';
 import { z } from 'zod';
+import type { CadenceSettings } from '../workflows/cadence/types';
 import type { RoutingPolicy } from '../workflows/lead-intake/types';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** on/off (and the true/false, 1/0, yes/no every other switch takes). */
+const onOff = z
+  .string()
+  .toLowerCase()
+  .pipe(z.enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no']))
+  .transform((v) => v === 'on' || v === 'true' || v === '1' || v === 'yes');
+
+/** `yyyy-mm-dd,yyyy-mm-dd` — real calendar dates, sorted and without repeats. */
+const localDates = z.string().transform((raw, ctx) => {
+  const dates = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  // A calendar date survives the round trip through Date (2026-02-30 does not).
+  const bad = dates.filter((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(d)) || new Date(d).toISOString().slice(0, 10) !== d);
+  if (bad.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `expected comma-separated yyyy-mm-dd dates, got ${bad.join(', ')}` });
+    return z.NEVER;
+  }
+  return [...new Set(dates)].sort();
+});
 
 /** `key:role,key:role` — roles are `crm` (the front end) and `ops` (managers). */
 const apiKeys = z
@@ -84,6 +104,13 @@ export const envSchema = z
     SLA_COLD_MINUTES: z.coerce.number().min(0.5).max(10080).default(240),
     /** SLA breaches (each reassigns the lead) before it goes to the ops queue instead. */
     SLA_MAX_BREACHES: z.coerce.number().int().min(1).max(20).default(3),
+    /** Follow-up cadences (roadmap 4.3 B-C): the most touches one cadence sends, and the least time between two. */
+    CADENCE_MAX_TOUCHES: z.coerce.number().int().min(1).max(100).default(12),
+    CADENCE_MIN_GAP_HOURS: z.coerce.number().min(1).max(24 * 14).default(12),
+    /** Days after a contact's cadence ends before another may start for them. */
+    CADENCE_COOLDOWN_DAYS: z.coerce.number().min(0).max(365).default(30),
+    /** Touches per workflow run before continue-as-new (keeps a weeks-long history small). */
+    CADENCE_TOUCHES_PER_RUN: z.coerce.number().int().min(1).max(100).default(10),
     /** How often a lead nobody can take looks for a free rep again. */
     ROUTING_RETRY_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
 
@@ -111,6 +138,10 @@ export const envSchema = z
     MESSAGE_CAP_PER_WEEK: z.coerce.number().int().min(1).max(200).default(12),
     /** Sends per second across the sending queue: the providers' pace (a Twilio long code: ~1/s). */
     MESSAGES_PER_SECOND: z.coerce.number().min(0.1).max(1000).default(5),
+    /** Hold marketing on the US holidays the company observes (activities/messaging/holidays.ts). */
+    MESSAGE_HOLIDAYS_OBSERVED: onOff.default(true),
+    /** Extra holidays (local dates in the recipient's zone) on which marketing is held too. */
+    MESSAGE_HOLIDAYS: localDates.default([]),
 
     /** The Python with models/training/requirements.txt (the retrain runs train.py with it). */
     ML_PYTHON: z.string().min(1).default('.venv/bin/python'),
@@ -196,6 +227,15 @@ export function routingPolicyOf(config: Config): RoutingPolicy {
     slaMinutes: { HOT: config.SLA_HOT_MINUTES, WARM: config.SLA_WARM_MINUTES, COLD: config.SLA_COLD_MINUTES, VIP: config.SLA_VIP_MINUTES },
     maxBreaches: config.SLA_MAX_BREACHES,
     retrySeconds: config.ROUTING_RETRY_SECONDS,
+  };
+}
+
+/** The cadence settings the workers hand to each cadence when it begins. */
+export function cadenceSettingsOf(config: Config): CadenceSettings {
+  return {
+    policy: { maxTouches: config.CADENCE_MAX_TOUCHES, minGapDays: config.CADENCE_MIN_GAP_HOURS / 24 },
+    cooldownDays: config.CADENCE_COOLDOWN_DAYS,
+    touchesPerRun: config.CADENCE_TOUCHES_PER_RUN,
   };
 }
 

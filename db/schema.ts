@@ -184,6 +184,9 @@ export interface Database {
   postcards: PostcardsTable;
   deals: DealsTable;
   deal_events: DealEventsTable;
+  cadences: CadencesTable;
+  cadence_holds: CadenceHoldsTable;
+  cadence_touches: CadenceTouchesTable;
 }
 
 export interface DealsTable {
@@ -286,3 +289,39 @@ export type Rep = Selectable<RepsTable>;
 export type Lead = Selectable<LeadsTable>;
 export type Contact = Selectable<ContactsTable>;
 export type NewRep = Insertable<RepsTable>;
+
+export interface CadencesTable {
+  id: string;
+  workflow_id: string;
+  contact_id: string;
+  lead_id: string;
+  rep_id: string | null;
+  definition: string;
+  started_at: Date;
+  ended_at: Date | null;
+  end_reason: string | null;
+  touches: Generated<number>;
+}
+
+export interface CadenceHoldsTable {
+  id: string;
+  scope: 'lead' | 'rep' | 'definition';
+  target: string;
+  reason: string;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  released_at: Date | null;
+}
+
+export interface CadenceTouchesTable {
+  cadence_id: string;
+  touch_no: number;
+  step: string;
+  variant: string;
+  channel: string;
+  message_id: string | null;
+  sent_at: Date;
+  opened: Generated<boolean>;
+  clicked: Generated<boolean>;
+  replied: Generated<boolean>;
+}

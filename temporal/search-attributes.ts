@@ -13,8 +13,10 @@ export const IsVip = defineSearchAttributeKey('IsVip', SearchAttributeType.BOOL)
 export const AssignedRep = defineSearchAttributeKey('AssignedRep', SearchAttributeType.KEYWORD);
 export const Territory = defineSearchAttributeKey('Territory', SearchAttributeType.KEYWORD);
 export const SlaDeadline = defineSearchAttributeKey('SlaDeadline', SearchAttributeType.DATETIME);
+/** A contact id: the customer a journey belongs to. */
+export const CustomerId = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
 
-export const searchAttributes = [LeadId, LeadSource, Temperature, LeadScore, Stage, IsVip, AssignedRep, Territory, SlaDeadline] as const;
+export const searchAttributes = [LeadId, LeadSource, Temperature, LeadScore, Stage, IsVip, AssignedRep, Territory, SlaDeadline, CustomerId] as const;
 
 /** `Name=Type` pairs as `temporal server start-dev --search-attribute` expects them. */
 export function searchAttributeFlags(): string[] {

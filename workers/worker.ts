@@ -8,9 +8,11 @@ import type { Logger } from '../config/logger';
 import type { Database } from '../db/schema';
 import { createActivities, createSendingActivities } from '../activities';
 import { messagingTaskQueue } from '../temporal/task-queues';
-import type { Config } from '../config/env';
+import { cadenceSettingsOf, type Config } from '../config/env';
+import type { CadenceSettings } from '../workflows/cadence/types';
 import { publicBaseUrlOf, selectPersonaliser, selectProviders } from '../activities/messaging/providers/select';
 import type { Personaliser } from '../activities/messaging/personalise';
+import type { HolidayPolicy } from '../activities/messaging/holidays';
 import type { ModelStore } from '../activities/ml/model-store';
 import { createDataConverter } from '../temporal/data-converter';
 
@@ -29,6 +31,8 @@ export interface WorkerOptions {
   python: string;
   /** Marketing messages per contact (MESSAGE_CAP_PER_DAY / _PER_WEEK). */
   messageCaps?: { perDay: number; perWeek: number };
+  /** Marketing held on holidays (MESSAGE_HOLIDAYS_OBSERVED, MESSAGE_HOLIDAYS); default: the US holidays. */
+  messageHolidays?: HolidayPolicy;
   /** Delivery per channel (selectProviders); default: the local outbox. */
   providers?: Parameters<typeof createActivities>[0]['providers'];
   /** Sends per second across every worker of the sending queue (MESSAGES_PER_SECOND). */
@@ -37,22 +41,26 @@ export interface WorkerOptions {
   personalise?: Personaliser;
   /** Where recipients reach us (unsubscribe links): PUBLIC_BASE_URL or the API's URL. */
   publicBaseUrl?: string;
+  /** Cadence settings (CADENCE_*); default: activities/cadence.ts. */
+  cadence?: CadenceSettings;
   /** A pre-built bundle (built while other things start); otherwise bundled here. */
   workflowBundle?: { code: string };
 }
 
 /** The worker settings that come from the configuration alone (one place for make start and Docker). */
-export function workerSettingsOf(config: Config): Pick<WorkerOptions, 'namespace' | 'taskQueue' | 'python' | 'messageCaps' | 'providers' | 'messagesPerSecond' | 'personalise' | 'publicBaseUrl'> {
+export function workerSettingsOf(config: Config): Pick<WorkerOptions, 'namespace' | 'taskQueue' | 'python' | 'messageCaps' | 'messageHolidays' | 'providers' | 'messagesPerSecond' | 'personalise' | 'publicBaseUrl' | 'cadence'> {
   const publicBaseUrl = publicBaseUrlOf(config);
   return {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     python: config.ML_PYTHON,
     messageCaps: { perDay: config.MESSAGE_CAP_PER_DAY, perWeek: config.MESSAGE_CAP_PER_WEEK },
+    messageHolidays: { observed: config.MESSAGE_HOLIDAYS_OBSERVED, extra: config.MESSAGE_HOLIDAYS },
     providers: selectProviders(config, publicBaseUrl),
     messagesPerSecond: config.MESSAGES_PER_SECOND,
     personalise: selectPersonaliser(config),
     publicBaseUrl,
+    cadence: cadenceSettingsOf(config),
   };
 }
 
@@ -71,7 +79,7 @@ export async function createProcessWorker(opts: WorkerOptions): Promise<{ worker
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ db: opts.db, modelStore: opts.modelStore, python: opts.python }),
+    activities: createActivities({ db: opts.db, modelStore: opts.modelStore, python: opts.python, cadence: opts.cadence }),
     dataConverter,
     // Ctrl-C lets running activities finish (they are short) before the worker exits.
     shutdownGraceTime: '10 seconds',
@@ -83,7 +91,7 @@ export async function createProcessWorker(opts: WorkerOptions): Promise<{ worker
     connection,
     namespace: opts.namespace,
     taskQueue: messagingTaskQueue(opts.taskQueue),
-    activities: createSendingActivities({ db: opts.db, messageCaps: opts.messageCaps, providers: opts.providers, personalise: opts.personalise, publicBaseUrl: opts.publicBaseUrl }),
+    activities: createSendingActivities({ db: opts.db, messageCaps: opts.messageCaps, holidays: opts.messageHolidays, providers: opts.providers, personalise: opts.personalise, publicBaseUrl: opts.publicBaseUrl }),
     dataConverter,
     maxTaskQueueActivitiesPerSecond: opts.messagesPerSecond ?? 5,
     shutdownGraceTime: '10 seconds',

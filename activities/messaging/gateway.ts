@@ -1,12 +1,14 @@
 // The one door for every message the company sends (roadmap 4.3, 7.1 A). Compliance lives here,
-// not in the workflows: opt-outs and suppression block, quiet hours and frequency caps defer (the
-// caller waits durably and asks again), and each message is sent exactly once — it is recorded
-// under its idempotency key before the provider is called, and a repeat finds the record.
+// not in the workflows: opt-outs and suppression block, quiet hours, holidays (marketing only) and
+// frequency caps defer (the caller waits durably and asks again), and each message is sent exactly
+// once — it is recorded under its idempotency key before the provider is called, and a repeat
+// finds the record.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { consentOf, findMessageByKey, markSent, recentMarketing, recipientOf, recordMessage } from '../../db/repositories/messages';
 import { recordInteraction } from '../../db/repositories/interactions';
 import type { Database } from '../../db/schema';
+import { COMPANY_ZONE, nextNonHolidayMorning, type HolidayPolicy } from './holidays';
 import { nextAllowed, recipientZones } from './quiet-hours';
 import type { Personaliser } from './personalise';
 import { renderTemplate } from './templates';
@@ -38,7 +40,7 @@ export interface SendRequest {
 export type SendOutcome =
   | { status: 'sent'; messageId: string; providerMessageId: string; provider: string; duplicate: boolean }
   | { status: 'blocked'; reason: 'opted_out' | 'suppressed' | 'no_address'; channel: Channel }
-  | { status: 'deferred'; reason: 'quiet_hours' | 'frequency_cap'; notBefore: string };
+  | { status: 'deferred'; reason: 'quiet_hours' | 'holiday' | 'frequency_cap'; notBefore: string };
 
 export interface OutboundMessage {
   id: string;
@@ -79,6 +81,11 @@ export function createGateway(deps: {
   personalise?: Personaliser;
   /** Every email carries a visible unsubscribe link to this (one-click) URL. */
   unsubscribeUrl?: (messageId: string) => string;
+  /**
+   * Hold marketing on holidays in the recipient's zones (createSendingActivities passes
+   * MESSAGE_HOLIDAYS_OBSERVED / MESSAGE_HOLIDAYS, the US holidays by default). Not given: no hold.
+   */
+  holidays?: HolidayPolicy;
 }) {
   const { db, providers, caps } = deps;
   const now = deps.now ?? (() => new Date());
@@ -146,11 +153,20 @@ export function createGateway(deps: {
       const consent = await consentOf(db, req.channel, to);
       if (consent !== 'subscribed') return { status: 'blocked', reason: consent, channel: req.channel };
 
-      if (PHONE_CHANNELS.includes(req.channel)) {
-        const allowed = nextAllowed(at, (await recipientZones({ state: recipient!.state, zip: recipient!.zip, phone: recipient!.phone })).zones);
+      const marketing = (req.kind ?? 'marketing') === 'marketing';
+      const phone = PHONE_CHANNELS.includes(req.channel);
+      const holidays = marketing && deps.holidays && (deps.holidays.observed || deps.holidays.extra.length > 0) ? deps.holidays : undefined;
+      const zones = phone || holidays ? await recipientZones({ state: recipient!.state, zip: recipient!.zip, phone: recipient!.phone }) : undefined;
+      if (phone && zones) {
+        const allowed = nextAllowed(at, zones.zones);
         if (allowed > at) return { status: 'deferred', reason: 'quiet_hours', notBefore: allowed.toISOString() };
       }
-      if ((req.kind ?? 'marketing') === 'marketing') {
+      if (holidays && zones) {
+        // Every channel, marketing only. Nothing known of where the recipient is: the company's zone.
+        const after = nextNonHolidayMorning(at, zones.from === 'none' ? [COMPANY_ZONE] : zones.zones, holidays.extra, holidays.observed);
+        if (after) return { status: 'deferred', reason: 'holiday', notBefore: after.toISOString() };
+      }
+      if (marketing) {
         const week = await recentMarketing(db, req.contactId, new Date(at.getTime() - 7 * DAY));
         const day = week.filter((t) => t.getTime() > at.getTime() - DAY);
         // Deferred until the oldest message inside the full window ages out of it.

@@ -9,6 +9,7 @@ import * as m0006 from './0006_webhook_events';
 import * as m0007 from './0007_interactions';
 import * as m0008 from './0008_postcards';
 import * as m0009 from './0009_deals';
+import * as m0010 from './0010_cadences';
 
 export const migrations: Record<string, Migration> = {
   '0001_leads_contacts_reps': m0001,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_interactions': m0007,
   '0008_postcards': m0008,
   '0009_deals': m0009,
+  '0010_cadences': m0010,
 };

@@ -1,6 +1,7 @@
 // The messaging gateway on a real Postgres: exactly once per idempotency key (also when a provider
 // without idempotency got the message but we never heard back), opt-outs block one channel while
-// the other continues, quiet hours and frequency caps defer with the moment to try again.
+// the other continues, quiet hours, holidays and frequency caps defer with the moment to try again.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, localProvider, type MessageProvider, type OutboundMessage, type SendRequest } from '../../activities/messaging/gateway';
 import { createLeadOnce } from '../../db/repositories/leads';
@@ -224,5 +225,48 @@ describe('messaging gateway', () => {
     const row = await pg.db.selectFrom('messages').select(['body_text', 'body_html']).where('id', '=', sent.messageId).executeTakeFirstOrThrow();
     expect(row.body_text).toBe(`Thanks!\n\n—\nUnsubscribe: https://crm.example/unsubscribe/${sent.messageId}`);
     expect(row.body_html).toContain(`<a href="https://crm.example/unsubscribe/${sent.messageId}">Unsubscribe</a>`);
+  });
+
+  it('holds marketing on Thanksgiving until 08:00 the next day in the recipient’s zone; transactional goes out, and so does the same on an ordinary day', async () => {
+    const contactIn = async (first: string, phone: string, email: string, address: { street: string; city: string; state: string; zip: string }) =>
+      (await createLeadOnce(pg.db, { firstName: first, lastName: 'Holiday', phone, email, source: 'website', address, property: {}, signals: {} }, { requestHash: first, dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` })).lead.contact_id;
+    const detroit = await contactIn('Troy', '+12485550191', 'troy.holiday@example.com', { street: '9 Main St', city: 'Troy', state: 'MI', zip: '48083' });
+    const california = await contactIn('Sam', '+14155550192', 'sam.holiday@example.com', { street: '1 Market St', city: 'San Francisco', state: 'CA', zip: '94105' });
+    const providers = { sms: localProvider('sms'), email: localProvider('email'), postcard: localProvider('postcard') };
+    const gateway = createGateway({ db: pg.db, providers, caps: { perDay: 100, perWeek: 100 }, holidays: { observed: true, extra: [] } });
+    const send = (contact: string, channel: 'sms' | 'email' | 'postcard', at: Date, kind?: 'marketing' | 'transactional') =>
+      gateway.send({ idempotencyKey: `holiday-wf:${++n}`, contactId: contact, channel, text: 'Storm season: book your free roof inspection.', kind }, at);
+    const recorded = async () => Number((await pg.db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).where('idempotency_key', 'like', 'holiday-wf:%').executeTakeFirstOrThrow()).n);
+
+    const thanksgiving = new Date('2026-11-26T20:00:00Z'); // 15:00 in Detroit, 12:00 in San Francisco
+    const held = (notBefore: string) => ({ status: 'deferred', reason: 'holiday', notBefore });
+    expect(await send(detroit, 'sms', thanksgiving)).toEqual(held('2026-11-27T13:00:00.000Z'));
+    expect(await send(detroit, 'email', thanksgiving)).toEqual(held('2026-11-27T13:00:00.000Z'));
+    expect(await send(detroit, 'postcard', thanksgiving)).toEqual(held('2026-11-27T13:00:00.000Z'));
+    expect(await send(california, 'sms', thanksgiving)).toEqual(held('2026-11-27T16:00:00.000Z'));
+    expect(await send(california, 'email', thanksgiving)).toEqual(held('2026-11-27T16:00:00.000Z'));
+    expect(await recorded()).toBe(0); // held messages are not recorded: asking again sends them
+
+    // Transactional messages are not held (quiet hours still apply to the SMS: 15:00 is inside them).
+    expect(await send(detroit, 'sms', thanksgiving, 'transactional')).toMatchObject({ status: 'sent', duplicate: false });
+    expect(await send(california, 'email', thanksgiving, 'transactional')).toMatchObject({ status: 'sent', duplicate: false });
+    // The same marketing on the day before, and at the moment it was held until.
+    expect(await send(detroit, 'sms', afternoon)).toMatchObject({ status: 'sent' });
+    expect(await send(california, 'email', afternoon)).toMatchObject({ status: 'sent' });
+    expect(await send(detroit, 'sms', new Date('2026-11-27T13:00:00Z'))).toMatchObject({ status: 'sent' });
+    expect(await send(california, 'sms', new Date('2026-11-27T16:00:00Z'))).toMatchObject({ status: 'sent' });
+    expect(await recorded()).toBe(6);
+
+    // Nothing known of where the recipient is (no address, no phone): the company's zone, Detroit.
+    const nowhere = randomUUID();
+    await pg.db.insertInto('contacts').values({ id: nowhere, first_name: 'No', last_name: 'Where', phone: null, email: 'nowhere.holiday@example.com', preferred_language: null }).execute();
+    expect(await send(nowhere, 'email', new Date('2026-11-26T05:30:00Z'))).toEqual(held('2026-11-27T13:00:00.000Z')); // 00:30 Thanksgiving in Detroit
+    expect(await send(nowhere, 'email', new Date('2026-11-27T06:00:00Z'))).toMatchObject({ status: 'sent' }); // 01:00 Friday in Detroit, still Thanksgiving in Hawaii
+
+    // Extra dates from configuration, with the US holidays switched off.
+    const extraOnly = createGateway({ db: pg.db, providers, caps: { perDay: 100, perWeek: 100 }, holidays: { observed: false, extra: ['2026-11-27'] } });
+    const sendExtra = (at: Date) => extraOnly.send({ idempotencyKey: `holiday-wf:${++n}`, contactId: detroit, channel: 'email', text: 'Year-end offer' }, at);
+    expect(await sendExtra(new Date('2026-11-27T15:00:00Z'))).toEqual(held('2026-11-28T13:00:00.000Z'));
+    expect(await sendExtra(thanksgiving)).toMatchObject({ status: 'sent' });
   });
 });

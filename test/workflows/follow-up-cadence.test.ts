@@ -3,19 +3,21 @@
 // an opted-out channel falls back; quiet hours defer a touch inside the cadence; a click
 // accelerates to a call with a proposal; pause and resume never flood; stop ends it.
 import { Context } from '@temporalio/activity';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SendOutcome, SendRequest } from '../../activities/messaging/gateway';
 import { messagingTaskQueue } from '../../temporal/task-queues';
 import { followUpCadence } from '../../workflows';
-import { cadenceStatusQuery, pauseCadenceSignal, resumeCadenceSignal, stopCadenceSignal } from '../../workflows/cadence/messages';
+import { cadenceEngagementSignal, cadenceStatusQuery, householdReplySignal, pauseCadenceSignal, resumeCadenceSignal, stopCadenceSignal } from '../../workflows/cadence/messages';
 import { messageEventSignal } from '../../workflows/messaging/messages';
 import { bundleWorkflows } from '../../workers/worker';
 import { keepHistory } from '../helpers/histories';
 import { testLogger } from '../helpers/logger';
+import { fakeCadenceStore } from '../helpers/fake-cadences';
 import { createTimeSkippingEnv, taskQueueFor } from '../helpers/temporal';
+import type { CadenceSettings } from '../../workflows/cadence/types';
 
 const DAY = 86_400_000;
 type Sent = { day: number; channel: string; subject?: string; text: string };
@@ -52,20 +54,32 @@ describe('followUpCadence', () => {
     await env?.teardown();
   });
 
-  async function run(title: string, sender: ReturnType<typeof fakeSender>, maxTouches: number, body: (h: WorkflowHandle<typeof followUpCadence>) => Promise<void>) {
+  type RunOptions = { maxTouches?: number; definition?: string; leadId?: string; contactId?: string; repId?: string; settings?: Partial<CadenceSettings>; store?: ReturnType<typeof fakeCadenceStore> };
+  const settingsFor = (o: RunOptions): CadenceSettings => ({ policy: { maxTouches: o.maxTouches ?? 12, minGapDays: 0.5 }, cooldownDays: 30, touchesPerRun: 10, ...o.settings });
+  const storeFor = (o: RunOptions) => fakeCadenceStore(settingsFor(o), () => Context.current().info.currentAttemptScheduledTimestampMs);
+
+  /** Runs the workflow(s) `body` starts on a fresh queue with the fake sender and cadence store. */
+  async function withWorkers(title: string, sender: ReturnType<typeof fakeSender>, store: ReturnType<typeof fakeCadenceStore>, body: (taskQueue: string) => Promise<void>) {
     const taskQueue = taskQueueFor(title);
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: {} });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: store.activities });
     const sending = await Worker.create({ connection: env.nativeConnection, taskQueue: messagingTaskQueue(taskQueue), activities: sender.activities });
     const done = (async () => {
       sender.start(await env.currentTimeMs());
-      const h = await env.client.workflow.start(followUpCadence, {
-        workflowId: `cadence-${title.replace(/\W+/g, '-')}`,
-        taskQueue,
-        args: [{ leadId: `lead-${title}`, contactId: '00000000-0000-4000-8000-000000000001', policy: { maxTouches, minGapDays: 0.5 } }],
-      });
-      await body(h);
+      await body(taskQueue);
     })();
     await Promise.all([worker.runUntil(done), sending.runUntil(done)]);
+  }
+  const startOn = (taskQueue: string, workflowId: string, o: RunOptions) =>
+    env.client.workflow.start(followUpCadence, {
+      workflowId,
+      taskQueue,
+      args: [{ leadId: o.leadId ?? `lead-${workflowId}`, contactId: o.contactId ?? '00000000-0000-4000-8000-000000000001', repId: o.repId, definition: o.definition ?? 'plain', settings: settingsFor(o) }],
+    });
+
+  async function run(title: string, sender: ReturnType<typeof fakeSender>, options: number | RunOptions, body: (h: WorkflowHandleWithFirstExecutionRunId<typeof followUpCadence>) => Promise<void>) {
+    const o = typeof options === 'number' ? { maxTouches: options } : options;
+    const store = o.store ?? storeFor(o);
+    await withWorkers(title, sender, store, async (taskQueue) => body(await startOn(taskQueue, `cadence-${title.replace(/\W+/g, '-')}`, o)));
   }
   const statusOf = (h: WorkflowHandle<typeof followUpCadence>) => h.query(cadenceStatusQuery);
 
@@ -153,6 +167,147 @@ describe('followUpCadence', () => {
       expect((await h.result()).ended).toBe('lead won');
       expect(sender.sent).toHaveLength(2);
       await keepHistory(h, 'follow-up-cadence', 'pause-resume-stop');
+    });
+  });
+
+  it('shifts missed steps forward after a pause: the day 2 SMS goes out 0.8 days after resuming, the day 5 postcard 3 days later', async () => {
+    const sender = fakeSender();
+    await run('shift forward', sender, 3, async (h) => {
+      await env.sleep(1.2 * DAY);
+      await expect.poll(() => sender.sent.length).toBe(1);
+      await h.signal(pauseCadenceSignal, { reason: 'storm cleanup' });
+      await expect.poll(async () => (await statusOf(h)).pausedBecause).toBe('storm cleanup');
+      await env.sleep(10 * DAY); // past every step of the testing sequence
+      await h.signal(resumeCadenceSignal);
+      await h.result();
+      expect(sender.sent.map((s) => [s.day, s.channel])).toEqual([
+        [1, 'email'],
+        [12, 'sms'], // day 2 of the plan, 10 paused days later
+        [15, 'postcard'],
+      ]);
+    });
+  });
+
+  it('overwhelm pauses the pressure: weekly educational email instead of the next sales touch', async () => {
+    const sender = fakeSender();
+    await run('overwhelm', sender, 2, async (h) => {
+      await env.sleep(1.2 * DAY);
+      await expect.poll(() => sender.sent.length).toBe(1);
+      await h.signal(cadenceEngagementSignal, { kind: 'overwhelmed' });
+      await expect.poll(async () => (await statusOf(h)).next?.mode).toBe('PAUSE');
+      await h.result();
+      expect(sender.sent[1]).toMatchObject({ channel: 'email', text: expect.stringContaining('No pressure') as unknown });
+      expect(sender.sent[1]!.day).toBe(8); // a week after the last touch, not the next day's SMS
+      await keepHistory(h, 'follow-up-cadence', 'overwhelm-pauses-pressure');
+    });
+  });
+
+  it('continue-as-new every two touches keeps the state: five touches over three runs', async () => {
+    const sender = fakeSender();
+    await run('continue as new', sender, { maxTouches: 5, settings: { touchesPerRun: 2 } }, async (h) => {
+      const result = await h.result();
+      expect(result.runs).toBe(3);
+      expect(result.touches.map((t) => t.channel)).toEqual(['email', 'sms', 'postcard', 'postcard', 'email']);
+      expect(result.ended).toBe('touch cap of 5 reached');
+      const latest = await env.client.workflow.getHandle(h.workflowId).describe();
+      expect(latest.runId).not.toBe(h.firstExecutionRunId);
+      // The same touches as a single run would send, on the same days.
+      expect(sender.sent.map((s) => s.day)).toEqual([1, 2, 5, 12, 19]);
+    });
+  });
+
+  it('an ops hold on the rep stops touches until it is released; a missed release signal is noticed the next day', async () => {
+    const sender = fakeSender();
+    const options = { maxTouches: 2, repId: 'rep-on-vacation' };
+    const store = storeFor(options);
+    store.holds.set('rep:rep-on-vacation', 'vacation');
+    await run('rep hold', sender, { ...options, store }, async (h) => {
+      await env.sleep(3.5 * DAY);
+      expect(sender.sent).toHaveLength(0);
+      const held = await statusOf(h);
+      expect(held).toMatchObject({ paused: true, heldBy: 'rep', pausedBecause: 'held (rep): vacation' });
+      store.holds.delete('rep:rep-on-vacation'); // released without telling the workflow
+      await h.result();
+      // Held from day 1 to the first daily check after day 3 (day 4): the plan's day 1 falls then.
+      expect(sender.sent.map((s) => s.channel)).toEqual(['email', 'sms']);
+      expect(sender.sent[0]!.day).toBeCloseTo(4, 1);
+      await keepHistory(h, 'follow-up-cadence', 'rep-hold');
+    });
+  });
+
+  it('an out-of-office reply pauses until the stated return instead of ending', async () => {
+    const sender = fakeSender();
+    await run('out of office', sender, 2, async (h) => {
+      await env.sleep(1.2 * DAY);
+      await expect.poll(() => sender.sent.length).toBe(1);
+      const back = new Date((await env.currentTimeMs()) + 5 * DAY).toISOString();
+      await h.signal(messageEventSignal, { messageId: 'm1', channel: 'email', event: 'auto_reply', at: new Date().toISOString(), until: back });
+      await expect.poll(async () => (await statusOf(h)).pausedBecause).toMatch(/^out of office until/);
+      const result = await h.result();
+      expect(result.ended).toBe('touch cap of 2 reached');
+      // Day 2's SMS, shifted by the 5 days away.
+      expect(sender.sent[1]).toMatchObject({ channel: 'sms' });
+      expect(sender.sent[1]!.day).toBeCloseTo(7, 0);
+      await keepHistory(h, 'follow-up-cadence', 'out-of-office');
+    });
+  });
+
+  it('a household member\'s reply hands this cadence over too', async () => {
+    const sender = fakeSender();
+    await run('household', sender, 12, async (h) => {
+      await env.sleep(1.2 * DAY);
+      await h.signal(householdReplySignal, { fromLeadId: 'lead-partner' });
+      expect((await h.result()).ended).toBe('a household member replied: handed to the rep');
+      expect(sender.sent).toHaveLength(1);
+    });
+  });
+
+  it('one cadence per contact, and a cooldown after it ends', async () => {
+    const sender = fakeSender();
+    const options = { maxTouches: 12, contactId: '00000000-0000-4000-8000-0000000000c1' };
+    const store = storeFor(options);
+    await withWorkers('one per contact', sender, store, async (taskQueue) => {
+      const first = await startOn(taskQueue, 'cadence-contact-first', options);
+      await expect.poll(async () => (await statusOf(first)).next).toBeTruthy();
+      const second = await startOn(taskQueue, 'cadence-contact-second', options);
+      expect((await second.result()).ended).toBe('not started: the contact is already in cadence cadence-contact-first');
+      await first.signal(stopCadenceSignal, { reason: 'lead lost' });
+      // Not first.result(): with nothing left running, the test server may skip years ahead before the next start.
+      await expect.poll(() => store.runs.get(`cadence-contact-first/${first.firstExecutionRunId}`)?.reason).toBe('lead lost');
+      const third = await startOn(taskQueue, 'cadence-contact-third', options);
+      expect((await third.result()).ended).toMatch(/^not started: cooling down after the last cadence until /);
+      await env.sleep(31 * DAY);
+      const fourth = await startOn(taskQueue, 'cadence-contact-fourth', { ...options, maxTouches: 1 });
+      expect((await fourth.result()).ended).toBe('touch cap of 1 reached');
+    });
+    expect([...store.runs.values()].map((r) => r.reason)).toEqual(['lead lost', 'touch cap of 1 reached']);
+  });
+
+  it('A/B variants: each lead keeps its variant, both are sent, touches are recorded per variant', async () => {
+    const sender = fakeSender();
+    const options = { maxTouches: 1, definition: 'standard' };
+    const store = storeFor(options);
+    await withWorkers('ab variants', sender, store, async (taskQueue) => {
+      const handles = await Promise.all(Array.from({ length: 8 }, (_, i) => startOn(taskQueue, `cadence-ab-${i}`, { ...options, contactId: `00000000-0000-4000-8000-00000000ab0${i}` })));
+      for (const h of handles) await h.result();
+    });
+    const subjects = new Set(sender.sent.map((s) => s.subject));
+    expect(subjects).toEqual(new Set(['Your free roof inspection', 'Is your roof ready for winter?']));
+    expect(store.touches).toHaveLength(8);
+    for (const t of store.touches) expect(t.step).toBe('day-1');
+    // The variant recorded is the one sent.
+    const bySubject = sender.sent.filter((s) => s.subject === 'Is your roof ready for winter?').length;
+    expect(store.touches.filter((t) => t.variant === 'B')).toHaveLength(bySubject);
+  });
+
+  it('cancelled by ops: the run is ended in the store so the contact is free after the cooldown', async () => {
+    const sender = fakeSender();
+    const store = storeFor({});
+    await run('cancel', sender, { store }, async (h) => {
+      await env.sleep(1.2 * DAY);
+      await h.cancel();
+      await expect(h.result()).rejects.toThrow();
+      expect([...store.runs.values()][0]).toMatchObject({ reason: 'cancelled' });
     });
   });
 });

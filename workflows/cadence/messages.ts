@@ -3,9 +3,13 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { CadenceStatus } from './types';
 
 export const cadenceStatusQuery = defineQuery<CadenceStatus>('status');
+export const ENGAGEMENT_KINDS = ['website_visit', 'call_answered', 'appointment_requested', 'overwhelmed'] as const;
 /** Engagement the messaging webhooks do not see: website visits, answered calls, booking requests, overwhelm. */
-export const cadenceEngagementSignal = defineSignal<[{ kind: 'website_visit' | 'call_answered' | 'appointment_requested' | 'overwhelmed' }]>('engagement');
+export const cadenceEngagementSignal = defineSignal<[{ kind: (typeof ENGAGEMENT_KINDS)[number] }]>('engagement');
 /** Won, lost, or handed over: the cadence ends. */
 export const stopCadenceSignal = defineSignal<[{ reason: string }]>('stop');
-export const pauseCadenceSignal = defineSignal('pause');
+/** Ops pause (one lead, a rep's leads, a definition); the reason shows in the status. */
+export const pauseCadenceSignal = defineSignal<[{ reason?: string }?]>('pause');
 export const resumeCadenceSignal = defineSignal('resume');
+/** Someone else at the same household replied: this cadence hands over too. */
+export const householdReplySignal = defineSignal<[{ fromLeadId: string }]>('householdReply');

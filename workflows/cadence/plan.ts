@@ -34,6 +34,8 @@ export type Mode = 'ACCELERATE' | 'PAUSE' | 'ADJUST';
 export type Content = 'sales' | 'educational' | 'proposal';
 
 export interface PlannedTouch {
+  /** Which rule chose it (`day-1`…`day-10` of the testing sequence, or the mode): A/B variants hang off it. */
+  step: string;
   day: number;
   channel: CadenceChannel;
   content: Content;
@@ -124,18 +126,18 @@ export function nextTouch(s: CadenceState, policy: CadencePolicy): PlannedTouch 
     // From today's step (a blocked channel's fallback goes out the same day) onwards.
     for (let day = Math.max(1, Math.floor(earliest)); day <= 10; day++) {
       const step = testingStep(s, day);
-      if (step && !s.touches.some((t) => Math.floor(t.day) === day)) return { day: Math.max(day, earliest), channel: step.channel, content: 'sales', mode, reason: step.reason };
+      if (step && !s.touches.some((t) => Math.floor(t.day) === day)) return { step: `day-${day}`, day: Math.max(day, earliest), channel: step.channel, content: 'sales', mode, reason: step.reason };
     }
   }
 
   const from = last === undefined ? earliest : Math.max(earliest, last + intervalDays(s, mode));
   if (mode === 'ACCELERATE') {
     const choice = pick(s, 'call', `ACCELERATE (${why}): phone before email`);
-    if (choice) return { day: from, ...choice, content: has(s, 'appointment_requested') || has(s, 'clicked') ? 'proposal' : 'sales', mode };
+    if (choice) return { step: 'accelerate', day: from, ...choice, content: has(s, 'appointment_requested') || has(s, 'clicked') ? 'proposal' : 'sales', mode };
   }
   if (mode === 'PAUSE') {
     const choice = pick(s, 'email', `PAUSE (${why}): weekly, educational, no sales pressure`);
-    if (choice) return { day: from, ...choice, content: 'educational', mode };
+    if (choice) return { step: 'pause', day: from, ...choice, content: 'educational', mode };
   }
   // ADJUST after the tests: the channel the person answered most, else rotate through the usable ones.
   const answered = CADENCE_CHANNELS.filter((c) => usable(s, c)).sort(
@@ -145,5 +147,5 @@ export function nextTouch(s: CadenceState, policy: CadencePolicy): PlannedTouch 
   const rotation = FALLBACK.filter((c) => usable(s, c));
   const channel = best ?? rotation[s.touches.length % rotation.length]!;
   const level = engagementLevel(s);
-  return { day: from, channel, content: 'sales', mode, reason: best ? `ADJUST (${level} engagement): ${channel} gets answers` : `ADJUST (${level} engagement): testing ${channel}` };
+  return { step: 'adjust', day: from, channel, content: 'sales', mode, reason: best ? `ADJUST (${level} engagement): ${channel} gets answers` : `ADJUST (${level} engagement): testing ${channel}` };
 }

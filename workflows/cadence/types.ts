@@ -4,18 +4,55 @@ import type { CadenceChannel, CadencePolicy, EngagementEvent, PlannedTouch } fro
 export interface CadenceInput {
   leadId: string;
   contactId: string;
-  policy?: CadencePolicy;
+  /** The rep holding the lead: ops can pause every cadence of a rep. */
+  repId?: string;
+  /** A name from definitions.ts (default `standard`). */
+  definition?: string;
+  /** Overrides the worker's settings (tests, the simulator). */
+  settings?: Partial<CadenceSettings>;
   connected?: { messenger: boolean; nextdoor: boolean };
+}
+
+/** What the workers configure (config/env.ts: CADENCE_*). */
+export interface CadenceSettings {
+  policy: CadencePolicy;
+  cooldownDays: number;
+  touchesPerRun: number;
+}
+
+export interface CadenceTouch {
+  /** Active days since the start (time paused does not count). */
+  day: number;
+  channel: CadenceChannel;
+  step: string;
+  variant: string;
+  messageId: string;
 }
 
 export interface CadenceStatus {
   leadId: string;
+  /** The run's key in Postgres: workflow id + first run id. */
+  cadenceId: string;
+  definition: string;
+  settings: CadenceSettings;
   /** When day 0 began (ms since epoch, workflow clock). */
   startedAt: number;
-  touches: { day: number; channel: CadenceChannel }[];
+  /** Time spent paused (ops, holds, out of office): the plan's days do not count it. */
+  pausedMs: number;
+  touches: CadenceTouch[];
   events: EngagementEvent[];
   blocked: CadenceChannel[];
   paused: boolean;
-  next?: PlannedTouch;
+  /** Why it is paused: an ops hold, an out-of-office reply… */
+  pausedBecause?: string;
+  /** Since when it is paused (ms since epoch). */
+  pausedSince?: number;
+  /** An ops hold (Postgres) paused it: checked again daily in case its release was missed. */
+  heldBy?: string;
+  /** An out-of-office reply: nothing is sent before this (ms since epoch). */
+  awayUntil?: number;
+  /** Workflow runs so far (continue-as-new). */
+  runs: number;
+  next?: PlannedTouch & { at: string; variant: string };
   ended?: string;
 }

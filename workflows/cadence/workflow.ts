@@ -1,20 +1,46 @@
 // followUpCadence — one per lead (roadmap 4.3 B-C): the adaptive plan of plan.ts on the workflow's
-// clock. Each loop plans the next touch from everything known, waits for its moment (a signal wakes
-// it to plan again), and sends through the messaging gateway, which may block a channel (the plan
-// falls back to another) or defer for quiet hours and caps (the send waits durably). A reply or a
-// booking hands the lead over; won/lost stops it; the touch cap or running out of channels ends it.
-// Paused, it sends nothing; resumed, it plans from now, so missed steps are not fired in a burst.
-import { condition, continueAsNew, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { LeadId, Stage } from '../../temporal/search-attributes';
+// clock. It first claims the contact (never two cadences at once; a cooldown after the last one),
+// then loops: plan the next touch from everything known, wait for its moment (a signal wakes it
+// to plan again), check for an ops hold, and send through the messaging gateway, which may block
+// a channel (the plan falls back to another) or defer for quiet hours, caps and holidays (the send
+// waits durably). A reply, a booking or a household member's reply hands the lead over; won/lost
+// stops it; the touch cap or running out of channels ends it. Paused (ops, a hold, an
+// out-of-office reply), the plan's clock stops: on resume, missed steps shift forward one by one
+// instead of firing at once. Continue-as-new every few touches keeps weeks of history small.
+import {
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createCadenceActivities } from '../../activities/cadence';
+import { AssignedRep, LeadId, Stage } from '../../temporal/search-attributes';
 import { messageEventSignal } from '../messaging/messages';
 import { sendMessage } from '../messaging/send';
 import { copyFor } from './content';
-import { cadenceEngagementSignal, cadenceStatusQuery, pauseCadenceSignal, resumeCadenceSignal, stopCadenceSignal } from './messages';
-import { CADENCE_CHANNELS, nextTouch, type CadenceChannel, type CadencePolicy, type EngagementKind } from './plan';
-import type { CadenceInput, CadenceStatus } from './types';
+import { CADENCE_DEFINITIONS, DEFAULT_DEFINITION, variantFor } from './definitions';
+import { cadenceEngagementSignal, cadenceStatusQuery, householdReplySignal, pauseCadenceSignal, resumeCadenceSignal, stopCadenceSignal } from './messages';
+import { CADENCE_CHANNELS, nextTouch, type CadenceChannel, type EngagementKind } from './plan';
+import type { CadenceInput, CadenceSettings, CadenceStatus } from './types';
 
-export const DEFAULT_CADENCE_POLICY: CadencePolicy = { maxTouches: 12, minGapDays: 0.5 };
+const cadence = proxyActivities<ReturnType<typeof createCadenceActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
 const DAY_MS = 86_400_000;
+/** An out-of-office reply with no readable return date pauses this long. */
+const AWAY_DEFAULT_MS = 7 * DAY_MS;
+/** Engagement events carried across continue-as-new (the plan looks back a week; day 1-10 rules need the early ones). */
+const EVENTS_KEPT = 200;
+/** Settings until the claim returns the worker's (overridden by the input's). */
+const PROVISIONAL: CadenceSettings = { policy: { maxTouches: 12, minGapDays: 0.5 }, cooldownDays: 30, touchesPerRun: 10 };
 /** Message events that count as engagement for the plan. */
 const FROM_MESSAGE: Record<string, EngagementKind | undefined> = {
   delivered: 'delivered',
@@ -25,81 +51,157 @@ const FROM_MESSAGE: Record<string, EngagementKind | undefined> = {
   spam_report: 'overwhelmed',
 };
 
+const when = (ms: number): string => `${new Date(ms).toUTCString().slice(0, 22)} UTC`;
+
 export async function followUpCadence(input: CadenceInput, carried?: CadenceStatus): Promise<CadenceStatus> {
-  const policy = input.policy ?? DEFAULT_CADENCE_POLICY;
-  const status: CadenceStatus = carried ?? { leadId: input.leadId, startedAt: Date.now(), touches: [], events: [], blocked: [], paused: false };
-  const dayNow = (): number => (Date.now() - status.startedAt) / DAY_MS;
+  const info = workflowInfo();
+  const definitionName = input.definition && CADENCE_DEFINITIONS[input.definition] ? input.definition : DEFAULT_DEFINITION;
+  const definition = CADENCE_DEFINITIONS[definitionName]!;
+  const status: CadenceStatus = carried ?? {
+    leadId: input.leadId,
+    cadenceId: `${info.workflowId}/${info.firstExecutionRunId}`,
+    definition: definitionName,
+    settings: { ...PROVISIONAL, ...input.settings },
+    startedAt: Date.now(),
+    pausedMs: 0,
+    touches: [],
+    events: [],
+    blocked: [],
+    paused: false,
+    runs: 1,
+  };
+  const activeDay = (): number => (Date.now() - status.startedAt - status.pausedMs - (status.pausedSince !== undefined ? Date.now() - status.pausedSince : 0)) / DAY_MS;
   let changed = false;
   let stopped: string | undefined;
 
+  const pause = (why: string, heldBy?: string): void => {
+    if (!status.paused) status.pausedSince = Date.now();
+    status.paused = true;
+    status.pausedBecause = why;
+    status.heldBy = heldBy;
+    changed = true;
+  };
+  const resume = (): void => {
+    if (status.paused && status.pausedSince !== undefined) status.pausedMs += Date.now() - status.pausedSince;
+    status.paused = false;
+    status.pausedSince = status.pausedBecause = status.heldBy = status.awayUntil = undefined;
+    changed = true;
+  };
+
   setHandler(cadenceStatusQuery, () => status);
-  setHandler(messageEventSignal, ({ channel, event }) => {
-    const kind = FROM_MESSAGE[event];
+  setHandler(messageEventSignal, ({ channel, event, until }) => {
     const ch = (CADENCE_CHANNELS as readonly string[]).includes(channel) ? (channel as CadenceChannel) : undefined;
-    if (kind) status.events.push({ day: dayNow(), kind, channel: ch });
+    if (event === 'auto_reply') {
+      // Out of office: not an answer, not a reason to stop — wait until they are back.
+      status.awayUntil = until ? Date.parse(until) : Date.now() + AWAY_DEFAULT_MS;
+      pause(`out of office until ${when(status.awayUntil)}`);
+      return;
+    }
+    const kind = FROM_MESSAGE[event];
+    if (kind) status.events.push({ day: activeDay(), kind, channel: ch });
     // An unsubscribe or bounce closes that channel for good.
     if ((event === 'unsubscribed' || event === 'bounced') && ch && !status.blocked.includes(ch)) status.blocked.push(ch);
     changed = true;
   });
   setHandler(cadenceEngagementSignal, ({ kind }) => {
-    status.events.push({ day: dayNow(), kind });
+    status.events.push({ day: activeDay(), kind });
     changed = true;
   });
   setHandler(stopCadenceSignal, ({ reason }) => {
     stopped ??= reason;
   });
-  setHandler(pauseCadenceSignal, () => {
-    status.paused = true;
+  setHandler(householdReplySignal, () => {
+    stopped ??= 'a household member replied: handed to the rep';
   });
-  setHandler(resumeCadenceSignal, () => {
-    status.paused = false;
-    changed = true;
-  });
+  setHandler(pauseCadenceSignal, (p) => pause(p?.reason ?? 'paused by ops'));
+  setHandler(resumeCadenceSignal, resume);
 
-  const end = (why: string): CadenceStatus => {
+  let claimed = carried !== undefined;
+  const end = async (why: string): Promise<CadenceStatus> => {
     status.ended = why;
     status.next = undefined;
     upsertSearchAttributes([{ key: Stage, value: 'cadence_ended' }]);
     setCurrentDetails(`Cadence ended: ${why} · ${status.touches.length} touches`);
+    if (claimed) await cadence.endCadence({ cadenceId: status.cadenceId, reason: why, touches: status.touches.length });
+    await condition(allHandlersFinished);
     return status;
   };
-  upsertSearchAttributes([{ key: LeadId, value: input.leadId }]);
+  upsertSearchAttributes([{ key: LeadId, value: input.leadId }, ...(input.repId ? [{ key: AssignedRep, value: input.repId }] : [])]);
 
-  for (;;) {
-    if (stopped) return end(stopped);
-    const handover = status.events.find((e) => e.kind === 'replied' || e.kind === 'appointment_requested');
-    if (handover) return end(handover.kind === 'replied' ? 'the lead replied: handed to the rep' : 'an appointment was requested: handed to the rep');
-    if (status.paused) {
-      setCurrentDetails(`Cadence paused · ${status.touches.length} touches`);
-      await condition(() => !status.paused || stopped !== undefined);
-      continue;
+  if (!carried) {
+    const begun = await cadence.beginCadence({ cadenceId: status.cadenceId, workflowId: info.workflowId, contactId: input.contactId, leadId: input.leadId, repId: input.repId, definition: definitionName, cooldownDays: input.settings?.cooldownDays });
+    if (!begun.begun) return end(`not started: ${begun.reason}`);
+    claimed = true;
+    status.settings = { ...begun.settings, ...input.settings };
+  }
+  const touchesAtRunStart = status.touches.length;
+
+  try {
+    return await loop();
+  } catch (err) {
+    // Cancelled by ops: the contact is free for another cadence after the cooldown.
+    if (isCancellation(err)) await CancellationScope.nonCancellable(() => cadence.endCadence({ cadenceId: status.cadenceId, reason: 'cancelled', touches: status.touches.length }));
+    throw err;
+  }
+
+  async function loop(): Promise<CadenceStatus> {
+    for (;;) {
+      if (stopped) return end(stopped);
+      const handover = status.events.find((e) => e.kind === 'replied' || e.kind === 'appointment_requested');
+      if (handover) return end(handover.kind === 'replied' ? 'the lead replied: handed to the rep' : 'an appointment was requested: handed to the rep');
+
+      if (status.paused) {
+        upsertSearchAttributes([{ key: Stage, value: 'cadence_paused' }]);
+        setCurrentDetails(`Cadence paused: ${status.pausedBecause} · ${status.touches.length} touches`);
+        const timeout = status.awayUntil !== undefined ? Math.max(0, status.awayUntil - Date.now()) : status.heldBy ? DAY_MS : undefined;
+        await condition(() => !status.paused || stopped !== undefined, timeout);
+        if (status.paused && status.awayUntil !== undefined && Date.now() >= status.awayUntil) resume();
+        else if (status.paused && status.heldBy && !(await cadence.cadenceHold({ leadId: input.leadId, repId: input.repId, definition: definitionName }))) resume();
+        continue;
+      }
+
+      const plan = nextTouch({ day: activeDay(), touches: status.touches, events: status.events, blocked: status.blocked, connected: input.connected ?? { messenger: false, nextdoor: false } }, status.settings.policy);
+      if ('end' in plan) return end(plan.end);
+      const variant = variantFor(definition, plan.step, input.leadId, (c) => !status.blocked.includes(c));
+      const channel = variant.channel ?? plan.channel;
+      const at = status.startedAt + status.pausedMs + plan.day * DAY_MS;
+      status.next = { ...plan, channel, variant: variant.id, at: new Date(at).toISOString() };
+      upsertSearchAttributes([{ key: Stage, value: `cadence_${plan.mode.toLowerCase()}` }]);
+      setCurrentDetails(`Next touch: ${channel}, ${when(at)}, because: ${plan.reason}${variant.id !== 'A' ? ` (variant ${variant.id})` : ''}`);
+
+      changed = false;
+      if (at > Date.now()) {
+        const woken = await condition(() => changed || status.paused || stopped !== undefined, at - Date.now());
+        if (woken) continue; // something happened: plan again
+      }
+      // Ops holds live in Postgres so cadences that start (or resume) during one see it too.
+      const hold = await cadence.cadenceHold({ leadId: input.leadId, repId: input.repId, definition: definitionName });
+      if (hold) {
+        pause(`held (${hold.scope}): ${hold.reason}`, hold.scope);
+        continue;
+      }
+
+      const n = status.touches.length + 1;
+      const outcome = await sendMessage({
+        idempotencyKey: `${status.cadenceId}:touch-${n}`,
+        workflowId: info.workflowId,
+        contactId: input.contactId,
+        leadId: input.leadId,
+        channel,
+        kind: 'marketing',
+        ...copyFor(plan.content, channel),
+        ...(variant.subject && channel === 'email' && { subject: variant.subject }),
+      });
+      if (outcome.status !== 'sent') {
+        if (!status.blocked.includes(channel)) status.blocked.push(channel);
+        continue;
+      }
+      status.touches.push({ day: activeDay(), channel, step: plan.step, variant: variant.id, messageId: outcome.messageId });
+      await cadence.recordCadenceTouch({ cadenceId: status.cadenceId, touchNo: n, step: plan.step, variant: variant.id, channel, messageId: outcome.messageId });
+      if (status.touches.length - touchesAtRunStart >= status.settings.touchesPerRun || workflowInfo().continueAsNewSuggested) {
+        await condition(allHandlersFinished);
+        await continueAsNew<typeof followUpCadence>(input, { ...status, next: undefined, events: status.events.slice(-EVENTS_KEPT), runs: status.runs + 1 });
+      }
     }
-
-    const plan = nextTouch({ day: dayNow(), touches: status.touches, events: status.events, blocked: status.blocked, connected: input.connected ?? { messenger: false, nextdoor: false } }, policy);
-    if ('end' in plan) return end(plan.end);
-    status.next = plan;
-    upsertSearchAttributes([{ key: Stage, value: `cadence_${plan.mode.toLowerCase()}` }]);
-    setCurrentDetails(`Next touch: ${plan.channel}, day ${plan.day.toFixed(1)}, because: ${plan.reason}`);
-
-    changed = false;
-    const wait = status.startedAt + plan.day * DAY_MS - Date.now();
-    if (wait > 0) {
-      const woken = await condition(() => changed || status.paused || stopped !== undefined, wait);
-      if (woken) continue; // something happened: plan again
-    }
-    if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof followUpCadence>(input, status);
-
-    const n = status.touches.length + 1;
-    const outcome = await sendMessage({
-      idempotencyKey: `${workflowInfo().workflowId}:touch-${n}`,
-      workflowId: workflowInfo().workflowId,
-      contactId: input.contactId,
-      leadId: input.leadId,
-      channel: plan.channel,
-      kind: 'marketing',
-      ...copyFor(plan.content, plan.channel),
-    });
-    if (outcome.status === 'sent') status.touches.push({ day: dayNow(), channel: plan.channel });
-    else if (!status.blocked.includes(plan.channel)) status.blocked.push(plan.channel);
   }
 }

@@ -1,0 +1,45 @@
+// Cadence activities: the one-cadence-per-contact claim with its cooldown, ops holds, touches for
+// the A/B report, and the end of a run. Each is idempotent (keys from the workflow id and run).
+import { log } from '@temporalio/activity';
+import type { Kysely } from 'kysely';
+import { activeHold, claimCadence, endCadence, recordTouch } from '../db/repositories/cadences';
+import type { Database } from '../db/schema';
+import type { CadenceSettings } from '../workflows/cadence/types';
+
+export const DEFAULT_CADENCE_SETTINGS: CadenceSettings = { policy: { maxTouches: 12, minGapDays: 0.5 }, cooldownDays: 30, touchesPerRun: 10 };
+
+export type BeginOutcome = { begun: true; settings: CadenceSettings } | { begun: false; reason: string };
+
+export function createCadenceActivities({ db, settings = DEFAULT_CADENCE_SETTINGS }: { db: Kysely<Database>; settings?: CadenceSettings }) {
+  return {
+    async beginCadence(c: { cadenceId: string; workflowId: string; contactId: string; leadId: string; repId?: string; definition: string; cooldownDays?: number }): Promise<BeginOutcome> {
+      const outcome = await claimCadence(db, { ...c, id: c.cadenceId, cooldownDays: c.cooldownDays ?? settings.cooldownDays, now: new Date() });
+      log.info('cadence claim', { outcome: outcome.kind });
+      switch (outcome.kind) {
+        case 'claimed':
+          return { begun: true, settings };
+        case 'busy':
+          return { begun: false, reason: `the contact is already in cadence ${outcome.workflowId}` };
+        case 'cooling_down':
+          return { begun: false, reason: `cooling down after the last cadence until ${outcome.until.toISOString()}` };
+        case 'ended':
+          return { begun: false, reason: 'this cadence already ended' };
+      }
+    },
+
+    /** The ops hold that covers this cadence now, if any. */
+    async cadenceHold(c: { leadId: string; repId?: string; definition: string }): Promise<{ scope: string; reason: string } | null> {
+      const hold = await activeHold(db, c);
+      return hold ? { scope: hold.scope, reason: hold.reason } : null;
+    },
+
+    async recordCadenceTouch(t: { cadenceId: string; touchNo: number; step: string; variant: string; channel: string; messageId: string }): Promise<void> {
+      await recordTouch(db, { ...t, sentAt: new Date() });
+    },
+
+    async endCadence(e: { cadenceId: string; reason: string; touches: number }): Promise<void> {
+      await endCadence(db, { id: e.cadenceId, reason: e.reason, touches: e.touches, at: new Date() });
+      log.info('cadence ended', { reason: e.reason, touches: e.touches });
+    },
+  };
+}

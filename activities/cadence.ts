@@ -1,23 +1,25 @@
 // Cadence activities: the one-cadence-per-contact claim with its cooldown, ops holds, touches for
 // the A/B report, and the end of a run. Each is idempotent (keys from the workflow id and run).
-import { log } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
-import { activeHold, claimCadence, endCadence, recordTouch } from '../db/repositories/cadences';
+import { activeHold, claimCadence, contactOfLead, endCadence, recordTouch } from '../db/repositories/cadences';
 import type { Database } from '../db/schema';
 import type { CadenceSettings } from '../workflows/cadence/types';
 
 export const DEFAULT_CADENCE_SETTINGS: CadenceSettings = { policy: { maxTouches: 12, minGapDays: 0.5 }, cooldownDays: 30, touchesPerRun: 10 };
 
-export type BeginOutcome = { begun: true; settings: CadenceSettings } | { begun: false; reason: string };
+export type BeginOutcome = { begun: true; settings: CadenceSettings; contactId: string } | { begun: false; reason: string };
 
 export function createCadenceActivities({ db, settings = DEFAULT_CADENCE_SETTINGS }: { db: Kysely<Database>; settings?: CadenceSettings }) {
   return {
-    async beginCadence(c: { cadenceId: string; workflowId: string; contactId: string; leadId: string; repId?: string; definition: string; cooldownDays?: number }): Promise<BeginOutcome> {
-      const outcome = await claimCadence(db, { ...c, id: c.cadenceId, cooldownDays: c.cooldownDays ?? settings.cooldownDays, now: new Date() });
+    async beginCadence(c: { cadenceId: string; workflowId: string; contactId?: string; leadId: string; repId?: string; definition: string; cooldownDays?: number }): Promise<BeginOutcome> {
+      const contactId = c.contactId ?? (await contactOfLead(db, c.leadId));
+      if (!contactId) throw ApplicationFailure.create({ type: 'LeadNotFound', message: `lead ${c.leadId} does not exist`, nonRetryable: true });
+      const outcome = await claimCadence(db, { ...c, contactId, id: c.cadenceId, cooldownDays: c.cooldownDays ?? settings.cooldownDays, now: new Date() });
       log.info('cadence claim', { outcome: outcome.kind });
       switch (outcome.kind) {
         case 'claimed':
-          return { begun: true, settings };
+          return { begun: true, settings, contactId };
         case 'busy':
           return { begun: false, reason: `the contact is already in cadence ${outcome.workflowId}` };
         case 'cooling_down':

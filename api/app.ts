@@ -17,6 +17,7 @@ import { leadActionRoutes, registerLeadActionPaths } from './routes/lead-actions
 import { analyticsRoutes, registerAnalyticsPaths } from './routes/analytics';
 import { notificationRoutes, registerNotificationPaths } from './routes/notifications';
 import { customerRoutes, registerCustomerPaths } from './routes/customers';
+import { cadenceRoutes, registerCadencePaths } from './routes/cadences';
 import { dealRoutes, registerDealPaths } from './routes/deals';
 import { registerRepPaths, repRoutes } from './routes/reps';
 import { mlRoutes, registerMlPaths } from './routes/ml';
@@ -68,6 +69,7 @@ export function createApp(deps: ApiDeps): Express {
   const registry = createRegistry();
   registerLeadPaths(registry);
   registerLeadActionPaths(registry);
+  registerCadencePaths(registry);
   registerAnalyticsPaths(registry);
   registerNotificationPaths(registry);
   registerCustomerPaths(registry);
@@ -101,7 +103,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use('/api/v1', authenticate(deps.apiKeys));
   // A batch of 10,000 leads is ~3 MB; every other body stays small.
   app.use('/api/v1/ml/predict/batch', express.json({ limit: '8mb' }));
-  app.use('/api/v1', express.json({ limit: '100kb' }), leadRoutes(deps), leadActionRoutes(deps), repRoutes(deps), analyticsRoutes(deps), notificationRoutes(deps), customerRoutes(deps), dealRoutes(deps), mlRoutes(deps));
+  app.use('/api/v1', express.json({ limit: '100kb' }), leadRoutes(deps), leadActionRoutes(deps), repRoutes(deps), analyticsRoutes(deps), notificationRoutes(deps), customerRoutes(deps), dealRoutes(deps), cadenceRoutes(deps), mlRoutes(deps));
 
   app.use((req, _res) => {
     throw new ProblemError(404, 'Not found', `No route for ${req.method} ${req.path}`);

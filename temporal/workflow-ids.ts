@@ -8,3 +8,9 @@ export function leadIdFromWorkflowId(workflowId: string): string | undefined {
 /** One retrain run; the weekly Schedule's runs are `ml-retrain-weekly-<timestamp>` (Temporal appends it). */
 export const retrainWorkflowId = (runKey: string): string => `ml-retrain-${runKey}`;
 export const RETRAIN_SCHEDULE_ID = 'ml-retrain-weekly';
+
+/** A lead's follow-up cadence (one per lead; Postgres keeps it to one per contact). */
+export const cadenceWorkflowId = (leadId: string): string => `cadence-${leadId}`;
+
+/** A customer's journey: the contact id (one per customer, for years). */
+export const journeyWorkflowId = (customerId: string): string => `journey-${customerId}`;

@@ -1,15 +1,21 @@
-// What recipients tell us, whichever provider brought it: SMS keywords change consent at once,
+// What recipients tell us, whichever provider brought it: SMS keywords change consent at once, an
+// out-of-office answer is told apart from a real reply,
 // email unsubscribes, bounces and spam reports suppress the address. The provider webhooks (and the
 // dev outbox's recipient actions) call these after verifying the provider's signature.
 import type { Kysely } from 'kysely';
 import { setConsent } from '../../db/repositories/messages';
 import type { Database } from '../../db/schema';
 import { keywordAction } from './keywords';
+import { outOfOffice } from './out-of-office';
 
 export const HELP_REPLY = 'iSwitch Roofs: reply STOP to stop texts, START to resume. Questions? Call us or visit iswitchroofs.example.';
 export const STOP_REPLY = 'iSwitch Roofs: you will receive no more texts from us. Reply START to resume.';
 
-export type InboundSmsResult = { action: 'opted_out' | 'opted_in' | 'help'; reply: string | null } | { action: 'reply'; reply: null };
+export type InboundSmsResult =
+  | { action: 'opted_out' | 'opted_in' | 'help'; reply: string | null }
+  | { action: 'reply'; reply: null }
+  /** An automatic out-of-office answer; `until`: the stated return, when one could be read. */
+  | { action: 'auto_reply'; reply: null; until?: string };
 
 export async function handleInboundSms(db: Kysely<Database>, sms: { from: string; body: string; providerMessageId?: string }): Promise<InboundSmsResult> {
   const detail = { body: sms.body, providerMessageId: sms.providerMessageId };
@@ -22,8 +28,10 @@ export async function handleInboundSms(db: Kysely<Database>, sms: { from: string
       return { action: 'opted_in', reply: null };
     case 'help':
       return { action: 'help', reply: HELP_REPLY };
-    default:
-      return { action: 'reply', reply: null };
+    default: {
+      const away = outOfOffice(sms.body, new Date());
+      return away ? { action: 'auto_reply', reply: null, until: away.until } : { action: 'reply', reply: null };
+    }
   }
 }
 

@@ -10,8 +10,10 @@ import twilio from 'twilio';
 import type { WebhookSecrets } from '../../config/dev-secrets';
 import { EMAIL_EVENTS, handleEmailEvent, handleInboundSms } from '../../activities/messaging/inbound';
 import { recordInteraction } from '../../db/repositories/interactions';
+import { householdCadences, markTouchEngagement } from '../../db/repositories/cadences';
 import { findMessageForEvent, recordWebhookEvent, updateMessageStatus } from '../../db/repositories/messages';
 import type { Database } from '../../db/schema';
+import { householdReplySignal } from '../../workflows/cadence/messages';
 import { messageEventSignal, type MessageEvent } from '../../workflows/messaging/messages';
 import type { Logger } from '../../config/logger';
 import { ProblemError } from '../problem';
@@ -52,12 +54,25 @@ export function webhookRoutes(deps: WebhookDeps): Router {
   }
 
   /** Tells the sending workflow; a workflow that has ended is not an error. */
-  async function signal(message: { id: string; workflow_id: string | null; channel: string } | undefined, event: MessageEvent, detail?: string): Promise<void> {
-    if (!message?.workflow_id) return;
+  async function signal(message: { id: string; workflow_id: string | null; channel: string } | undefined, event: MessageEvent, detail?: string, until?: string): Promise<void> {
+    if (!message) return;
+    // What a cadence touch earned, for the A/B report (no row: not a cadence message).
+    if (event === 'opened' || event === 'clicked' || event === 'replied') await markTouchEngagement(db, message.id, event);
+    if (!message.workflow_id) return;
     await client.workflow
       .getHandle(message.workflow_id)
-      .signal(messageEventSignal, { messageId: message.id, channel: message.channel, event, at: new Date().toISOString(), detail })
+      .signal(messageEventSignal, { messageId: message.id, channel: message.channel, event, at: new Date().toISOString(), detail, until })
       .catch((err: unknown) => logger.info({ workflowId: message.workflow_id, event, err: (err as Error).message }, 'message event not delivered to its workflow'));
+  }
+
+  /** A real reply from one person hands over the cadences of the others at the same address. */
+  async function tellHousehold(contactId: string): Promise<void> {
+    for (const workflowId of await householdCadences(db, contactId)) {
+      await client.workflow
+        .getHandle(workflowId)
+        .signal(householdReplySignal, { fromContactId: contactId })
+        .catch((err: unknown) => logger.info({ workflowId, err: (err as Error).message }, 'household reply not delivered'));
+    }
   }
 
   const form = express.urlencoded({ extended: false, limit: '64kb' });
@@ -76,8 +91,12 @@ export function webhookRoutes(deps: WebhookDeps): Router {
       if (result.reply) twiml.message(result.reply);
       // The reply belongs to the last message we sent to that number.
       const last = await db.selectFrom('messages').select(['id', 'workflow_id', 'channel']).where('to_address', '=', p.From).where('channel', '=', 'sms').orderBy('created_at', 'desc').executeTakeFirst();
-      const event: MessageEvent = result.action === 'opted_out' ? 'unsubscribed' : 'replied';
-      if (result.action === 'opted_out' || result.action === 'reply') await signal(last, event, result.action === 'reply' ? p.Body : undefined);
+      if (result.action === 'opted_out') await signal(last, 'unsubscribed');
+      if (result.action === 'auto_reply') await signal(last, 'auto_reply', p.Body, result.until);
+      if (result.action === 'reply') {
+        await signal(last, 'replied', p.Body);
+        if (contact) await tellHousehold(contact.id);
+      }
       req.log.info({ action: result.action }, 'inbound sms');
     }
     res.type('text/xml').send(twiml.toString());

@@ -39,6 +39,10 @@ export async function claimCadence(
   });
 }
 
+export async function contactOfLead(db: Kysely<Database>, leadId: string): Promise<string | undefined> {
+  return (await db.selectFrom('leads').select('contact_id').where('id', '=', leadId).executeTakeFirst())?.contact_id;
+}
+
 /** Ends the run once; later calls (retries) change nothing. */
 export async function endCadence(db: Kysely<Database>, e: { id: string; reason: string; touches: number; at: Date }): Promise<void> {
   await db.updateTable('cadences').set({ ended_at: e.at, end_reason: e.reason, touches: e.touches }).where('id', '=', e.id).where('ended_at', 'is', null).execute();

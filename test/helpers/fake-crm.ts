@@ -24,6 +24,8 @@ export function fakeCrm(opts: { lead?: { source?: LeadSource; city?: string; pro
     marks: [] as { attempt: number; what: string }[],
     notifications: [] as { key: string; recipient: string; kind: string }[],
     assessed: [] as { leadId: string; vip: LeadAssessment['vip'] }[],
+    /** Follow-up cadences the lead handed itself to (the child ends at once: not under test here). */
+    handoffs: [] as { workflowId: string; leadId: string; repId?: string }[],
   };
   function decide(input: { attempt: number; at: string; slaDeadline: string; lead: { preferredRepId?: string } }) {
     world.routingAttempts += 1;
@@ -68,6 +70,10 @@ export function fakeCrm(opts: { lead?: { source?: LeadSource; city?: string; pro
     },
     async markLeadAssignment(input: { attempt: number; what: string }) {
       world.marks.push({ attempt: input.attempt, what: input.what });
+    },
+    async beginCadence(input: { workflowId: string; leadId: string; repId?: string }) {
+      world.handoffs.push({ workflowId: input.workflowId, leadId: input.leadId, repId: input.repId });
+      return { begun: false as const, reason: 'cadences are tested on their own' };
     },
     async notifyPeople(input: { key: string; recipient: string; kind: string }) {
       if (!world.notifications.some((n) => n.key === input.key)) world.notifications.push({ key: input.key, recipient: input.recipient, kind: input.kind });

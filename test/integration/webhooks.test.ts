@@ -11,6 +11,7 @@ import { createGateway, localProvider, type MessageProvider } from '../../activi
 import { ModelStore } from '../../activities/ml/model-store';
 import { createApp } from '../../api/app';
 import { createLeadOnce } from '../../db/repositories/leads';
+import { claimCadence, recordTouch } from '../../db/repositories/cadences';
 import { consentOf } from '../../db/repositories/messages';
 import { testLogger } from '../helpers/logger';
 import { freePort } from '../helpers/ports';
@@ -25,17 +26,18 @@ describe('provider webhooks', () => {
   let pg: TestPostgres;
   let server: Server;
   let base: string;
-  const signals: { workflowId: string; event: string; detail?: string }[] = [];
+  const signals: { workflowId: string; event: string; detail?: string; until?: string }[] = [];
   const client = {
     workflow: {
       getHandle: (workflowId: string) => ({
-        signal: async (_def: unknown, arg: { event: string; detail?: string }) => {
-          signals.push({ workflowId, event: arg.event, detail: arg.detail });
+        signal: async (_def: unknown, arg: { event?: string; detail?: string; until?: string; fromContactId?: string }) => {
+          signals.push({ workflowId, event: arg.event ?? `household:${arg.fromContactId}`, detail: arg.detail, until: arg.until });
         },
       }),
     },
   } as unknown as Client;
   let sentId: string;
+  let contactId: string;
 
   const twilioPost = (path: string, params: Record<string, string>, token = AUTH_TOKEN) =>
     fetch(`${base}${path}`, {
@@ -66,6 +68,7 @@ describe('provider webhooks', () => {
     const gateway = createGateway({ db: pg.db, providers: { sms, email: { name: 'sendgrid', send: async () => ({ providerMessageId: 'sg-1' }) } }, caps: { perDay: 10, perWeek: 10 } });
     const sent = await gateway.send({ idempotencyKey: 'cadence-x:1', workflowId: 'cadence-x', contactId: lead.contact_id, channel: 'sms', text: 'Hi' }, new Date('2026-11-25T20:00:00Z'));
     sentId = (sent as { messageId: string }).messageId;
+    contactId = lead.contact_id;
     await gateway.send({ idempotencyKey: 'cadence-x:2', workflowId: 'cadence-x', contactId: lead.contact_id, channel: 'email', text: 'Hello' }, new Date('2026-11-25T20:00:00Z'));
 
     const port = await freePort();
@@ -172,5 +175,36 @@ describe('provider webhooks', () => {
     } finally {
       devServer.close();
     }
+  });
+
+  it('an out-of-office SMS is told as auto_reply with the return date; a real reply also hands over the household; a click marks the cadence touch', async () => {
+    // A partner at the same address (spelled differently) with a running cadence, and this contact's own cadence touch.
+    const { lead: partner } = await createLeadOnce(
+      pg.db,
+      { firstName: 'Pat', lastName: 'Hook', phone: '+12485550167', source: 'website', address: { street: '6 MAIN ST ', city: 'Troy', state: 'MI', zip: '48083' }, property: {}, signals: {} },
+      { requestHash: 'p', dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
+    );
+    const now = new Date();
+    await claimCadence(pg.db, { id: 'cadence-partner/r1', workflowId: 'cadence-partner', contactId: partner.contact_id, leadId: partner.id, definition: 'standard', cooldownDays: 0, now });
+    const own = await pg.db.selectFrom('leads').select('id').where('contact_id', '=', contactId).executeTakeFirstOrThrow();
+    await claimCadence(pg.db, { id: 'cadence-x/r1', workflowId: 'cadence-x', contactId, leadId: own.id, definition: 'standard', cooldownDays: 0, now });
+    const email = await pg.db.selectFrom('messages').select('id').where('idempotency_key', '=', 'cadence-x:2').executeTakeFirstOrThrow();
+    await recordTouch(pg.db, { cadenceId: 'cadence-x/r1', touchNo: 1, step: 'day-1', variant: 'B', channel: 'email', messageId: email.id, sentAt: now });
+
+    const away = { MessageSid: 'SM000000000000000000000000000000a1', From: '+12485550166', Body: 'Automatic reply: I am out of the office until December 3. I will reply when I am back.' };
+    const awayRes = await twilioPost('/webhooks/twilio/sms', away);
+    expect(awayRes.status).toBe(200);
+    const told = signals.find((x) => x.event === 'auto_reply')!;
+    expect(told).toMatchObject({ workflowId: 'cadence-x' });
+    expect(new Date(told.until!).getUTCDate()).toBe(3);
+    expect(signals.some((x) => x.event.startsWith('household:'))).toBe(false); // an auto-reply is nobody answering
+
+    expect((await twilioPost('/webhooks/twilio/sms', { MessageSid: 'SM000000000000000000000000000000a2', From: '+12485550166', Body: 'Yes, call me tomorrow afternoon' })).status).toBe(200);
+    expect(signals).toContainEqual({ workflowId: 'cadence-x', event: 'replied', detail: 'Yes, call me tomorrow afternoon' });
+    expect(signals).toContainEqual({ workflowId: 'cadence-partner', event: `household:${contactId}` });
+
+    expect((await sendgridPost([{ event: 'click', email: 'webhook@example.com', sg_event_id: 'ev-click', message_id: email.id, url: 'https://iswitchroofs.example/book' }])).status).toBe(204);
+    const touch = await pg.db.selectFrom('cadence_touches').selectAll().where('cadence_id', '=', 'cadence-x/r1').executeTakeFirstOrThrow();
+    expect(touch).toMatchObject({ clicked: true, replied: false }); // the reply answered the SMS, not this email
   });
 });

@@ -256,7 +256,7 @@ describe('followUpCadence', () => {
     const sender = fakeSender();
     await run('household', sender, 12, async (h) => {
       await env.sleep(1.2 * DAY);
-      await h.signal(householdReplySignal, { fromLeadId: 'lead-partner' });
+      await h.signal(householdReplySignal, { fromContactId: '00000000-0000-4000-8000-0000000000f2' });
       expect((await h.result()).ended).toBe('a household member replied: handed to the rep');
       expect(sender.sent).toHaveLength(1);
     });

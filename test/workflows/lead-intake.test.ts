@@ -79,7 +79,9 @@ describe('leadIntake (routed)', () => {
       expect((await h.result()).stage).toBe('won');
       expect(crm.world.stages).toEqual(['contacted', 'won']); // 'assigned' is written by the assignment itself
       expect(crm.world.ended).toEqual([{ attempt: 1, reason: 'closed' }]); // capacity freed at close
-      await keepHistory(h, 'lead-intake', 'sla-met');
+      // Contact handed the lead to its follow-up cadence, once, with the rep who made it.
+      expect(crm.world.handoffs).toEqual([{ workflowId: 'cadence-sla-met', leadId: 'sla-met', repId: 'rep-ann' }]);
+      await keepHistory(h, 'lead-intake', 'sla-met-with-follow-up');
     });
   });
 
@@ -112,6 +114,8 @@ describe('leadIntake (routed)', () => {
       await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
       await env.sleep('7 minutes'); // three 2-minute SLAs
       await expect.poll(async () => (await statusOf(h)).stage).toBe('escalated');
+      // Nobody reached the lead: follow-up starts now, with no rep to hold it.
+      expect(crm.world.handoffs).toEqual([{ workflowId: 'cadence-ops-queue', leadId: 'ops-queue', repId: undefined }]);
       expect(crm.world.assignments.map((a) => a.repId)).toEqual(['rep-ann', 'rep-ben', 'rep-cy']);
       expect(crm.world.ended.map((e) => e.reason)).toEqual(['breached', 'breached', 'breached']);
       expect(crm.world.notifications.filter((n) => n.kind === 'sla_ops_queue')).toHaveLength(1);
@@ -124,7 +128,8 @@ describe('leadIntake (routed)', () => {
       await h.executeUpdate(contactedUpdate, { args: [{ repId: 'rep-dee' }] });
       await h.signal(closeLeadSignal, { reason: 'won' });
       await h.result();
-      await keepHistory(h, 'lead-intake', 'escalated-to-ops');
+      expect(crm.world.handoffs).toHaveLength(1); // contact after the ops queue: the same cadence
+      await keepHistory(h, 'lead-intake', 'escalated-to-ops-with-follow-up');
     });
   });
 

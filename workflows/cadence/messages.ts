@@ -8,8 +8,8 @@ export const ENGAGEMENT_KINDS = ['website_visit', 'call_answered', 'appointment_
 export const cadenceEngagementSignal = defineSignal<[{ kind: (typeof ENGAGEMENT_KINDS)[number] }]>('engagement');
 /** Won, lost, or handed over: the cadence ends. */
 export const stopCadenceSignal = defineSignal<[{ reason: string }]>('stop');
-/** Ops pause (one lead, a rep's leads, a definition); the reason shows in the status. */
-export const pauseCadenceSignal = defineSignal<[{ reason?: string }?]>('pause');
+/** Ops pause; `hold`: the scope of the Postgres hold behind it (lead, rep, definition), checked again daily. */
+export const pauseCadenceSignal = defineSignal<[{ reason?: string; hold?: string }?]>('pause');
 export const resumeCadenceSignal = defineSignal('resume');
 /** Someone else at the same household replied: this cadence hands over too. */
-export const householdReplySignal = defineSignal<[{ fromLeadId: string }]>('householdReply');
+export const householdReplySignal = defineSignal<[{ fromContactId: string }]>('householdReply');

@@ -3,7 +3,8 @@ import type { CadenceChannel, CadencePolicy, EngagementEvent, PlannedTouch } fro
 
 export interface CadenceInput {
   leadId: string;
-  contactId: string;
+  /** The person (default: the lead's contact, looked up when the cadence begins). */
+  contactId?: string;
   /** The rep holding the lead: ops can pause every cadence of a rep. */
   repId?: string;
   /** A name from definitions.ts (default `standard`). */
@@ -31,6 +32,7 @@ export interface CadenceTouch {
 
 export interface CadenceStatus {
   leadId: string;
+  contactId?: string;
   /** The run's key in Postgres: workflow id + first run id. */
   cadenceId: string;
   definition: string;

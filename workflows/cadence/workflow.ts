@@ -113,7 +113,7 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
   setHandler(householdReplySignal, () => {
     stopped ??= 'a household member replied: handed to the rep';
   });
-  setHandler(pauseCadenceSignal, (p) => pause(p?.reason ?? 'paused by ops'));
+  setHandler(pauseCadenceSignal, (p) => pause(p?.reason ?? 'paused by ops', p?.hold));
   setHandler(resumeCadenceSignal, resume);
 
   let claimed = carried !== undefined;
@@ -133,6 +133,7 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
     if (!begun.begun) return end(`not started: ${begun.reason}`);
     claimed = true;
     status.settings = { ...begun.settings, ...input.settings };
+    status.contactId = begun.contactId;
   }
   const touchesAtRunStart = status.touches.length;
 
@@ -185,7 +186,7 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
       const outcome = await sendMessage({
         idempotencyKey: `${status.cadenceId}:touch-${n}`,
         workflowId: info.workflowId,
-        contactId: input.contactId,
+        contactId: status.contactId!,
         leadId: input.leadId,
         channel,
         kind: 'marketing',

@@ -6,8 +6,8 @@
 //     after `maxBreaches` the lead goes to the ops queue and waits for ops to reassign it;
 //   - nobody available: wait, tell ops once, and look again when a rep's capacity is freed (the
 //     `capacityFreed` signal) or every `retrySeconds` (time off ending, a new rep: nobody signals);
-//   - contact made: the lead is handed to follow-up (issue 6 starts its cadence here) and only
-//     engagement re-scoring and the close remain.
+//   - contact made (or the ops queue reached): the lead is handed to its follow-up cadence
+//     (follow-up.ts) and only engagement re-scoring and the close remain; the close stops it.
 import {
   ApplicationFailure,
   CancellationScope,
@@ -23,6 +23,7 @@ import type { createLeadActivities } from '../../activities/leads';
 import type { createRoutingActivities } from '../../activities/routing';
 import { acceptLeadUpdate, capacityFreedSignal, closeLeadSignal, contactedUpdate, engagementSignal, reassignUpdate, repUnavailableSignal, statusQuery } from './messages';
 import { DEFAULT_POLICY, slaMinutesFor } from './policy';
+import { startFollowUp, stopFollowUp } from './follow-up';
 import { publish } from './publish';
 import { neededSkills } from './routing';
 import { classifyTemperature } from './temperature';
@@ -232,6 +233,7 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
 
       if (close) {
         await endCurrent('closed');
+        await stopFollowUp(status, `lead ${close.reason}`);
         status.stage = close.reason;
         await lead.recordLeadStage({ leadId: input.leadId, stage: close.reason, dealValue: close.dealValue });
         publish(status, input);
@@ -245,6 +247,7 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
       }
       if (status.stage === 'contacted' && waitingForContact) {
         await lead.recordLeadStage({ leadId: input.leadId, stage: 'contacted' });
+        await startFollowUp(status, 'first contact made');
         publish(status, input);
         continue;
       }
@@ -293,6 +296,8 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
       status.note = `SLA missed ${status.breaches} times: in the ops queue`;
       await lead.recordLeadStage({ leadId: input.leadId, stage: 'escalated' });
       await routing.notifyPeople({ key: `${workflowId}:ops-queue:${a.attempt}`, recipient: 'ops', kind: 'sla_ops_queue', leadId: input.leadId, payload: { breaches: status.breaches } });
+      // No rep reached the lead: follow-up keeps it warm while ops decide.
+      await startFollowUp(status, 'no rep reached the lead');
       publish(status, input);
     } else {
       routeNow = true;

@@ -89,6 +89,8 @@ export interface LeadStatus {
   routingAttempts?: number;
   /** Why the lead is waiting or escalated, for ops. */
   note?: string;
+  /** The follow-up cadence this lead was handed to. */
+  followUp?: { workflowId: string; startedBecause: string };
 }
 
 /** What the models said about the lead, as the rep sees it (4.1 A). */

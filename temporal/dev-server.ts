@@ -24,6 +24,8 @@ export interface DevServerOptions {
 
 export interface DevServer {
   address: string;
+  /** The server process (benchmarks read its memory). */
+  pid?: number;
   uiUrl?: string;
   stop(): Promise<void>;
 }
@@ -62,6 +64,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   opts.logger.debug({ address }, 'temporal dev server ready');
   return {
     address,
+    pid: child.pid,
     uiUrl: opts.uiPort ? `http://localhost:${opts.uiPort}` : undefined,
     stop: async () => {
       await stopChild(child);

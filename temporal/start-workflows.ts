@@ -1,11 +1,12 @@
 // Starting workflows from the outside: ids, search attributes and summaries set in one place.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Lead } from '../db/schema';
-import { leadIntake, modelRetrain } from '../workflows';
+import { customerJourney, leadIntake, modelRetrain } from '../workflows';
+import { newLeadSignal } from '../workflows/journey/messages';
 import type { ModelRetrainInput } from '../workflows/model-retrain/types';
 import type { LeadIntakeInput, LeadSource, RoutingPolicy } from '../workflows/lead-intake/types';
-import { LeadId, LeadSource as LeadSourceKey, Stage, Territory } from './search-attributes';
-import { leadWorkflowId, retrainWorkflowId } from './workflow-ids';
+import { CustomerId, LeadId, LeadSource as LeadSourceKey, Stage, Territory } from './search-attributes';
+import { journeyWorkflowId, leadWorkflowId, retrainWorkflowId } from './workflow-ids';
 
 /**
  * Starts `lead-<id>` once. Safe to call again for the same lead (a retried POST, or a start that
@@ -40,7 +41,27 @@ export async function startLeadIntake(client: Client, taskQueue: string, lead: L
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
+  await startJourney(client, taskQueue, lead);
   return workflowId;
+}
+
+/**
+ * The customer's journey (`journey-<contactId>`, roadmap 7.1 C) begins with their first lead; a
+ * returning customer's later lead is told to the journey that is already running.
+ */
+export async function startJourney(client: Client, taskQueue: string, lead: Pick<Lead, 'id' | 'contact_id'>): Promise<void> {
+  await client.workflow.signalWithStart(customerJourney, {
+    workflowId: journeyWorkflowId(lead.contact_id),
+    taskQueue,
+    args: [{ customerId: lead.contact_id, leadId: lead.id }],
+    signal: newLeadSignal,
+    signalArgs: [{ leadId: lead.id }],
+    typedSearchAttributes: [
+      { key: CustomerId, value: lead.contact_id },
+      { key: Stage, value: 'journey_lead' },
+    ],
+    staticSummary: 'Customer journey',
+  });
 }
 
 /** Starts one retrain; the same run key (an Idempotency-Key) reuses the run it started before. */

@@ -33,8 +33,9 @@ export function cadenceRoutes({ db, client, logger, temporalTimeoutMs }: { db: K
   const router = Router();
   const withinDeadline = <T>(fn: () => Promise<T>): Promise<T> => client.withDeadline(Date.now() + temporalTimeoutMs, fn);
 
-  async function leadCadence(id: string) {
-    if (!leadIdSchema.safeParse(id).success) throw notFound(`Lead ${id}`);
+  async function leadCadence(raw: string) {
+    const id = raw.toLowerCase();
+    if (!leadIdSchema.safeParse(id).success) throw notFound(`Lead ${raw}`);
     const row = await findCadence(db, cadenceWorkflowId(id));
     if (!row) throw notFound(`Cadence of lead ${id}`);
     return row;
@@ -94,7 +95,9 @@ export function cadenceRoutes({ db, client, logger, temporalTimeoutMs }: { db: K
     requireJson(req);
     const body = holdSchema.safeParse(req.body);
     if (!body.success) throw validationProblem(body.error);
-    const { scope, target, reason } = body.data;
+    const { scope, reason } = body.data;
+    // Lead ids are compared as text in holds: one spelling (Postgres prints uuids in lower case).
+    const target = scope === 'lead' ? body.data.target.toLowerCase() : body.data.target;
     await checkTarget(scope, target);
     const { hold, created } = await createHold(db, { scope, target, reason, createdBy: req.role });
     const why = `held (${scope}): ${hold.reason}`;

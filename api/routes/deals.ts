@@ -7,8 +7,9 @@ import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { dealForLead, findDeal, recordDealEvent } from '../../db/repositories/deals';
 import type { Database } from '../../db/schema';
-import { leadWorkflowId } from '../../temporal/workflow-ids';
+import { journeyWorkflowId, leadWorkflowId } from '../../temporal/workflow-ids';
 import { LIFECYCLE_EVENTS } from '../../workflows/journey/lifecycle';
+import { lifecycleEventSignal } from '../../workflows/journey/messages';
 import { closeLeadSignal } from '../../workflows/lead-intake/messages';
 import type { Logger } from '../../config/logger';
 import { requireRole } from '../auth';
@@ -60,8 +61,14 @@ export function dealRoutes({ db, client, logger }: { db: Kysely<Database>; clien
     const outcome = await recordDealEvent(db, { dealId: String(req.params.id), event: e.event, occurredAt: e.occurredAt ? new Date(e.occurredAt) : new Date(), clientKey: e.clientKey, details: e.details, value: e.value });
     if (!outcome) throw notFound(`Deal ${req.params.id}`);
     if (outcome.kind === 'refused') throw new ProblemError(409, 'Event out of order', outcome.reason);
+    // The journey follows every event; a redelivered one (same clientKey) is sent again with the
+    // same event id, which the journey ignores if it already heard it.
+    await client.workflow
+      .getHandle(journeyWorkflowId(outcome.contactId))
+      .signal(lifecycleEventSignal, { eventId: `deal-event-${outcome.eventId}`, event: e.event, occurredAt: (e.occurredAt ? new Date(e.occurredAt) : new Date()).toISOString(), dealId: String(req.params.id), details: e.details })
+      .catch((err: unknown) => logger.info({ contactId: outcome.contactId, err: (err as Error).message }, 'journey not told of the event'));
     if (outcome.kind === 'recorded' && e.event === 'contract_signed') {
-      // The lead's intake ends as won; the journey (issue 6) will take the customer from here.
+      // The lead's intake ends as won (and stops its follow-up cadence); the journey carries on.
       await client.workflow
         .getHandle(leadWorkflowId(outcome.leadId))
         .signal(closeLeadSignal, { reason: 'won', dealValue: e.value })

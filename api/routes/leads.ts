@@ -98,6 +98,7 @@ export function leadRoutes({ db, client, taskQueue, dedupeWindowHours, temporalT
       temperatureScore: lead.temperature_score,
       temperatureReasons: lead.temperature_reasons ?? [],
       contact: {
+        id: contact.id,
         firstName: contact.first_name,
         lastName: contact.last_name,
         phone: contact.phone,

@@ -10,7 +10,7 @@ import twilio from 'twilio';
 import type { WebhookSecrets } from '../../config/dev-secrets';
 import { EMAIL_EVENTS, handleEmailEvent, handleInboundSms } from '../../activities/messaging/inbound';
 import { recordInteraction } from '../../db/repositories/interactions';
-import { householdCadences, markTouchEngagement } from '../../db/repositories/cadences';
+import { householdCadences, markTouchEngagement, runningCadenceOf } from '../../db/repositories/cadences';
 import { findMessageForEvent, recordWebhookEvent, updateMessageStatus } from '../../db/repositories/messages';
 import type { Database } from '../../db/schema';
 import { householdReplySignal } from '../../workflows/cadence/messages';
@@ -65,8 +65,18 @@ export function webhookRoutes(deps: WebhookDeps): Router {
       .catch((err: unknown) => logger.info({ workflowId: message.workflow_id, event, err: (err as Error).message }, 'message event not delivered to its workflow'));
   }
 
-  /** A real reply from one person hands over the cadences of the others at the same address. */
-  async function tellHousehold(contactId: string): Promise<void> {
+  /**
+   * A real reply hands over the person's own cadence (even when it answered another workflow's
+   * message, a journey's) and the cadences of the others at the same address.
+   */
+  async function tellCadences(contactId: string, answered: { id: string; workflow_id: string | null; channel: string } | undefined, body: string): Promise<void> {
+    const own = await runningCadenceOf(db, contactId);
+    if (own && own !== answered?.workflow_id) {
+      await client.workflow
+        .getHandle(own)
+        .signal(messageEventSignal, { messageId: answered?.id ?? '', channel: 'sms', event: 'replied', at: new Date().toISOString(), detail: body })
+        .catch((err: unknown) => logger.info({ workflowId: own, err: (err as Error).message }, 'reply not delivered to the cadence'));
+    }
     for (const workflowId of await householdCadences(db, contactId)) {
       await client.workflow
         .getHandle(workflowId)
@@ -95,7 +105,7 @@ export function webhookRoutes(deps: WebhookDeps): Router {
       if (result.action === 'auto_reply') await signal(last, 'auto_reply', p.Body, result.until);
       if (result.action === 'reply') {
         await signal(last, 'replied', p.Body);
-        if (contact) await tellHousehold(contact.id);
+        if (contact) await tellCadences(contact.id, last, p.Body ?? '');
       }
       req.log.info({ action: result.action }, 'inbound sms');
     }

@@ -82,6 +82,7 @@ export const leadViewSchema = z
     temperatureScore: z.number().int().nullable(),
     temperatureReasons: z.array(z.string()),
     contact: z.object({
+      id: z.uuid(),
       firstName: z.string(),
       lastName: z.string(),
       phone: z.string().nullable(),

@@ -99,6 +99,11 @@ export async function runningCadencesIn(db: Kysely<Database>, scope: HoldScope, 
   return rows.map((r) => r.workflow_id);
 }
 
+/** The contact's running cadence, if any. */
+export async function runningCadenceOf(db: Kysely<Database>, contactId: string): Promise<string | undefined> {
+  return (await db.selectFrom('cadences').select('workflow_id').where('contact_id', '=', contactId).where('ended_at', 'is', null).executeTakeFirst())?.workflow_id;
+}
+
 /** Running cadences of other people at the same household (same street and ZIP as the contact's leads). */
 export async function householdCadences(db: Kysely<Database>, contactId: string): Promise<string[]> {
   const rows = await db

@@ -21,7 +21,7 @@ export async function findDeal(db: Kysely<Database>, dealId: string) {
 }
 
 export type RecordOutcome =
-  | { kind: 'recorded' | 'duplicate'; stage: string; eventId: string; leadId: string }
+  | { kind: 'recorded' | 'duplicate'; stage: string; eventId: string; leadId: string; contactId: string }
   | { kind: 'refused'; reason: string };
 
 export async function recordDealEvent(
@@ -33,7 +33,7 @@ export async function recordDealEvent(
     if (!deal) return undefined;
     if (e.clientKey) {
       const seen = await tx.selectFrom('deal_events').select(['id', 'stage_after']).where('deal_id', '=', e.dealId).where('client_key', '=', e.clientKey).executeTakeFirst();
-      if (seen) return { kind: 'duplicate', stage: seen.stage_after, eventId: seen.id, leadId: deal.lead_id };
+      if (seen) return { kind: 'duplicate', stage: seen.stage_after, eventId: seen.id, leadId: deal.lead_id, contactId: deal.contact_id };
     }
     const history = (await tx.selectFrom('deal_events').select('event').where('deal_id', '=', e.dealId).orderBy('id').execute()).map((r) => r.event as LifecycleEvent);
     const verdict = applyEvent(history, e.event);
@@ -48,6 +48,6 @@ export async function recordDealEvent(
       .set({ stage: verdict.stage, updated_at: sql<Date>`now()`, ...(e.value !== undefined && { value: e.value }) })
       .where('id', '=', e.dealId)
       .execute();
-    return { kind: 'recorded', stage: verdict.stage, eventId: row.id, leadId: deal.lead_id };
+    return { kind: 'recorded', stage: verdict.stage, eventId: row.id, leadId: deal.lead_id, contactId: deal.contact_id };
   });
 }

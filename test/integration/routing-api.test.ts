@@ -3,6 +3,8 @@
 // time off moves a rep's waiting leads, a closed lead refuses everything, and the team is managed
 // through the API with clear 4xx for bad input.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectClient } from '../../temporal/client';
+import { journeyStatusQuery } from '../../workflows/journey/messages';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 
 interface LeadView {
@@ -171,6 +173,13 @@ describe('routing API', () => {
     const shown = (await (await api(`/api/v1/deals/${deal.id}`)).json()) as { stage: string; value: number; events: { event: string }[] };
     expect(shown).toMatchObject({ stage: 'customer', value: 42_500 });
     expect(shown.events.map((e) => e.event)).toEqual(['quote_sent', 'contract_signed']);
+
+    // The customer's journey heard each event once (the repeated quote_sent carried the same id).
+    const client = await connectClient({ address: sys.temporalAddress, namespace: sys.config.TEMPORAL_NAMESPACE, payloadKeys: sys.secrets.payloadKeys });
+    const contactId = ((await (await api(`/api/v1/leads/${lead.id}`)).json()) as { contact: { id: string } }).contact.id;
+    const journey = client.workflow.getHandle(`journey-${contactId}`);
+    await expect.poll(async () => (await journey.query(journeyStatusQuery)).stage, { timeout: 10_000 }).toBe('customer');
+    expect((await journey.query(journeyStatusQuery)).events.map((e) => e.event)).toEqual(['quote_sent', 'contract_signed']);
   });
 
   it('reports temperature trends by day', async () => {

@@ -202,6 +202,15 @@ describe('provider webhooks', () => {
     expect((await twilioPost('/webhooks/twilio/sms', { MessageSid: 'SM000000000000000000000000000000a2', From: '+12485550166', Body: 'Yes, call me tomorrow afternoon' })).status).toBe(200);
     expect(signals).toContainEqual({ workflowId: 'cadence-x', event: 'replied', detail: 'Yes, call me tomorrow afternoon' });
     expect(signals).toContainEqual({ workflowId: 'cadence-partner', event: `household:${contactId}` });
+    // The last SMS came from the cadence itself: told once, not twice.
+    expect(signals.filter((x) => x.workflowId === 'cadence-x' && x.event === 'replied')).toHaveLength(1);
+
+    // A reply to the partner's journey SMS still reaches the partner's cadence.
+    const gateway = createGateway({ db: pg.db, providers: { sms: { name: 'twilio', send: async () => ({ providerMessageId: 'SM00000000000000000000000000000002' }) } }, caps: { perDay: 10, perWeek: 10 } });
+    await gateway.send({ idempotencyKey: 'journey-p:1', workflowId: 'journey-partner', contactId: partner.contact_id, channel: 'sms', text: 'When would you like your free inspection?' }, new Date('2026-11-25T20:00:00Z'));
+    expect((await twilioPost('/webhooks/twilio/sms', { MessageSid: 'SM000000000000000000000000000000a3', From: '+12485550167', Body: 'Thursday works' })).status).toBe(200);
+    expect(signals).toContainEqual({ workflowId: 'journey-partner', event: 'replied', detail: 'Thursday works' });
+    expect(signals).toContainEqual({ workflowId: 'cadence-partner', event: 'replied', detail: 'Thursday works' });
 
     expect((await sendgridPost([{ event: 'click', email: 'webhook@example.com', sg_event_id: 'ev-click', message_id: email.id, url: 'https://iswitchroofs.example/book' }])).status).toBe(204);
     const touch = await pg.db.selectFrom('cadence_touches').selectAll().where('cadence_id', '=', 'cadence-x/r1').executeTakeFirstOrThrow();

@@ -15,7 +15,7 @@ import { messageEventSignal } from '../../workflows/messaging/messages';
 import { bundleWorkflows } from '../../workers/worker';
 import { keepHistory } from '../helpers/histories';
 import { testLogger } from '../helpers/logger';
-import { fakeCadenceStore } from '../helpers/fake-cadences';
+import { memoryCadenceStore } from '../../activities/cadence-memory';
 import { createTimeSkippingEnv, taskQueueFor } from '../helpers/temporal';
 import type { CadenceSettings } from '../../workflows/cadence/types';
 
@@ -54,12 +54,12 @@ describe('followUpCadence', () => {
     await env?.teardown();
   });
 
-  type RunOptions = { maxTouches?: number; definition?: string; leadId?: string; contactId?: string; repId?: string; settings?: Partial<CadenceSettings>; store?: ReturnType<typeof fakeCadenceStore> };
+  type RunOptions = { maxTouches?: number; definition?: string; leadId?: string; contactId?: string; repId?: string; settings?: Partial<CadenceSettings>; store?: ReturnType<typeof memoryCadenceStore> };
   const settingsFor = (o: RunOptions): CadenceSettings => ({ policy: { maxTouches: o.maxTouches ?? 12, minGapDays: 0.5 }, cooldownDays: 30, touchesPerRun: 10, ...o.settings });
-  const storeFor = (o: RunOptions) => fakeCadenceStore(settingsFor(o), () => Context.current().info.currentAttemptScheduledTimestampMs);
+  const storeFor = (o: RunOptions) => memoryCadenceStore(settingsFor(o), () => Context.current().info.currentAttemptScheduledTimestampMs);
 
   /** Runs the workflow(s) `body` starts on a fresh queue with the fake sender and cadence store. */
-  async function withWorkers(title: string, sender: ReturnType<typeof fakeSender>, store: ReturnType<typeof fakeCadenceStore>, body: (taskQueue: string) => Promise<void>) {
+  async function withWorkers(title: string, sender: ReturnType<typeof fakeSender>, store: ReturnType<typeof memoryCadenceStore>, body: (taskQueue: string) => Promise<void>) {
     const taskQueue = taskQueueFor(title);
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: store.activities });
     const sending = await Worker.create({ connection: env.nativeConnection, taskQueue: messagingTaskQueue(taskQueue), activities: sender.activities });

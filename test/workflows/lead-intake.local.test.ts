@@ -7,6 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lead } from '../../db/schema';
 import { createDataConverter } from '../../temporal/data-converter';
+import { CustomerId } from '../../temporal/search-attributes';
 import { startLeadIntake } from '../../temporal/start-workflows';
 import { closeLeadSignal, statusQuery } from '../../workflows/lead-intake/messages';
 import { bundleWorkflows } from '../../workers/worker';
@@ -19,6 +20,7 @@ const dataConverter = createDataConverter([{ id: 'test-key', key: randomBytes(32
 const lead = (id: string): Lead =>
   ({
     id,
+    contact_id: `contact-${id}`,
     source: 'referral',
     city: 'Bloomfield Hills',
     zip: '48301',
@@ -94,6 +96,11 @@ describe('leadIntake on the dev server', () => {
     await worker.runUntil(async () => {
       const ids = await Promise.all([1, 2, 3].map(() => startLeadIntake(client, taskQueue, lead('once-1'))));
       expect(new Set(ids)).toEqual(new Set(['lead-once-1']));
+      // The customer's journey begins with their first lead: one, however often the lead is started.
+      const journey = await client.workflow.getHandle('journey-contact-once-1').describe();
+      expect(journey.status.name).toBe('RUNNING');
+      expect(journey.typedSearchAttributes.get(CustomerId)).toBe('contact-once-1');
+      expect(journey.type).toBe('customerJourney');
       const handle = client.workflow.getHandle('lead-once-1');
       const firstRun = (await handle.describe()).runId;
       await handle.signal(closeLeadSignal, { reason: 'lost' });

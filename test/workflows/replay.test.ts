@@ -21,7 +21,7 @@ describe('kept histories replay', () => {
 
   it('has histories for every workflow type', () => {
     const types = new Set(histories.map((h) => h.name.split('/')[0]));
-    expect([...types].sort()).toEqual(['follow-up-cadence', 'lead-intake', 'lead-intake-before-routing', 'model-retrain']);
+    expect([...types].sort()).toEqual(['customer-journey', 'follow-up-cadence', 'lead-intake', 'lead-intake-before-routing', 'model-retrain']);
   });
 
   it.each(histories.map((h) => [h.name, h.history] as const))('%s replays without non-determinism', async (name, json) => {

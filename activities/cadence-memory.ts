@@ -1,11 +1,12 @@
-// The cadence activities in memory, with the same contract as activities/cadence.ts: one running
-// cadence per contact, a cooldown after the last, holds by lead / rep / definition, touches, ends.
-import type { createCadenceActivities } from '../../activities/cadence';
-import type { CadenceSettings } from '../../workflows/cadence/types';
+// The cadence activities in memory, with the same contract as cadence.ts (one running cadence per
+// contact, a cooldown after the last, holds by lead / rep / definition, touches, ends): for
+// workflow tests that need no Postgres.
+import type { createCadenceActivities } from './cadence';
+import type { CadenceSettings } from '../workflows/cadence/types';
 
 type CadenceActivities = ReturnType<typeof createCadenceActivities>;
 
-export function fakeCadenceStore(settings: CadenceSettings, now: () => number) {
+export function memoryCadenceStore(settings: CadenceSettings, now: () => number) {
   const runs = new Map<string, { workflowId: string; contactId: string; endedAt?: number; reason?: string }>();
   const holds = new Map<string, string>(); // `${scope}:${target}` → reason
   const touches: { cadenceId: string; touchNo: number; step: string; variant: string; channel: string }[] = [];

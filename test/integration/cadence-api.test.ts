@@ -1,0 +1,213 @@
+// Follow-up cadences over the real system (dev server, Postgres, worker, API; the demo team is on
+// call around the clock; the local messaging providers record to Postgres): marking a lead
+// contacted starts its cadence, whose plan the API shows; engagement reaches it; an ops hold on
+// the rep pauses it and its release resumes it; the A/B report answers; closing the lead ends it.
+// The tests run in order on one lead.
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectClient } from '../../temporal/client';
+import { cadenceStatusQuery } from '../../workflows/cadence/messages';
+import { startTestSystem, type TestSystem } from '../helpers/system';
+
+interface CadenceView {
+  workflowId: string;
+  definition: string;
+  repId: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  endReason: string | null;
+  touches: number;
+  paused: boolean;
+  pausedBecause: string | null;
+  next: { channel: string; at: string; mode: string; step: string; variant: string; because: string } | null;
+  blockedChannels: string[];
+}
+interface Hold {
+  id: string;
+  scope: string;
+  target: string;
+  reason: string;
+  createdBy: string | null;
+  createdAt: string;
+}
+const DAY = 86_400_000;
+
+describe('cadence API', () => {
+  let sys: TestSystem;
+  let client: Client;
+  const api = (path: string, init: RequestInit & { key?: string } = {}) => {
+    const { key = sys.crmKey, headers, ...rest } = init;
+    return fetch(`${sys.apiUrl}${path}`, { ...rest, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers } });
+  };
+  const post = (path: string, body: unknown, key?: string) => api(path, { method: 'POST', body: JSON.stringify(body), key });
+  const leadView = async (id: string) => (await (await api(`/api/v1/leads/${id}`)).json()) as { stage: string; assignment: { repId: string } | null };
+  const cadenceOf = async (id: string) => {
+    const res = await api(`/api/v1/leads/${id}/cadence`);
+    return { status: res.status, body: res.status === 200 ? ((await res.json()) as CadenceView) : undefined };
+  };
+  let n = 0;
+  async function assignedLead(): Promise<{ id: string; repId: string }> {
+    n += 1;
+    const res = await post('/api/v1/leads', {
+      firstName: 'Cade',
+      lastName: `Test${n}`,
+      email: `cade${n}-${Date.now()}@example.com`,
+      address: { street: `${n} Cadence Ct`, city: 'Troy', state: 'MI', zip: '48083' },
+      source: 'website',
+      signals: { intent: 'requested_appointment', websiteVisits48h: 4 },
+    });
+    expect(res.status).toBe(202);
+    const { leadId } = (await res.json()) as { leadId: string };
+    await expect.poll(async () => (await leadView(leadId)).stage, { timeout: 20_000 }).toBe('assigned');
+    return { id: leadId, repId: (await leadView(leadId)).assignment!.repId };
+  }
+
+  let lead: { id: string; repId: string };
+  let holdId: string;
+
+  beforeAll(async () => {
+    sys = await startTestSystem();
+    client = await connectClient({ address: sys.temporalAddress, namespace: sys.config.TEMPORAL_NAMESPACE, payloadKeys: sys.secrets.payloadKeys });
+  });
+  afterAll(async () => {
+    await client?.connection.close();
+    await sys?.stop();
+  });
+
+  it('a lead never contacted has no cadence; an unknown lead is 404', async () => {
+    const quiet = await assignedLead();
+    const res = await api(`/api/v1/leads/${quiet.id}/cadence`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+    expect((await api('/api/v1/leads/00000000-0000-4000-8000-000000000000/cadence')).status).toBe(404);
+    expect((await api('/api/v1/leads/not-a-uuid/cadence')).status).toBe(404);
+    expect((await post('/api/v1/leads/00000000-0000-4000-8000-000000000000/cadence/engagement', { kind: 'website_visit' })).status).toBe(404);
+  });
+
+  it('marking the lead contacted starts its cadence: the next touch is the day-1 email, held by the rep', async () => {
+    lead = await assignedLead();
+    expect((await post(`/api/v1/leads/${lead.id}/accept`, { repId: lead.repId })).status).toBe(200);
+    expect((await post(`/api/v1/leads/${lead.id}/contacted`, { repId: lead.repId })).status).toBe(200);
+    const contactedAt = Date.now();
+
+    await expect.poll(async () => (await cadenceOf(lead.id)).body?.next ?? null, { timeout: 20_000, interval: 500 }).not.toBeNull();
+    const cadence = (await cadenceOf(lead.id)).body!;
+    expect(cadence).toMatchObject({ workflowId: `cadence-${lead.id}`, definition: 'standard', repId: lead.repId, endedAt: null, endReason: null, touches: 0, paused: false, pausedBecause: null, blockedChannels: [] });
+    expect(cadence.next).toMatchObject({ channel: 'email', step: 'day-1', mode: 'ADJUST' });
+    expect(['A', 'B']).toContain(cadence.next!.variant);
+    expect(cadence.next!.because).toMatch(/day 1: email/);
+    // A day after the cadence began (which was after the lead was created and before now).
+    const at = Date.parse(cadence.next!.at);
+    expect(Math.abs(at - (Date.parse(cadence.startedAt) + DAY))).toBeLessThan(10_000);
+    expect(at).toBeGreaterThan(contactedAt + DAY - 60_000);
+    expect(at).toBeLessThan(Date.now() + DAY);
+    // The ops key may read it too.
+    expect((await api(`/api/v1/leads/${lead.id}/cadence`, { key: sys.opsKey })).status).toBe(200);
+  });
+
+  it('engagement the webhooks do not see reaches the cadence; a bad kind is 422', async () => {
+    const res = await post(`/api/v1/leads/${lead.id}/cadence/engagement`, { kind: 'website_visit' });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: true, kind: 'website_visit' });
+    await expect
+      .poll(async () => (await client.workflow.getHandle(`cadence-${lead.id}`).query(cadenceStatusQuery)).events.map((e) => e.kind), { timeout: 10_000 })
+      .toContain('website_visit');
+
+    const bad = await post(`/api/v1/leads/${lead.id}/cadence/engagement`, { kind: 'sent_flowers' });
+    expect(bad.status).toBe(422);
+    expect(bad.headers.get('content-type')).toMatch(/problem\+json/);
+    expect((await post(`/api/v1/leads/${lead.id}/cadence/engagement`, { kind: 'website_visit', extra: 1 })).status).toBe(422);
+  });
+
+  it('holds and the variant report are for ops only', async () => {
+    expect((await api('/api/v1/cadences/holds')).status).toBe(403);
+    const forbidden = await post('/api/v1/cadences/holds', { scope: 'rep', target: lead.repId, reason: 'vacation' });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.headers.get('content-type')).toMatch(/problem\+json/);
+    expect((await api('/api/v1/cadences/holds/00000000-0000-4000-8000-000000000000', { method: 'DELETE' })).status).toBe(403);
+    // Nothing was held by the refused request.
+    expect(((await (await api('/api/v1/cadences/holds', { key: sys.opsKey })).json()) as { holds: Hold[] }).holds).toEqual([]);
+    expect((await cadenceOf(lead.id)).body!.paused).toBe(false);
+  });
+
+  it("a hold on the rep pauses the rep's cadences at once; holding again returns the same hold", async () => {
+    expect((await post('/api/v1/cadences/holds', { scope: 'definition', target: 'nope', reason: 'holiday' }, sys.opsKey)).status).toBe(422);
+    const unknownRep = await post('/api/v1/cadences/holds', { scope: 'rep', target: 'rep-nobody', reason: 'vacation' }, sys.opsKey);
+    expect(unknownRep.status).toBe(404);
+    expect(unknownRep.headers.get('content-type')).toMatch(/problem\+json/);
+    expect((await post('/api/v1/cadences/holds', { scope: 'lead', target: '00000000-0000-4000-8000-000000000000', reason: 'quiet' }, sys.opsKey)).status).toBe(404);
+    expect((await post('/api/v1/cadences/holds', { scope: 'team', target: lead.repId, reason: 'vacation' }, sys.opsKey)).status).toBe(422);
+    expect((await post('/api/v1/cadences/holds', { scope: 'rep', target: lead.repId, reason: 'x' }, sys.opsKey)).status).toBe(422);
+    expect(((await (await api('/api/v1/cadences/holds', { key: sys.opsKey })).json()) as { holds: Hold[] }).holds).toEqual([]);
+
+    const res = await post('/api/v1/cadences/holds', { scope: 'rep', target: lead.repId, reason: 'vacation' }, sys.opsKey);
+    expect(res.status).toBe(201);
+    const held = (await res.json()) as { id: string; scope: string; target: string; reason: string; created: boolean; paused: number };
+    expect(held).toMatchObject({ scope: 'rep', target: lead.repId, reason: 'vacation', created: true });
+    expect(held.paused).toBeGreaterThanOrEqual(1);
+    expect(res.headers.get('location')).toBe(`/api/v1/cadences/holds/${held.id}`);
+    holdId = held.id;
+
+    await expect.poll(async () => (await cadenceOf(lead.id)).body!.paused, { timeout: 10_000 }).toBe(true);
+    expect((await cadenceOf(lead.id)).body).toMatchObject({ paused: true, pausedBecause: 'held (rep): vacation', endedAt: null });
+
+    const again = await post('/api/v1/cadences/holds', { scope: 'rep', target: lead.repId, reason: 'vacation, again' }, sys.opsKey);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ id: holdId, created: false, reason: 'vacation' });
+
+    const list = await api('/api/v1/cadences/holds', { key: sys.opsKey });
+    expect(list.status).toBe(200);
+    const { holds } = (await list.json()) as { holds: Hold[] };
+    expect(holds).toHaveLength(1);
+    expect(holds[0]).toMatchObject({ id: holdId, scope: 'rep', target: lead.repId, reason: 'vacation', createdBy: 'ops' });
+    expect(Date.parse(holds[0]!.createdAt)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('releasing the hold resumes the cadence; releasing it again is 404', async () => {
+    const res = await api(`/api/v1/cadences/holds/${holdId}`, { method: 'DELETE', key: sys.opsKey });
+    expect(res.status).toBe(200);
+    const released = (await res.json()) as { id: string; released: boolean; resumed: number };
+    expect(released).toMatchObject({ id: holdId, released: true });
+    expect(released.resumed).toBeGreaterThanOrEqual(1);
+
+    await expect.poll(async () => (await cadenceOf(lead.id)).body!.paused, { timeout: 10_000 }).toBe(false);
+    const cadence = (await cadenceOf(lead.id)).body!;
+    expect(cadence).toMatchObject({ paused: false, pausedBecause: null, endedAt: null });
+    // The plan is back, still the day-1 email (a short pause shifts it, it does not skip it).
+    await expect.poll(async () => (await cadenceOf(lead.id)).body!.next?.step, { timeout: 10_000 }).toBe('day-1');
+
+    const twice = await api(`/api/v1/cadences/holds/${holdId}`, { method: 'DELETE', key: sys.opsKey });
+    expect(twice.status).toBe(404);
+    expect(twice.headers.get('content-type')).toMatch(/problem\+json/);
+    expect((await api('/api/v1/cadences/holds/not-a-uuid', { method: 'DELETE', key: sys.opsKey })).status).toBe(404);
+    expect(((await (await api('/api/v1/cadences/holds', { key: sys.opsKey })).json()) as { holds: Hold[] }).holds).toEqual([]);
+  });
+
+  it('reports the A/B variants (nothing sent yet); an unknown definition is 422', async () => {
+    for (const key of [sys.crmKey, sys.opsKey]) {
+      const res = await api('/api/v1/cadences/variants', { key });
+      expect(res.status).toBe(200);
+      const { variants } = (await res.json()) as { variants: unknown[] };
+      expect(Array.isArray(variants)).toBe(true);
+    }
+    const standard = await api('/api/v1/cadences/variants?definition=standard');
+    expect(standard.status).toBe(200);
+    expect(Array.isArray(((await standard.json()) as { variants: unknown[] }).variants)).toBe(true);
+    const bad = await api('/api/v1/cadences/variants?definition=nope');
+    expect(bad.status).toBe(422);
+    expect(bad.headers.get('content-type')).toMatch(/problem\+json/);
+  });
+
+  it('closing the lead ends its cadence; engagement after the end is 409', async () => {
+    expect((await post(`/api/v1/leads/${lead.id}/close`, { reason: 'lost' })).status).toBe(202);
+    await expect.poll(async () => (await cadenceOf(lead.id)).body!.endedAt, { timeout: 20_000 }).not.toBeNull();
+    const cadence = (await cadenceOf(lead.id)).body!;
+    expect(cadence).toMatchObject({ endReason: 'lead lost', paused: false, next: null, touches: 0 });
+    expect(Date.parse(cadence.endedAt!)).toBeGreaterThanOrEqual(Date.parse(cadence.startedAt));
+    expect((await leadView(lead.id)).stage).toBe('lost');
+
+    const late = await post(`/api/v1/leads/${lead.id}/cadence/engagement`, { kind: 'call_answered' });
+    expect(late.status).toBe(409);
+    expect(((await late.json()) as { detail: string }).detail).toBe('the cadence ended: lead lost');
+  });
+});

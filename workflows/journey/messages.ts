@@ -1,0 +1,15 @@
+// What the outside world tells a customer's journey, and what it answers.
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { LifecycleEvent } from './lifecycle';
+import type { JourneyStatus } from './types';
+
+export const journeyStatusQuery = defineQuery<JourneyStatus>('status');
+/**
+ * A lifecycle event the CRM recorded (POST /deals/:id/events). Delivery is at least once: the
+ * journey ignores an eventId it has already seen.
+ */
+export const lifecycleEventSignal = defineSignal<[{ eventId: string; event: LifecycleEvent; occurredAt: string; dealId?: string; details?: Record<string, unknown> }]>('lifecycleEvent');
+/** A returning customer's new enquiry: recorded on the journey (its own lead intake handles it). */
+export const newLeadSignal = defineSignal<[{ leadId: string }]>('newLead');
+/** The customer was deleted: the journey ends. */
+export const endJourneySignal = defineSignal<[{ reason: string }]>('endJourney');

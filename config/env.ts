@@ -111,6 +111,8 @@ export const envSchema = z
     CADENCE_COOLDOWN_DAYS: z.coerce.number().min(0).max(365).default(30),
     /** Touches per workflow run before continue-as-new (keeps a weeks-long history small). */
     CADENCE_TOUCHES_PER_RUN: z.coerce.number().int().min(1).max(100).default(10),
+    /** Workflows a worker keeps in memory between tasks; the rest replay from history when woken (bench/cadences.ts). */
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(1000),
     /** How often a lead nobody can take looks for a free rep again. */
     ROUTING_RETRY_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
 

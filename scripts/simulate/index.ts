@@ -102,7 +102,7 @@ export async function simulate(o: SimulationOptions): Promise<Outcome> {
     await migrateToLatest(db, logger);
     await registerSearchAttributes(env.connection, env.namespace ?? 'default');
     const started = Date.now();
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m) => logger.error(m) } });
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, 'workflows.ts'), logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m) => logger.error(m) } });
 
     // Synthetic people and their leads, in Postgres (the gateway reads addresses from there).
     const people: { leadId: string; contactId: string; arrivesOnDay: number; index: number }[] = [];

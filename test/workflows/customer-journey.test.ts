@@ -8,7 +8,6 @@ import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SendOutcome, SendRequest } from '../../activities/messaging/gateway';
 import { CustomerId, LeadId, Stage } from '../../temporal/search-attributes';
 import { messagingTaskQueue } from '../../temporal/task-queues';
 import type { LifecycleEvent } from '../../workflows/journey/lifecycle';
@@ -19,45 +18,14 @@ import { customerJourney } from '../../workflows';
 import { bundleWorkflows } from '../../workers/worker';
 import { testLogger } from '../helpers/logger';
 import { keepHistory } from '../helpers/histories';
+import { fakeSender } from '../helpers/fake-sender';
 import { createTimeSkippingEnv, taskQueueFor } from '../helpers/temporal';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const CUSTOMER = '00000000-0000-4000-8000-0000000000c1';
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof customerJourney>;
-type Sent = { hour: number; at: number; channel: string; key: string; kind?: string; subject?: string; text: string; contactId: string; leadId?: string; workflowId?: string };
 
-/** The sending side: records each send at the server's (skipped) time; `answer` may block it. */
-function fakeSender(answer: (req: SendRequest) => SendOutcome | undefined = () => undefined) {
-  const sent: Sent[] = [];
-  let startedAt = 0;
-  return {
-    sent,
-    start: (t: number) => (startedAt = t),
-    /** Hours since the start, to a tenth (the server's clock also runs while the test talks to it). */
-    hours: () => sent.map((s) => s.hour),
-    activities: {
-      async sendMessage(req: SendRequest): Promise<SendOutcome> {
-        const special = answer(req);
-        if (special) return special;
-        const at = Context.current().info.currentAttemptScheduledTimestampMs;
-        sent.push({
-          hour: Math.round(((at - startedAt) / HOUR) * 10) / 10,
-          at,
-          channel: req.channel,
-          key: req.idempotencyKey,
-          kind: req.kind,
-          subject: req.subject,
-          text: req.text!,
-          contactId: req.contactId,
-          leadId: req.leadId,
-          workflowId: req.workflowId,
-        });
-        return { status: 'sent', messageId: `m${sent.length}`, providerMessageId: 'p', provider: 'fake', duplicate: false };
-      },
-    },
-  };
-}
 
 describe('customerJourney', () => {
   let env: TestWorkflowEnvironment;

@@ -7,7 +7,6 @@ import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@tem
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SendOutcome, SendRequest } from '../../activities/messaging/gateway';
 import { messagingTaskQueue } from '../../temporal/task-queues';
 import { followUpCadence } from '../../workflows';
 import { cadenceEngagementSignal, cadenceStatusQuery, householdReplySignal, pauseCadenceSignal, resumeCadenceSignal, stopCadenceSignal } from '../../workflows/cadence/messages';
@@ -16,33 +15,12 @@ import { bundleWorkflows } from '../../workers/worker';
 import { keepHistory } from '../helpers/histories';
 import { testLogger } from '../helpers/logger';
 import { memoryCadenceStore } from '../../activities/cadence-memory';
+import { fakeSender } from '../helpers/fake-sender';
 import { createTimeSkippingEnv, taskQueueFor } from '../helpers/temporal';
 import type { CadenceSettings } from '../../workflows/cadence/types';
 
 const DAY = 86_400_000;
-type Sent = { day: number; channel: string; subject?: string; text: string };
 
-/** The sending side: records each send at the server's (skipped) time; `answer` may block or defer. */
-function fakeSender(answer: (req: SendRequest, attempt: number) => SendOutcome | undefined = () => undefined) {
-  const sent: Sent[] = [];
-  const asked: string[] = [];
-  let startedAt: number | undefined;
-  return {
-    sent,
-    asked,
-    start: (t: number) => (startedAt = t),
-    activities: {
-      async sendMessage(req: SendRequest): Promise<SendOutcome> {
-        const at = Context.current().info.currentAttemptScheduledTimestampMs;
-        asked.push(req.channel);
-        const special = answer(req, asked.length);
-        if (special) return special;
-        sent.push({ day: Math.round(((at - startedAt!) / DAY) * 10) / 10, channel: req.channel, subject: req.subject, text: req.text! });
-        return { status: 'sent', messageId: `m${sent.length}`, providerMessageId: 'p', provider: 'fake', duplicate: false };
-      },
-    },
-  };
-}
 
 describe('followUpCadence', () => {
   let env: TestWorkflowEnvironment;

@@ -63,7 +63,10 @@ describe('leadIntake on the dev server', () => {
         `IsVip = true`,
         `AssignedRep = 'rep-ann'`,
         `Territory = 'Bloomfield Hills'`,
-        `SlaDeadline = '${deadline}'`,
+        // A range: the dev server's SQLite visibility misses an exact datetime match combined with
+        // other conditions (alone it matches); ops filter deadlines by range anyway.
+        `SlaDeadline >= '${deadline}'`,
+        `SlaDeadline <= '${deadline}'`,
       ].join(' AND ');
       const found = async () => {
         const ids: string[] = [];

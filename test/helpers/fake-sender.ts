@@ -1,0 +1,46 @@
+// The sending side of workflow tests: the `sendMessage` activity on the messaging queue, recording
+// each send at the server's (skipped) time; `answer` may block or defer a request instead.
+import { Context } from '@temporalio/activity';
+import type { SendOutcome, SendRequest } from '../../activities/messaging/gateway';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export interface FakeSent {
+  at: number;
+  /** Days / hours since `start`, to a tenth (the server's clock also runs while a test talks to it). */
+  day: number;
+  hour: number;
+  channel: string;
+  key: string;
+  kind?: string;
+  subject?: string;
+  text: string;
+  contactId: string;
+  leadId?: string;
+  workflowId?: string;
+}
+
+export function fakeSender(answer: (req: SendRequest, attempt: number) => SendOutcome | undefined = () => undefined) {
+  const sent: FakeSent[] = [];
+  const asked: string[] = [];
+  let startedAt = 0;
+  return {
+    sent,
+    /** Every channel asked for, in order, including blocked and deferred requests. */
+    asked,
+    start: (t: number) => (startedAt = t),
+    hours: () => sent.map((s) => s.hour),
+    activities: {
+      async sendMessage(req: SendRequest): Promise<SendOutcome> {
+        const at = Context.current().info.currentAttemptScheduledTimestampMs;
+        asked.push(req.channel);
+        const special = answer(req, asked.length);
+        if (special) return special;
+        const round = (unit: number) => Math.round(((at - startedAt) / unit) * 10) / 10;
+        sent.push({ at, day: round(DAY), hour: round(HOUR), channel: req.channel, key: req.idempotencyKey, kind: req.kind, subject: req.subject, text: req.text!, contactId: req.contactId, leadId: req.leadId, workflowId: req.workflowId });
+        return { status: 'sent', messageId: `m${sent.length}`, providerMessageId: 'p', provider: 'fake', duplicate: false };
+      },
+    },
+  };
+}

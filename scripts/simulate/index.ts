@@ -92,7 +92,7 @@ function freePort(): Promise<number> {
 export type SimulationOptions = ReturnType<typeof options>;
 
 export async function simulate(o: SimulationOptions): Promise<Outcome> {
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 'simulate');
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'error', 'simulate');
   installTemporalLogging(logger);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-simulate-'));
   const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), logger });

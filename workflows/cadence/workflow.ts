@@ -77,6 +77,7 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
   const pause = (why: string, heldBy?: string): void => {
     if (!status.paused) status.pausedSince = Date.now();
     status.paused = true;
+    status.next = undefined; // planned again on resume
     status.pausedBecause = why;
     status.heldBy = heldBy;
     changed = true;

@@ -3,6 +3,7 @@
 // lifecycle its drawn fate says — inspection, quote, contract, project, review, referral — as
 // lifecycle events to the journey and a stop to the cadence, on the workflow clock, until the horizon.
 import { ParentClosePolicy, condition, getExternalWorkflowHandle, defineSignal, setHandler, sleep, startChild } from '@temporalio/workflow';
+import { cadenceWorkflowId, journeyWorkflowId } from '../../temporal/workflow-ids';
 import { stopCadenceSignal } from '../../workflows/cadence/messages';
 import type { CadenceSettings } from '../../workflows/cadence/types';
 import { followUpCadence } from '../../workflows/cadence/workflow';
@@ -50,8 +51,8 @@ export async function simulatedCustomer(input: SimulatedCustomerInput): Promise<
     replied = true;
   });
   await sleep(input.arrivesOnDay * DAY + 1);
-  const cadenceId = `cadence-${input.leadId}`;
-  const journeyId = `journey-${input.contactId}`;
+  const cadenceId = cadenceWorkflowId(input.leadId);
+  const journeyId = journeyWorkflowId(input.contactId);
   await startChild(followUpCadence, { workflowId: cadenceId, args: [{ leadId: input.leadId, contactId: input.contactId, definition: input.definition, settings: input.settings }], parentClosePolicy: ParentClosePolicy.ABANDON });
   await startChild(customerJourney, { workflowId: journeyId, args: [{ customerId: input.contactId, leadId: input.leadId }], parentClosePolicy: ParentClosePolicy.ABANDON });
 

@@ -23,6 +23,7 @@ import { temporalTestServerPath } from '../../temporal/binaries';
 import { registerSearchAttributes } from '../../temporal/register-search-attributes';
 import { installTemporalLogging } from '../../temporal/runtime-logging';
 import { messagingTaskQueue } from '../../temporal/task-queues';
+import { journeyWorkflowId } from '../../temporal/workflow-ids';
 import { CADENCE_DEFINITIONS } from '../../workflows/cadence/definitions';
 import { journeyStatusQuery } from '../../workflows/journey/messages';
 import type { SimulatedCustomerResult, simulatedCustomer } from './customer';
@@ -148,7 +149,7 @@ export async function simulate(o: SimulationOptions): Promise<Outcome> {
       // Journeys after the horizon (time stands still while nobody awaits a result).
       const stages: Record<string, number> = {};
       for (const p of people) {
-        const s = await env.client.workflow.getHandle(`journey-${p.contactId}`).query(journeyStatusQuery).catch(() => undefined);
+        const s = await env.client.workflow.getHandle(journeyWorkflowId(p.contactId)).query(journeyStatusQuery).catch(() => undefined);
         if (s) stages[s.stage] = (stages[s.stage] ?? 0) + 1;
       }
       return stages;

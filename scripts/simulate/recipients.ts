@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { createSendingActivities } from '../../activities';
 import type { SendOutcome, SendRequest } from '../../activities/messaging/gateway';
 import { setConsent } from '../../db/repositories/messages';
+import { cadenceWorkflowId } from '../../temporal/workflow-ids';
 import type { Database } from '../../db/schema';
 import type { CadenceChannel } from '../../workflows/cadence/plan';
 import { messageEventSignal, type MessageEvent } from '../../workflows/messaging/messages';
@@ -86,7 +87,7 @@ export function simulatedRecipients(deps: {
       if (roll('reply') < p.reply) {
         tally.replies += 1;
         // A reply to any message (a journey's too) is the person answering: their cadence hands over.
-        await tell(`cadence-${req.leadId}`, outcome.messageId, req.channel, 'replied').catch(() => undefined);
+        await tell(cadenceWorkflowId(req.leadId!), outcome.messageId, req.channel, 'replied').catch(() => undefined);
         await client.workflow.getHandle(`sim-${req.leadId}`).signal(repliedSignal).catch(() => undefined); // past the horizon
       }
       return outcome;

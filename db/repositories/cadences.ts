@@ -104,13 +104,13 @@ export async function runningCadenceOf(db: Kysely<Database>, contactId: string):
   return (await db.selectFrom('cadences').select('workflow_id').where('contact_id', '=', contactId).where('ended_at', 'is', null).executeTakeFirst())?.workflow_id;
 }
 
-/** Running cadences of other people at the same household (same street and ZIP as the contact's leads). */
+/** Running cadences of other people at the same household (same street and ZIP as the contact's leads; case and spacing aside). */
 export async function householdCadences(db: Kysely<Database>, contactId: string): Promise<string[]> {
   const rows = await db
     .selectFrom('cadences as c')
     .innerJoin('leads as other', 'other.id', 'c.lead_id')
     .innerJoin('leads as mine', (j) =>
-      j.on(sql`lower(trim(mine.street))`, '=', sql`lower(trim(other.street))`).on(sql`trim(mine.zip)`, '=', sql`trim(other.zip)`),
+      j.on(sql`regexp_replace(lower(trim(mine.street)), '[[:space:]]+', ' ', 'g')`, '=', sql`regexp_replace(lower(trim(other.street)), '[[:space:]]+', ' ', 'g')`).on(sql`trim(mine.zip)`, '=', sql`trim(other.zip)`),
     )
     .select('c.workflow_id')
     .distinct()

@@ -133,6 +133,24 @@ export async function simulate(o: SimulationOptions): Promise<Outcome> {
     const simStart = await env.currentTimeMs();
     const horizon = simStart + o.days * DAY;
     const results: SimulatedCustomerResult[] = [];
+    const stuck: string[] = [];
+    /**
+     * A customer's result; undefined when it is still open a simulated day past the horizon (the
+     * test server has refused a workflow task of one of its workflows): it is terminated and
+     * reported instead of hanging the run.
+     */
+    const settle = async (h: { workflowId: string; result(): Promise<SimulatedCustomerResult> }): Promise<SimulatedCustomerResult | undefined> => {
+      const result = h.result();
+      for (;;) {
+        const done = await Promise.race([result, new Promise<undefined>((r) => setTimeout(() => r(undefined), 20_000))]);
+        if (done) return done;
+        if ((await env.currentTimeMs()) > horizon + DAY) {
+          result.catch(() => undefined);
+          await env.client.workflow.getHandle(h.workflowId).terminate('stuck past the horizon').catch(() => undefined);
+          return undefined;
+        }
+      }
+    };
     const run = (async () => {
       const handles = await Promise.all(
         people.map((p) => {
@@ -145,19 +163,26 @@ export async function simulate(o: SimulationOptions): Promise<Outcome> {
           });
         }),
       );
-      for (const h of handles) results.push(await h.result());
+      for (const h of handles) {
+        const result = await settle(h);
+        if (result) results.push(result);
+        else stuck.push(h.workflowId);
+      }
       // Journeys after the horizon (time stands still while nobody awaits a result).
       const stages: Record<string, number> = {};
       for (const p of people) {
-        const s = await env.client.workflow.getHandle(journeyWorkflowId(p.contactId)).query(journeyStatusQuery).catch(() => undefined);
-        if (s) stages[s.stage] = (stages[s.stage] ?? 0) + 1;
+        const s = await env.client
+          .withDeadline(Date.now() + 5000, () => env.client.workflow.getHandle(journeyWorkflowId(p.contactId)).query(journeyStatusQuery))
+          .catch(() => undefined);
+        const stage = s?.stage ?? 'unanswered';
+        stages[stage] = (stages[stage] ?? 0) + 1;
       }
       return stages;
     })();
     const [stages] = await Promise.all([main.runUntil(run), sending.runUntil(run)]);
     const wallSeconds = (Date.now() - started) / 1000;
     const ends = await db.selectFrom('cadences').select(['end_reason']).execute();
-    return { options: { leads: o.leads, days: o.days, scenario: o.scenario.name, definition: o.definition, seed: o.seed, policy: o.policy }, scenario: o.scenario, tally, results, stages, cadenceEnds: ends.map((e) => e.end_reason), wallSeconds };
+    return { options: { leads: o.leads, days: o.days, scenario: o.scenario.name, definition: o.definition, seed: o.seed, policy: o.policy }, scenario: o.scenario, tally, results, stuck, stages, cadenceEnds: ends.map((e) => e.end_reason), wallSeconds };
   } finally {
     await env.teardown();
     await db.destroy();

@@ -9,6 +9,8 @@ export interface Outcome {
   scenario: Scenario;
   tally: Tally;
   results: SimulatedCustomerResult[];
+  /** Customers whose workflows the test server stopped advancing (terminated, left out of the counts). */
+  stuck: string[];
   stages: Record<string, number>;
   cadenceEnds: (string | null)[];
   wallSeconds: number;
@@ -45,6 +47,7 @@ export function report(o: Outcome) {
     blockedSends: o.tally.blocked,
     cadenceEnds: ends,
     journeyStages: o.stages,
+    stuck: o.stuck,
     speed: { wallSeconds: o.wallSeconds, leadDaysPerSecond: leadDays / o.wallSeconds },
   };
   const lines = [
@@ -58,6 +61,7 @@ export function report(o: Outcome) {
     `Deferred messages: ${Object.entries(deferredMessages).map(([r, n]) => `${r.replace('_', ' ')} ${n}`).join(' · ') || 'none'}`,
     `Cadences ended: ${Object.entries(ends).sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r}: ${n}`).join(' · ')}`,
     `Journeys by stage: ${Object.entries(o.stages).map(([s, n]) => `${s} ${n}`).join(' · ')}`,
+    ...(o.stuck.length ? [`Stuck (the test server stopped advancing them; left out): ${o.stuck.length} — ${o.stuck.slice(0, 5).join(', ')}`] : []),
     '',
     `Ran in ${o.wallSeconds.toFixed(1)} s wall: ${json.speed.leadDaysPerSecond.toFixed(0)} simulated lead-days per second.`,
     `Probabilities (scenarios.ts): per message open/click/reply/opt-out — ${Object.entries(o.scenario.perMessage).map(([c, p]) => `${c} ${p.open}/${p.click}/${p.reply}/${p.optOut}`).join(', ')}; after a reply — ${Object.entries(o.scenario.afterReply).map(([k, v]) => `${k} ${v}`).join(', ')}.`,

@@ -53,8 +53,11 @@ export async function simulatedCustomer(input: SimulatedCustomerInput): Promise<
   await sleep(input.arrivesOnDay * DAY + 1);
   const cadenceId = cadenceWorkflowId(input.leadId);
   const journeyId = journeyWorkflowId(input.contactId);
-  await startChild(followUpCadence, { workflowId: cadenceId, args: [{ leadId: input.leadId, contactId: input.contactId, definition: input.definition, settings: input.settings }], parentClosePolicy: ParentClosePolicy.ABANDON });
-  await startChild(customerJourney, { workflowId: journeyId, args: [{ customerId: input.contactId, leadId: input.leadId }], parentClosePolicy: ParentClosePolicy.ABANDON });
+  // A long task timeout: one worker on a busy machine may hold a task past the default 10 s, and the
+  // time-skipping server then refuses its late completion.
+  const child = { parentClosePolicy: ParentClosePolicy.ABANDON, workflowTaskTimeout: '2 minutes' } as const;
+  await startChild(followUpCadence, { ...child, workflowId: cadenceId, args: [{ leadId: input.leadId, contactId: input.contactId, definition: input.definition, settings: input.settings }] });
+  await startChild(customerJourney, { ...child, workflowId: journeyId, args: [{ customerId: input.contactId, leadId: input.leadId }] });
 
   const left = (): number => input.horizon - Date.now();
   if (await condition(() => replied, Math.max(1, left()))) {

@@ -33,6 +33,7 @@ import { report, type Outcome } from './report';
 import { SCENARIOS } from './scenarios';
 
 const DAY = 86_400_000;
+const STALL_MS = 180_000;
 /** Where synthetic people live (mostly the company's Michigan area; a few elsewhere for time zones). */
 const PLACES = [
   { share: 0.4, city: 'Troy', state: 'MI', zip: '48083', area: '248' },
@@ -139,11 +140,21 @@ export async function simulate(o: SimulationOptions): Promise<Outcome> {
      * test server has refused a workflow task of one of its workflows): it is terminated and
      * reported instead of hanging the run.
      */
+    // Progress = messages handled or customers finished; none for STALL_MS of real time means the
+    // test server stopped advancing (it can refuse a workflow task): fail loudly instead of hanging.
+    const progress = (): number => results.length + Object.values(tally.sent).reduce((a, by) => a + Object.values(by).reduce((x, y) => x + y, 0), 0) + Object.values(tally.deferrals).reduce((a, b) => a + b, 0);
+    let last = { value: -1, at: Date.now() };
+    const stalled = (): boolean => {
+      const value = progress();
+      if (value !== last.value) last = { value, at: Date.now() };
+      return Date.now() - last.at > STALL_MS;
+    };
     const settle = async (h: { workflowId: string; result(): Promise<SimulatedCustomerResult> }): Promise<SimulatedCustomerResult | undefined> => {
       const result = h.result();
       for (;;) {
         const done = await Promise.race([result, new Promise<undefined>((r) => setTimeout(() => r(undefined), 20_000))]);
         if (done) return done;
+        if (stalled()) throw new Error(`the time-skipping server stopped advancing (no progress for ${STALL_MS / 1000} s at ${results.length} of ${people.length} customers); try fewer leads`);
         if ((await env.currentTimeMs()) > horizon + DAY) {
           result.catch(() => undefined);
           await env.client.workflow.getHandle(h.workflowId).terminate('stuck past the horizon').catch(() => undefined);
@@ -158,6 +169,7 @@ export async function simulate(o: SimulationOptions): Promise<Outcome> {
           const fate = (what: keyof typeof a) => draw(o.seed, 'fate', what, p.index) < a[what];
           return env.client.workflow.start<typeof simulatedCustomer>('simulatedCustomer', {
             workflowId: `sim-${p.leadId}`,
+            workflowTaskTimeout: '2 minutes',
             taskQueue,
             args: [{ leadId: p.leadId, contactId: p.contactId, definition: o.definition, settings: { policy: o.policy }, arrivesOnDay: p.arrivesOnDay, horizon, fate: { inspection: fate('inspection'), quoteOpened: fate('quoteOpened'), competitor: fate('competitor'), win: fate('win'), review: fate('review'), referral: fate('referral') } }],
           });

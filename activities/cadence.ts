@@ -4,9 +4,7 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import { activeHold, claimCadence, contactOfLead, endCadence, recordTouch } from '../db/repositories/cadences';
 import type { Database } from '../db/schema';
-import type { CadenceSettings } from '../workflows/cadence/types';
-
-export const DEFAULT_CADENCE_SETTINGS: CadenceSettings = { policy: { maxTouches: 12, minGapDays: 0.5 }, cooldownDays: 30, touchesPerRun: 10 };
+import { DEFAULT_CADENCE_SETTINGS, type CadenceSettings } from '../workflows/cadence/types';
 
 export type BeginOutcome = { begun: true; settings: CadenceSettings; contactId: string } | { begun: false; reason: string };
 

@@ -18,6 +18,7 @@ import { temporalCliPath } from '../temporal/binaries';
 import { startDevServer } from '../temporal/dev-server';
 import { installTemporalLogging } from '../temporal/runtime-logging';
 import { followUpCadence } from '../workflows';
+import { DEFAULT_CADENCE_SETTINGS } from '../workflows/cadence/types';
 import { bundleWorkflows } from '../workers/worker';
 import { SCENARIOS } from '../scripts/simulate/scenarios';
 import { simulate } from '../scripts/simulate';
@@ -36,7 +37,7 @@ async function sleeping(cache: number | undefined, workflowBundle: { code: strin
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
-  const settings = { policy: { maxTouches: 12, minGapDays: 0.5 }, cooldownDays: 30, touchesPerRun: 10 };
+  const settings = DEFAULT_CADENCE_SETTINGS;
   const store = memoryCadenceStore(settings, () => Date.now());
   const taskQueue = `bench-cadences-${cache ?? 'default'}`;
   global.gc?.();

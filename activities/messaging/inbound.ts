@@ -1,6 +1,6 @@
 // What recipients tell us, whichever provider brought it: SMS keywords change consent at once, an
-// out-of-office answer is told apart from a real reply,
-// email unsubscribes, bounces and spam reports suppress the address. The provider webhooks (and the
+// out-of-office answer is told apart from a real reply, and email unsubscribes, bounces and spam
+// reports suppress the address. The provider webhooks (and the
 // dev outbox's recipient actions) call these after verifying the provider's signature.
 import type { Kysely } from 'kysely';
 import { setConsent } from '../../db/repositories/messages';

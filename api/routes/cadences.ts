@@ -9,7 +9,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Logger } from '../../config/logger';
-import { createHold, findCadence, listHolds, releaseHold, runningCadencesIn, variantReport, type HoldScope } from '../../db/repositories/cadences';
+import { contactOfLead, createHold, findCadence, listHolds, releaseHold, runningCadencesIn, variantReport, type HoldScope } from '../../db/repositories/cadences';
 import { repNameOf } from '../../db/repositories/reps';
 import type { Database } from '../../db/schema';
 import { cadenceWorkflowId } from '../../temporal/workflow-ids';
@@ -51,7 +51,7 @@ export function cadenceRoutes({ db, client, logger, temporalTimeoutMs }: { db: K
   async function checkTarget(scope: HoldScope, target: string): Promise<void> {
     if (scope === 'definition' && !CADENCE_DEFINITIONS[target]) throw new ProblemError(422, 'Unknown cadence definition', `known definitions: ${Object.keys(CADENCE_DEFINITIONS).join(', ')}`);
     if (scope === 'rep' && !(await repNameOf(db, target))) throw notFound(`Rep ${target}`);
-    if (scope === 'lead' && !(leadIdSchema.safeParse(target).success && (await db.selectFrom('leads').select('id').where('id', '=', target).executeTakeFirst()))) throw notFound(`Lead ${target}`);
+    if (scope === 'lead' && !(leadIdSchema.safeParse(target).success && (await contactOfLead(db, target)))) throw notFound(`Lead ${target}`);
   }
 
   router.get('/leads/:id/cadence', requireRole('crm', 'ops'), async (req, res) => {

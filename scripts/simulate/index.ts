@@ -25,6 +25,7 @@ import { installTemporalLogging } from '../../temporal/runtime-logging';
 import { messagingTaskQueue } from '../../temporal/task-queues';
 import { journeyWorkflowId } from '../../temporal/workflow-ids';
 import { CADENCE_DEFINITIONS } from '../../workflows/cadence/definitions';
+import { DEFAULT_CADENCE_SETTINGS } from '../../workflows/cadence/types';
 import { journeyStatusQuery } from '../../workflows/journey/messages';
 import type { SimulatedCustomerResult, simulatedCustomer } from './customer';
 import { draw } from './random';
@@ -124,7 +125,7 @@ export async function simulate(o: SimulationOptions): Promise<Outcome> {
 
     const taskQueue = 'simulation';
     const tally = newTally();
-    const settings = { policy: o.policy, cooldownDays: 30, touchesPerRun: 10 };
+    const settings = { ...DEFAULT_CADENCE_SETTINGS, policy: o.policy };
     const main = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: createCadenceActivities({ db, settings }), maxCachedWorkflows: 2000 });
     const sending = await Worker.create({
       connection: env.nativeConnection,

@@ -27,7 +27,7 @@ import { copyFor } from './content';
 import { CADENCE_DEFINITIONS, DEFAULT_DEFINITION, variantFor } from './definitions';
 import { cadenceEngagementSignal, cadenceStatusQuery, householdReplySignal, pauseCadenceSignal, resumeCadenceSignal, stopCadenceSignal } from './messages';
 import { CADENCE_CHANNELS, nextTouch, type CadenceChannel, type EngagementKind } from './plan';
-import type { CadenceInput, CadenceSettings, CadenceStatus } from './types';
+import { DEFAULT_CADENCE_SETTINGS, type CadenceInput, type CadenceStatus } from './types';
 
 const cadence = proxyActivities<ReturnType<typeof createCadenceActivities>>({
   startToCloseTimeout: '30 seconds',
@@ -39,8 +39,6 @@ const DAY_MS = 86_400_000;
 const AWAY_DEFAULT_MS = 7 * DAY_MS;
 /** Engagement events carried across continue-as-new (the plan looks back a week; day 1-10 rules need the early ones). */
 const EVENTS_KEPT = 200;
-/** Settings until the claim returns the worker's (overridden by the input's). */
-const PROVISIONAL: CadenceSettings = { policy: { maxTouches: 12, minGapDays: 0.5 }, cooldownDays: 30, touchesPerRun: 10 };
 /** Message events that count as engagement for the plan. */
 const FROM_MESSAGE: Record<string, EngagementKind | undefined> = {
   delivered: 'delivered',
@@ -61,7 +59,7 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
     leadId: input.leadId,
     cadenceId: `${info.workflowId}/${info.firstExecutionRunId}`,
     definition: definitionName,
-    settings: { ...PROVISIONAL, ...input.settings },
+    settings: { ...DEFAULT_CADENCE_SETTINGS, ...input.settings }, // until the claim returns the worker's
     startedAt: Date.now(),
     pausedMs: 0,
     touches: [],

@@ -6,16 +6,17 @@ VENV_STAMP := $(VENV)/.install-stamp
 # Run TypeScript through Node itself (no npx/tsx wrapper processes), so Ctrl-C reaches our handler.
 NODE_TS := node --import tsx
 
-.PHONY: start test install typecheck lint unit bundle-check clean models
+.PHONY: start test install typecheck lint format clean models
 
 ## start: install what is missing, then run Temporal (+ Web UI), Postgres, the worker and the API
 start: install
 	@$(NODE_TS) scripts/start.ts
 
-## test: install what is missing, then typecheck, lint, and every test
+## test: install what is missing, then typecheck, lint, formatting, and every test
 test: install
 	npm run --silent typecheck
 	npm run --silent lint
+	npm run --silent format:check
 	$(NODE_TS) scripts/check-workflow-bundle.ts
 	npx vitest run
 
@@ -43,6 +44,10 @@ typecheck: install
 
 lint: install
 	npm run --silent lint
+
+## format: rewrite the code in the project's style (Prettier, width 120; `make test` checks it)
+format: install
+	npm run --silent format
 
 ## models: retrain the lead-intelligence models (synthetic data, fixed seeds): models/*/model.onnx,
 ## model cards and models/registry.json, byte-identical on every run (models/README.md)

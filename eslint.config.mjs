@@ -24,11 +24,21 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code is deterministic: no Node built-ins; use an activity.' })),
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Workflow code is deterministic: no Node built-ins; use an activity.',
+          })),
           patterns: [
             { group: ['node:*'], message: 'Workflow code is deterministic: no Node built-ins; use an activity.' },
-            { group: ['**/activities', '**/activities/*'], allowTypeImports: true, message: 'Workflows import activities type-only, through proxyActivities.' },
-            { group: ['**/db/*', '**/api/*', 'pg', 'kysely', 'express'], message: 'Workflows never touch I/O; use an activity.' },
+            {
+              group: ['**/activities', '**/activities/*'],
+              allowTypeImports: true,
+              message: 'Workflows import activities type-only, through proxyActivities.',
+            },
+            {
+              group: ['**/db/*', '**/api/*', 'pg', 'kysely', 'express'],
+              message: 'Workflows never touch I/O; use an activity.',
+            },
           ],
         },
       ],

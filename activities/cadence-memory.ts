@@ -14,16 +14,26 @@ export function memoryCadenceStore(settings: CadenceSettings, now: () => number)
     async beginCadence(input) {
       const c = { ...input, contactId: input.contactId ?? `contact-of-${input.leadId}` };
       const running = [...runs.entries()].find(([, r]) => r.contactId === c.contactId && r.endedAt === undefined);
-      if (running) return running[0] === c.cadenceId ? { begun: true, settings, contactId: c.contactId } : { begun: false, reason: `the contact is already in cadence ${running[1].workflowId}` };
+      if (running)
+        return running[0] === c.cadenceId
+          ? { begun: true, settings, contactId: c.contactId }
+          : { begun: false, reason: `the contact is already in cadence ${running[1].workflowId}` };
       if (runs.has(c.cadenceId)) return { begun: false, reason: 'this cadence already ended' };
-      const lastEnd = Math.max(...[...runs.values()].filter((r) => r.contactId === c.contactId).map((r) => r.endedAt ?? -Infinity));
+      const lastEnd = Math.max(
+        ...[...runs.values()].filter((r) => r.contactId === c.contactId).map((r) => r.endedAt ?? -Infinity),
+      );
       const until = lastEnd + (c.cooldownDays ?? settings.cooldownDays) * 86_400_000;
-      if (until > now()) return { begun: false, reason: `cooling down after the last cadence until ${new Date(until).toISOString()}` };
+      if (until > now())
+        return { begun: false, reason: `cooling down after the last cadence until ${new Date(until).toISOString()}` };
       runs.set(c.cadenceId, { workflowId: c.workflowId, contactId: c.contactId });
       return { begun: true, settings, contactId: c.contactId };
     },
     async cadenceHold(c) {
-      for (const [scope, target] of [['lead', c.leadId], ['rep', c.repId], ['definition', c.definition]] as const) {
+      for (const [scope, target] of [
+        ['lead', c.leadId],
+        ['rep', c.repId],
+        ['definition', c.definition],
+      ] as const) {
         const reason = target === undefined ? undefined : holds.get(`${scope}:${target}`);
         if (reason) return { scope, reason };
       }

@@ -6,14 +6,40 @@ import { activeHold, claimCadence, contactOfLead, endCadence, recordTouch } from
 import type { Database } from '../db/schema';
 import { DEFAULT_CADENCE_SETTINGS, type CadenceSettings } from '../workflows/cadence/types';
 
-export type BeginOutcome = { begun: true; settings: CadenceSettings; contactId: string } | { begun: false; reason: string };
+export type BeginOutcome =
+  { begun: true; settings: CadenceSettings; contactId: string } | { begun: false; reason: string };
 
-export function createCadenceActivities({ db, settings = DEFAULT_CADENCE_SETTINGS }: { db: Kysely<Database>; settings?: CadenceSettings }) {
+export function createCadenceActivities({
+  db,
+  settings = DEFAULT_CADENCE_SETTINGS,
+}: {
+  db: Kysely<Database>;
+  settings?: CadenceSettings;
+}) {
   return {
-    async beginCadence(c: { cadenceId: string; workflowId: string; contactId?: string; leadId: string; repId?: string; definition: string; cooldownDays?: number }): Promise<BeginOutcome> {
+    async beginCadence(c: {
+      cadenceId: string;
+      workflowId: string;
+      contactId?: string;
+      leadId: string;
+      repId?: string;
+      definition: string;
+      cooldownDays?: number;
+    }): Promise<BeginOutcome> {
       const contactId = c.contactId ?? (await contactOfLead(db, c.leadId));
-      if (!contactId) throw ApplicationFailure.create({ type: 'LeadNotFound', message: `lead ${c.leadId} does not exist`, nonRetryable: true });
-      const outcome = await claimCadence(db, { ...c, contactId, id: c.cadenceId, cooldownDays: c.cooldownDays ?? settings.cooldownDays, now: new Date() });
+      if (!contactId)
+        throw ApplicationFailure.create({
+          type: 'LeadNotFound',
+          message: `lead ${c.leadId} does not exist`,
+          nonRetryable: true,
+        });
+      const outcome = await claimCadence(db, {
+        ...c,
+        contactId,
+        id: c.cadenceId,
+        cooldownDays: c.cooldownDays ?? settings.cooldownDays,
+        now: new Date(),
+      });
       log.info('cadence claim', { outcome: outcome.kind });
       switch (outcome.kind) {
         case 'claimed':
@@ -28,12 +54,23 @@ export function createCadenceActivities({ db, settings = DEFAULT_CADENCE_SETTING
     },
 
     /** The ops hold that covers this cadence now, if any. */
-    async cadenceHold(c: { leadId: string; repId?: string; definition: string }): Promise<{ scope: string; reason: string } | null> {
+    async cadenceHold(c: {
+      leadId: string;
+      repId?: string;
+      definition: string;
+    }): Promise<{ scope: string; reason: string } | null> {
       const hold = await activeHold(db, c);
       return hold ? { scope: hold.scope, reason: hold.reason } : null;
     },
 
-    async recordCadenceTouch(t: { cadenceId: string; touchNo: number; step: string; variant: string; channel: string; messageId: string }): Promise<void> {
+    async recordCadenceTouch(t: {
+      cadenceId: string;
+      touchNo: number;
+      step: string;
+      variant: string;
+      channel: string;
+      messageId: string;
+    }): Promise<void> {
       await recordTouch(db, { ...t, sentAt: new Date() });
     },
 

@@ -6,7 +6,14 @@ import { createLeadActivities } from './leads';
 import { createMessagingActivities } from './messaging/activities';
 import { localPrintProvider, postcardProvider } from './messaging/postcard';
 import { callTaskProvider } from './messaging/call-task';
-import { CHANNELS, createGateway, localProvider, type FrequencyCaps, type MessageProvider, type Channel } from './messaging/gateway';
+import {
+  CHANNELS,
+  createGateway,
+  localProvider,
+  type FrequencyCaps,
+  type MessageProvider,
+  type Channel,
+} from './messaging/gateway';
 import { createMlActivities } from './ml/activities';
 import type { ModelStore } from './ml/model-store';
 import { createRetrainActivities } from './ml/retrain';
@@ -50,12 +57,31 @@ export function createSendingActivities({
   personalise,
   publicBaseUrl,
   holidays = { observed: true, extra: [] },
-}: Pick<ActivityDeps, 'db' | 'messageCaps' | 'providers'> & { personalise?: Personaliser; publicBaseUrl?: string; holidays?: HolidayPolicy }) {
+}: Pick<ActivityDeps, 'db' | 'messageCaps' | 'providers'> & {
+  personalise?: Personaliser;
+  publicBaseUrl?: string;
+  holidays?: HolidayPolicy;
+}) {
   const unsubscribeUrl = publicBaseUrl ? (id: string) => `${publicBaseUrl}/unsubscribe/${id}` : undefined;
-  return createMessagingActivities({ gateway: createGateway({ db, providers: { ...localProviders(db), ...providers }, caps: messageCaps, personalise, unsubscribeUrl, holidays }) });
+  return createMessagingActivities({
+    gateway: createGateway({
+      db,
+      providers: { ...localProviders(db), ...providers },
+      caps: messageCaps,
+      personalise,
+      unsubscribeUrl,
+      holidays,
+    }),
+  });
 }
 
-export function createActivities({ db, modelStore, python, propertyData = samplePropertyData(), cadence }: ActivityDeps) {
+export function createActivities({
+  db,
+  modelStore,
+  python,
+  propertyData = samplePropertyData(),
+  cadence,
+}: ActivityDeps) {
   return {
     ...createCadenceActivities({ db, settings: cadence }),
     ...createLeadActivities({ db }),

@@ -21,7 +21,12 @@ export function createLeadActivities({ db }: { db: Kysely<Database> }) {
     }): Promise<void> {
       const { found, applied } = await saveLeadTemperature(db, input);
       if (!found) throw leadNotFound(input.leadId);
-      log.info('lead temperature recorded', { temperature: input.temperature, score: input.score, revision: input.revision, applied });
+      log.info('lead temperature recorded', {
+        temperature: input.temperature,
+        score: input.score,
+        revision: input.revision,
+        applied,
+      });
     },
 
     async recordLeadStage(input: { leadId: string; stage: LeadStage; dealValue?: number }): Promise<void> {

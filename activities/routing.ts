@@ -3,14 +3,32 @@
 // and attempt: a retry finds what the first call wrote.
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
-import { assignLead, endAssignment, managerOf, markAssignment, type AssignmentResult } from '../db/repositories/assignments';
+import {
+  assignLead,
+  endAssignment,
+  managerOf,
+  markAssignment,
+  type AssignmentResult,
+} from '../db/repositories/assignments';
 import { notify } from '../db/repositories/notifications';
-import { findLeadWithContact, leadsWaitingForRep, previousCustomerOf, saveLeadIntelligence, saveLeadTemperature } from '../db/repositories/leads';
+import {
+  findLeadWithContact,
+  leadsWaitingForRep,
+  previousCustomerOf,
+  saveLeadIntelligence,
+  saveLeadTemperature,
+} from '../db/repositories/leads';
 import { capacityFreedSignal } from '../workflows/lead-intake/messages';
 import type { Database, Lead } from '../db/schema';
 import { chooseRep, type RoutingLead } from '../workflows/lead-intake/routing';
 import { classifyTemperature } from '../workflows/lead-intake/temperature';
-import type { EngagementSignals, LeadAssessment, LeadPredictionSummary, LeadSource, PropertyFacts } from '../workflows/lead-intake/types';
+import type {
+  EngagementSignals,
+  LeadAssessment,
+  LeadPredictionSummary,
+  LeadSource,
+  PropertyFacts,
+} from '../workflows/lead-intake/types';
 import { assessVip } from '../workflows/lead-intake/vip';
 import type { ModelStore } from './ml/model-store';
 import { predictCustomerValue, predictLeads } from './ml/predict';
@@ -18,7 +36,8 @@ import { customerValueFeaturesSchema, leadFeaturesSchema } from './ml/schemas';
 import { seasonOf } from './ml/training-export';
 import type { PropertyDataProvider } from './property-data/provider';
 
-const leadNotFound = (leadId: string) => ApplicationFailure.create({ type: 'LeadNotFound', message: `lead ${leadId} does not exist`, nonRetryable: true });
+const leadNotFound = (leadId: string) =>
+  ApplicationFailure.create({ type: 'LeadNotFound', message: `lead ${leadId} does not exist`, nonRetryable: true });
 
 /** The models' view of a lead, or the features it still lacks. */
 async function predictionFor(lead: Lead, property: PropertyFacts, store: ModelStore): Promise<LeadPredictionSummary> {
@@ -44,7 +63,9 @@ async function predictionFor(lead: Lead, property: PropertyFacts, store: ModelSt
     nextBestAction: {
       action: p!.nextBestAction.action,
       confidence: Math.round(p!.nextBestAction.confidence * 1000) / 1000,
-      because: p!.nextBestAction.topFeatures.map((f) => `${f.feature} ${f.contribution > 0 ? '+' : ''}${f.contribution}`),
+      because: p!.nextBestAction.topFeatures.map(
+        (f) => `${f.feature} ${f.contribution > 0 ? '+' : ''}${f.contribution}`,
+      ),
     },
     model: `${p!.conversion.model} ${p!.conversion.version}, ${p!.nextBestAction.model} ${p!.nextBestAction.version}`,
   };
@@ -54,14 +75,27 @@ async function predictionFor(lead: Lead, property: PropertyFacts, store: ModelSt
  * CLV needs household and neighbourhood facts intake rarely has (income, household size, claims
  * history…): scored when the lead's property facts carry them, otherwise the missing ones are named.
  */
-async function customerValueFor(lead: Lead, property: Record<string, unknown>, store: ModelStore): Promise<NonNullable<LeadPredictionSummary['clv']>> {
-  const features = customerValueFeaturesSchema.safeParse({ ...pick(property, Object.keys(customerValueFeaturesSchema.shape)), season: seasonOf(lead.created_at) });
+async function customerValueFor(
+  lead: Lead,
+  property: Record<string, unknown>,
+  store: ModelStore,
+): Promise<NonNullable<LeadPredictionSummary['clv']>> {
+  const features = customerValueFeaturesSchema.safeParse({
+    ...pick(property, Object.keys(customerValueFeaturesSchema.shape)),
+    season: seasonOf(lead.created_at),
+  });
   if (!features.success) return { missing: [...new Set(features.error.issues.map((i) => String(i.path[0])))] };
   const [v] = await predictCustomerValue(store, [features.data]);
-  return { clv3Year: Math.round(v!.clv3Year), firstProjectValue: Math.round(v!.firstProjectValue), ultraPremium: v!.ultraPremium, model: `${v!.model} ${v!.version}` };
+  return {
+    clv3Year: Math.round(v!.clv3Year),
+    firstProjectValue: Math.round(v!.firstProjectValue),
+    ultraPremium: v!.ultraPremium,
+    model: `${v!.model} ${v!.version}`,
+  };
 }
 
-const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+const pick = (o: Record<string, unknown>, keys: string[]) =>
+  Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 
 /** Leads woken per freed place: each tries once, the lock lets one win, the rest keep waiting. */
 const WAKE_AT_MOST = 20;
@@ -84,7 +118,10 @@ export function createRoutingActivities({ db, modelStore, propertyData }: Routin
       if (!found) throw leadNotFound(input.leadId);
       const { lead, contact } = found;
       const [lookup, previousCustomer] = await Promise.all([
-        propertyData.lookup({ street: lead.street, city: lead.city, state: lead.state, zip: lead.zip }, new Date(input.at)),
+        propertyData.lookup(
+          { street: lead.street, city: lead.city, state: lead.state, zip: lead.zip },
+          new Date(input.at),
+        ),
         previousCustomerOf(db, contact.id, lead.id),
       ]);
       const property = { ...(lookup.found ? lookup.record : {}), ...(lead.property as PropertyFacts) };
@@ -98,10 +135,21 @@ export function createRoutingActivities({ db, modelStore, propertyData }: Routin
         previousCustomer,
       });
       const reasons = vip.triggers.map((t) => t.detail);
-      const enrichment = lookup.found ? { found: true, source: lookup.source, ...lookup.record } : { found: false, source: lookup.source, reason: lookup.reason };
-      await saveLeadIntelligence(db, lead.id, { enrichment, prediction: { ...prediction }, vip: { isVip: vip.isVip, reasons } });
+      const enrichment = lookup.found
+        ? { found: true, source: lookup.source, ...lookup.record }
+        : { found: false, source: lookup.source, reason: lookup.reason };
+      await saveLeadIntelligence(db, lead.id, {
+        enrichment,
+        prediction: { ...prediction },
+        vip: { isVip: vip.isVip, reasons },
+      });
       await saveLeadTemperature(db, { leadId: lead.id, stage: 'scored', revision: 1, ...temperature });
-      log.info('lead assessed', { enriched: lookup.found, predicted: !prediction.missing, temperature: temperature.temperature, isVip: vip.isVip });
+      log.info('lead assessed', {
+        enriched: lookup.found,
+        predicted: !prediction.missing,
+        temperature: temperature.temperature,
+        isVip: vip.isVip,
+      });
       return {
         property,
         enrichment: { found: lookup.found, source: lookup.source },
@@ -113,13 +161,31 @@ export function createRoutingActivities({ db, modelStore, propertyData }: Routin
     },
 
     /** One routing decision for attempt `attempt` (see db/repositories/assignments.ts). */
-    async assignLeadToRep(input: { leadId: string; attempt: number; lead: RoutingLead; at: string; slaDeadline: string; workflowId: string; isVip: boolean }): Promise<Omit<AssignmentResult, 'decision'> & { reason: string }> {
+    async assignLeadToRep(input: {
+      leadId: string;
+      attempt: number;
+      lead: RoutingLead;
+      at: string;
+      slaDeadline: string;
+      workflowId: string;
+      isVip: boolean;
+    }): Promise<Omit<AssignmentResult, 'decision'> & { reason: string }> {
       const { decision, ...result } = await assignLead(
         db,
-        { ...input, at: new Date(input.at), slaDeadline: new Date(input.slaDeadline), notificationKey: input.workflowId },
+        {
+          ...input,
+          at: new Date(input.at),
+          slaDeadline: new Date(input.slaDeadline),
+          notificationKey: input.workflowId,
+        },
         chooseRep,
       );
-      log.info('routing decided', { attempt: input.attempt, outcome: result.outcome, repId: result.repId, reason: decision.reason });
+      log.info('routing decided', {
+        attempt: input.attempt,
+        outcome: result.outcome,
+        repId: result.repId,
+        reason: decision.reason,
+      });
       return { ...result, reason: decision.reason };
     },
 
@@ -130,11 +196,21 @@ export function createRoutingActivities({ db, modelStore, propertyData }: Routin
       await endAssignment(db, input.leadId, input.attempt, input.reason);
       const waiting = await leadsWaitingForRep(db, WAKE_AT_MOST);
       const { client } = Context.current();
-      const woken = await Promise.allSettled(waiting.map((w) => client.workflow.getHandle(w.workflowId).signal(capacityFreedSignal)));
-      log.info('assignment ended', { reason: input.reason, waitingWoken: woken.filter((r) => r.status === 'fulfilled').length });
+      const woken = await Promise.allSettled(
+        waiting.map((w) => client.workflow.getHandle(w.workflowId).signal(capacityFreedSignal)),
+      );
+      log.info('assignment ended', {
+        reason: input.reason,
+        waitingWoken: woken.filter((r) => r.status === 'fulfilled').length,
+      });
     },
 
-    async markLeadAssignment(input: { leadId: string; attempt: number; what: 'accepted' | 'contacted'; at: string }): Promise<void> {
+    async markLeadAssignment(input: {
+      leadId: string;
+      attempt: number;
+      what: 'accepted' | 'contacted';
+      at: string;
+    }): Promise<void> {
       await markAssignment(db, input.leadId, input.attempt, input.what, new Date(input.at));
     },
 
@@ -142,7 +218,13 @@ export function createRoutingActivities({ db, modelStore, propertyData }: Routin
      * A notification (a rep's task, a manager escalation, the ops queue), once per key.
      * `manager-of:<repId>` goes to that rep's manager, or to ops when the rep has none.
      */
-    async notifyPeople(input: { key: string; recipient: string; kind: string; leadId: string; payload: Record<string, unknown> }): Promise<void> {
+    async notifyPeople(input: {
+      key: string;
+      recipient: string;
+      kind: string;
+      leadId: string;
+      payload: Record<string, unknown>;
+    }): Promise<void> {
       let recipient = input.recipient;
       if (recipient.startsWith('manager-of:')) {
         const managerId = await managerOf(db, recipient.slice('manager-of:'.length));

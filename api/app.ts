@@ -61,7 +61,8 @@ export function createApp(deps: ApiDeps): Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       autoLogging: { ignore: (req) => req.url === '/healthz' },
     }),
   );
@@ -103,7 +104,19 @@ export function createApp(deps: ApiDeps): Express {
   app.use('/api/v1', authenticate(deps.apiKeys));
   // A batch of 10,000 leads is ~3 MB; every other body stays small.
   app.use('/api/v1/ml/predict/batch', express.json({ limit: '8mb' }));
-  app.use('/api/v1', express.json({ limit: '100kb' }), leadRoutes(deps), leadActionRoutes(deps), repRoutes(deps), analyticsRoutes(deps), notificationRoutes(deps), customerRoutes(deps), dealRoutes(deps), cadenceRoutes(deps), mlRoutes(deps));
+  app.use(
+    '/api/v1',
+    express.json({ limit: '100kb' }),
+    leadRoutes(deps),
+    leadActionRoutes(deps),
+    repRoutes(deps),
+    analyticsRoutes(deps),
+    notificationRoutes(deps),
+    customerRoutes(deps),
+    dealRoutes(deps),
+    cadenceRoutes(deps),
+    mlRoutes(deps),
+  );
 
   app.use((req, _res) => {
     throw new ProblemError(404, 'Not found', `No route for ${req.method} ${req.path}`);

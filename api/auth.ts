@@ -22,7 +22,13 @@ export function authenticate(keys: ApiKey[]) {
     const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const found = token ? keys.find((k) => matches(k.key, token)) : undefined;
     if (!found) {
-      throw new ProblemError(401, 'Unauthorized', token ? 'Unknown API key' : 'Send Authorization: Bearer <key>', {}, { 'WWW-Authenticate': 'Bearer' });
+      throw new ProblemError(
+        401,
+        'Unauthorized',
+        token ? 'Unknown API key' : 'Send Authorization: Bearer <key>',
+        {},
+        { 'WWW-Authenticate': 'Bearer' },
+      );
     }
     req.role = found.role;
     next();

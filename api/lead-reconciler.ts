@@ -11,7 +11,10 @@ import { startLeadIntake } from '../temporal/start-workflows';
 /** Leads younger than this may still be inside their own POST request. */
 const GRACE_MS = 30_000;
 
-export async function reconcileLeadWorkflows(deps: { db: Kysely<Database>; client: Client; taskQueue: string; logger: Logger; routingPolicy?: RoutingPolicy }, graceMs = GRACE_MS): Promise<number> {
+export async function reconcileLeadWorkflows(
+  deps: { db: Kysely<Database>; client: Client; taskQueue: string; logger: Logger; routingPolicy?: RoutingPolicy },
+  graceMs = GRACE_MS,
+): Promise<number> {
   const leads = await leadsAwaitingWorkflow(deps.db, graceMs);
   for (const lead of leads) {
     // startLeadIntake reuses a running workflow, so a start the POST did make is not repeated.

@@ -20,10 +20,18 @@ async function main(): Promise<void> {
   const db = createDb(config.DATABASE_URL!, config.DB_POOL_SIZE);
   await migrateToLatest(db, logger);
   if (config.SEED_DEMO_DATA) await seedDemoData(db, logger);
-  const client = await connectClient({ address: config.TEMPORAL_ADDRESS!, namespace: config.TEMPORAL_NAMESPACE, payloadKeys: secrets.payloadKeys });
+  const client = await connectClient({
+    address: config.TEMPORAL_ADDRESS!,
+    namespace: config.TEMPORAL_NAMESPACE,
+    payloadKeys: secrets.payloadKeys,
+  });
   const added = await registerSearchAttributes(client.connection as Connection, config.TEMPORAL_NAMESPACE);
   if (added.length) logger.info({ added }, 'registered search attributes');
-  const schedule = await ensureRetrainSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, cron: config.ML_RETRAIN_CRON, margin: config.ML_PROMOTION_MARGIN });
+  const schedule = await ensureRetrainSchedule(client, {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    cron: config.ML_RETRAIN_CRON,
+    margin: config.ML_PROMOTION_MARGIN,
+  });
   logger.info({ schedule, cron: config.ML_RETRAIN_CRON }, 'retrain schedule');
   const modelStore = await openModelStore(db, logger);
   const api = await startApiServers({ config, secrets, db, client, logger, modelStore });

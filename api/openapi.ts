@@ -37,7 +37,10 @@ export function problemResponses(...statuses: number[]) {
     503: 'Postgres or Temporal unreachable (Retry-After)',
   };
   return Object.fromEntries(
-    statuses.map((s) => [s, { description: titles[s] ?? 'Error', content: { 'application/problem+json': { schema: problemSchema } } }]),
+    statuses.map((s) => [
+      s,
+      { description: titles[s] ?? 'Error', content: { 'application/problem+json': { schema: problemSchema } } },
+    ]),
   );
 }
 

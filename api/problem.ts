@@ -24,7 +24,8 @@ export class ProblemError extends Error {
 export const notFound = (what: string): ProblemError => new ProblemError(404, 'Not found', `${what} does not exist`);
 
 export function requireJson(req: Request): void {
-  if (!req.is('application/json')) throw new ProblemError(415, 'Unsupported media type', 'Send Content-Type: application/json');
+  if (!req.is('application/json'))
+    throw new ProblemError(415, 'Unsupported media type', 'Send Content-Type: application/json');
 }
 
 export function validationProblem(error: ZodError, prefix?: string): ProblemError {
@@ -35,7 +36,17 @@ export function validationProblem(error: ZodError, prefix?: string): ProblemErro
   return new ProblemError(422, 'Validation failed', `${errors.length} field(s) are invalid`, { errors });
 }
 
-const PG_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300']);
+const PG_UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
 const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
 
@@ -54,20 +65,44 @@ export function sendProblem(req: Request, res: Response, p: ProblemError): void 
   res
     .status(p.status)
     .type('application/problem+json')
-    .json({ type: 'about:blank', title: p.title, status: p.status, detail: p.detail, instance: req.originalUrl, requestId: req.id, ...p.extra });
+    .json({
+      type: 'about:blank',
+      title: p.title,
+      status: p.status,
+      detail: p.detail,
+      instance: req.originalUrl,
+      requestId: req.id,
+      ...p.extra,
+    });
 }
 
 /** The last middleware: turns anything thrown into a problem response. */
 export function problemHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
   if (err instanceof ProblemError) return sendProblem(req, res, err);
   const bodyError = err as { type?: string; status?: number };
-  if (bodyError?.type === 'entity.parse.failed') return sendProblem(req, res, new ProblemError(400, 'Malformed JSON', 'The request body is not valid JSON'));
+  if (bodyError?.type === 'entity.parse.failed')
+    return sendProblem(req, res, new ProblemError(400, 'Malformed JSON', 'The request body is not valid JSON'));
   if (bodyError?.type === 'entity.too.large') return sendProblem(req, res, new ProblemError(413, 'Payload too large'));
-  if (bodyError?.type && bodyError.status && bodyError.status < 500) return sendProblem(req, res, new ProblemError(bodyError.status, 'Bad request'));
+  if (bodyError?.type && bodyError.status && bodyError.status < 500)
+    return sendProblem(req, res, new ProblemError(bodyError.status, 'Bad request'));
   if (isDependencyUnavailable(err)) {
     req.log.warn({ err }, 'dependency unavailable');
-    return sendProblem(req, res, new ProblemError(503, 'Service unavailable', 'A backing service (Postgres or Temporal) is unreachable; retry shortly', {}, { 'Retry-After': '5' }));
+    return sendProblem(
+      req,
+      res,
+      new ProblemError(
+        503,
+        'Service unavailable',
+        'A backing service (Postgres or Temporal) is unreachable; retry shortly',
+        {},
+        { 'Retry-After': '5' },
+      ),
+    );
   }
   req.log.error({ err }, 'unhandled error');
-  sendProblem(req, res, new ProblemError(500, 'Internal error', 'The error was logged; quote the requestId when reporting it'));
+  sendProblem(
+    req,
+    res,
+    new ProblemError(500, 'Internal error', 'The error was logged; quote the requestId when reporting it'),
+  );
 }

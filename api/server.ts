@@ -19,7 +19,11 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-function listen(app: { listen: (port: number, host: string, cb: (err?: Error) => void) => Server }, port: number, host: string): Promise<Server> {
+function listen(
+  app: { listen: (port: number, host: string, cb: (err?: Error) => void) => Server },
+  port: number,
+  host: string,
+): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
     server.once('error', reject);
@@ -52,7 +56,11 @@ export async function startApiServers(opts: {
     modelStore,
     promotionMargin: config.ML_PROMOTION_MARGIN,
     routingPolicy: routingPolicyOf(config),
-    webhooks: { secrets: secrets.webhooks, publicBaseUrl: publicBaseUrlOf(config), devOutbox: usesLocalProviders(config) },
+    webhooks: {
+      secrets: secrets.webhooks,
+      publicBaseUrl: publicBaseUrlOf(config),
+      devOutbox: usesLocalProviders(config),
+    },
   });
   const codecApp = createCodecServer({
     codec: new AesGcmPayloadCodec(secrets.payloadKeys),
@@ -61,7 +69,13 @@ export async function startApiServers(opts: {
     logger: logger.child({ component: 'codec-server' }),
   });
   const api = await listen(app, config.API_PORT, config.API_HOST);
-  const stopReconciler = startLeadReconciler({ db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, routingPolicy: routingPolicyOf(config) });
+  const stopReconciler = startLeadReconciler({
+    db,
+    client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    logger,
+    routingPolicy: routingPolicyOf(config),
+  });
   const codec = await listen(codecApp, config.CODEC_PORT, config.CODEC_HOST);
   const apiPort = (api.address() as { port: number }).port;
   const codecPort = (codec.address() as { port: number }).port;

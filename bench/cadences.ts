@@ -29,11 +29,17 @@ const [N, CACHE, LEADS, DAYS] = [arg(0, 10_000), arg(1, 1000), arg(2, 100), arg(
 const logger = createLogger('warn', 'bench');
 installTemporalLogging(logger);
 const MB = 1024 * 1024;
-const rssOf = (pid: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+const rssOf = (pid: number): number =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 
 async function sleeping(cache: number | undefined, workflowBundle: { code: string }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cadences-'));
-  const server = await startDevServer({ cliPath: temporalCliPath(), port: await freePort(), dbFile: path.join(dir, 'temporal.db'), logger });
+  const server = await startDevServer({
+    cliPath: temporalCliPath(),
+    port: await freePort(),
+    dbFile: path.join(dir, 'temporal.db'),
+    logger,
+  });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
@@ -43,7 +49,13 @@ async function sleeping(cache: number | undefined, workflowBundle: { code: strin
   global.gc?.();
   const workerBefore = process.memoryUsage().rss;
   const serverBefore = rssOf(server.pid!);
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle, activities: store.activities, ...(cache !== undefined && { maxCachedWorkflows: cache }) });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowBundle,
+    activities: store.activities,
+    ...(cache !== undefined && { maxCachedWorkflows: cache }),
+  });
   const result = await worker.runUntil(async () => {
     const t0 = performance.now();
     let next = 0;
@@ -51,7 +63,11 @@ async function sleeping(cache: number | undefined, workflowBundle: { code: strin
       Array.from({ length: 100 }, async () => {
         while (next < N) {
           const i = next++;
-          await client.workflow.start(followUpCadence, { workflowId: `bench-cadence-${i}`, taskQueue, args: [{ leadId: `lead-${i}`, contactId: `contact-${i}`, definition: 'standard', settings }] });
+          await client.workflow.start(followUpCadence, {
+            workflowId: `bench-cadence-${i}`,
+            taskQueue,
+            args: [{ leadId: `lead-${i}`, contactId: `contact-${i}`, definition: 'standard', settings }],
+          });
         }
       }),
     );
@@ -62,7 +78,14 @@ async function sleeping(cache: number | undefined, workflowBundle: { code: strin
     const probe = await client.workflow.getHandle(`bench-cadence-${N - 1}`).describe();
     await new Promise((r) => setTimeout(r, 3000)); // the last workflow tasks settle
     global.gc?.();
-    return { started, sleepingAt, status: probe.status.name, worker: process.memoryUsage().rss - workerBefore, server: rssOf(server.pid!) - serverBefore, serverTotal: rssOf(server.pid!) };
+    return {
+      started,
+      sleepingAt,
+      status: probe.status.name,
+      worker: process.memoryUsage().rss - workerBefore,
+      server: rssOf(server.pid!) - serverBefore,
+      serverTotal: rssOf(server.pid!),
+    };
   });
   await nativeConnection.close();
   await connection.close();
@@ -79,23 +102,39 @@ async function main(): Promise<void> {
     rows.push({ cache: cache === undefined ? 'SDK default' : String(cache), ...r });
   }
   console.log(`\n${N} sleeping cadences, file-backed dev server (WAL + synchronous=normal), one worker:`);
-  console.log('| workflow cache | start N (s) | starts/s | all begun (s) | worker RSS +MB | per cadence KB | server RSS +MB | per cadence KB | server total MB |');
+  console.log(
+    '| workflow cache | start N (s) | starts/s | all begun (s) | worker RSS +MB | per cadence KB | server RSS +MB | per cadence KB | server total MB |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.cache} | ${(r.started / 1000).toFixed(1)} | ${((N * 1000) / r.started).toFixed(0)} | ${(r.sleepingAt / 1000).toFixed(1)} | ${(r.worker / MB).toFixed(0)} | ${((r.worker / N) / 1024).toFixed(1)} | ${(r.server / MB).toFixed(0)} | ${((r.server / N) / 1024).toFixed(1)} | ${(r.serverTotal / MB).toFixed(0)} |`);
+    console.log(
+      `| ${r.cache} | ${(r.started / 1000).toFixed(1)} | ${((N * 1000) / r.started).toFixed(0)} | ${(r.sleepingAt / 1000).toFixed(1)} | ${(r.worker / MB).toFixed(0)} | ${(r.worker / N / 1024).toFixed(1)} | ${(r.server / MB).toFixed(0)} | ${(r.server / N / 1024).toFixed(1)} | ${(r.serverTotal / MB).toFixed(0)} |`,
+    );
   }
   const [a, b] = rows as [(typeof rows)[0], (typeof rows)[0]];
-  console.log(`worker memory with a ${CACHE}-workflow cache: ${(b.worker / a.worker).toFixed(2)}× the default's; time until all begun: ${(b.sleepingAt / a.sleepingAt).toFixed(2)}×`);
+  console.log(
+    `worker memory with a ${CACHE}-workflow cache: ${(b.worker / a.worker).toFixed(2)}× the default's; time until all begun: ${(b.sleepingAt / a.sleepingAt).toFixed(2)}×`,
+  );
 
   console.log(`\nSimulator (baseline scenario, ${DAYS} days):`);
   console.log('| leads | lead-days | wall (s) | lead-days per wall-second | touches per lead |');
   console.log('|---|---|---|---|---|');
   const sims = [];
   for (const leads of [LEADS, LEADS * 4]) {
-    const out = await simulate({ leads, days: DAYS, seed: 1, scenario: SCENARIOS.baseline!, definition: 'standard', policy: { maxTouches: 12, minGapDays: 0.5 }, json: true });
+    const out = await simulate({
+      leads,
+      days: DAYS,
+      seed: 1,
+      scenario: SCENARIOS.baseline!,
+      definition: 'standard',
+      policy: { maxTouches: 12, minGapDays: 0.5 },
+      json: true,
+    });
     const perLead = [...out.tally.touchesPerLead.values()].reduce((x, y) => x + y, 0) / leads;
     sims.push({ leads, rate: (leads * DAYS) / out.wallSeconds });
-    console.log(`| ${leads} | ${leads * DAYS} | ${out.wallSeconds.toFixed(1)} | ${((leads * DAYS) / out.wallSeconds).toFixed(0)} | ${perLead.toFixed(2)} |`);
+    console.log(
+      `| ${leads} | ${leads * DAYS} | ${out.wallSeconds.toFixed(1)} | ${((leads * DAYS) / out.wallSeconds).toFixed(0)} | ${perLead.toFixed(2)} |`,
+    );
   }
   console.log(`rate at 4× the leads: ${(sims[1]!.rate / sims[0]!.rate).toFixed(2)}× the smaller run's`);
 }

@@ -33,8 +33,11 @@ const [RATE, SECONDS, N, C] = [arg(0, 20), arg(1, 10), arg(2, 300), arg(3, 20)] 
 const KEY = 'bench-key-'.padEnd(32, 'x');
 const logger = createLogger('warn', 'bench');
 installTemporalLogging(logger);
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-const allWeek = JSON.stringify(Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, ['00:00', '24:00']])));
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const allWeek = JSON.stringify(
+  Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, ['00:00', '24:00']])),
+);
 // Enough reps that capacity never runs out: the benchmark measures speed, not a full team.
 const team: NewRep[] = Array.from({ length: 40 }, (_, i) => ({
   id: `bench-rep-${i}`,
@@ -59,9 +62,21 @@ const leadBody = () =>
     signals: { responseTimeMinutes: 4, contactQuality: 7, intent: 'requested_quote' },
   });
 
-async function variant(name: string, dbFile: boolean, pragmas: string[], noopBundle: { code: string }, leadBundle: { code: string }) {
+async function variant(
+  name: string,
+  dbFile: boolean,
+  pragmas: string[],
+  noopBundle: { code: string },
+  leadBundle: { code: string },
+) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-routing-'));
-  const server = await startDevServer({ cliPath: temporalCliPath(), port: await freePort(), dbFile: dbFile ? path.join(dir, 'temporal.db') : undefined, pragmas, logger });
+  const server = await startDevServer({
+    cliPath: temporalCliPath(),
+    port: await freePort(),
+    dbFile: dbFile ? path.join(dir, 'temporal.db') : undefined,
+    pragmas,
+    logger,
+  });
   const pg = await startTestPostgres();
   await insertReps(pg.db, team);
   const payloadKeys = [{ id: 'bench', key: randomBytes(32) }];
@@ -80,22 +95,48 @@ async function variant(name: string, dbFile: boolean, pragmas: string[], noopBun
     python: venvBin('python'),
     workflowBundle: leadBundle,
   });
-  const noopWorker = await Worker.create({ connection: nativeConnection, taskQueue: 'bench-noop', workflowBundle: noopBundle, activities: { noop: async () => undefined }, dataConverter });
-  const app = createApp({ db: pg.db, client, logger, apiKeys: [{ key: KEY, role: 'crm' }], taskQueue: 'bench-leads', dedupeWindowHours: 24, temporalTimeoutMs: 5000, modelStore, promotionMargin: 0.005, routingPolicy: DEFAULT_POLICY });
+  const noopWorker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: 'bench-noop',
+    workflowBundle: noopBundle,
+    activities: { noop: async () => undefined },
+    dataConverter,
+  });
+  const app = createApp({
+    db: pg.db,
+    client,
+    logger,
+    apiKeys: [{ key: KEY, role: 'crm' }],
+    taskQueue: 'bench-leads',
+    dedupeWindowHours: 24,
+    temporalTimeoutMs: 5000,
+    modelStore,
+    promotionMargin: 0.005,
+    routingPolicy: DEFAULT_POLICY,
+  });
   const http = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/api/v1/leads`;
   const post = async (): Promise<{ leadId: string; sentAt: number }> => {
     const sentAt = Date.now();
-    const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: leadBody() });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: leadBody(),
+    });
     if (res.status !== 202) throw new Error(`POST ${res.status}: ${await res.text()}`);
     return { leadId: ((await res.json()) as { leadId: string }).leadId, sentAt };
   };
   /** Waits until every lead is assigned; returns each lead's assigned_at (the commit's clock). */
   const assignedAt = async (leadIds: string[]): Promise<Map<string, number>> => {
     for (;;) {
-      const rows = await pg.db.selectFrom('lead_assignments').select(['lead_id', sql<Date>`min(assigned_at)`.as('at')]).where('lead_id', 'in', leadIds).groupBy('lead_id').execute();
+      const rows = await pg.db
+        .selectFrom('lead_assignments')
+        .select(['lead_id', sql<Date>`min(assigned_at)`.as('at')])
+        .where('lead_id', 'in', leadIds)
+        .groupBy('lead_id')
+        .execute();
       if (rows.length === leadIds.length) return new Map(rows.map((r) => [r.lead_id, r.at.getTime()]));
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -146,12 +187,21 @@ async function variant(name: string, dbFile: boolean, pragmas: string[], noopBun
       Array.from({ length: C }, async () => {
         while (started < N) {
           const i = started++;
-          await noopClient.workflow.execute('noopWorkflow', { workflowId: `noop-${i}-${Date.now()}`, taskQueue: 'bench-noop' });
+          await noopClient.workflow.execute('noopWorkflow', {
+            workflowId: `noop-${i}-${Date.now()}`,
+            taskQueue: 'bench-noop',
+          });
         }
       }),
     );
     const baselinePerSecond = N / ((performance.now() - n0) / 1000);
-    return { p50: pct(latencies, 50), p95: pct(latencies, 95), p99: pct(latencies, 99), leadsPerSecond, baselinePerSecond };
+    return {
+      p50: pct(latencies, 50),
+      p95: pct(latencies, 95),
+      p99: pct(latencies, 99),
+      leadsPerSecond,
+      baselinePerSecond,
+    };
   }
 }
 

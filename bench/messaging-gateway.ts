@@ -10,7 +10,8 @@ import { consentOf, recentMarketing, recipientOf } from '../db/repositories/mess
 import { startTestPostgres } from '../test/helpers/postgres';
 
 const SENDS = Number(process.argv[2] ?? 2000);
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function main(): Promise<void> {
   const pg = await startTestPostgres();
@@ -19,13 +20,26 @@ async function main(): Promise<void> {
     for (let i = 0; i < 200; i++) {
       const { lead } = await createLeadOnce(
         pg.db,
-        { firstName: 'B', lastName: `${i}`, phone: `+1248555${String(i).padStart(4, '0')}`, email: `b${i}@bench.example`, source: 'website', address: { street: `${i} Main St`, city: 'Troy', state: 'MI', zip: '48083' }, property: {}, signals: {} },
+        {
+          firstName: 'B',
+          lastName: `${i}`,
+          phone: `+1248555${String(i).padStart(4, '0')}`,
+          email: `b${i}@bench.example`,
+          source: 'website',
+          address: { street: `${i} Main St`, city: 'Troy', state: 'MI', zip: '48083' },
+          property: {},
+          signals: {},
+        },
         { requestHash: `b${i}`, dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
       );
       contacts.push(lead.contact_id);
     }
     // Caps high enough that every send goes out: the bench measures the work, not the deferrals.
-    const gateway = createGateway({ db: pg.db, providers: { sms: localProvider('sms'), email: localProvider('email') }, caps: { perDay: 1000, perWeek: 1000 } });
+    const gateway = createGateway({
+      db: pg.db,
+      providers: { sms: localProvider('sms'), email: localProvider('email') },
+      caps: { perDay: 1000, perWeek: 1000 },
+    });
     const afternoon = new Date('2026-11-25T20:00:00Z'); // 15:00 in Detroit: inside quiet hours' window
     let serial = 0;
     const rows: string[] = [];
@@ -38,7 +52,15 @@ async function main(): Promise<void> {
           while (next < SENDS) {
             const i = next++;
             const s = performance.now();
-            const out = await gateway.send({ idempotencyKey: `bench-${concurrency}-${++serial}`, contactId: contacts[i % contacts.length]!, channel: i % 2 ? 'sms' : 'email', text: 'Bench message' }, afternoon);
+            const out = await gateway.send(
+              {
+                idempotencyKey: `bench-${concurrency}-${++serial}`,
+                contactId: contacts[i % contacts.length]!,
+                channel: i % 2 ? 'sms' : 'email',
+                text: 'Bench message',
+              },
+              afternoon,
+            );
             if (out.status !== 'sent') throw new Error(`not sent: ${JSON.stringify(out)}`);
             latencies.push(performance.now() - s);
           }
@@ -46,7 +68,9 @@ async function main(): Promise<void> {
       );
       const perSecond = SENDS / ((performance.now() - t0) / 1000);
       latencies.sort((a, b) => a - b);
-      rows.push(`| ${concurrency} | ${perSecond.toFixed(0)} | ${pct(latencies, 50).toFixed(2)} | ${pct(latencies, 99).toFixed(2)} |`);
+      rows.push(
+        `| ${concurrency} | ${perSecond.toFixed(0)} | ${pct(latencies, 50).toFixed(2)} | ${pct(latencies, 99).toFixed(2)} |`,
+      );
     }
 
     // The compliance checks alone, as the gateway runs them before recording a message.

@@ -17,7 +17,8 @@ import { validLead } from '../test/helpers/ml-records';
 const SINGLE = Number(process.argv[2] ?? 5000);
 const BATCHES = Number(process.argv[3] ?? 20);
 const KEY = 'b'.repeat(32);
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const ms = (v: number) => `${v.toFixed(3)} ms`;
 
 async function timeEach(n: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
@@ -34,7 +35,12 @@ async function main(): Promise<void> {
   // What a promotion costs each process: loading all five sessions (median of 10 cold loads).
   const loads = await timeEach(10, () => new ModelStore().models());
   const store = new ModelStore();
-  const leads = Array.from({ length: 10_000 }, (_, i) => ({ ...validLead, roofAge: i % 51, contactQuality: i % 11, responseTimeMinutes: i % 600 }));
+  const leads = Array.from({ length: 10_000 }, (_, i) => ({
+    ...validLead,
+    roofAge: i % 51,
+    contactQuality: i % 11,
+    responseTimeMinutes: i % 600,
+  }));
   await predictLeads(store, leads.slice(0, 100)); // load sessions and warm up
 
   const inProcess = await timeEach(SINGLE, (i) => predictLeads(store, [leads[i % leads.length]!]));
@@ -55,12 +61,16 @@ async function main(): Promise<void> {
   });
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/api/v1/ml/predict`;
   const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
-  const overHttp = await timeEach(Math.min(SINGLE, 2000), (i) => fetch(url, { method: 'POST', headers, body: JSON.stringify(leads[i % leads.length]) }).then((r) => r.json()));
+  const overHttp = await timeEach(Math.min(SINGLE, 2000), (i) =>
+    fetch(url, { method: 'POST', headers, body: JSON.stringify(leads[i % leads.length]) }).then((r) => r.json()),
+  );
 
   const batchInProcess = await timeEach(BATCHES, () => predictLeads(store, leads));
   const batchUrl = `${url}/batch`;
   const batchBody = JSON.stringify({ leads });
-  const batchHttp = await timeEach(Math.max(3, Math.floor(BATCHES / 4)), () => fetch(batchUrl, { method: 'POST', headers, body: batchBody }).then((r) => r.json()));
+  const batchHttp = await timeEach(Math.max(3, Math.floor(BATCHES / 4)), () =>
+    fetch(batchUrl, { method: 'POST', headers, body: batchBody }).then((r) => r.json()),
+  );
   server.close();
 
   const leadsPerSecond = (sorted: number[]) => (10_000 / (pct(sorted, 50) / 1000)).toFixed(0);

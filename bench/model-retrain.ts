@@ -21,8 +21,16 @@ async function main(): Promise<void> {
     const store = new ModelStore(databaseSource(pg.db));
     await store.models();
     const acts = createRetrainActivities({ db: pg.db, python: venvBin('python'), modelStore: store });
-    const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-    const inActivity = <R>(fn: () => Promise<R>): Promise<R> => new MockActivityEnvironment(undefined, { logger: quiet }).run(fn) as Promise<R>;
+    const quiet = {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    };
+    const inActivity = <R>(fn: () => Promise<R>): Promise<R> =>
+      new MockActivityEnvironment(undefined, { logger: quiet }).run(fn) as Promise<R>;
     const lines = [
       `${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}; median of ${RUNS} runs per size, seconds`,
       '',
@@ -43,13 +51,17 @@ async function main(): Promise<void> {
         t.push(performance.now());
         const { generation, evaluations } = await inActivity(() => acts.evaluateChallengers({ retrainId }));
         t.push(performance.now());
-        await inActivity(() => acts.promoteChallengers({ retrainId, generation, decisions: decide(evaluations, 0.005) }));
+        await inActivity(() =>
+          acts.promoteChallengers({ retrainId, generation, decisions: decide(evaluations, 0.005) }),
+        );
         t.push(performance.now());
         runs.push([...t.slice(1).map((v, i) => (v - t[i]!) / 1000), (t.at(-1)! - t[0]!) / 1000]);
       }
       const median = runs[0]!.map((_, col) => runs.map((r) => r[col]!).sort((a, b) => a - b)[Math.floor(RUNS / 2)]!);
       baseline ||= median[4]!;
-      lines.push(`| ${size.label} | ${median.map((v) => v.toFixed(2)).join(' | ')} | ${(median[4]! / baseline).toFixed(2)} |`);
+      lines.push(
+        `| ${size.label} | ${median.map((v) => v.toFixed(2)).join(' | ')} | ${(median[4]! / baseline).toFixed(2)} |`,
+      );
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

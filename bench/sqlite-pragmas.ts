@@ -22,11 +22,16 @@ const variants: { name: string; dbFile: boolean; pragmas: string[] }[] = [
   { name: 'in-memory (ceiling)', dbFile: false, pragmas: [] },
   { name: 'file, SQLite defaults', dbFile: true, pragmas: [] },
   { name: 'file, journal_mode=wal', dbFile: true, pragmas: ['journal_mode=wal'] },
-  { name: 'file, wal + synchronous=normal (chosen)', dbFile: true, pragmas: ['journal_mode=wal', 'synchronous=normal'] },
+  {
+    name: 'file, wal + synchronous=normal (chosen)',
+    dbFile: true,
+    pragmas: ['journal_mode=wal', 'synchronous=normal'],
+  },
   { name: 'file, wal + synchronous=off', dbFile: true, pragmas: ['journal_mode=wal', 'synchronous=off'] },
 ];
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function measure(variant: (typeof variants)[number], workflowBundle: { code: string }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sqlite-'));
@@ -41,7 +46,12 @@ async function measure(variant: (typeof variants)[number], workflowBundle: { cod
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
   const taskQueue = 'bench';
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle, activities: { noop: async () => undefined } });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowBundle,
+    activities: { noop: async () => undefined },
+  });
   const latencies: number[] = [];
   let started = 0;
   const t0 = performance.now();
@@ -66,7 +76,10 @@ async function measure(variant: (typeof variants)[number], workflowBundle: { cod
 }
 
 async function main(): Promise<void> {
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./noop-workflow'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./noop-workflow'),
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
+  });
   const rows: string[] = [];
   let ceiling = 0;
   for (const variant of variants) {

@@ -31,15 +31,22 @@ export interface WebhookSecrets {
 }
 
 /** SendGrid's dashboard shows the key's base64 body; accept that or a whole PEM. */
-const asPem = (key: string): string => (key.includes('BEGIN') ? key : `-----BEGIN PUBLIC KEY-----\n${key.trim()}\n-----END PUBLIC KEY-----\n`);
+const asPem = (key: string): string =>
+  key.includes('BEGIN') ? key : `-----BEGIN PUBLIC KEY-----\n${key.trim()}\n-----END PUBLIC KEY-----\n`;
 
 function webhookSecrets(config: Config): WebhookSecrets {
-  const twilioAuthToken = config.TWILIO_AUTH_TOKEN ?? readOrCreate(path.join(config.DATA_DIR, 'dev-twilio-auth-token'), () => `${randomBytes(16).toString('hex')}\n`);
-  if (config.SENDGRID_WEBHOOK_PUBLIC_KEY) return { twilioAuthToken, sendgridPublicKeyPem: asPem(config.SENDGRID_WEBHOOK_PUBLIC_KEY) };
+  const twilioAuthToken =
+    config.TWILIO_AUTH_TOKEN ??
+    readOrCreate(path.join(config.DATA_DIR, 'dev-twilio-auth-token'), () => `${randomBytes(16).toString('hex')}\n`);
+  if (config.SENDGRID_WEBHOOK_PUBLIC_KEY)
+    return { twilioAuthToken, sendgridPublicKeyPem: asPem(config.SENDGRID_WEBHOOK_PUBLIC_KEY) };
   // The same curve and hash as SendGrid's Event Webhook (ECDSA P-256, SHA-256).
   const pair = readOrCreate(path.join(config.DATA_DIR, 'dev-sendgrid-webhook-key.json'), () => {
     const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-    return JSON.stringify({ publicKey: publicKey.export({ type: 'spki', format: 'pem' }), privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) });
+    return JSON.stringify({
+      publicKey: publicKey.export({ type: 'spki', format: 'pem' }),
+      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    });
   });
   const { publicKey, privateKey } = JSON.parse(pair) as { publicKey: string; privateKey: string };
   return { twilioAuthToken, sendgridPublicKeyPem: publicKey, sendgridPrivateKeyPem: privateKey };

@@ -19,9 +19,15 @@ const onOff = z
 
 /** `yyyy-mm-dd,yyyy-mm-dd` — real calendar dates, sorted and without repeats. */
 const localDates = z.string().transform((raw, ctx) => {
-  const dates = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const dates = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   // A calendar date survives the round trip through Date (2026-02-30 does not).
-  const bad = dates.filter((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(d)) || new Date(d).toISOString().slice(0, 10) !== d);
+  const bad = dates.filter(
+    (d) =>
+      !/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(d)) || new Date(d).toISOString().slice(0, 10) !== d,
+  );
   if (bad.length > 0) {
     ctx.addIssue({ code: 'custom', message: `expected comma-separated yyyy-mm-dd dates, got ${bad.join(', ')}` });
     return z.NEVER;
@@ -34,7 +40,10 @@ const apiKeys = z
   .string()
   .transform((raw, ctx) => {
     const keys: { key: string; role: ApiRole }[] = [];
-    for (const entry of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const entry of raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const [key, role] = entry.split(':');
       if (!key || key.length < 16 || (role !== 'crm' && role !== 'ops')) {
         ctx.addIssue({ code: 'custom', message: 'expected key:role pairs, keys of 16+ characters, roles crm or ops' });
@@ -51,7 +60,10 @@ const payloadKeys = z
   .string()
   .transform((raw, ctx) => {
     const keys: { id: string; key: Buffer }[] = [];
-    for (const entry of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const entry of raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const [id, b64] = entry.split(':');
       const key = Buffer.from(b64 ?? '', 'base64');
       if (!id || key.length !== 32) {
@@ -79,7 +91,10 @@ export const envSchema = z
     EMBEDDED_PG_PORT: port.default(54329),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
 
-    TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'expected host:port').optional(),
+    TEMPORAL_ADDRESS: z
+      .string()
+      .regex(/^[\w.-]+:\d+$/, 'expected host:port')
+      .optional(),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('crm-processes'),
     TEMPORAL_CLI: z.string().optional(),
@@ -94,7 +109,12 @@ export const envSchema = z
     CODEC_CORS_ORIGINS: z.string().optional(),
     CODEC_ACCESS_TOKENS: z.string().optional(),
 
-    LEAD_DEDUPE_WINDOW_HOURS: z.coerce.number().int().min(0).max(24 * 30).default(24),
+    LEAD_DEDUPE_WINDOW_HOURS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 30)
+      .default(24),
     SEED_DEMO_DATA: bool.default(true),
 
     /** First-contact SLAs in minutes (roadmap 4.4 C: HOT 2, VIP 15); the strictest that applies wins. */
@@ -106,7 +126,11 @@ export const envSchema = z
     SLA_MAX_BREACHES: z.coerce.number().int().min(1).max(20).default(3),
     /** Follow-up cadences (roadmap 4.3 B-C): the most touches one cadence sends, and the least time between two. */
     CADENCE_MAX_TOUCHES: z.coerce.number().int().min(1).max(100).default(12),
-    CADENCE_MIN_GAP_HOURS: z.coerce.number().min(1).max(24 * 14).default(12),
+    CADENCE_MIN_GAP_HOURS: z.coerce
+      .number()
+      .min(1)
+      .max(24 * 14)
+      .default(12),
     /** Days after a contact's cadence ends before another may start for them. */
     CADENCE_COOLDOWN_DAYS: z.coerce.number().min(0).max(365).default(30),
     /** Touches per workflow run before continue-as-new (keeps a weeks-long history small). */
@@ -117,11 +141,17 @@ export const envSchema = z
     ROUTING_RETRY_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
 
     /** Twilio (SMS, calls): its auth token also signs its webhooks. Unset: a dev token in DATA_DIR. */
-    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'AC followed by 32 hex digits').optional(),
+    TWILIO_ACCOUNT_SID: z
+      .string()
+      .regex(/^AC[0-9a-fA-F]{32}$/, 'AC followed by 32 hex digits')
+      .optional(),
     TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
     /** Place outbound calls through Twilio (reads the message); false: calls are tasks for reps. */
     TWILIO_CALLS: bool.default(false),
-    TWILIO_FROM_NUMBER: z.string().regex(/^\+[1-9]\d{7,14}$/, 'E.164, e.g. +12485550100').optional(),
+    TWILIO_FROM_NUMBER: z
+      .string()
+      .regex(/^\+[1-9]\d{7,14}$/, 'E.164, e.g. +12485550100')
+      .optional(),
     /** SendGrid (email) and the public key (PEM) its Event Webhook signs with. Unset: a dev key pair in DATA_DIR. */
     SENDGRID_API_KEY: z.string().min(10).optional(),
     SENDGRID_FROM_EMAIL: z.email().optional(),
@@ -156,13 +186,22 @@ export const envSchema = z
       .default('0 3 * * 1'),
   })
   .superRefine((env, ctx) => {
-    if (env.LLM_PERSONALISE && !env.OPENAI_API_KEY) ctx.addIssue({ code: 'custom', path: ['OPENAI_API_KEY'], message: 'required when LLM_PERSONALISE is true' });
+    if (env.LLM_PERSONALISE && !env.OPENAI_API_KEY)
+      ctx.addIssue({ code: 'custom', path: ['OPENAI_API_KEY'], message: 'required when LLM_PERSONALISE is true' });
     // A provider half-configured would silently fall back to the local outbox: refuse it.
-    const groups = { Twilio: ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'], SendGrid: ['SENDGRID_API_KEY', 'SENDGRID_FROM_EMAIL'] } as const;
+    const groups = {
+      Twilio: ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'],
+      SendGrid: ['SENDGRID_API_KEY', 'SENDGRID_FROM_EMAIL'],
+    } as const;
     for (const [provider, names] of Object.entries(groups)) {
       const set = names.filter((n) => env[n] !== undefined);
       if (set.length > 0 && set.length < names.length) {
-        for (const n of names.filter((n) => env[n] === undefined)) ctx.addIssue({ code: 'custom', path: [n], message: `required with the other ${provider} settings (${set.join(', ')})` });
+        for (const n of names.filter((n) => env[n] === undefined))
+          ctx.addIssue({
+            code: 'custom',
+            path: [n],
+            message: `required with the other ${provider} settings (${set.join(', ')})`,
+          });
       }
     }
     // An open codec endpoint decrypts every payload: only acceptable on loopback.
@@ -211,7 +250,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 /** For entrypoints that run beside external services (Docker): these must then be set. */
 export function requireSet(config: Config, names: readonly (keyof Config)[]): void {
   const missing = names.filter((n) => config[n] === undefined);
-  if (missing.length > 0) throw new ConfigError(`Invalid configuration:\n${missing.map((n) => `  ${String(n)}: required`).join('\n')}`);
+  if (missing.length > 0)
+    throw new ConfigError(`Invalid configuration:\n${missing.map((n) => `  ${String(n)}: required`).join('\n')}`);
 }
 
 /**
@@ -226,7 +266,12 @@ export const DEPLOYMENT_REQUIRED = {
 /** The SLA settings every new lead workflow is started with. */
 export function routingPolicyOf(config: Config): RoutingPolicy {
   return {
-    slaMinutes: { HOT: config.SLA_HOT_MINUTES, WARM: config.SLA_WARM_MINUTES, COLD: config.SLA_COLD_MINUTES, VIP: config.SLA_VIP_MINUTES },
+    slaMinutes: {
+      HOT: config.SLA_HOT_MINUTES,
+      WARM: config.SLA_WARM_MINUTES,
+      COLD: config.SLA_COLD_MINUTES,
+      VIP: config.SLA_VIP_MINUTES,
+    },
     maxBreaches: config.SLA_MAX_BREACHES,
     retrySeconds: config.ROUTING_RETRY_SECONDS,
   };

@@ -8,6 +8,9 @@ export function createLogger(level: string, name = 'crm'): Logger {
     name,
     level,
     // Payloads hold names, phones and addresses: never log them by accident.
-    redact: { paths: ['*.phone', '*.email', '*.firstName', '*.lastName', '*.address', 'req.headers.authorization'], censor: '[redacted]' },
+    redact: {
+      paths: ['*.phone', '*.email', '*.firstName', '*.lastName', '*.address', 'req.headers.authorization'],
+      censor: '[redacted]',
+    },
   });
 }

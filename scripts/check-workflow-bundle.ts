@@ -5,7 +5,8 @@ import { bundleWorkflows } from '../workers/worker';
 
 const started = Date.now();
 bundleWorkflows(createLogger('warn', 'bundle-check')).then(
-  ({ code }) => process.stdout.write(`workflow bundle OK: ${(code.length / 1024).toFixed(0)} KiB in ${Date.now() - started} ms\n`),
+  ({ code }) =>
+    process.stdout.write(`workflow bundle OK: ${(code.length / 1024).toFixed(0)} KiB in ${Date.now() - started} ms\n`),
   (err: unknown) => {
     process.stderr.write(`workflow bundle failed: ${(err as Error).message}\n`);
     process.exit(1);

@@ -37,9 +37,13 @@ async function main(): Promise<void> {
     `  Temporal UI   ${system.uiUrl ?? '(external Temporal: use its own Web UI)'}   codec endpoint ${system.codecUrl}`,
     `  Temporal      ${system.temporalAddress}  namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}`,
     `  Postgres      ${system.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
-    ...(usesLocalProviders(config) ? [`  Dev outbox    ${system.apiUrl}/dev/outbox?key=<the ops key>  (messages the local providers delivered)`] : []),
+    ...(usesLocalProviders(config)
+      ? [`  Dev outbox    ${system.apiUrl}/dev/outbox?key=<the ops key>  (messages the local providers delivered)`]
+      : []),
     ...(system.secrets.generatedApiKeys
-      ? system.secrets.apiKeys.map((k) => `  Dev API key   ${k.key}  (role ${k.role}; kept in ${config.DATA_DIR}/dev-api-keys)`)
+      ? system.secrets.apiKeys.map(
+          (k) => `  Dev API key   ${k.key}  (role ${k.role}; kept in ${config.DATA_DIR}/dev-api-keys)`,
+        )
       : []),
     '  Ctrl-C stops everything.',
     '',
@@ -48,6 +52,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `make start failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.stderr.write(
+    err instanceof ConfigError ? `${err.message}\n` : `make start failed: ${(err as Error).stack ?? String(err)}\n`,
+  );
   process.exit(1);
 });

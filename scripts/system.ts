@@ -55,7 +55,9 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         if (config.TEMPORAL_ADDRESS) {
           await waitForFrontend(config.TEMPORAL_ADDRESS, 30_000);
           const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-          const added = await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE).finally(() => connection.close());
+          const added = await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE).finally(() =>
+            connection.close(),
+          );
           if (added.length) logger.info({ added }, 'registered search attributes');
           return config.TEMPORAL_ADDRESS;
         }
@@ -73,7 +75,11 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       })(),
       (async () => {
         if (config.DATABASE_URL) return config.DATABASE_URL;
-        const pg = await startEmbeddedPostgres({ dataDir: path.join(config.DATA_DIR, 'pg'), port: config.EMBEDDED_PG_PORT, logger });
+        const pg = await startEmbeddedPostgres({
+          dataDir: path.join(config.DATA_DIR, 'pg'),
+          port: config.EMBEDDED_PG_PORT,
+          logger,
+        });
         stops.push({ name: 'Postgres', stop: pg.stop });
         return pg.url;
       })(),
@@ -106,9 +112,17 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       },
     });
 
-    const client = await connectClient({ address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, payloadKeys: secrets.payloadKeys });
+    const client = await connectClient({
+      address: temporalAddress,
+      namespace: config.TEMPORAL_NAMESPACE,
+      payloadKeys: secrets.payloadKeys,
+    });
     stops.push({ name: 'Temporal client', stop: () => client.connection.close() });
-    const schedule = await ensureRetrainSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, cron: config.ML_RETRAIN_CRON, margin: config.ML_PROMOTION_MARGIN });
+    const schedule = await ensureRetrainSchedule(client, {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      cron: config.ML_RETRAIN_CRON,
+      margin: config.ML_PROMOTION_MARGIN,
+    });
     logger.info({ schedule, cron: config.ML_RETRAIN_CRON }, 'retrain schedule');
     const api = await startApiServers({ config, secrets, db, client, logger, modelStore });
     stops.push({ name: 'API', stop: api.close });

@@ -3,7 +3,11 @@ import { Client, Connection } from '@temporalio/client';
 import type { PayloadKey } from '../config/dev-secrets';
 import { createDataConverter } from './data-converter';
 
-export async function connectClient(opts: { address: string; namespace: string; payloadKeys: PayloadKey[] }): Promise<Client> {
+export async function connectClient(opts: {
+  address: string;
+  namespace: string;
+  payloadKeys: PayloadKey[];
+}): Promise<Client> {
   const connection = await Connection.connect({ address: opts.address });
   return new Client({ connection, namespace: opts.namespace, dataConverter: createDataConverter(opts.payloadKeys) });
 }

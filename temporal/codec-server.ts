@@ -19,7 +19,9 @@ export const fromJson = (p: JsonPayload): Payload => ({
   data: Buffer.from(p.data ?? '', 'base64'),
 });
 export const toJson = (p: Payload): JsonPayload => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+  ),
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 
@@ -63,7 +65,11 @@ export function createCodecServer({ codec, corsOrigins, accessTokens, logger }: 
     if (accessTokens.length === 0) return next();
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (token && accessTokens.some((t) => sameSecret(t, token))) return next();
-    res.status(401).setHeader('WWW-Authenticate', 'Bearer').type('application/problem+json').json({ title: 'Unauthorized', status: 401 });
+    res
+      .status(401)
+      .setHeader('WWW-Authenticate', 'Bearer')
+      .type('application/problem+json')
+      .json({ title: 'Unauthorized', status: 401 });
   });
 
   app.use(express.json({ limit: '8mb' }));
@@ -80,13 +86,19 @@ export function createCodecServer({ codec, corsOrigins, accessTokens, logger }: 
         res.json({ payloads: out.map(toJson) });
       } catch (err) {
         logger.warn({ err: (err as Error).message, direction }, 'codec request failed');
-        res.status(422).type('application/problem+json').json({ title: `Cannot ${direction} payloads`, status: 422 });
+        res
+          .status(422)
+          .type('application/problem+json')
+          .json({ title: `Cannot ${direction} payloads`, status: 422 });
       }
     });
   }
 
   app.use((err: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
-    res.status(err.status && err.status < 500 ? err.status : 400).type('application/problem+json').json({ title: 'Bad request', status: 400 });
+    res
+      .status(err.status && err.status < 500 ? err.status : 400)
+      .type('application/problem+json')
+      .json({ title: 'Bad request', status: 400 });
   });
   return app;
 }

@@ -13,7 +13,9 @@ export async function registerSearchAttributes(connection: Connection, namespace
   const types = temporal.api.enums.v1.IndexedValueType;
   await connection.operatorService.addSearchAttributes({
     namespace,
-    searchAttributes: Object.fromEntries(missing.map((k) => [k.name, types[`INDEXED_VALUE_TYPE_${k.type}` as keyof typeof types]])),
+    searchAttributes: Object.fromEntries(
+      missing.map((k) => [k.name, types[`INDEXED_VALUE_TYPE_${k.type}` as keyof typeof types]]),
+    ),
   });
   return missing.map((k) => k.name);
 }

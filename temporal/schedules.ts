@@ -33,7 +33,13 @@ export async function ensureRetrainSchedule(
   const spec = { cronExpressions: [opts.cron] };
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' };
   try {
-    await client.schedule.create({ scheduleId: RETRAIN_SCHEDULE_ID, spec, action, policies, memo: { purpose: 'weekly retrain of the lead-intelligence models' } });
+    await client.schedule.create({
+      scheduleId: RETRAIN_SCHEDULE_ID,
+      spec,
+      action,
+      policies,
+      memo: { purpose: 'weekly retrain of the lead-intelligence models' },
+    });
     return 'created';
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;

@@ -16,7 +16,18 @@ export const SlaDeadline = defineSearchAttributeKey('SlaDeadline', SearchAttribu
 /** A contact id: the customer a journey belongs to. */
 export const CustomerId = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
 
-export const searchAttributes = [LeadId, LeadSource, Temperature, LeadScore, Stage, IsVip, AssignedRep, Territory, SlaDeadline, CustomerId] as const;
+export const searchAttributes = [
+  LeadId,
+  LeadSource,
+  Temperature,
+  LeadScore,
+  Stage,
+  IsVip,
+  AssignedRep,
+  Territory,
+  SlaDeadline,
+  CustomerId,
+] as const;
 
 /** `Name=Type` pairs as `temporal server start-dev --search-attribute` expects them. */
 export function searchAttributeFlags(): string[] {

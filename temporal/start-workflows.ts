@@ -12,7 +12,12 @@ import { journeyWorkflowId, leadWorkflowId, retrainWorkflowId } from './workflow
  * Starts `lead-<id>` once. Safe to call again for the same lead (a retried POST, or a start that
  * failed after the lead was stored): a running workflow is reused, a closed one is left closed.
  */
-export async function startLeadIntake(client: Client, taskQueue: string, lead: Lead, policy?: RoutingPolicy): Promise<string> {
+export async function startLeadIntake(
+  client: Client,
+  taskQueue: string,
+  lead: Lead,
+  policy?: RoutingPolicy,
+): Promise<string> {
   const workflowId = leadWorkflowId(lead.id);
   const input: LeadIntakeInput = {
     leadId: lead.id,
@@ -49,7 +54,11 @@ export async function startLeadIntake(client: Client, taskQueue: string, lead: L
  * The customer's journey (`journey-<contactId>`, roadmap 7.1 C) begins with their first lead; a
  * returning customer's later lead is told to the journey that is already running.
  */
-export async function startJourney(client: Client, taskQueue: string, lead: Pick<Lead, 'id' | 'contact_id'>): Promise<void> {
+export async function startJourney(
+  client: Client,
+  taskQueue: string,
+  lead: Pick<Lead, 'id' | 'contact_id'>,
+): Promise<void> {
   await client.workflow.signalWithStart(customerJourney, {
     workflowId: journeyWorkflowId(lead.contact_id),
     taskQueue,
@@ -65,7 +74,12 @@ export async function startJourney(client: Client, taskQueue: string, lead: Pick
 }
 
 /** Starts one retrain; the same run key (an Idempotency-Key) reuses the run it started before. */
-export async function startModelRetrain(client: Client, taskQueue: string, runKey: string, input: ModelRetrainInput): Promise<{ workflowId: string; started: boolean }> {
+export async function startModelRetrain(
+  client: Client,
+  taskQueue: string,
+  runKey: string,
+  input: ModelRetrainInput,
+): Promise<{ workflowId: string; started: boolean }> {
   const workflowId = retrainWorkflowId(runKey);
   try {
     await client.workflow.start(modelRetrain, {

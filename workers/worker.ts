@@ -50,7 +50,22 @@ export interface WorkerOptions {
 }
 
 /** The worker settings that come from the configuration alone (one place for make start and Docker). */
-export function workerSettingsOf(config: Config): Pick<WorkerOptions, 'namespace' | 'taskQueue' | 'python' | 'messageCaps' | 'messageHolidays' | 'providers' | 'messagesPerSecond' | 'personalise' | 'publicBaseUrl' | 'cadence' | 'maxCachedWorkflows'> {
+export function workerSettingsOf(
+  config: Config,
+): Pick<
+  WorkerOptions,
+  | 'namespace'
+  | 'taskQueue'
+  | 'python'
+  | 'messageCaps'
+  | 'messageHolidays'
+  | 'providers'
+  | 'messagesPerSecond'
+  | 'personalise'
+  | 'publicBaseUrl'
+  | 'cadence'
+  | 'maxCachedWorkflows'
+> {
   const publicBaseUrl = publicBaseUrlOf(config);
   return {
     namespace: config.TEMPORAL_NAMESPACE,
@@ -74,7 +89,9 @@ export interface ProcessWorker {
   shutdown(): void;
 }
 
-export async function createProcessWorker(opts: WorkerOptions): Promise<{ worker: ProcessWorker; connection: NativeConnection }> {
+export async function createProcessWorker(
+  opts: WorkerOptions,
+): Promise<{ worker: ProcessWorker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: opts.address });
   const dataConverter = createDataConverter(opts.payloadKeys);
   const main = await Worker.create({
@@ -82,7 +99,12 @@ export async function createProcessWorker(opts: WorkerOptions): Promise<{ worker
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ db: opts.db, modelStore: opts.modelStore, python: opts.python, cadence: opts.cadence }),
+    activities: createActivities({
+      db: opts.db,
+      modelStore: opts.modelStore,
+      python: opts.python,
+      cadence: opts.cadence,
+    }),
     // Sleeping cadences and journeys need not stay in memory: 10,000 cost 0.26× the memory at 1,000.
     ...(opts.maxCachedWorkflows !== undefined && { maxCachedWorkflows: opts.maxCachedWorkflows }),
     dataConverter,
@@ -96,7 +118,14 @@ export async function createProcessWorker(opts: WorkerOptions): Promise<{ worker
     connection,
     namespace: opts.namespace,
     taskQueue: messagingTaskQueue(opts.taskQueue),
-    activities: createSendingActivities({ db: opts.db, messageCaps: opts.messageCaps, holidays: opts.messageHolidays, providers: opts.providers, personalise: opts.personalise, publicBaseUrl: opts.publicBaseUrl }),
+    activities: createSendingActivities({
+      db: opts.db,
+      messageCaps: opts.messageCaps,
+      holidays: opts.messageHolidays,
+      providers: opts.providers,
+      personalise: opts.personalise,
+      publicBaseUrl: opts.publicBaseUrl,
+    }),
     dataConverter,
     maxTaskQueueActivitiesPerSecond: opts.messagesPerSecond ?? 5,
     shutdownGraceTime: '10 seconds',

@@ -16,9 +16,18 @@ const sendRequestSchema = z
     text: z.string().min(1).max(20_000).optional(),
     html: z.string().max(200_000).optional(),
     personalise: z.boolean().optional(),
-    template: z.strictObject({ name: z.string().min(1).max(100), version: z.number().int().min(1).optional(), variables: z.record(z.string(), z.unknown()) }).optional(),
+    template: z
+      .strictObject({
+        name: z.string().min(1).max(100),
+        version: z.number().int().min(1).optional(),
+        variables: z.record(z.string(), z.unknown()),
+      })
+      .optional(),
   })
-  .refine((r) => (r.text === undefined) !== (r.template === undefined), { path: ['text'], message: 'give either text or a template, not both' });
+  .refine((r) => (r.text === undefined) !== (r.template === undefined), {
+    path: ['text'],
+    message: 'give either text or a template, not both',
+  });
 
 export function createMessagingActivities({ gateway }: { gateway: ReturnType<typeof createGateway> }) {
   return {
@@ -27,7 +36,11 @@ export function createMessagingActivities({ gateway }: { gateway: ReturnType<typ
       const parsed = sendRequestSchema.safeParse(request);
       if (!parsed.success) {
         const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-        throw ApplicationFailure.create({ type: 'InvalidMessage', message: `invalid message — ${fields.join('; ')}`, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: 'InvalidMessage',
+          message: `invalid message — ${fields.join('; ')}`,
+          nonRetryable: true,
+        });
       }
       // The later of the server's schedule time and the clock: real time in production, the
       // skipped time in time-skipping tests, and never earlier than when the attempt was scheduled.
@@ -36,7 +49,8 @@ export function createMessagingActivities({ gateway }: { gateway: ReturnType<typ
         return await gateway.send(parsed.data, at);
       } catch (err) {
         // A template that cannot render will not render on a retry either.
-        if (err instanceof TemplateError) throw ApplicationFailure.create({ type: 'TemplateError', message: err.message, nonRetryable: true });
+        if (err instanceof TemplateError)
+          throw ApplicationFailure.create({ type: 'TemplateError', message: err.message, nonRetryable: true });
         throw err;
       }
     },

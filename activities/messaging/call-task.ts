@@ -9,7 +9,9 @@ export function callTaskProvider(db: Kysely<Database>): MessageProvider {
   return {
     name: 'call-task',
     async send(m) {
-      const lead = m.leadId ? await db.selectFrom('leads').select(['id', 'assigned_rep_id']).where('id', '=', m.leadId).executeTakeFirst() : undefined;
+      const lead = m.leadId
+        ? await db.selectFrom('leads').select(['id', 'assigned_rep_id']).where('id', '=', m.leadId).executeTakeFirst()
+        : undefined;
       await notify(db, {
         key: `call-task:${m.id}`,
         recipient: lead?.assigned_rep_id ? `rep:${lead.assigned_rep_id}` : 'ops',
@@ -21,7 +23,11 @@ export function callTaskProvider(db: Kysely<Database>): MessageProvider {
     },
     // The task is the delivery: a retry finds it instead of asking twice.
     async alreadySent(m) {
-      const task = await db.selectFrom('notifications').select('key').where('key', '=', `call-task:${m.id}`).executeTakeFirst();
+      const task = await db
+        .selectFrom('notifications')
+        .select('key')
+        .where('key', '=', `call-task:${m.id}`)
+        .executeTakeFirst();
       return task ? `call-task-${m.id}` : undefined;
     },
   };

@@ -5,7 +5,14 @@
 // finds the record.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { consentOf, findMessageByKey, markSent, recentMarketing, recipientOf, recordMessage } from '../../db/repositories/messages';
+import {
+  consentOf,
+  findMessageByKey,
+  markSent,
+  recentMarketing,
+  recipientOf,
+  recordMessage,
+} from '../../db/repositories/messages';
 import { recordInteraction } from '../../db/repositories/interactions';
 import type { Database } from '../../db/schema';
 import { COMPANY_ZONE, nextNonHolidayMorning, type HolidayPolicy } from './holidays';
@@ -92,7 +99,17 @@ export function createGateway(deps: {
 
   async function deliver(
     provider: MessageProvider,
-    row: { id: string; idempotency_key: string; contact_id: string; lead_id: string | null; channel: string; to_address: string; subject: string | null; body_text: string; body_html: string | null },
+    row: {
+      id: string;
+      idempotency_key: string;
+      contact_id: string;
+      lead_id: string | null;
+      channel: string;
+      to_address: string;
+      subject: string | null;
+      body_text: string;
+      body_html: string | null;
+    },
     at: Date,
   ) {
     const message: OutboundMessage = {
@@ -132,11 +149,23 @@ export function createGateway(deps: {
       // A repeat (retried activity, duplicate signal) finds the first record.
       const existing = await findMessageByKey(db, req.idempotencyKey);
       if (existing?.status === 'sent' || existing?.status === 'delivered') {
-        return { status: 'sent', messageId: existing.id, providerMessageId: existing.provider_message_id!, provider: existing.provider, duplicate: true };
+        return {
+          status: 'sent',
+          messageId: existing.id,
+          providerMessageId: existing.provider_message_id!,
+          provider: existing.provider,
+          duplicate: true,
+        };
       }
       if (existing) {
         // Recorded but not confirmed: an earlier attempt died around the provider call.
-        return { status: 'sent', messageId: existing.id, providerMessageId: await deliver(provider, existing, at), provider: existing.provider, duplicate: true };
+        return {
+          status: 'sent',
+          messageId: existing.id,
+          providerMessageId: await deliver(provider, existing, at),
+          provider: existing.provider,
+          duplicate: true,
+        };
       }
 
       const recipient = await recipientOf(db, req.contactId);
@@ -155,23 +184,44 @@ export function createGateway(deps: {
 
       const marketing = (req.kind ?? 'marketing') === 'marketing';
       const phone = PHONE_CHANNELS.includes(req.channel);
-      const holidays = marketing && deps.holidays && (deps.holidays.observed || deps.holidays.extra.length > 0) ? deps.holidays : undefined;
-      const zones = phone || holidays ? await recipientZones({ state: recipient!.state, zip: recipient!.zip, phone: recipient!.phone }) : undefined;
+      const holidays =
+        marketing && deps.holidays && (deps.holidays.observed || deps.holidays.extra.length > 0)
+          ? deps.holidays
+          : undefined;
+      const zones =
+        phone || holidays
+          ? await recipientZones({ state: recipient!.state, zip: recipient!.zip, phone: recipient!.phone })
+          : undefined;
       if (phone && zones) {
         const allowed = nextAllowed(at, zones.zones);
         if (allowed > at) return { status: 'deferred', reason: 'quiet_hours', notBefore: allowed.toISOString() };
       }
       if (holidays && zones) {
         // Every channel, marketing only. Nothing known of where the recipient is: the company's zone.
-        const after = nextNonHolidayMorning(at, zones.from === 'none' ? [COMPANY_ZONE] : zones.zones, holidays.extra, holidays.observed);
+        const after = nextNonHolidayMorning(
+          at,
+          zones.from === 'none' ? [COMPANY_ZONE] : zones.zones,
+          holidays.extra,
+          holidays.observed,
+        );
         if (after) return { status: 'deferred', reason: 'holiday', notBefore: after.toISOString() };
       }
       if (marketing) {
         const week = await recentMarketing(db, req.contactId, new Date(at.getTime() - 7 * DAY));
         const day = week.filter((t) => t.getTime() > at.getTime() - DAY);
         // Deferred until the oldest message inside the full window ages out of it.
-        if (day.length >= caps.perDay) return { status: 'deferred', reason: 'frequency_cap', notBefore: new Date(day[day.length - caps.perDay]!.getTime() + DAY).toISOString() };
-        if (week.length >= caps.perWeek) return { status: 'deferred', reason: 'frequency_cap', notBefore: new Date(week[week.length - caps.perWeek]!.getTime() + 7 * DAY).toISOString() };
+        if (day.length >= caps.perDay)
+          return {
+            status: 'deferred',
+            reason: 'frequency_cap',
+            notBefore: new Date(day[day.length - caps.perDay]!.getTime() + DAY).toISOString(),
+          };
+        if (week.length >= caps.perWeek)
+          return {
+            status: 'deferred',
+            reason: 'frequency_cap',
+            notBefore: new Date(week[week.length - caps.perWeek]!.getTime() + 7 * DAY).toISOString(),
+          };
       }
 
       let content = req.template
@@ -179,7 +229,9 @@ export function createGateway(deps: {
         : { subject: req.subject, text: req.text ?? '', html: req.html, template: undefined as string | undefined };
       if (req.personalise && req.template && deps.personalise) {
         // Every variable's value must survive the rewording, or the template is sent as written.
-        const mustKeep = Object.values(req.template.variables).filter((v) => typeof v === 'string' || typeof v === 'number').map(String);
+        const mustKeep = Object.values(req.template.variables)
+          .filter((v) => typeof v === 'string' || typeof v === 'number')
+          .map(String);
         const reworded = await deps.personalise({ ...content, template: content.template ?? '' }, mustKeep);
         content = { ...reworded, template: reworded.personalised ? `${reworded.template}+llm` : reworded.template };
       }
@@ -190,11 +242,20 @@ export function createGateway(deps: {
         content = {
           ...content,
           text: `${content.text}\n\n—\nUnsubscribe: ${url}`,
-          html: content.html ? `${content.html}\n<p style="font-size:12px;color:#666"><a href="${url}">Unsubscribe</a></p>` : undefined,
+          html: content.html
+            ? `${content.html}\n<p style="font-size:12px;color:#666"><a href="${url}">Unsubscribe</a></p>`
+            : undefined,
         };
       }
       const row =
-        (await recordMessage(db, { ...req, ...content, id, kind: req.kind ?? 'marketing', to, provider: provider.name })) ??
+        (await recordMessage(db, {
+          ...req,
+          ...content,
+          id,
+          kind: req.kind ?? 'marketing',
+          to,
+          provider: provider.name,
+        })) ??
         // Another attempt recorded it between our look and our insert: theirs is the message.
         (await findMessageByKey(db, req.idempotencyKey))!;
       const providerMessageId = await deliver(provider, row, at);
@@ -209,5 +270,9 @@ export function createGateway(deps: {
  */
 export function localProvider(channel: Channel): MessageProvider {
   const id = (m: OutboundMessage) => `local-${m.id}`;
-  return { name: `local-${channel}`, send: (m) => Promise.resolve({ providerMessageId: id(m) }), alreadySent: (m) => Promise.resolve(id(m)) };
+  return {
+    name: `local-${channel}`,
+    send: (m) => Promise.resolve({ providerMessageId: id(m) }),
+    alreadySent: (m) => Promise.resolve(id(m)),
+  };
 }

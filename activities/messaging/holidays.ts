@@ -67,7 +67,10 @@ export function holidaysOf(year: number): ReadonlyMap<string, string> {
  */
 export function isHoliday(localDate: string, extra: readonly string[] = [], observed = true): string | undefined {
   if (!isLocalDate(localDate)) throw new RangeError(`expected a yyyy-mm-dd date, got ${JSON.stringify(localDate)}`);
-  return (observed ? holidaysOf(Number(localDate.slice(0, 4))).get(localDate) : undefined) ?? (extra.includes(localDate) ? EXTRA_HOLIDAY_NAME : undefined);
+  return (
+    (observed ? holidaysOf(Number(localDate.slice(0, 4))).get(localDate) : undefined) ??
+    (extra.includes(localDate) ? EXTRA_HOLIDAY_NAME : undefined)
+  );
 }
 
 /** Whether the moment falls on a holiday in any of the zones. */
@@ -84,7 +87,12 @@ const MAX_DAYS = 400;
  * (Christmas Eve and Day: the 26th). As with quiet hours, the candidates are each zone's next
  * mornings and the earliest that no zone objects to wins.
  */
-export function nextNonHolidayMorning(at: Date, zones: readonly string[], extra: readonly string[] = [], observed = true): Date | undefined {
+export function nextNonHolidayMorning(
+  at: Date,
+  zones: readonly string[],
+  extra: readonly string[] = [],
+  observed = true,
+): Date | undefined {
   if (zones.length === 0) throw new Error('no zones given');
   const t = DateTime.fromJSDate(at);
   if (!holidayInAny(t, zones, extra, observed)) return undefined;
@@ -94,7 +102,9 @@ export function nextNonHolidayMorning(at: Date, zones: readonly string[], extra:
       const morning = t.setZone(zone).set({ hour: HOLIDAY_MORNING_HOUR, minute: 0, second: 0, millisecond: 0 });
       return Array.from({ length: horizon + 1 }, (_, days) => morning.plus({ days })).filter((c) => c > t);
     });
-    const first = candidates.sort((a, b) => a.toMillis() - b.toMillis()).find((c) => !holidayInAny(c, zones, extra, observed));
+    const first = candidates
+      .sort((a, b) => a.toMillis() - b.toMillis())
+      .find((c) => !holidayInAny(c, zones, extra, observed));
     if (first) return first.toJSDate();
   }
   throw new Error(`no day without a holiday within ${MAX_DAYS} days of ${at.toISOString()} in ${zones.join(', ')}`);

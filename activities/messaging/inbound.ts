@@ -8,7 +8,8 @@ import type { Database } from '../../db/schema';
 import { keywordAction } from './keywords';
 import { outOfOffice } from './out-of-office';
 
-export const HELP_REPLY = 'iSwitch Roofs: reply STOP to stop texts, START to resume. Questions? Call us or visit iswitchroofs.example.';
+export const HELP_REPLY =
+  'iSwitch Roofs: reply STOP to stop texts, START to resume. Questions? Call us or visit iswitchroofs.example.';
 export const STOP_REPLY = 'iSwitch Roofs: you will receive no more texts from us. Reply START to resume.';
 
 export type InboundSmsResult =
@@ -17,7 +18,10 @@ export type InboundSmsResult =
   /** An automatic out-of-office answer; `until`: the stated return, when one could be read. */
   | { action: 'auto_reply'; reply: null; until?: string };
 
-export async function handleInboundSms(db: Kysely<Database>, sms: { from: string; body: string; providerMessageId?: string }): Promise<InboundSmsResult> {
+export async function handleInboundSms(
+  db: Kysely<Database>,
+  sms: { from: string; body: string; providerMessageId?: string },
+): Promise<InboundSmsResult> {
   const detail = { body: sms.body, providerMessageId: sms.providerMessageId };
   switch (keywordAction(sms.body)) {
     case 'opt_out':
@@ -38,7 +42,10 @@ export async function handleInboundSms(db: Kysely<Database>, sms: { from: string
 export const EMAIL_EVENTS = ['unsubscribe', 'group_unsubscribe', 'bounce', 'spamreport', 'dropped'] as const;
 
 /** An email event that stops sending to the address: unsubscribes opt out, the rest suppress. */
-export async function handleEmailEvent(db: Kysely<Database>, e: { email: string; event: (typeof EMAIL_EVENTS)[number]; reason?: string; providerEventId?: string }): Promise<void> {
+export async function handleEmailEvent(
+  db: Kysely<Database>,
+  e: { email: string; event: (typeof EMAIL_EVENTS)[number]; reason?: string; providerEventId?: string },
+): Promise<void> {
   const optOut = e.event === 'unsubscribe' || e.event === 'group_unsubscribe';
   await setConsent(db, {
     channel: 'email',

@@ -22,7 +22,8 @@ const AUTO_REPLY = [
 ];
 
 /** An absence in the first person… */
-const AWAY = /\b(I am|I'm|I’m|I will be|I'll be|I’ll be|we are|we're|we’re|we will be)\s+(currently\s+|now\s+)?(away|out|off|traveling|travelling|unavailable)\b/i;
+const AWAY =
+  /\b(I am|I'm|I’m|I will be|I'll be|I’ll be|we are|we're|we’re|we will be)\s+(currently\s+|now\s+)?(away|out|off|traveling|travelling|unavailable)\b/i;
 /** …together with a return ("call me back" is not one). */
 const RETURN_CUE = /\b(until|till|til|through|thru|returning|return(ing)? on|back on|back in the office|be back)\b/i;
 /** A return in the first person, enough on its own ("I will be back on Tuesday"; not "I'm back in town"). */
@@ -50,8 +51,16 @@ type Cue = 'return' | 'last_day' | 'start' | 'none';
 
 function cueBefore(body: string, index: number): Cue {
   // The words since the last sentence break, at most the last few.
-  const before = body.slice(Math.max(0, index - 40), index).split(/[.!?;\n]/).pop()!.toLowerCase();
-  const cues = [...before.matchAll(/\b(until|till|til|back|return|returning|returns|resume|resuming|through|thru|after|from|starting|since|beginning|leaving)\b/g)];
+  const before = body
+    .slice(Math.max(0, index - 40), index)
+    .split(/[.!?;\n]/)
+    .pop()!
+    .toLowerCase();
+  const cues = [
+    ...before.matchAll(
+      /\b(until|till|til|back|return|returning|returns|resume|resuming|through|thru|after|from|starting|since|beginning|leaving)\b/g,
+    ),
+  ];
   const last = cues.at(-1)?.[1];
   if (!last) return 'none';
   if (['through', 'thru', 'after'].includes(last)) return 'last_day';
@@ -59,7 +68,8 @@ function cueBefore(body: string, index: number): Cue {
   return 'return';
 }
 
-const MONTH_OR_WEEKDAY = /\d|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?\b|\btomorrow\b/i;
+const MONTH_OR_WEEKDAY =
+  /\d|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?\b|\btomorrow\b/i;
 
 /**
  * Undefined when `text` is not an automatic out-of-office reply; `{}` when it is but no return date
@@ -81,12 +91,16 @@ export function outOfOffice(text: string, now: Date, zone = 'America/Detroit'): 
     if (cue === 'start' && !r.end) return [];
     // The end of a range ("from Nov 18 to Dec 2", "December 1-3") is the last day away.
     const point = r.end ?? r.start;
-    let date = DateTime.fromObject({ year: point.get('year')!, month: point.get('month')!, day: point.get('day')! }, { zone });
+    let date = DateTime.fromObject(
+      { year: point.get('year')!, month: point.get('month')!, day: point.get('day')! },
+      { zone },
+    );
     if (!r.end && !r.start.isCertain('day') && date <= today) date = date.plus({ weeks: 1 }); // "back on Tuesday", said on a Tuesday
     const lastDay = r.end !== null || cue === 'last_day' || cue === 'none';
     if (lastDay) date = date.plus({ days: 1 });
     // Without a cue only something that names a date counts ("within 24 hours" does not).
-    if (cue === 'none' && !r.end && (!MONTH_OR_WEEKDAY.test(r.text) || /\b(within|hours?|minutes?)\b/i.test(r.text))) return [];
+    if (cue === 'none' && !r.end && (!MONTH_OR_WEEKDAY.test(r.text) || /\b(within|hours?|minutes?)\b/i.test(r.text)))
+      return [];
     return date > today ? [{ date, cued: cue !== 'none' || r.end !== null }] : [];
   });
   const chosen = candidates.find((c) => c.cued) ?? candidates[0] ?? dayOfMonthAfterCue(body, today);

@@ -50,7 +50,12 @@ export async function renderPostcardPdf(m: { subject?: string; text: string; add
   const back = doc.addPage([WIDTH, HEIGHT]);
   const message = wrap(safe(m.text), (s) => regular.widthOfTextAtSize(s, 8), WIDTH / 2 - 32).slice(0, 26);
   message.forEach((line, i) => back.drawText(line, { x: 16, y: HEIGHT - 24 - i * 10, size: 8, font: regular }));
-  back.drawLine({ start: { x: WIDTH / 2, y: 16 }, end: { x: WIDTH / 2, y: HEIGHT - 16 }, thickness: 0.5, color: rgb(0.6, 0.6, 0.6) });
+  back.drawLine({
+    start: { x: WIDTH / 2, y: 16 },
+    end: { x: WIDTH / 2, y: HEIGHT - 16 },
+    thickness: 0.5,
+    color: rgb(0.6, 0.6, 0.6),
+  });
   safe(m.address)
     .split('\n')
     .forEach((line, i) => back.drawText(line, { x: WIDTH / 2 + 16, y: HEIGHT / 2 - i * 12, size: 10, font: regular }));

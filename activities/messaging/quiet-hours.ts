@@ -21,7 +21,11 @@ export const ALL_US_ZONES = [ET, CT, MT, AZ, PT, AK, HAST, HI];
 
 /** The zones each state's territory spans (a state split between zones lists both). */
 const STATE_ZONES: Record<string, string[]> = {
-  ...Object.fromEntries(['CT', 'DE', 'DC', 'GA', 'ME', 'MD', 'MA', 'NH', 'NJ', 'NY', 'NC', 'OH', 'PA', 'RI', 'SC', 'VT', 'VA', 'WV'].map((s) => [s, [ET]])),
+  ...Object.fromEntries(
+    ['CT', 'DE', 'DC', 'GA', 'ME', 'MD', 'MA', 'NH', 'NJ', 'NY', 'NC', 'OH', 'PA', 'RI', 'SC', 'VT', 'VA', 'WV'].map(
+      (s) => [s, [ET]],
+    ),
+  ),
   ...Object.fromEntries(['FL', 'IN', 'KY', 'MI', 'TN'].map((s) => [s, [ET, CT]])),
   ...Object.fromEntries(['AL', 'AR', 'IL', 'IA', 'LA', 'MN', 'MS', 'MO', 'OK', 'WI'].map((s) => [s, [CT]])),
   ...Object.fromEntries(['KS', 'NE', 'ND', 'SD', 'TX'].map((s) => [s, [CT, MT]])),
@@ -35,13 +39,21 @@ const STATE_ZONES: Record<string, string[]> = {
 };
 
 /** ZIP ranges that settle a split state: Michigan's Lower Peninsula and eastern UP are Eastern. */
-const ZIP_ZONES: { state: string; from: number; to: number; zone: string }[] = [{ state: 'MI', from: 48000, to: 49799, zone: ET }];
+const ZIP_ZONES: { state: string; from: number; to: number; zone: string }[] = [
+  { state: 'MI', from: 48000, to: 49799, zone: ET },
+];
 
 /** The zones a recipient may be in, from their address; `known` when it is a single zone. */
-export function zonesFor(address?: { state?: string | null; zip?: string | null }): { zones: string[]; known: boolean } {
+export function zonesFor(address?: { state?: string | null; zip?: string | null }): {
+  zones: string[];
+  known: boolean;
+} {
   const state = address?.state?.toUpperCase();
   const zip = Number(address?.zip?.slice(0, 5));
-  const byZip = state && Number.isFinite(zip) ? ZIP_ZONES.find((z) => z.state === state && zip >= z.from && zip <= z.to) : undefined;
+  const byZip =
+    state && Number.isFinite(zip)
+      ? ZIP_ZONES.find((z) => z.state === state && zip >= z.from && zip <= z.to)
+      : undefined;
   if (byZip) return { zones: [byZip.zone], known: true };
   const zones = state ? STATE_ZONES[state] : undefined;
   return zones ? { zones, known: zones.length === 1 } : { zones: ALL_US_ZONES, known: false };
@@ -52,7 +64,11 @@ export function zonesFor(address?: { state?: string | null; zip?: string | null 
  * (Google's libphonenumber area-code data), else every US zone. A number spread over many zones
  * (toll-free, non-geographic) settles nothing.
  */
-export async function recipientZones(r: { state?: string | null; zip?: string | null; phone?: string | null }): Promise<{ zones: string[]; known: boolean; from: 'address' | 'phone' | 'none' }> {
+export async function recipientZones(r: {
+  state?: string | null;
+  zip?: string | null;
+  phone?: string | null;
+}): Promise<{ zones: string[]; known: boolean; from: 'address' | 'phone' | 'none' }> {
   const byAddress = zonesFor(r);
   if (byAddress.known) return { ...byAddress, from: 'address' };
   const parsed = r.phone ? parsePhoneNumberFromString(r.phone) : undefined;

@@ -29,11 +29,16 @@ export class TemplateError extends Error {}
 
 const TEMPLATES: MessageTemplate[] = [stormInsuranceClaimV1];
 
-const compile = (source: string, escapeHtml: boolean) => Handlebars.compile(source, { strict: true, noEscape: !escapeHtml });
+const compile = (source: string, escapeHtml: boolean) =>
+  Handlebars.compile(source, { strict: true, noEscape: !escapeHtml });
 const compiled = new Map(
   TEMPLATES.map((t) => [
     `${t.name}@${t.version}`,
-    { subject: t.subject ? compile(t.subject, false) : undefined, text: compile(t.text, false), html: t.html ? compile(t.html, true) : undefined },
+    {
+      subject: t.subject ? compile(t.subject, false) : undefined,
+      text: compile(t.text, false),
+      html: t.html ? compile(t.html, true) : undefined,
+    },
   ]),
 );
 

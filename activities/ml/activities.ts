@@ -3,7 +3,14 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { z } from 'zod';
 import type { ModelStore } from './model-store';
-import { predictChurn, predictCustomerValue, predictLeads, type ChurnPrediction, type CustomerValuePrediction, type LeadPrediction } from './predict';
+import {
+  predictChurn,
+  predictCustomerValue,
+  predictLeads,
+  type ChurnPrediction,
+  type CustomerValuePrediction,
+  type LeadPrediction,
+} from './predict';
 import {
   churnFeaturesSchema,
   customerValueFeaturesSchema,
@@ -17,7 +24,12 @@ function validated<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`);
-  throw ApplicationFailure.create({ type: 'InvalidModelInput', message: `invalid model input — ${fields.join('; ')}`, nonRetryable: true, details: [fields] });
+  throw ApplicationFailure.create({
+    type: 'InvalidModelInput',
+    message: `invalid model input — ${fields.join('; ')}`,
+    nonRetryable: true,
+    details: [fields],
+  });
 }
 
 // Records are typed for callers, and validated anyway: a workflow's input came from outside too.

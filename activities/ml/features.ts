@@ -15,7 +15,8 @@ const PREMIUM_ZIPS = new Set(Object.values(premiumZips.areas).flat());
 const oneHot = <T extends string>(values: readonly T[], value: T): number[] => values.map((v) => (v === value ? 1 : 0));
 const flag = (b: boolean): number => (b ? 1 : 0);
 
-export const LEAD_FEATURE_COUNT = LEAD_SOURCES.length + 1 + 1 + DAMAGE_SEVERITIES.length + 1 + 1 + 1 + 1 + SEASONS.length + 1;
+export const LEAD_FEATURE_COUNT =
+  LEAD_SOURCES.length + 1 + 1 + DAMAGE_SEVERITIES.length + 1 + 1 + 1 + 1 + SEASONS.length + 1;
 
 export function leadFeatureVector(r: LeadFeatures): number[] {
   return [

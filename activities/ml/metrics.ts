@@ -1,7 +1,12 @@
 // Prediction counts and latency per model, in the process's Prometheus registry (GET /metrics).
 import { Counter, Histogram, register } from 'prom-client';
 
-const predictions = new Counter({ name: 'ml_predictions_total', help: 'Rows predicted, per model', labelNames: ['model'], registers: [register] });
+const predictions = new Counter({
+  name: 'ml_predictions_total',
+  help: 'Rows predicted, per model',
+  labelNames: ['model'],
+  registers: [register],
+});
 const latency = new Histogram({
   name: 'ml_inference_seconds',
   help: 'Time of one model run (one row or one batch), per model',

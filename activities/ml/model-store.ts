@@ -6,7 +6,15 @@ import type { Kysely } from 'kysely';
 import { championGeneration, loadChampions, registerBundledModels } from '../../db/repositories/ml-models';
 import type { Database } from '../../db/schema';
 import type { Logger } from '../../config/logger';
-import { defaultRegistryPath, MODEL_NAMES, readArtefacts, verify, type Artefact, type ModelName, type RegistryEntry } from './registry';
+import {
+  defaultRegistryPath,
+  MODEL_NAMES,
+  readArtefacts,
+  verify,
+  type Artefact,
+  type ModelName,
+  type RegistryEntry,
+} from './registry';
 
 export interface LoadedModel {
   entry: RegistryEntry;
@@ -41,7 +49,13 @@ export function databaseSource(db: Kysely<Database>, registryPath = defaultRegis
   const register = () =>
     (registered ??= registerBundledModels(
       db,
-      readArtefacts(registryPath).artefacts.map(({ entry, onnx }) => ({ model: entry.name, version: entry.version, entry, onnx, sha256: entry.sha256 })),
+      readArtefacts(registryPath).artefacts.map(({ entry, onnx }) => ({
+        model: entry.name,
+        version: entry.version,
+        entry,
+        onnx,
+        sha256: entry.sha256,
+      })),
     ).catch((err: unknown) => {
       registered = undefined;
       throw err;
@@ -56,7 +70,8 @@ export function databaseSource(db: Kysely<Database>, registryPath = defaultRegis
         verify(entry, m.onnx);
         return { entry, onnx: m.onnx };
       });
-      for (const name of MODEL_NAMES) if (!artefacts.some((a) => a.entry.name === name)) throw new Error(`no champion for model "${name}"`);
+      for (const name of MODEL_NAMES)
+        if (!artefacts.some((a) => a.entry.name === name)) throw new Error(`no champion for model "${name}"`);
       return { generation: String(generation), artefacts };
     },
   };
@@ -119,8 +134,14 @@ export class ModelStore {
     const models = new Map<ModelName, LoadedModel>();
     await Promise.all(
       artefacts.map(async ({ entry, onnx }) => {
-        const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
-        const outputName = session.outputNames.includes('probabilities') ? 'probabilities' : session.outputNames.at(-1)!;
+        const session = await ort.InferenceSession.create(onnx, {
+          intraOpNumThreads: 1,
+          interOpNumThreads: 1,
+          graphOptimizationLevel: 'all',
+        });
+        const outputName = session.outputNames.includes('probabilities')
+          ? 'probabilities'
+          : session.outputNames.at(-1)!;
         models.set(entry.name, { entry, session, outputName });
       }),
     );
@@ -133,7 +154,9 @@ export class ModelStore {
  * returns (broken artefacts fail the start; a fresh database gets its champions at once).
  */
 export async function openModelStore(db: Kysely<Database>, logger: Logger): Promise<ModelStore> {
-  const store = new ModelStore(databaseSource(db), (err) => logger.warn({ err }, 'model check failed; serving the loaded models'));
+  const store = new ModelStore(databaseSource(db), (err) =>
+    logger.warn({ err }, 'model check failed; serving the loaded models'),
+  );
   await store.models();
   return store;
 }

@@ -5,7 +5,13 @@ import { churnFeatureVector, customerValueFeatureVector, leadFeatureVector } fro
 import { recordPredictions } from './metrics';
 import type { LoadedModel, ModelStore } from './model-store';
 import type { ModelName } from './registry';
-import { NEXT_BEST_ACTIONS, type ChurnFeatures, type CustomerValueFeatures, type LeadFeatures, type NextBestAction } from './schemas';
+import {
+  NEXT_BEST_ACTIONS,
+  type ChurnFeatures,
+  type CustomerValueFeatures,
+  type LeadFeatures,
+  type NextBestAction,
+} from './schemas';
 
 export interface Contribution {
   feature: string;
@@ -19,7 +25,12 @@ export interface ModelRef {
 
 export interface LeadPrediction {
   conversion: ModelRef & { probability: number; topFeatures: Contribution[] };
-  nextBestAction: ModelRef & { action: NextBestAction; confidence: number; probabilities: Record<NextBestAction, number>; topFeatures: Contribution[] };
+  nextBestAction: ModelRef & {
+    action: NextBestAction;
+    confidence: number;
+    probabilities: Record<NextBestAction, number>;
+    topFeatures: Contribution[];
+  };
 }
 export interface CustomerValuePrediction extends ModelRef {
   firstProjectValue: number;
@@ -58,7 +69,10 @@ function topFeatures(model: LoadedModel, x: number[], k: number): Contribution[]
   const { mean, scale, coef } = model.entry.explain;
   const weights = coef[k] ?? coef[0]!;
   return x
-    .map((value, i) => ({ feature: model.entry.features[i]!.name, contribution: (weights[i]! * (value - mean[i]!)) / (scale[i]! || 1) }))
+    .map((value, i) => ({
+      feature: model.entry.features[i]!.name,
+      contribution: (weights[i]! * (value - mean[i]!)) / (scale[i]! || 1),
+    }))
     .filter((c) => c.contribution !== 0)
     .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution))
     .slice(0, TOP_FEATURES)
@@ -78,19 +92,29 @@ export async function predictLeads(store: ModelStore, records: LeadFeatures[]): 
     let best = 0;
     for (let k = 1; k < probs.length; k++) if (probs[k]! > probs[best]!) best = k;
     return {
-      conversion: { ...ref(conversion), probability: conversionOut[i]![1]!, topFeatures: topFeatures(conversion, x, 0) },
+      conversion: {
+        ...ref(conversion),
+        probability: conversionOut[i]![1]!,
+        topFeatures: topFeatures(conversion, x, 0),
+      },
       nextBestAction: {
         ...ref(nba),
         action: NEXT_BEST_ACTIONS[best]!,
         confidence: probs[best]!,
-        probabilities: Object.fromEntries(NEXT_BEST_ACTIONS.map((a, k) => [a, probs[k]!])) as Record<NextBestAction, number>,
+        probabilities: Object.fromEntries(NEXT_BEST_ACTIONS.map((a, k) => [a, probs[k]!])) as Record<
+          NextBestAction,
+          number
+        >,
         topFeatures: topFeatures(nba, x, best),
       },
     };
   });
 }
 
-export async function predictCustomerValue(store: ModelStore, records: CustomerValueFeatures[]): Promise<CustomerValuePrediction[]> {
+export async function predictCustomerValue(
+  store: ModelStore,
+  records: CustomerValueFeatures[],
+): Promise<CustomerValuePrediction[]> {
   const clv = await store.model('clv');
   const rows = records.map(customerValueFeatureVector);
   const out = await run(clv, rows);

@@ -14,7 +14,14 @@ export interface RegistryEntry {
   features: { name: string; source?: string; transform?: string }[];
   metrics: Record<string, unknown>;
   trainingDataSha256: string;
-  explain: { mean: number[]; scale: number[]; coef: number[][]; intercept: number[]; classes?: unknown[]; targets?: unknown[] };
+  explain: {
+    mean: number[];
+    scale: number[];
+    coef: number[][];
+    intercept: number[];
+    classes?: unknown[];
+    targets?: unknown[];
+  };
   [key: string]: unknown;
 }
 
@@ -30,7 +37,10 @@ export const defaultRegistryPath = path.join(projectRoot, 'models', 'registry.js
 export const sha256 = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex');
 
 /** Reads `{description, version, models: [entry…]}` (train.py writes it); every model must be listed. */
-export function readRegistry(registryPath = defaultRegistryPath): { entries: Map<ModelName, RegistryEntry>; fingerprint: string } {
+export function readRegistry(registryPath = defaultRegistryPath): {
+  entries: Map<ModelName, RegistryEntry>;
+  fingerprint: string;
+} {
   const text = fs.readFileSync(registryPath, 'utf8');
   const parsed = JSON.parse(text) as { models?: unknown };
   if (!Array.isArray(parsed.models)) throw new Error(`${registryPath}: expected {"models": [...]}`);
@@ -40,7 +50,10 @@ export function readRegistry(registryPath = defaultRegistryPath): { entries: Map
 }
 
 /** The artefacts a registry file names (paths relative to `root`), each checked against its sha256. */
-export function readArtefacts(registryPath = defaultRegistryPath, root = projectRoot): { artefacts: Artefact[]; fingerprint: string } {
+export function readArtefacts(
+  registryPath = defaultRegistryPath,
+  root = projectRoot,
+): { artefacts: Artefact[]; fingerprint: string } {
   const { entries, fingerprint } = readRegistry(registryPath);
   const artefacts = MODEL_NAMES.map((name) => {
     const entry = entries.get(name)!;
@@ -53,5 +66,6 @@ export function readArtefacts(registryPath = defaultRegistryPath, root = project
 
 export function verify(entry: RegistryEntry, onnx: Buffer): void {
   const actual = sha256(onnx);
-  if (actual !== entry.sha256) throw new Error(`${entry.name} ${entry.version}: sha256 ${actual} does not match the registry's ${entry.sha256}`);
+  if (actual !== entry.sha256)
+    throw new Error(`${entry.name} ${entry.version}: sha256 ${actual} does not match the registry's ${entry.sha256}`);
 }

@@ -38,7 +38,8 @@ export interface RetrainDeps {
   modelStore: ModelStore;
 }
 
-const notFound = (id: string) => ApplicationFailure.create({ type: 'RetrainNotFound', message: `retrain ${id} does not exist`, nonRetryable: true });
+const notFound = (id: string) =>
+  ApplicationFailure.create({ type: 'RetrainNotFound', message: `retrain ${id} does not exist`, nonRetryable: true });
 
 /** A temporary folder for one step, always removed. */
 async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
@@ -59,7 +60,10 @@ function writeModels(dir: string, models: { model: string; onnx: Buffer }[]): vo
 
 export function createRetrainActivities({ db, python, modelStore }: RetrainDeps) {
   return {
-    async beginModelRetrain(input: { retrainId: string; trigger: RetrainTrigger }): Promise<{ version: string; seq: number }> {
+    async beginModelRetrain(input: {
+      retrainId: string;
+      trigger: RetrainTrigger;
+    }): Promise<{ version: string; seq: number }> {
       const { version, seq } = await beginRetrain(db, input.retrainId, input.trigger);
       log.info('retrain begun', { version });
       return { version, seq };
@@ -74,7 +78,12 @@ export function createRetrainActivities({ db, python, modelStore }: RetrainDeps)
     },
 
     /** Runs train.py and stores the five challengers with their holdouts. */
-    async trainChallengers(input: { retrainId: string; seed?: number; nLeads?: number; nCustomers?: number }): Promise<{ model: string; version: string; trainingData: unknown }[]> {
+    async trainChallengers(input: {
+      retrainId: string;
+      seed?: number;
+      nLeads?: number;
+      nCustomers?: number;
+    }): Promise<{ model: string; version: string; trainingData: unknown }[]> {
       const retrain = await getRetrain(db, input.retrainId);
       if (!retrain) throw notFound(input.retrainId);
       let challengers = await challengersOf(db, input.retrainId);
@@ -83,7 +92,16 @@ export function createRetrainActivities({ db, python, modelStore }: RetrainDeps)
           const out = path.join(dir, 'out');
           const holdouts = path.join(dir, 'holdout');
           const seed = input.seed ?? BUNDLED_SEED + Number(retrain.seq);
-          const args = ['--out-dir', out, '--version', retrain.version, '--seed', String(seed), '--holdout-dir', holdouts];
+          const args = [
+            '--out-dir',
+            out,
+            '--version',
+            retrain.version,
+            '--seed',
+            String(seed),
+            '--holdout-dir',
+            holdouts,
+          ];
           if (input.nLeads) args.push('--n-leads', String(input.nLeads));
           if (input.nCustomers) args.push('--n-customers', String(input.nCustomers));
           if (retrain.export_csv) {
@@ -95,17 +113,31 @@ export function createRetrainActivities({ db, python, modelStore }: RetrainDeps)
           return MODEL_NAMES.map((model): Challenger => {
             const entry = entries.get(model)!;
             const onnx = fs.readFileSync(path.join(out, model, 'model.onnx'));
-            if (sha256(onnx) !== entry.sha256) throw new Error(`${model}: trained file does not match its registry entry`);
-            return { model, version: entry.version, entry, onnx, sha256: entry.sha256, holdoutCsv: fs.readFileSync(path.join(holdouts, `${model}.csv`), 'utf8') };
+            if (sha256(onnx) !== entry.sha256)
+              throw new Error(`${model}: trained file does not match its registry entry`);
+            return {
+              model,
+              version: entry.version,
+              entry,
+              onnx,
+              sha256: entry.sha256,
+              holdoutCsv: fs.readFileSync(path.join(holdouts, `${model}.csv`), 'utf8'),
+            };
           });
         });
         await saveChallengers(db, input.retrainId, challengers);
       }
-      return challengers.map((c) => ({ model: c.model, version: c.version, trainingData: (c.entry as { trainingData?: unknown }).trainingData }));
+      return challengers.map((c) => ({
+        model: c.model,
+        version: c.version,
+        trainingData: (c.entry as { trainingData?: unknown }).trainingData,
+      }));
     },
 
     /** Scores champions and challengers on each challenger's holdout; records the champions' generation. */
-    async evaluateChallengers(input: { retrainId: string }): Promise<{ generation: number; evaluations: ModelEvaluation[] }> {
+    async evaluateChallengers(input: {
+      retrainId: string;
+    }): Promise<{ generation: number; evaluations: ModelEvaluation[] }> {
       const challengers = await challengersOf(db, input.retrainId);
       if (challengers.length === 0) throw notFound(input.retrainId);
       await modelStore.models(); // a fresh database learns the bundled champions on first load
@@ -119,8 +151,16 @@ export function createRetrainActivities({ db, python, modelStore }: RetrainDeps)
         writeModels(path.join(dir, 'champion'), champions.models);
         // Both sets in one Python run: its start-up (numpy, scikit-learn) is most of the cost.
         const dirs = ['challenger', ...(champions.models.length ? ['champion'] : [])];
-        const out = await runPython(python, EVALUATE, ['--holdout-dir', path.join(dir, 'holdout'), ...dirs.flatMap((d) => ['--models-dir', path.join(dir, d)])], projectRoot);
-        const [challenger, champion = {}] = out.trim().split('\n').map((line) => JSON.parse(line) as Record<string, Record<string, unknown>>);
+        const out = await runPython(
+          python,
+          EVALUATE,
+          ['--holdout-dir', path.join(dir, 'holdout'), ...dirs.flatMap((d) => ['--models-dir', path.join(dir, d)])],
+          projectRoot,
+        );
+        const [challenger, champion = {}] = out
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as Record<string, Record<string, unknown>>);
         return { challenger: challenger!, champion };
       });
       const evaluations = challengers.map((c) => ({
@@ -135,10 +175,15 @@ export function createRetrainActivities({ db, python, modelStore }: RetrainDeps)
     },
 
     /** Applies the decisions if the champions are still those evaluated against (else: superseded). */
-    async promoteChallengers(input: { retrainId: string; generation: number; decisions: ModelDecision[] }): Promise<PromotionOutcome> {
+    async promoteChallengers(input: {
+      retrainId: string;
+      generation: number;
+      decisions: ModelDecision[];
+    }): Promise<PromotionOutcome> {
       const outcome = await promote(db, input.retrainId, input.generation, input.decisions);
       log.info('retrain decided', { ...outcome });
-      if (outcome.outcome === 'promoted') await modelStore.refresh().catch((err: unknown) => log.warn('model store refresh failed', { err }));
+      if (outcome.outcome === 'promoted')
+        await modelStore.refresh().catch((err: unknown) => log.warn('model store refresh failed', { err }));
       return outcome;
     },
 

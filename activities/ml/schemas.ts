@@ -6,7 +6,14 @@ import { LEAD_SOURCES } from '../../workflows/lead-intake/types';
 export const SEASONS = ['winter', 'spring', 'summer', 'fall'] as const;
 export const DAMAGE_SEVERITIES = ['minor', 'moderate', 'severe'] as const;
 export const PROPERTY_TYPES = ['single_family', 'townhouse', 'multi_family', 'commercial'] as const;
-export const NEXT_BEST_ACTIONS = ['call_now', 'send_sms', 'send_email', 'schedule_inspection', 'send_proposal', 'nurture'] as const;
+export const NEXT_BEST_ACTIONS = [
+  'call_now',
+  'send_sms',
+  'send_email',
+  'schedule_inspection',
+  'send_proposal',
+  'nurture',
+] as const;
 export type NextBestAction = (typeof NEXT_BEST_ACTIONS)[number];
 
 const range = (min: number, max: number) => z.number().min(min).max(max);

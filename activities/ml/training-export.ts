@@ -33,7 +33,8 @@ export function seasonOf(date: Date): (typeof SEASONS)[number] {
   return m === 11 || m <= 1 ? 'winter' : m <= 4 ? 'spring' : m <= 7 ? 'summer' : 'fall';
 }
 
-const cell = (v: unknown): string => (typeof v === 'boolean' ? String(v) : v === undefined || v === null ? '' : String(v));
+const cell = (v: unknown): string =>
+  typeof v === 'boolean' ? String(v) : v === undefined || v === null ? '' : String(v);
 
 /**
  * Builds the CSV of every usable closed lead; null when there is none. The next-best-action label is

@@ -11,14 +11,24 @@ export interface PropertyRecord {
   propertyType: 'single_family' | 'townhouse' | 'multi_family' | 'commercial';
 }
 
-export type PropertyLookup = { found: true; source: string; record: PropertyRecord } | { found: false; source: string; reason: string };
+export type PropertyLookup =
+  { found: true; source: string; record: PropertyRecord } | { found: false; source: string; reason: string };
 
 export interface PropertyDataProvider {
   readonly name: string;
   lookup(address: { street: string; city: string; state: string; zip: string }, asOf: Date): Promise<PropertyLookup>;
 }
 
-const SUFFIXES: Record<string, string> = { street: 'st', avenue: 'ave', road: 'rd', drive: 'dr', lane: 'ln', court: 'ct', boulevard: 'blvd', place: 'pl' };
+const SUFFIXES: Record<string, string> = {
+  street: 'st',
+  avenue: 'ave',
+  road: 'rd',
+  drive: 'dr',
+  lane: 'ln',
+  court: 'ct',
+  boulevard: 'blvd',
+  place: 'pl',
+};
 
 /** "615 Crooks Road." and "615  crooks rd" are the same address. */
 export function addressKey(street: string, zip: string): string {
@@ -42,7 +52,9 @@ interface SampleRecord {
 }
 
 /** The local default: the bundled assessor-style sample (synthetic, see its description). */
-export function samplePropertyData(records: SampleRecord[] = (sample as { records: SampleRecord[] }).records): PropertyDataProvider {
+export function samplePropertyData(
+  records: SampleRecord[] = (sample as { records: SampleRecord[] }).records,
+): PropertyDataProvider {
   const byKey = new Map(records.map((r) => [addressKey(r.street, r.zip), r]));
   return {
     name: 'bundled-sample',
@@ -51,7 +63,11 @@ export function samplePropertyData(records: SampleRecord[] = (sample as { record
       if (!r) return Promise.resolve({ found: false, source: 'bundled-sample', reason: 'no record for this address' });
       const { propertyValue, squareFeet, yearBuilt, propertyType } = r;
       const roofAge = Math.max(0, asOf.getUTCFullYear() - r.roofInstalledYear);
-      return Promise.resolve({ found: true, source: 'bundled-sample', record: { propertyValue, squareFeet, yearBuilt, roofAge, propertyType } });
+      return Promise.resolve({
+        found: true,
+        source: 'bundled-sample',
+        record: { propertyValue, squareFeet, yearBuilt, roofAge, propertyType },
+      });
     },
   };
 }

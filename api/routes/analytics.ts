@@ -10,7 +10,13 @@ import { validationProblem } from '../problem';
 
 const trendsQuery = z.strictObject({ days: z.coerce.number().int().min(1).max(365).default(14) });
 const trendSchema = z
-  .object({ day: z.string(), HOT: z.number().int(), WARM: z.number().int(), COLD: z.number().int(), unscored: z.number().int() })
+  .object({
+    day: z.string(),
+    HOT: z.number().int(),
+    WARM: z.number().int(),
+    COLD: z.number().int(),
+    unscored: z.number().int(),
+  })
   .openapi('TemperatureTrend');
 
 export function analyticsRoutes({ db }: { db: Kysely<Database> }): Router {
@@ -30,7 +36,10 @@ export function registerAnalyticsPaths(registry: OpenAPIRegistry): void {
     summary: 'Leads per day (UTC, by arrival) and current temperature, for the last `days` days (default 14)',
     request: { query: trendsQuery },
     responses: {
-      200: { description: 'One row per day with leads', content: { 'application/json': { schema: z.object({ days: z.number().int(), items: z.array(trendSchema) }) } } },
+      200: {
+        description: 'One row per day with leads',
+        content: { 'application/json': { schema: z.object({ days: z.number().int(), items: z.array(trendSchema) }) } },
+      },
       ...problemResponses(401, 403, 422, 503),
     },
   });

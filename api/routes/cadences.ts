@@ -9,19 +9,36 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Logger } from '../../config/logger';
-import { contactOfLead, createHold, findCadence, listHolds, releaseHold, runningCadencesIn, variantReport, type HoldScope } from '../../db/repositories/cadences';
+import {
+  contactOfLead,
+  createHold,
+  findCadence,
+  listHolds,
+  releaseHold,
+  runningCadencesIn,
+  variantReport,
+  type HoldScope,
+} from '../../db/repositories/cadences';
 import { repNameOf } from '../../db/repositories/reps';
 import type { Database } from '../../db/schema';
 import { cadenceWorkflowId } from '../../temporal/workflow-ids';
 import { CADENCE_DEFINITIONS } from '../../workflows/cadence/definitions';
-import { cadenceEngagementSignal, cadenceStatusQuery, ENGAGEMENT_KINDS, pauseCadenceSignal, resumeCadenceSignal } from '../../workflows/cadence/messages';
+import {
+  cadenceEngagementSignal,
+  cadenceStatusQuery,
+  ENGAGEMENT_KINDS,
+  pauseCadenceSignal,
+  resumeCadenceSignal,
+} from '../../workflows/cadence/messages';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
 import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
 
 const holdSchema = z
   .strictObject({
-    scope: z.enum(['lead', 'rep', 'definition']).describe('one lead, every cadence of a rep, or every cadence of a definition'),
+    scope: z
+      .enum(['lead', 'rep', 'definition'])
+      .describe('one lead, every cadence of a rep, or every cadence of a definition'),
     target: z.string().trim().min(1).max(100).describe('the lead id, the rep id, or the definition name'),
     reason: z.string().trim().min(3).max(300),
   })
@@ -29,9 +46,20 @@ const holdSchema = z
 const engagementSchema = z.strictObject({ kind: z.enum(ENGAGEMENT_KINDS) }).openapi('CadenceEngagement');
 const leadIdSchema = z.uuid();
 
-export function cadenceRoutes({ db, client, logger, temporalTimeoutMs }: { db: Kysely<Database>; client: Client; logger: Logger; temporalTimeoutMs: number }): Router {
+export function cadenceRoutes({
+  db,
+  client,
+  logger,
+  temporalTimeoutMs,
+}: {
+  db: Kysely<Database>;
+  client: Client;
+  logger: Logger;
+  temporalTimeoutMs: number;
+}): Router {
   const router = Router();
-  const withinDeadline = <T>(fn: () => Promise<T>): Promise<T> => client.withDeadline(Date.now() + temporalTimeoutMs, fn);
+  const withinDeadline = <T>(fn: () => Promise<T>): Promise<T> =>
+    client.withDeadline(Date.now() + temporalTimeoutMs, fn);
 
   async function leadCadence(raw: string) {
     const id = raw.toLowerCase();
@@ -44,24 +72,38 @@ export function cadenceRoutes({ db, client, logger, temporalTimeoutMs }: { db: K
   /** Tells every running cadence a hold covers; one that just ended is not an error. */
   async function tell(scope: HoldScope, target: string, send: (workflowId: string) => Promise<void>): Promise<number> {
     const ids = await runningCadencesIn(db, scope, target);
-    await Promise.all(ids.map((id) => send(id).catch((err: unknown) => logger.info({ workflowId: id, err: (err as Error).message }, 'cadence not told of the hold'))));
+    await Promise.all(
+      ids.map((id) =>
+        send(id).catch((err: unknown) =>
+          logger.info({ workflowId: id, err: (err as Error).message }, 'cadence not told of the hold'),
+        ),
+      ),
+    );
     return ids.length;
   }
 
   async function checkTarget(scope: HoldScope, target: string): Promise<void> {
-    if (scope === 'definition' && !CADENCE_DEFINITIONS[target]) throw new ProblemError(422, 'Unknown cadence definition', `known definitions: ${Object.keys(CADENCE_DEFINITIONS).join(', ')}`);
+    if (scope === 'definition' && !CADENCE_DEFINITIONS[target])
+      throw new ProblemError(
+        422,
+        'Unknown cadence definition',
+        `known definitions: ${Object.keys(CADENCE_DEFINITIONS).join(', ')}`,
+      );
     if (scope === 'rep' && !(await repNameOf(db, target))) throw notFound(`Rep ${target}`);
-    if (scope === 'lead' && !(leadIdSchema.safeParse(target).success && (await contactOfLead(db, target)))) throw notFound(`Lead ${target}`);
+    if (scope === 'lead' && !(leadIdSchema.safeParse(target).success && (await contactOfLead(db, target))))
+      throw notFound(`Lead ${target}`);
   }
 
   router.get('/leads/:id/cadence', requireRole('crm', 'ops'), async (req, res) => {
     const row = await leadCadence(String(req.params.id));
     const live = row.ended_at
       ? undefined
-      : await withinDeadline(() => client.workflow.getHandle(row.workflow_id).query(cadenceStatusQuery)).catch((err: unknown) => {
-          if (err instanceof WorkflowNotFoundError) return undefined;
-          throw err;
-        });
+      : await withinDeadline(() => client.workflow.getHandle(row.workflow_id).query(cadenceStatusQuery)).catch(
+          (err: unknown) => {
+            if (err instanceof WorkflowNotFoundError) return undefined;
+            throw err;
+          },
+        );
     res.json({
       workflowId: row.workflow_id,
       definition: row.definition,
@@ -72,7 +114,16 @@ export function cadenceRoutes({ db, client, logger, temporalTimeoutMs }: { db: K
       touches: live?.touches.length ?? row.touches,
       paused: live?.paused ?? false,
       pausedBecause: live?.pausedBecause ?? null,
-      next: live?.next ? { channel: live.next.channel, at: live.next.at, mode: live.next.mode, step: live.next.step, variant: live.next.variant, because: live.next.reason } : null,
+      next: live?.next
+        ? {
+            channel: live.next.channel,
+            at: live.next.at,
+            mode: live.next.mode,
+            step: live.next.step,
+            variant: live.next.variant,
+            because: live.next.reason,
+          }
+        : null,
       blockedChannels: live?.blocked ?? [],
     });
   });
@@ -88,7 +139,16 @@ export function cadenceRoutes({ db, client, logger, temporalTimeoutMs }: { db: K
   });
 
   router.get('/cadences/holds', requireRole('ops'), async (_req, res) => {
-    res.json({ holds: (await listHolds(db)).map((h) => ({ id: h.id, scope: h.scope, target: h.target, reason: h.reason, createdBy: h.created_by, createdAt: h.created_at.toISOString() })) });
+    res.json({
+      holds: (await listHolds(db)).map((h) => ({
+        id: h.id,
+        scope: h.scope,
+        target: h.target,
+        reason: h.reason,
+        createdBy: h.created_by,
+        createdAt: h.created_at.toISOString(),
+      })),
+    });
   });
 
   router.post('/cadences/holds', requireRole('ops'), async (req, res) => {
@@ -101,23 +161,45 @@ export function cadenceRoutes({ db, client, logger, temporalTimeoutMs }: { db: K
     await checkTarget(scope, target);
     const { hold, created } = await createHold(db, { scope, target, reason, createdBy: req.role });
     const why = `held (${scope}): ${hold.reason}`;
-    const paused = await tell(scope, target, (id) => withinDeadline(() => client.workflow.getHandle(id).signal(pauseCadenceSignal, { reason: why, hold: scope })));
-    res.status(created ? 201 : 200).location(`/api/v1/cadences/holds/${hold.id}`).json({ id: hold.id, scope, target, reason: hold.reason, created, paused });
+    const paused = await tell(scope, target, (id) =>
+      withinDeadline(() => client.workflow.getHandle(id).signal(pauseCadenceSignal, { reason: why, hold: scope })),
+    );
+    res
+      .status(created ? 201 : 200)
+      .location(`/api/v1/cadences/holds/${hold.id}`)
+      .json({ id: hold.id, scope, target, reason: hold.reason, created, paused });
   });
 
   router.delete('/cadences/holds/:id', requireRole('ops'), async (req, res) => {
-    const released = z.uuid().safeParse(req.params.id).success ? await releaseHold(db, String(req.params.id)) : undefined;
+    const released = z.uuid().safeParse(req.params.id).success
+      ? await releaseHold(db, String(req.params.id))
+      : undefined;
     if (!released) throw notFound(`Active hold ${req.params.id}`);
     // Each cadence checks for another hold before its next touch: a rep hold outlasts a lead hold.
-    const resumed = await tell(released.scope, released.target, (id) => withinDeadline(() => client.workflow.getHandle(id).signal(resumeCadenceSignal)));
+    const resumed = await tell(released.scope, released.target, (id) =>
+      withinDeadline(() => client.workflow.getHandle(id).signal(resumeCadenceSignal)),
+    );
     res.json({ id: released.id, released: true, resumed });
   });
 
   router.get('/cadences/variants', requireRole('crm', 'ops'), async (req, res) => {
     const definition = typeof req.query.definition === 'string' ? req.query.definition : undefined;
-    if (definition !== undefined && !CADENCE_DEFINITIONS[definition]) throw new ProblemError(422, 'Unknown cadence definition', `known definitions: ${Object.keys(CADENCE_DEFINITIONS).join(', ')}`);
+    if (definition !== undefined && !CADENCE_DEFINITIONS[definition])
+      throw new ProblemError(
+        422,
+        'Unknown cadence definition',
+        `known definitions: ${Object.keys(CADENCE_DEFINITIONS).join(', ')}`,
+      );
     const rows = await variantReport(db, definition);
-    res.json({ variants: rows.map((r) => ({ ...r, openRate: r.touches ? r.opened / r.touches : 0, clickRate: r.touches ? r.clicked / r.touches : 0, replyRate: r.touches ? r.replied / r.touches : 0, winRate: r.leads ? r.won / r.leads : 0 })) });
+    res.json({
+      variants: rows.map((r) => ({
+        ...r,
+        openRate: r.touches ? r.opened / r.touches : 0,
+        clickRate: r.touches ? r.clicked / r.touches : 0,
+        replyRate: r.touches ? r.replied / r.touches : 0,
+        winRate: r.leads ? r.won / r.leads : 0,
+      })),
+    });
   });
 
   return router;
@@ -125,7 +207,13 @@ export function cadenceRoutes({ db, client, logger, temporalTimeoutMs }: { db: K
 
 export function registerCadencePaths(registry: OpenAPIRegistry): void {
   const lead = z.object({ id: z.uuid() });
-  registry.registerPath({ method: 'get', path: '/api/v1/leads/{id}/cadence', summary: "A lead's follow-up cadence: touches, pause, the next touch and why", request: { params: lead }, responses: { 200: { description: 'The cadence' }, ...problemResponses(401, 403, 404, 503) } });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/leads/{id}/cadence',
+    summary: "A lead's follow-up cadence: touches, pause, the next touch and why",
+    request: { params: lead },
+    responses: { 200: { description: 'The cadence' }, ...problemResponses(401, 403, 404, 503) },
+  });
   registry.registerPath({
     method: 'post',
     path: '/api/v1/leads/{id}/cadence/engagement',
@@ -133,14 +221,36 @@ export function registerCadencePaths(registry: OpenAPIRegistry): void {
     request: { params: lead, body: { content: { 'application/json': { schema: engagementSchema } } } },
     responses: { 202: { description: 'Told to the cadence' }, ...problemResponses(401, 403, 404, 409, 415, 422, 503) },
   });
-  registry.registerPath({ method: 'get', path: '/api/v1/cadences/holds', summary: 'Active ops holds', responses: { 200: { description: 'The holds' }, ...problemResponses(401, 403, 503) } });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/cadences/holds',
+    summary: 'Active ops holds',
+    responses: { 200: { description: 'The holds' }, ...problemResponses(401, 403, 503) },
+  });
   registry.registerPath({
     method: 'post',
     path: '/api/v1/cadences/holds',
-    summary: 'Pause one lead, every cadence of a rep, or a whole definition (ops); holding the same target again returns the active hold',
+    summary:
+      'Pause one lead, every cadence of a rep, or a whole definition (ops); holding the same target again returns the active hold',
     request: { body: { content: { 'application/json': { schema: holdSchema } } } },
-    responses: { 201: { description: 'Held; running cadences paused' }, 200: { description: 'Already held' }, ...problemResponses(401, 403, 404, 415, 422, 503) },
+    responses: {
+      201: { description: 'Held; running cadences paused' },
+      200: { description: 'Already held' },
+      ...problemResponses(401, 403, 404, 415, 422, 503),
+    },
   });
-  registry.registerPath({ method: 'delete', path: '/api/v1/cadences/holds/{id}', summary: 'Release a hold: its cadences resume, missed steps shifted forward', request: { params: z.object({ id: z.uuid() }) }, responses: { 200: { description: 'Released' }, ...problemResponses(401, 403, 404, 503) } });
-  registry.registerPath({ method: 'get', path: '/api/v1/cadences/variants', summary: 'A/B results per definition, step and variant: touches, opens, clicks, replies, won leads', request: { query: z.object({ definition: z.string().optional() }) }, responses: { 200: { description: 'The report' }, ...problemResponses(401, 403, 422, 503) } });
+  registry.registerPath({
+    method: 'delete',
+    path: '/api/v1/cadences/holds/{id}',
+    summary: 'Release a hold: its cadences resume, missed steps shifted forward',
+    request: { params: z.object({ id: z.uuid() }) },
+    responses: { 200: { description: 'Released' }, ...problemResponses(401, 403, 404, 503) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/cadences/variants',
+    summary: 'A/B results per definition, step and variant: touches, opens, clicks, replies, won leads',
+    request: { query: z.object({ definition: z.string().optional() }) },
+    responses: { 200: { description: 'The report' }, ...problemResponses(401, 403, 422, 503) },
+  });
 }

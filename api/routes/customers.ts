@@ -12,18 +12,20 @@ import { problemResponses, z } from '../openapi';
 import { notFound, requireJson, validationProblem } from '../problem';
 
 const customerId = z.uuid();
-const cursorSchema = z
-  .string()
-  .transform((raw, ctx) => {
-    const [at, id] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
-    if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) {
-      ctx.addIssue({ code: 'custom', message: 'not a cursor from a previous page' });
-      return z.NEVER;
-    }
-    return { at: new Date(at), id };
-  });
-const timelineQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: cursorSchema.optional() });
-const cursorOf = (i: { occurred_at: Date; id: string }) => Buffer.from(`${i.occurred_at.toISOString()}|${i.id}`).toString('base64url');
+const cursorSchema = z.string().transform((raw, ctx) => {
+  const [at, id] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
+  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) {
+    ctx.addIssue({ code: 'custom', message: 'not a cursor from a previous page' });
+    return z.NEVER;
+  }
+  return { at: new Date(at), id };
+});
+const timelineQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: cursorSchema.optional(),
+});
+const cursorOf = (i: { occurred_at: Date; id: string }) =>
+  Buffer.from(`${i.occurred_at.toISOString()}|${i.id}`).toString('base64url');
 
 export const newInteractionSchema = z
   .strictObject({
@@ -100,7 +102,10 @@ export function registerCustomerPaths(registry: OpenAPIRegistry): void {
     method: 'get',
     path: '/api/v1/customers/{id}/timeline',
     summary: 'Every interaction with the customer, newest first; pass `nextCursor` as `cursor` for the next page',
-    request: { params, query: z.object({ limit: z.number().int().min(1).max(100).optional(), cursor: z.string().optional() }) },
+    request: {
+      params,
+      query: z.object({ limit: z.number().int().min(1).max(100).optional(), cursor: z.string().optional() }),
+    },
     responses: { 200: { description: 'A page of the timeline' }, ...problemResponses(401, 403, 404, 422, 503) },
   });
   registry.registerPath({
@@ -108,6 +113,9 @@ export function registerCustomerPaths(registry: OpenAPIRegistry): void {
     path: '/api/v1/customers/{id}/interactions',
     summary: 'Log an interaction the system cannot see (a call, a visit, a meeting, a note)',
     request: { params, body: { content: { 'application/json': { schema: newInteractionSchema } } } },
-    responses: { 201: { description: 'Stored (or, with the same clientKey, the one stored before)' }, ...problemResponses(401, 403, 404, 415, 422, 503) },
+    responses: {
+      201: { description: 'Stored (or, with the same clientKey, the one stored before)' },
+      ...problemResponses(401, 403, 404, 415, 422, 503),
+    },
   });
 }

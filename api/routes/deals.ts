@@ -25,7 +25,10 @@ const eventSchema = z
     details: z.record(z.string(), z.unknown()).optional(),
     clientKey: z.string().min(8).max(200).optional().describe('the same key sent twice records the event once'),
   })
-  .refine((e) => e.value === undefined || e.event === 'contract_signed', { path: ['value'], message: 'only contract_signed carries a value' })
+  .refine((e) => e.value === undefined || e.event === 'contract_signed', {
+    path: ['value'],
+    message: 'only contract_signed carries a value',
+  })
   .openapi('LifecycleEvent');
 
 export function dealRoutes({ db, client, logger }: { db: Kysely<Database>; client: Client; logger: Logger }): Router {
@@ -48,7 +51,12 @@ export function dealRoutes({ db, client, logger }: { db: Kysely<Database>; clien
       leadId: found.deal.lead_id,
       stage: found.deal.stage,
       value: found.deal.value,
-      events: found.events.map((e) => ({ event: e.event, stageAfter: e.stage_after, occurredAt: e.occurred_at.toISOString(), details: e.details })),
+      events: found.events.map((e) => ({
+        event: e.event,
+        stageAfter: e.stage_after,
+        occurredAt: e.occurred_at.toISOString(),
+        details: e.details,
+      })),
     });
   });
 
@@ -58,23 +66,45 @@ export function dealRoutes({ db, client, logger }: { db: Kysely<Database>; clien
     if (!body.success) throw validationProblem(body.error);
     if (!z.uuid().safeParse(req.params.id).success) throw notFound(`Deal ${req.params.id}`);
     const e = body.data;
-    const outcome = await recordDealEvent(db, { dealId: String(req.params.id), event: e.event, occurredAt: e.occurredAt ? new Date(e.occurredAt) : new Date(), clientKey: e.clientKey, details: e.details, value: e.value });
+    const outcome = await recordDealEvent(db, {
+      dealId: String(req.params.id),
+      event: e.event,
+      occurredAt: e.occurredAt ? new Date(e.occurredAt) : new Date(),
+      clientKey: e.clientKey,
+      details: e.details,
+      value: e.value,
+    });
     if (!outcome) throw notFound(`Deal ${req.params.id}`);
     if (outcome.kind === 'refused') throw new ProblemError(409, 'Event out of order', outcome.reason);
     // The journey follows every event; a redelivered one (same clientKey) is sent again with the
     // same event id, which the journey ignores if it already heard it.
     await client.workflow
       .getHandle(journeyWorkflowId(outcome.contactId))
-      .signal(lifecycleEventSignal, { eventId: `deal-event-${outcome.eventId}`, event: e.event, occurredAt: (e.occurredAt ? new Date(e.occurredAt) : new Date()).toISOString(), dealId: String(req.params.id), details: e.details })
-      .catch((err: unknown) => logger.info({ contactId: outcome.contactId, err: (err as Error).message }, 'journey not told of the event'));
+      .signal(lifecycleEventSignal, {
+        eventId: `deal-event-${outcome.eventId}`,
+        event: e.event,
+        occurredAt: (e.occurredAt ? new Date(e.occurredAt) : new Date()).toISOString(),
+        dealId: String(req.params.id),
+        details: e.details,
+      })
+      .catch((err: unknown) =>
+        logger.info({ contactId: outcome.contactId, err: (err as Error).message }, 'journey not told of the event'),
+      );
     if (outcome.kind === 'recorded' && e.event === 'contract_signed') {
       // The lead's intake ends as won (and stops its follow-up cadence); the journey carries on.
       await client.workflow
         .getHandle(leadWorkflowId(outcome.leadId))
         .signal(closeLeadSignal, { reason: 'won', dealValue: e.value })
-        .catch((err: unknown) => logger.info({ leadId: outcome.leadId, err: (err as Error).message }, 'lead workflow not told of the contract'));
+        .catch((err: unknown) =>
+          logger.info(
+            { leadId: outcome.leadId, err: (err as Error).message },
+            'lead workflow not told of the contract',
+          ),
+        );
     }
-    res.status(outcome.kind === 'recorded' ? 201 : 200).json({ event: e.event, stage: outcome.stage, duplicate: outcome.kind === 'duplicate' });
+    res
+      .status(outcome.kind === 'recorded' ? 201 : 200)
+      .json({ event: e.event, stage: outcome.stage, duplicate: outcome.kind === 'duplicate' });
   });
 
   return router;
@@ -82,13 +112,30 @@ export function dealRoutes({ db, client, logger }: { db: Kysely<Database>; clien
 
 export function registerDealPaths(registry: OpenAPIRegistry): void {
   const params = z.object({ id: z.uuid() });
-  registry.registerPath({ method: 'post', path: '/api/v1/deals', summary: 'The deal of a lead (created on first use, one per lead)', request: { body: { content: { 'application/json': { schema: createDealSchema } } } }, responses: { 201: { description: 'The deal' }, ...problemResponses(401, 403, 404, 415, 422, 503) } });
-  registry.registerPath({ method: 'get', path: '/api/v1/deals/{id}', summary: 'A deal with its stage and lifecycle events', request: { params }, responses: { 200: { description: 'The deal' }, ...problemResponses(401, 403, 404, 503) } });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/deals',
+    summary: 'The deal of a lead (created on first use, one per lead)',
+    request: { body: { content: { 'application/json': { schema: createDealSchema } } } },
+    responses: { 201: { description: 'The deal' }, ...problemResponses(401, 403, 404, 415, 422, 503) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/deals/{id}',
+    summary: 'A deal with its stage and lifecycle events',
+    request: { params },
+    responses: { 200: { description: 'The deal' }, ...problemResponses(401, 403, 404, 503) },
+  });
   registry.registerPath({
     method: 'post',
     path: '/api/v1/deals/{id}/events',
-    summary: 'Record a lifecycle event (quote_sent, quote_opened, competitor_mentioned, contract_signed, project_started, project_completed…); out of order: 409',
+    summary:
+      'Record a lifecycle event (quote_sent, quote_opened, competitor_mentioned, contract_signed, project_started, project_completed…); out of order: 409',
     request: { params, body: { content: { 'application/json': { schema: eventSchema } } } },
-    responses: { 201: { description: 'Recorded; the stage after it' }, 200: { description: 'Already recorded (same clientKey)' }, ...problemResponses(401, 403, 404, 409, 415, 422, 503) },
+    responses: {
+      201: { description: 'Recorded; the stage after it' },
+      200: { description: 'Already recorded (same clientKey)' },
+      ...problemResponses(401, 403, 404, 409, 415, 422, 503),
+    },
   });
 }

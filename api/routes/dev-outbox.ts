@@ -27,19 +27,38 @@ iframe{width:100%;height:14rem;border:1px solid #eee}pre{white-space:pre-wrap}fo
 </article>{{/each}}</body></html>`,
 );
 
-const ACTIONS: Record<string, string[]> = { sms: ['STOP', 'START', 'delivered'], email: ['open', 'click', 'bounce', 'unsubscribe', 'delivered'] };
+const ACTIONS: Record<string, string[]> = {
+  sms: ['STOP', 'START', 'delivered'],
+  email: ['open', 'click', 'bounce', 'unsubscribe', 'delivered'],
+};
 
-export function devOutboxRoutes(deps: { db: Kysely<Database>; apiKeys: ApiKey[]; secrets: WebhookSecrets; publicBaseUrl: string }): Router {
+export function devOutboxRoutes(deps: {
+  db: Kysely<Database>;
+  apiKeys: ApiKey[];
+  secrets: WebhookSecrets;
+  publicBaseUrl: string;
+}): Router {
   const { db, secrets } = deps;
   const router = Router();
   // The key from the query string becomes the header the usual authentication reads.
-  router.use((req: Request, _res: Response, next: NextFunction) => {
-    if (!req.headers.authorization && typeof req.query.key === 'string') req.headers.authorization = `Bearer ${req.query.key}`;
-    next();
-  }, authenticate(deps.apiKeys), requireRole('ops'));
+  router.use(
+    (req: Request, _res: Response, next: NextFunction) => {
+      if (!req.headers.authorization && typeof req.query.key === 'string')
+        req.headers.authorization = `Bearer ${req.query.key}`;
+      next();
+    },
+    authenticate(deps.apiKeys),
+    requireRole('ops'),
+  );
 
   router.get('/', async (req, res) => {
-    const rows = await db.selectFrom('messages').selectAll().where('provider', 'like', 'local-%').orderBy('created_at', 'desc').limit(50).execute();
+    const rows = await db
+      .selectFrom('messages')
+      .selectAll()
+      .where('provider', 'like', 'local-%')
+      .orderBy('created_at', 'desc')
+      .limit(50)
+      .execute();
     res.type('html').send(
       pageTemplate({
         key: req.query.key,
@@ -62,35 +81,78 @@ export function devOutboxRoutes(deps: { db: Kysely<Database>; apiKeys: ApiKey[];
 
   /** Sends the recipient's action as the provider would: signed, to our own webhook. */
   router.post('/:messageId/:action', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
-    const message = await db.selectFrom('messages').selectAll().where('id', '=', String(req.params.messageId)).executeTakeFirst();
+    const message = await db
+      .selectFrom('messages')
+      .selectAll()
+      .where('id', '=', String(req.params.messageId))
+      .executeTakeFirst();
     if (!message || !message.provider.startsWith('local-')) throw notFound('Local message');
     const action = String(req.params.action);
     const allowed = [...(ACTIONS[message.channel] ?? []), ...(message.channel === 'sms' ? ['reply'] : [])];
-    if (!allowed.includes(action)) throw new ProblemError(422, 'Validation failed', `${message.channel} messages allow: ${allowed.join(', ')}`);
+    if (!allowed.includes(action))
+      throw new ProblemError(422, 'Validation failed', `${message.channel} messages allow: ${allowed.join(', ')}`);
     /** As Twilio posts: form-encoded, signed over the URL and the parameters. */
     const asTwilio = (path: string, params: Record<string, string>) => {
       const url = `${deps.publicBaseUrl}${path}`;
       return fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(secrets.twilioAuthToken, url, params) },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilio.getExpectedTwilioSignature(secrets.twilioAuthToken, url, params),
+        },
         body: new URLSearchParams(params).toString(),
       });
     };
     let response: globalThis.Response;
     if (message.channel === 'sms' && action !== 'delivered') {
       const body = action === 'reply' ? String((req.body as { text?: string }).text ?? '') : action;
-      response = await asTwilio('/webhooks/twilio/sms', { MessageSid: `SMdev${randomUUID().replace(/-/g, '')}`, From: message.to_address, To: 'dev', Body: body });
+      response = await asTwilio('/webhooks/twilio/sms', {
+        MessageSid: `SMdev${randomUUID().replace(/-/g, '')}`,
+        From: message.to_address,
+        To: 'dev',
+        Body: body,
+      });
     } else if (message.channel === 'sms') {
-      response = await asTwilio('/webhooks/twilio/status', { MessageSid: message.provider_message_id ?? '', MessageStatus: 'delivered' });
+      response = await asTwilio('/webhooks/twilio/status', {
+        MessageSid: message.provider_message_id ?? '',
+        MessageStatus: 'delivered',
+      });
     } else {
-      if (!secrets.sendgridPrivateKeyPem) throw new ProblemError(409, 'Not a dev key', 'SENDGRID_WEBHOOK_PUBLIC_KEY is set: the outbox cannot sign as SendGrid');
-      const event = { open: 'open', click: 'click', bounce: 'bounce', unsubscribe: 'unsubscribe', delivered: 'delivered' }[action]!;
-      const body = JSON.stringify([{ event, email: message.to_address, message_id: message.id, sg_event_id: `dev-${randomUUID()}`, timestamp: Math.floor(Date.now() / 1000), ...(event === 'click' && { url: 'https://iswitchroofs.example/' }) }]);
+      if (!secrets.sendgridPrivateKeyPem)
+        throw new ProblemError(
+          409,
+          'Not a dev key',
+          'SENDGRID_WEBHOOK_PUBLIC_KEY is set: the outbox cannot sign as SendGrid',
+        );
+      const event = {
+        open: 'open',
+        click: 'click',
+        bounce: 'bounce',
+        unsubscribe: 'unsubscribe',
+        delivered: 'delivered',
+      }[action]!;
+      const body = JSON.stringify([
+        {
+          event,
+          email: message.to_address,
+          message_id: message.id,
+          sg_event_id: `dev-${randomUUID()}`,
+          timestamp: Math.floor(Date.now() / 1000),
+          ...(event === 'click' && { url: 'https://iswitchroofs.example/' }),
+        },
+      ]);
       const timestamp = String(Math.floor(Date.now() / 1000));
-      const signature = createSign('sha256').update(timestamp + body).sign(secrets.sendgridPrivateKeyPem).toString('base64');
+      const signature = createSign('sha256')
+        .update(timestamp + body)
+        .sign(secrets.sendgridPrivateKeyPem)
+        .toString('base64');
       response = await fetch(`${deps.publicBaseUrl}/webhooks/sendgrid/events`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signature, 'x-twilio-email-event-webhook-timestamp': timestamp },
+        headers: {
+          'content-type': 'application/json',
+          'x-twilio-email-event-webhook-signature': signature,
+          'x-twilio-email-event-webhook-timestamp': timestamp,
+        },
         body,
       });
     }

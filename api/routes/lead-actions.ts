@@ -11,7 +11,13 @@ import { CLOSED_STAGES, findLeadWithContact } from '../../db/repositories/leads'
 import { repNameOf } from '../../db/repositories/reps';
 import type { Database, Lead } from '../../db/schema';
 import { leadIntake } from '../../workflows';
-import { acceptLeadUpdate, closeLeadSignal, contactedUpdate, engagementSignal, reassignUpdate } from '../../workflows/lead-intake/messages';
+import {
+  acceptLeadUpdate,
+  closeLeadSignal,
+  contactedUpdate,
+  engagementSignal,
+  reassignUpdate,
+} from '../../workflows/lead-intake/messages';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
 import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
@@ -20,16 +26,30 @@ import { engagementSignalsSchema } from '../schemas/leads';
 const repActionSchema = z.strictObject({ repId: z.string().min(1).max(100) }).openapi('RepAction');
 const reassignSchema = z
   .strictObject({
-    repId: z.string().min(1).max(100).optional().describe('move to this rep when available; omitted: the best available rep'),
+    repId: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('move to this rep when available; omitted: the best available rep'),
     reason: z.string().trim().min(3).max(500),
   })
   .openapi('Reassign');
 const closeSchema = z
   .strictObject({
     reason: z.enum(['won', 'lost', 'duplicate']),
-    dealValue: z.number().int().min(0).max(100_000_000).optional().describe('the signed amount, when won: a returning customer’s lifetime value'),
+    dealValue: z
+      .number()
+      .int()
+      .min(0)
+      .max(100_000_000)
+      .optional()
+      .describe('the signed amount, when won: a returning customer’s lifetime value'),
   })
-  .refine((c) => c.dealValue === undefined || c.reason === 'won', { path: ['dealValue'], message: 'only a won lead has a deal value' })
+  .refine((c) => c.dealValue === undefined || c.reason === 'won', {
+    path: ['dealValue'],
+    message: 'only a won lead has a deal value',
+  })
   .openapi('CloseLead');
 const leadIdSchema = z.uuid();
 
@@ -41,16 +61,26 @@ const REFUSALS: Record<string, [number, string]> = {
   AlreadyContacted: [409, 'Already contacted'],
 };
 
-export function leadActionRoutes({ db, client, temporalTimeoutMs }: { db: Kysely<Database>; client: Client; temporalTimeoutMs: number }): Router {
+export function leadActionRoutes({
+  db,
+  client,
+  temporalTimeoutMs,
+}: {
+  db: Kysely<Database>;
+  client: Client;
+  temporalTimeoutMs: number;
+}): Router {
   const router = Router();
-  const withinDeadline = <T>(fn: () => Promise<T>): Promise<T> => client.withDeadline(Date.now() + temporalTimeoutMs, fn);
+  const withinDeadline = <T>(fn: () => Promise<T>): Promise<T> =>
+    client.withDeadline(Date.now() + temporalTimeoutMs, fn);
 
   async function openLead(req: Request): Promise<{ lead: Lead; handle: WorkflowHandle<typeof leadIntake> }> {
     const id = leadIdSchema.safeParse(req.params.id);
     if (!id.success) throw notFound(`Lead ${req.params.id}`);
     const found = await findLeadWithContact(db, id.data);
     if (!found) throw notFound(`Lead ${id.data}`);
-    if (CLOSED_STAGES.includes(found.lead.stage)) throw new ProblemError(409, 'Lead closed', `lead ${id.data} is ${found.lead.stage}: nothing can change it`);
+    if (CLOSED_STAGES.includes(found.lead.stage))
+      throw new ProblemError(409, 'Lead closed', `lead ${id.data} is ${found.lead.stage}: nothing can change it`);
     return { lead: found.lead, handle: client.workflow.getHandle<typeof leadIntake>(found.lead.workflow_id) };
   }
 
@@ -67,7 +97,8 @@ export function leadActionRoutes({ db, client, temporalTimeoutMs }: { db: Kysely
         const [status, title] = REFUSALS[err.cause.type ?? ''] ?? [409, 'Refused'];
         throw new ProblemError(status, title, err.cause.message);
       }
-      if (err instanceof WorkflowNotFoundError) throw new ProblemError(409, 'Lead closed', `lead ${lead.id} has no running workflow`);
+      if (err instanceof WorkflowNotFoundError)
+        throw new ProblemError(409, 'Lead closed', `lead ${lead.id} has no running workflow`);
       throw err;
     }
   }
@@ -130,21 +161,30 @@ export function registerLeadActionPaths(registry: OpenAPIRegistry): void {
     path: '/api/v1/leads/{id}/accept',
     summary: 'The assigned rep accepts the lead (409 for anyone else, a lead nobody holds, or a closed lead)',
     request: { params, body: { content: { 'application/json': { schema: repActionSchema } } } },
-    responses: { 200: outcome(z.object({ attempt: z.number().int(), acceptedAt: z.string() })), ...problemResponses(401, 403, 404, 409, 415, 422, 503) },
+    responses: {
+      200: outcome(z.object({ attempt: z.number().int(), acceptedAt: z.string() })),
+      ...problemResponses(401, 403, 404, 409, 415, 422, 503),
+    },
   });
   registry.registerPath({
     method: 'post',
     path: '/api/v1/leads/{id}/contacted',
     summary: 'The assigned rep made first contact: the SLA is met and the lead goes on to follow-up',
     request: { params, body: { content: { 'application/json': { schema: repActionSchema } } } },
-    responses: { 200: outcome(z.object({ attempt: z.number().int(), contactedAt: z.string() })), ...problemResponses(401, 403, 404, 409, 415, 422, 503) },
+    responses: {
+      200: outcome(z.object({ attempt: z.number().int(), contactedAt: z.string() })),
+      ...problemResponses(401, 403, 404, 409, 415, 422, 503),
+    },
   });
   registry.registerPath({
     method: 'post',
     path: '/api/v1/leads/{id}/reassign',
     summary: 'Ops move a lead to a named rep (when available) or to the best available rep; answers the new assignment',
     request: { params, body: { content: { 'application/json': { schema: reassignSchema } } } },
-    responses: { 200: outcome(z.object({ attempt: z.number().int(), repId: z.string().nullable() })), ...problemResponses(401, 403, 404, 409, 415, 422, 503) },
+    responses: {
+      200: outcome(z.object({ attempt: z.number().int(), repId: z.string().nullable() })),
+      ...problemResponses(401, 403, 404, 409, 415, 422, 503),
+    },
   });
   registry.registerPath({
     method: 'post',
@@ -157,7 +197,10 @@ export function registerLeadActionPaths(registry: OpenAPIRegistry): void {
     method: 'post',
     path: '/api/v1/leads/{id}/recalculate-temperature',
     summary: 'Recalculate the temperature now, optionally with new engagement signals',
-    request: { params, body: { required: false, content: { 'application/json': { schema: engagementSignalsSchema } } } },
+    request: {
+      params,
+      body: { required: false, content: { 'application/json': { schema: engagementSignalsSchema } } },
+    },
     responses: { 202: { description: 'Signalled' }, ...problemResponses(401, 403, 404, 409, 422, 503) },
   });
 }

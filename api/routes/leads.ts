@@ -31,10 +31,17 @@ export interface LeadRouteDeps {
 
 const leadIdSchema = z.uuid();
 
-
-export function leadRoutes({ db, client, taskQueue, dedupeWindowHours, temporalTimeoutMs, routingPolicy }: LeadRouteDeps): Router {
+export function leadRoutes({
+  db,
+  client,
+  taskQueue,
+  dedupeWindowHours,
+  temporalTimeoutMs,
+  routingPolicy,
+}: LeadRouteDeps): Router {
   const router = Router();
-  const withinDeadline = <T>(fn: () => Promise<T>): Promise<T> => client.withDeadline(Date.now() + temporalTimeoutMs, fn);
+  const withinDeadline = <T>(fn: () => Promise<T>): Promise<T> =>
+    client.withDeadline(Date.now() + temporalTimeoutMs, fn);
 
   router.post('/leads', requireRole('crm', 'ops'), async (req, res) => {
     requireJson(req);
@@ -51,9 +58,14 @@ export function leadRoutes({ db, client, taskQueue, dedupeWindowHours, temporalT
       workflowIdFor: leadWorkflowId,
     });
     if (outcome.kind === 'key-reused') {
-      throw new ProblemError(409, 'Idempotency-Key reused', 'This Idempotency-Key was used with a different request body', {
-        leadId: outcome.lead.id,
-      });
+      throw new ProblemError(
+        409,
+        'Idempotency-Key reused',
+        'This Idempotency-Key was used with a different request body',
+        {
+          leadId: outcome.lead.id,
+        },
+      );
     }
     const workflowId = await withinDeadline(() => startLeadIntake(client, taskQueue, outcome.lead, routingPolicy));
     await markWorkflowStarted(db, outcome.lead.id);
@@ -89,7 +101,10 @@ export function leadRoutes({ db, client, taskQueue, dedupeWindowHours, temporalT
     if (!found) throw notFound(`Lead ${id.data}`);
     const { lead, contact } = found;
 
-    const [workflow, repName] = await Promise.all([workflowView(lead.workflow_id, req), lead.assigned_rep_id ? repNameOf(db, lead.assigned_rep_id) : undefined]);
+    const [workflow, repName] = await Promise.all([
+      workflowView(lead.workflow_id, req),
+      lead.assigned_rep_id ? repNameOf(db, lead.assigned_rep_id) : undefined,
+    ]);
     res.json({
       id: lead.id,
       source: lead.source,
@@ -143,7 +158,10 @@ export function registerLeadPaths(registry: OpenAPIRegistry): void {
       body: { content: { 'application/json': { schema: createLeadSchema } } },
     },
     responses: {
-      202: { description: 'Accepted: the intake workflow runs', content: { 'application/json': { schema: leadAcceptedSchema } } },
+      202: {
+        description: 'Accepted: the intake workflow runs',
+        content: { 'application/json': { schema: leadAcceptedSchema } },
+      },
       ...problemResponses(400, 401, 403, 409, 415, 422, 503),
     },
   });

@@ -22,14 +22,34 @@ const batchSchema = z.strictObject({ leads: z.array(leadFeaturesSchema).min(1).m
 /** Optional knobs of an on-demand retrain; an empty body uses the configured defaults. */
 export const retrainRequestSchema = z
   .strictObject({
-    margin: z.number().min(0).max(0.5).optional().describe('required gain of the primary holdout metric (default ML_PROMOTION_MARGIN)'),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional().describe('synthetic data and holdout seed (default: from the retrain number)'),
-    nLeads: z.number().int().min(1000).max(200_000).optional().describe('synthetic lead rows for models without enough CRM history'),
+    margin: z
+      .number()
+      .min(0)
+      .max(0.5)
+      .optional()
+      .describe('required gain of the primary holdout metric (default ML_PROMOTION_MARGIN)'),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional()
+      .describe('synthetic data and holdout seed (default: from the retrain number)'),
+    nLeads: z
+      .number()
+      .int()
+      .min(1000)
+      .max(200_000)
+      .optional()
+      .describe('synthetic lead rows for models without enough CRM history'),
     nCustomers: z.number().int().min(1000).max(100_000).optional().describe('synthetic customer rows'),
   })
   .openapi('RetrainRequest');
 const retrainStartedSchema = z
-  .object({ workflowId: z.string(), started: z.boolean().describe('false when this Idempotency-Key started a retrain before') })
+  .object({
+    workflowId: z.string(),
+    started: z.boolean().describe('false when this Idempotency-Key started a retrain before'),
+  })
   .openapi('RetrainStarted');
 
 export interface MlRouteDeps {
@@ -44,7 +64,12 @@ export interface MlRouteDeps {
 const contribution = z.object({ feature: z.string(), contribution: z.number() });
 const leadPredictionSchema = z
   .object({
-    conversion: z.object({ model: z.string(), version: z.string(), probability: z.number(), topFeatures: z.array(contribution) }),
+    conversion: z.object({
+      model: z.string(),
+      version: z.string(),
+      probability: z.number(),
+      topFeatures: z.array(contribution),
+    }),
     nextBestAction: z.object({
       model: z.string(),
       version: z.string(),
@@ -56,7 +81,14 @@ const leadPredictionSchema = z
   })
   .openapi('LeadPrediction');
 
-export function mlRoutes({ modelStore, db, client, taskQueue, temporalTimeoutMs, promotionMargin }: MlRouteDeps): Router {
+export function mlRoutes({
+  modelStore,
+  db,
+  client,
+  taskQueue,
+  temporalTimeoutMs,
+  promotionMargin,
+}: MlRouteDeps): Router {
   const router = Router();
 
   // Starts the modelRetrain workflow (ops only): it may replace the models every rep relies on.
@@ -67,7 +99,9 @@ export function mlRoutes({ modelStore, db, client, taskQueue, temporalTimeoutMs,
     if (!body.success) throw validationProblem(body.error);
     const runKey = key.data ? `key-${createHash('sha256').update(key.data).digest('hex').slice(0, 32)}` : randomUUID();
     const { margin = promotionMargin, ...rest } = body.data;
-    const started = await client.withDeadline(Date.now() + temporalTimeoutMs, () => startModelRetrain(client, taskQueue, runKey, { trigger: 'api', margin, ...rest }));
+    const started = await client.withDeadline(Date.now() + temporalTimeoutMs, () =>
+      startModelRetrain(client, taskQueue, runKey, { trigger: 'api', margin, ...rest }),
+    );
     req.log.info({ workflowId: started.workflowId, started: started.started }, 'retrain requested');
     res.status(202).location(`/api/v1/ml/model/retrains`).json(started);
   });
@@ -115,7 +149,13 @@ export function mlRoutes({ modelStore, db, client, taskQueue, temporalTimeoutMs,
       const models = await modelStore.models();
       res.json({ status: 'ok', models: Object.fromEntries(MODEL_NAMES.map((n) => [n, models.get(n)!.entry.version])) });
     } catch (err) {
-      throw new ProblemError(503, 'Models unavailable', (err as Error).message.split('\n')[0], {}, { 'Retry-After': '30' });
+      throw new ProblemError(
+        503,
+        'Models unavailable',
+        (err as Error).message.split('\n')[0],
+        {},
+        { 'Retry-After': '30' },
+      );
     }
   });
 
@@ -129,7 +169,10 @@ export function registerMlPaths(registry: OpenAPIRegistry): void {
     path: '/api/v1/ml/predict',
     summary: 'Conversion probability and next best action for one lead, with the features behind them',
     request: { body: { content: { 'application/json': { schema: leadFeaturesSchema } } } },
-    responses: { 200: { description: 'The prediction', content: { 'application/json': { schema: leadPredictionSchema } } }, ...problemResponses(400, 401, 403, 422) },
+    responses: {
+      200: { description: 'The prediction', content: { 'application/json': { schema: leadPredictionSchema } } },
+      ...problemResponses(400, 401, 403, 422),
+    },
   });
   registry.registerPath({
     method: 'post',
@@ -137,7 +180,10 @@ export function registerMlPaths(registry: OpenAPIRegistry): void {
     summary: `Predictions for up to ${MAX_BATCH.toLocaleString('en-US')} leads in one response`,
     request: { body: { content: { 'application/json': { schema: batchSchema } } } },
     responses: {
-      200: { description: 'One prediction per lead, in order', content: { 'application/json': { schema: z.object({ predictions: z.array(leadPredictionSchema) }) } } },
+      200: {
+        description: 'One prediction per lead, in order',
+        content: { 'application/json': { schema: z.object({ predictions: z.array(leadPredictionSchema) }) } },
+      },
       ...problemResponses(400, 401, 403, 413, 422),
     },
   });
@@ -150,17 +196,25 @@ export function registerMlPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'post',
     path: '/api/v1/ml/model/retrain',
-    summary: 'Start the modelRetrain workflow (ops): export, train, evaluate against the champions, promote if better by the margin',
+    summary:
+      'Start the modelRetrain workflow (ops): export, train, evaluate against the champions, promote if better by the margin',
     request: {
       headers: z.object({ 'Idempotency-Key': idempotencyKeySchema }),
       body: { required: false, content: { 'application/json': { schema: retrainRequestSchema } } },
     },
-    responses: { 202: { description: 'Started (or, for a reused Idempotency-Key, already started)', content: { 'application/json': { schema: retrainStartedSchema } } }, ...problemResponses(400, 401, 403, 422, 503) },
+    responses: {
+      202: {
+        description: 'Started (or, for a reused Idempotency-Key, already started)',
+        content: { 'application/json': { schema: retrainStartedSchema } },
+      },
+      ...problemResponses(400, 401, 403, 422, 503),
+    },
   });
   registry.registerPath({
     method: 'get',
     path: '/api/v1/ml/model/retrains',
-    summary: 'Recent retrains with their outcome, and every stored model version with its metrics and the decision about it',
+    summary:
+      'Recent retrains with their outcome, and every stored model version with its metrics and the decision about it',
     responses: { 200: { description: 'Retrains and model versions' }, ...problemResponses(401, 403, 503) },
   });
   registry.registerPath({

@@ -14,7 +14,13 @@ const querySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 const notificationSchema = z
-  .object({ key: z.string(), kind: z.string(), leadId: z.string().nullable(), payload: z.record(z.string(), z.unknown()), createdAt: z.string() })
+  .object({
+    key: z.string(),
+    kind: z.string(),
+    leadId: z.string().nullable(),
+    payload: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+  })
   .openapi('Notification');
 
 export function notificationRoutes({ db }: { db: Kysely<Database> }): Router {
@@ -23,10 +29,17 @@ export function notificationRoutes({ db }: { db: Kysely<Database> }): Router {
     const query = querySchema.safeParse(req.query);
     if (!query.success) throw validationProblem(query.error, 'query');
     // The ops queue is for managers only.
-    if (query.data.recipient === 'ops' && req.role !== 'ops') throw new ProblemError(403, 'Forbidden', 'the ops queue needs the ops role');
+    if (query.data.recipient === 'ops' && req.role !== 'ops')
+      throw new ProblemError(403, 'Forbidden', 'the ops queue needs the ops role');
     const rows = await listNotifications(db, query.data.recipient, query.data.limit);
     res.json({
-      items: rows.map((n) => ({ key: n.key, kind: n.kind, leadId: n.lead_id, payload: n.payload, createdAt: n.created_at.toISOString() })),
+      items: rows.map((n) => ({
+        key: n.key,
+        kind: n.kind,
+        leadId: n.lead_id,
+        payload: n.payload,
+        createdAt: n.created_at.toISOString(),
+      })),
     });
   });
   return router;
@@ -36,10 +49,14 @@ export function registerNotificationPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'get',
     path: '/api/v1/notifications',
-    summary: 'A rep’s tasks and escalations (`recipient=rep:<id>`) or the ops queue (`recipient=ops`, ops role), newest first',
+    summary:
+      'A rep’s tasks and escalations (`recipient=rep:<id>`) or the ops queue (`recipient=ops`, ops role), newest first',
     request: { query: querySchema },
     responses: {
-      200: { description: 'Notifications', content: { 'application/json': { schema: z.object({ items: z.array(notificationSchema) }) } } },
+      200: {
+        description: 'Notifications',
+        content: { 'application/json': { schema: z.object({ items: z.array(notificationSchema) }) } },
+      },
       ...problemResponses(401, 403, 422, 503),
     },
   });

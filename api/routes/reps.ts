@@ -7,7 +7,16 @@ import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Logger } from '../../config/logger';
 import { repWorkload } from '../../db/repositories/assignments';
-import { addTimeOff, createRep, findRep, listReps, listTimeOff, removeTimeOff, uncontactedLeadsOf, updateRep } from '../../db/repositories/reps';
+import {
+  addTimeOff,
+  createRep,
+  findRep,
+  listReps,
+  listTimeOff,
+  removeTimeOff,
+  uncontactedLeadsOf,
+  updateRep,
+} from '../../db/repositories/reps';
 import type { Database, Rep } from '../../db/schema';
 import { leadWorkflowId } from '../../temporal/workflow-ids';
 import { repUnavailableSignal } from '../../workflows/lead-intake/messages';
@@ -65,7 +74,11 @@ export const createRepSchema = z
   .openapi('NewRep');
 export const updateRepSchema = z.strictObject(repFields).partial().openapi('RepChanges');
 const timeOffSchema = z
-  .strictObject({ startsAt: z.iso.datetime({ offset: true }), endsAt: z.iso.datetime({ offset: true }), reason: z.string().trim().min(1).max(200).default('pto') })
+  .strictObject({
+    startsAt: z.iso.datetime({ offset: true }),
+    endsAt: z.iso.datetime({ offset: true }),
+    reason: z.string().trim().min(1).max(200).default('pto'),
+  })
   .refine((t) => Date.parse(t.endsAt) > Date.parse(t.startsAt), { path: ['endsAt'], message: 'must be after startsAt' })
   .openapi('TimeOff');
 
@@ -83,7 +96,9 @@ export const repSchema = z
     role: z.enum(['rep', 'manager']).describe('managers receive escalations and are never routed to'),
     managerId: z.string().nullable(),
     timeZone: z.string(),
-    workingHours: z.record(z.string(), z.tuple([z.string(), z.string()])).describe('day → [start, end) local HH:MM; a missing day is off'),
+    workingHours: z
+      .record(z.string(), z.tuple([z.string(), z.string()]))
+      .describe('day → [start, end) local HH:MM; a missing day is off'),
     closeRate: z.number(),
     activeLeads: z.number().int(),
     assignedTotal: z.number().int(),
@@ -140,15 +155,30 @@ export function repRoutes({ db, client, logger }: { db: Kysely<Database>; client
   async function checkManager(managerId: string | null | undefined, repId: string): Promise<void> {
     if (!managerId) return;
     const manager = await findRep(db, managerId);
-    const error = !manager ? 'no such rep' : manager.role !== 'manager' ? 'is not a manager' : manager.id === repId ? 'a rep cannot manage themselves' : undefined;
-    if (error) throw new ProblemError(422, 'Validation failed', '1 field(s) are invalid', { errors: [{ path: 'managerId', message: error }] });
+    const error = !manager
+      ? 'no such rep'
+      : manager.role !== 'manager'
+        ? 'is not a manager'
+        : manager.id === repId
+          ? 'a rep cannot manage themselves'
+          : undefined;
+    if (error)
+      throw new ProblemError(422, 'Validation failed', '1 field(s) are invalid', {
+        errors: [{ path: 'managerId', message: error }],
+      });
   }
 
   /** Moves every lead the rep holds without contact yet; returns how many were told. */
   async function moveLeadsOf(repId: string): Promise<number> {
     const leadIds = await uncontactedLeadsOf(db, repId);
-    const results = await Promise.allSettled(leadIds.map((id) => client.workflow.getHandle(leadWorkflowId(id)).signal(repUnavailableSignal, { repId })));
-    results.forEach((r, i) => r.status === 'rejected' && logger.warn({ leadId: leadIds[i], err: r.reason as Error }, 'could not move lead of unavailable rep'));
+    const results = await Promise.allSettled(
+      leadIds.map((id) => client.workflow.getHandle(leadWorkflowId(id)).signal(repUnavailableSignal, { repId })),
+    );
+    results.forEach(
+      (r, i) =>
+        r.status === 'rejected' &&
+        logger.warn({ leadId: leadIds[i], err: r.reason as Error }, 'could not move lead of unavailable rep'),
+    );
     return results.filter((r) => r.status === 'fulfilled').length;
   }
 
@@ -162,9 +192,21 @@ export function repRoutes({ db, client, logger }: { db: Kysely<Database>; client
     if (!body.success) throw validationProblem(body.error);
     await checkManager(body.data.managerId, body.data.id);
     const { id, ...fields } = body.data;
-    const created = await createRep(db, { id, ...toColumns(fields), name: fields.name, email: fields.email.toLowerCase(), territories: fields.territories, skills: fields.skills, languages: fields.languages, performance_tier: fields.performanceTier });
+    const created = await createRep(db, {
+      id,
+      ...toColumns(fields),
+      name: fields.name,
+      email: fields.email.toLowerCase(),
+      territories: fields.territories,
+      skills: fields.skills,
+      languages: fields.languages,
+      performance_tier: fields.performanceTier,
+    });
     if (!created) throw new ProblemError(409, 'Rep exists', `a rep with id ${id} or email ${fields.email} exists`);
-    res.status(201).location(`/api/v1/reps/${id}`).json(repView((await findRep(db, id))!));
+    res
+      .status(201)
+      .location(`/api/v1/reps/${id}`)
+      .json(repView((await findRep(db, id))!));
   });
 
   router.get('/reps/:id', requireRole('ops'), async (req, res) => {
@@ -178,7 +220,11 @@ export function repRoutes({ db, client, logger }: { db: Kysely<Database>; client
     if (!body.success) throw validationProblem(body.error);
     await checkManager(body.data.managerId, rep.id);
     if (body.data.maxActiveLeads !== undefined && body.data.maxActiveLeads < rep.active_leads) {
-      throw new ProblemError(409, 'Below current load', `${rep.id} holds ${rep.active_leads} leads: reassign some before lowering the maximum to ${body.data.maxActiveLeads}`);
+      throw new ProblemError(
+        409,
+        'Below current load',
+        `${rep.id} holds ${rep.active_leads} leads: reassign some before lowering the maximum to ${body.data.maxActiveLeads}`,
+      );
     }
     const updated = await updateRep(db, rep.id, toColumns(body.data)).catch((err: { code?: string }) => {
       if (err.code === '23505') throw new ProblemError(409, 'Email taken', `another rep uses ${body.data.email}`);
@@ -220,7 +266,14 @@ export function repRoutes({ db, client, logger }: { db: Kysely<Database>; client
 
   router.get('/reps/:id/time-off', requireRole('ops'), async (req, res) => {
     const rep = await repOf(req);
-    res.json({ items: (await listTimeOff(db, rep.id)).map((t) => ({ id: t.id, startsAt: t.starts_at.toISOString(), endsAt: t.ends_at.toISOString(), reason: t.reason })) });
+    res.json({
+      items: (await listTimeOff(db, rep.id)).map((t) => ({
+        id: t.id,
+        startsAt: t.starts_at.toISOString(),
+        endsAt: t.ends_at.toISOString(),
+        reason: t.reason,
+      })),
+    });
   });
 
   router.post('/reps/:id/time-off', requireRole('ops'), async (req, res) => {
@@ -234,12 +287,19 @@ export function repRoutes({ db, client, logger }: { db: Kysely<Database>; client
     // Time off that has begun: their waiting leads go to someone who can answer them.
     const now = Date.now();
     const moved = startsAt.getTime() <= now && now < endsAt.getTime() ? await moveLeadsOf(rep.id) : 0;
-    res.status(201).json({ id: row.id, startsAt: row.starts_at.toISOString(), endsAt: row.ends_at.toISOString(), reason: row.reason, leadsMoved: moved });
+    res.status(201).json({
+      id: row.id,
+      startsAt: row.starts_at.toISOString(),
+      endsAt: row.ends_at.toISOString(),
+      reason: row.reason,
+      leadsMoved: moved,
+    });
   });
 
   router.delete('/reps/:id/time-off/:timeOffId', requireRole('ops'), async (req, res) => {
     const rep = await repOf(req);
-    if (!/^\d+$/.test(String(req.params.timeOffId)) || !(await removeTimeOff(db, rep.id, String(req.params.timeOffId)))) throw notFound(`Time off ${req.params.timeOffId}`);
+    if (!/^\d+$/.test(String(req.params.timeOffId)) || !(await removeTimeOff(db, rep.id, String(req.params.timeOffId))))
+      throw notFound(`Time off ${req.params.timeOffId}`);
     res.status(204).end();
   });
 
@@ -248,14 +308,70 @@ export function repRoutes({ db, client, logger }: { db: Kysely<Database>; client
 
 export function registerRepPaths(registry: OpenAPIRegistry): void {
   const params = z.object({ id: z.string() });
-  const json = (schema: z.ZodType, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
-  registry.registerPath({ method: 'get', path: '/api/v1/reps', summary: 'The team: reps and managers with territories, skills, languages, hours and load (ops)', responses: { 200: json(z.object({ items: z.array(repSchema) })), ...problemResponses(401, 403, 503) } });
-  registry.registerPath({ method: 'post', path: '/api/v1/reps', summary: 'Add a rep or manager (ops)', request: { body: { content: { 'application/json': { schema: createRepSchema } } } }, responses: { 201: json(repSchema, 'Created'), ...problemResponses(401, 403, 409, 415, 422, 503) } });
-  registry.registerPath({ method: 'get', path: '/api/v1/reps/{id}', summary: 'One rep (ops)', request: { params }, responses: { 200: json(repSchema), ...problemResponses(401, 403, 404, 503) } });
-  registry.registerPath({ method: 'patch', path: '/api/v1/reps/{id}', summary: 'Change a rep (ops); deactivating moves their uncontacted leads', request: { params, body: { content: { 'application/json': { schema: updateRepSchema } } } }, responses: { 200: json(repSchema), ...problemResponses(401, 403, 404, 409, 415, 422, 503) } });
-  registry.registerPath({ method: 'delete', path: '/api/v1/reps/{id}', summary: 'Deactivate a rep (kept for the audit log); their uncontacted leads move now', request: { params }, responses: { 200: json(repSchema), ...problemResponses(401, 403, 404, 503) } });
-  registry.registerPath({ method: 'get', path: '/api/v1/reps/{id}/workload', summary: 'Open leads, SLA deadlines and utilisation of one rep', request: { params }, responses: { 200: { description: 'Workload' }, ...problemResponses(401, 403, 404, 503) } });
-  registry.registerPath({ method: 'get', path: '/api/v1/reps/{id}/time-off', summary: 'A rep’s time off (ops)', request: { params }, responses: { 200: { description: 'Time off' }, ...problemResponses(401, 403, 404, 503) } });
-  registry.registerPath({ method: 'post', path: '/api/v1/reps/{id}/time-off', summary: 'Add time off (ops); if it has begun, the rep’s uncontacted leads move now', request: { params, body: { content: { 'application/json': { schema: timeOffSchema } } } }, responses: { 201: { description: 'Added' }, ...problemResponses(401, 403, 404, 415, 422, 503) } });
-  registry.registerPath({ method: 'delete', path: '/api/v1/reps/{id}/time-off/{timeOffId}', summary: 'Remove time off (ops)', request: { params: z.object({ id: z.string(), timeOffId: z.string() }) }, responses: { 204: { description: 'Removed' }, ...problemResponses(401, 403, 404, 503) } });
+  const json = (schema: z.ZodType, description = 'OK') => ({
+    description,
+    content: { 'application/json': { schema } },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/reps',
+    summary: 'The team: reps and managers with territories, skills, languages, hours and load (ops)',
+    responses: { 200: json(z.object({ items: z.array(repSchema) })), ...problemResponses(401, 403, 503) },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/reps',
+    summary: 'Add a rep or manager (ops)',
+    request: { body: { content: { 'application/json': { schema: createRepSchema } } } },
+    responses: { 201: json(repSchema, 'Created'), ...problemResponses(401, 403, 409, 415, 422, 503) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/reps/{id}',
+    summary: 'One rep (ops)',
+    request: { params },
+    responses: { 200: json(repSchema), ...problemResponses(401, 403, 404, 503) },
+  });
+  registry.registerPath({
+    method: 'patch',
+    path: '/api/v1/reps/{id}',
+    summary: 'Change a rep (ops); deactivating moves their uncontacted leads',
+    request: { params, body: { content: { 'application/json': { schema: updateRepSchema } } } },
+    responses: { 200: json(repSchema), ...problemResponses(401, 403, 404, 409, 415, 422, 503) },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/api/v1/reps/{id}',
+    summary: 'Deactivate a rep (kept for the audit log); their uncontacted leads move now',
+    request: { params },
+    responses: { 200: json(repSchema), ...problemResponses(401, 403, 404, 503) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/reps/{id}/workload',
+    summary: 'Open leads, SLA deadlines and utilisation of one rep',
+    request: { params },
+    responses: { 200: { description: 'Workload' }, ...problemResponses(401, 403, 404, 503) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/reps/{id}/time-off',
+    summary: 'A rep’s time off (ops)',
+    request: { params },
+    responses: { 200: { description: 'Time off' }, ...problemResponses(401, 403, 404, 503) },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/reps/{id}/time-off',
+    summary: 'Add time off (ops); if it has begun, the rep’s uncontacted leads move now',
+    request: { params, body: { content: { 'application/json': { schema: timeOffSchema } } } },
+    responses: { 201: { description: 'Added' }, ...problemResponses(401, 403, 404, 415, 422, 503) },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/api/v1/reps/{id}/time-off/{timeOffId}',
+    summary: 'Remove time off (ops)',
+    request: { params: z.object({ id: z.string(), timeOffId: z.string() }) },
+    responses: { 204: { description: 'Removed' }, ...problemResponses(401, 403, 404, 503) },
+  });
 }

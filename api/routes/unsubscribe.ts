@@ -15,7 +15,11 @@ export function unsubscribeRoutes({ db }: { db: Kysely<Database> }): Router {
 
   async function emailOf(messageId: string): Promise<string> {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(messageId)) throw notFound('Message');
-    const message = await db.selectFrom('messages').select(['to_address', 'channel']).where('id', '=', messageId).executeTakeFirst();
+    const message = await db
+      .selectFrom('messages')
+      .select(['to_address', 'channel'])
+      .where('id', '=', messageId)
+      .executeTakeFirst();
     if (!message || message.channel !== 'email') throw notFound('Message');
     return message.to_address;
   }
@@ -24,14 +28,21 @@ export function unsubscribeRoutes({ db }: { db: Kysely<Database> }): Router {
     await emailOf(req.params.messageId);
     res
       .type('html')
-      .send(page('Unsubscribe', `<h1>Unsubscribe</h1><p>Stop all emails from iSwitch Roofs to this address?</p><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>`));
+      .send(
+        page(
+          'Unsubscribe',
+          `<h1>Unsubscribe</h1><p>Stop all emails from iSwitch Roofs to this address?</p><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>`,
+        ),
+      );
   });
 
   router.post('/:messageId', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
     const email = await emailOf(req.params.messageId);
     await handleEmailEvent(db, { email, event: 'unsubscribe', providerEventId: `one-click:${req.params.messageId}` });
     req.log.info({ messageId: req.params.messageId }, 'one-click unsubscribe');
-    res.type('html').send(page('Unsubscribed', '<h1>You are unsubscribed</h1><p>You will receive no more emails from us.</p>'));
+    res
+      .type('html')
+      .send(page('Unsubscribed', '<h1>You are unsubscribed</h1><p>You will receive no more emails from us.</p>'));
   });
 
   return router;

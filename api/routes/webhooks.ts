@@ -28,7 +28,11 @@ export interface WebhookDeps {
 }
 
 const unsigned = () => new ProblemError(401, 'Invalid signature', 'the request is not signed by the provider');
-const TWILIO_STATUS: Record<string, MessageEvent | undefined> = { delivered: 'delivered', undelivered: 'failed', failed: 'failed' };
+const TWILIO_STATUS: Record<string, MessageEvent | undefined> = {
+  delivered: 'delivered',
+  undelivered: 'failed',
+  failed: 'failed',
+};
 const SENDGRID_EVENT: Record<string, MessageEvent | undefined> = {
   delivered: 'delivered',
   open: 'opened',
@@ -49,39 +53,75 @@ export function webhookRoutes(deps: WebhookDeps): Router {
   function verifyTwilio(req: Request): Record<string, string> {
     const signature = req.header('X-Twilio-Signature');
     const params = (req.body ?? {}) as Record<string, string>;
-    if (!signature || !twilio.validateRequest(secrets.twilioAuthToken, signature, `${deps.publicBaseUrl}${req.originalUrl}`, params)) throw unsigned();
+    if (
+      !signature ||
+      !twilio.validateRequest(secrets.twilioAuthToken, signature, `${deps.publicBaseUrl}${req.originalUrl}`, params)
+    )
+      throw unsigned();
     return params;
   }
 
   /** Tells the sending workflow; a workflow that has ended is not an error. */
-  async function signal(message: { id: string; workflow_id: string | null; channel: string } | undefined, event: MessageEvent, detail?: string, until?: string): Promise<void> {
+  async function signal(
+    message: { id: string; workflow_id: string | null; channel: string } | undefined,
+    event: MessageEvent,
+    detail?: string,
+    until?: string,
+  ): Promise<void> {
     if (!message) return;
     // What a cadence touch earned, for the A/B report (no row: not a cadence message).
-    if (event === 'opened' || event === 'clicked' || event === 'replied') await markTouchEngagement(db, message.id, event);
+    if (event === 'opened' || event === 'clicked' || event === 'replied')
+      await markTouchEngagement(db, message.id, event);
     if (!message.workflow_id) return;
     await client.workflow
       .getHandle(message.workflow_id)
-      .signal(messageEventSignal, { messageId: message.id, channel: message.channel, event, at: new Date().toISOString(), detail, until })
-      .catch((err: unknown) => logger.info({ workflowId: message.workflow_id, event, err: (err as Error).message }, 'message event not delivered to its workflow'));
+      .signal(messageEventSignal, {
+        messageId: message.id,
+        channel: message.channel,
+        event,
+        at: new Date().toISOString(),
+        detail,
+        until,
+      })
+      .catch((err: unknown) =>
+        logger.info(
+          { workflowId: message.workflow_id, event, err: (err as Error).message },
+          'message event not delivered to its workflow',
+        ),
+      );
   }
 
   /**
    * A real reply hands over the person's own cadence (even when it answered another workflow's
    * message, a journey's) and the cadences of the others at the same address.
    */
-  async function tellCadences(contactId: string, answered: { id: string; workflow_id: string | null; channel: string } | undefined, body: string): Promise<void> {
+  async function tellCadences(
+    contactId: string,
+    answered: { id: string; workflow_id: string | null; channel: string } | undefined,
+    body: string,
+  ): Promise<void> {
     const own = await runningCadenceOf(db, contactId);
     if (own && own !== answered?.workflow_id) {
       await client.workflow
         .getHandle(own)
-        .signal(messageEventSignal, { messageId: answered?.id ?? '', channel: 'sms', event: 'replied', at: new Date().toISOString(), detail: body })
-        .catch((err: unknown) => logger.info({ workflowId: own, err: (err as Error).message }, 'reply not delivered to the cadence'));
+        .signal(messageEventSignal, {
+          messageId: answered?.id ?? '',
+          channel: 'sms',
+          event: 'replied',
+          at: new Date().toISOString(),
+          detail: body,
+        })
+        .catch((err: unknown) =>
+          logger.info({ workflowId: own, err: (err as Error).message }, 'reply not delivered to the cadence'),
+        );
     }
     for (const workflowId of await householdCadences(db, contactId)) {
       await client.workflow
         .getHandle(workflowId)
         .signal(householdReplySignal, { fromContactId: contactId })
-        .catch((err: unknown) => logger.info({ workflowId, err: (err as Error).message }, 'household reply not delivered'));
+        .catch((err: unknown) =>
+          logger.info({ workflowId, err: (err as Error).message }, 'household reply not delivered'),
+        );
     }
   }
 
@@ -90,17 +130,41 @@ export function webhookRoutes(deps: WebhookDeps): Router {
   router.post('/twilio/sms', form, async (req, res) => {
     const p = verifyTwilio(req);
     if (!p.MessageSid || !p.From) throw new ProblemError(422, 'Validation failed', 'MessageSid and From are required');
-    const fresh = await recordWebhookEvent(db, { provider: 'twilio', eventId: `sms:${p.MessageSid}`, kind: 'inbound_sms', payload: p });
+    const fresh = await recordWebhookEvent(db, {
+      provider: 'twilio',
+      eventId: `sms:${p.MessageSid}`,
+      kind: 'inbound_sms',
+      payload: p,
+    });
     const twiml = new twilio.twiml.MessagingResponse();
     if (fresh) {
       const result = await handleInboundSms(db, { from: p.From, body: p.Body ?? '', providerMessageId: p.MessageSid });
-      const contact = await db.selectFrom('contacts').select('id').where('phone', '=', p.From).orderBy('created_at', 'desc').executeTakeFirst();
+      const contact = await db
+        .selectFrom('contacts')
+        .select('id')
+        .where('phone', '=', p.From)
+        .orderBy('created_at', 'desc')
+        .executeTakeFirst();
       if (contact) {
-        await recordInteraction(db, { contact_id: contact.id, channel: 'sms', direction: 'inbound', summary: (p.Body ?? '').slice(0, 140), body: p.Body ?? '', source_key: `twilio:${p.MessageSid}`, occurred_at: new Date() });
+        await recordInteraction(db, {
+          contact_id: contact.id,
+          channel: 'sms',
+          direction: 'inbound',
+          summary: (p.Body ?? '').slice(0, 140),
+          body: p.Body ?? '',
+          source_key: `twilio:${p.MessageSid}`,
+          occurred_at: new Date(),
+        });
       }
       if (result.reply) twiml.message(result.reply);
       // The reply belongs to the last message we sent to that number.
-      const last = await db.selectFrom('messages').select(['id', 'workflow_id', 'channel']).where('to_address', '=', p.From).where('channel', '=', 'sms').orderBy('created_at', 'desc').executeTakeFirst();
+      const last = await db
+        .selectFrom('messages')
+        .select(['id', 'workflow_id', 'channel'])
+        .where('to_address', '=', p.From)
+        .where('channel', '=', 'sms')
+        .orderBy('created_at', 'desc')
+        .executeTakeFirst();
       if (result.action === 'opted_out') await signal(last, 'unsubscribed');
       if (result.action === 'auto_reply') await signal(last, 'auto_reply', p.Body, result.until);
       if (result.action === 'reply') {
@@ -114,12 +178,24 @@ export function webhookRoutes(deps: WebhookDeps): Router {
 
   router.post('/twilio/status', form, async (req, res) => {
     const p = verifyTwilio(req);
-    if (!p.MessageSid || !p.MessageStatus) throw new ProblemError(422, 'Validation failed', 'MessageSid and MessageStatus are required');
+    if (!p.MessageSid || !p.MessageStatus)
+      throw new ProblemError(422, 'Validation failed', 'MessageSid and MessageStatus are required');
     const message = await findMessageForEvent(db, { providerMessageId: p.MessageSid });
-    const fresh = await recordWebhookEvent(db, { provider: 'twilio', eventId: `status:${p.MessageSid}:${p.MessageStatus}`, kind: p.MessageStatus, messageId: message?.id, payload: p });
+    const fresh = await recordWebhookEvent(db, {
+      provider: 'twilio',
+      eventId: `status:${p.MessageSid}:${p.MessageStatus}`,
+      kind: p.MessageStatus,
+      messageId: message?.id,
+      payload: p,
+    });
     const event = TWILIO_STATUS[p.MessageStatus];
     if (fresh && message && event) {
-      await updateMessageStatus(db, message.id, event === 'delivered' ? 'delivered' : 'failed', p.ErrorCode ? `Twilio error ${p.ErrorCode}` : undefined);
+      await updateMessageStatus(
+        db,
+        message.id,
+        event === 'delivered' ? 'delivered' : 'failed',
+        p.ErrorCode ? `Twilio error ${p.ErrorCode}` : undefined,
+      );
       await signal(message, event);
     }
     res.status(204).end();
@@ -149,15 +225,30 @@ export function webhookRoutes(deps: WebhookDeps): Router {
       const eventId = typeof e.sg_event_id === 'string' ? e.sg_event_id : undefined;
       const kind = typeof e.event === 'string' ? e.event : undefined;
       if (!eventId || !kind) continue;
-      const message = await findMessageForEvent(db, { id: typeof e.message_id === 'string' ? e.message_id : undefined, providerMessageId: typeof e.sg_message_id === 'string' ? e.sg_message_id.split('.')[0] : undefined });
-      if (!(await recordWebhookEvent(db, { provider: 'sendgrid', eventId, kind, messageId: message?.id, payload: e }))) continue;
+      const message = await findMessageForEvent(db, {
+        id: typeof e.message_id === 'string' ? e.message_id : undefined,
+        providerMessageId: typeof e.sg_message_id === 'string' ? e.sg_message_id.split('.')[0] : undefined,
+      });
+      if (!(await recordWebhookEvent(db, { provider: 'sendgrid', eventId, kind, messageId: message?.id, payload: e })))
+        continue;
       applied += 1;
       if ((EMAIL_EVENTS as readonly string[]).includes(kind) && typeof e.email === 'string') {
-        await handleEmailEvent(db, { email: e.email, event: kind as (typeof EMAIL_EVENTS)[number], reason: typeof e.reason === 'string' ? e.reason : undefined, providerEventId: eventId });
+        await handleEmailEvent(db, {
+          email: e.email,
+          event: kind as (typeof EMAIL_EVENTS)[number],
+          reason: typeof e.reason === 'string' ? e.reason : undefined,
+          providerEventId: eventId,
+        });
       }
       const event = SENDGRID_EVENT[kind];
       if (message && event) {
-        if (event === 'delivered' || event === 'bounced') await updateMessageStatus(db, message.id, event === 'delivered' ? 'delivered' : 'failed', typeof e.reason === 'string' ? e.reason : undefined);
+        if (event === 'delivered' || event === 'bounced')
+          await updateMessageStatus(
+            db,
+            message.id,
+            event === 'delivered' ? 'delivered' : 'failed',
+            typeof e.reason === 'string' ? e.reason : undefined,
+          );
         await signal(message, event, typeof e.url === 'string' ? e.url : undefined);
       }
     }

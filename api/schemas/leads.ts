@@ -11,20 +11,31 @@ export function normalisePhone(raw: string): string | undefined {
   return undefined;
 }
 
-const phone = z.string().trim().max(32).transform((v, ctx) => {
-  const normalised = normalisePhone(v);
-  if (!normalised) {
-    ctx.addIssue({ code: 'custom', message: 'not a phone number: use E.164 (+15551234567) or 10 US digits' });
-    return z.NEVER;
-  }
-  return normalised;
-});
+const phone = z
+  .string()
+  .trim()
+  .max(32)
+  .transform((v, ctx) => {
+    const normalised = normalisePhone(v);
+    if (!normalised) {
+      ctx.addIssue({ code: 'custom', message: 'not a phone number: use E.164 (+15551234567) or 10 US digits' });
+      return z.NEVER;
+    }
+    return normalised;
+  });
 
 export const addressSchema = z.strictObject({
   street: z.string().trim().min(1).max(200),
   city: z.string().trim().min(1).max(100),
-  state: z.string().trim().regex(/^[A-Za-z]{2}$/, 'two-letter state code').transform((s) => s.toUpperCase()),
-  zip: z.string().trim().regex(/^\d{5}(-\d{4})?$/, 'ZIP code: 12345 or 12345-6789'),
+  state: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z]{2}$/, 'two-letter state code')
+    .transform((s) => s.toUpperCase()),
+  zip: z
+    .string()
+    .trim()
+    .regex(/^\d{5}(-\d{4})?$/, 'ZIP code: 12345 or 12345-6789'),
 });
 
 /** Property facts from the roadmap's NBA feature list (4.1 A). */
@@ -39,7 +50,11 @@ export const propertyFactsSchema = z.strictObject({
 
 /** Engagement signals of roadmap 4.1 D known at intake. */
 export const engagementSignalsSchema = z.strictObject({
-  responseTimeMinutes: z.number().min(0).max(60 * 24 * 365).optional(),
+  responseTimeMinutes: z
+    .number()
+    .min(0)
+    .max(60 * 24 * 365)
+    .optional(),
   /** 0-10: how reachable and genuine the contact is, as rated at intake (an NBA feature, 4.1 A). */
   contactQuality: z.number().min(0).max(10).optional(),
   emailOpenRate: z.number().min(0).max(1).optional(),
@@ -53,7 +68,11 @@ export const createLeadSchema = z
     firstName: z.string().trim().min(1).max(100),
     lastName: z.string().trim().min(1).max(100),
     phone: phone.optional(),
-    email: z.email().max(254).transform((e) => e.toLowerCase()).optional(),
+    email: z
+      .email()
+      .max(254)
+      .transform((e) => e.toLowerCase())
+      .optional(),
     preferredLanguage: z.string().trim().min(2).max(40).optional(),
     address: addressSchema,
     source: z.enum(LEAD_SOURCES),
@@ -61,7 +80,10 @@ export const createLeadSchema = z
     signals: engagementSignalsSchema.default({}),
     notes: z.string().max(2000).optional(),
   })
-  .refine((b) => b.phone !== undefined || b.email !== undefined, { path: ['phone'], message: 'phone or email is required' })
+  .refine((b) => b.phone !== undefined || b.email !== undefined, {
+    path: ['phone'],
+    message: 'phone or email is required',
+  })
   .openapi('CreateLead');
 export type CreateLeadBody = z.infer<typeof createLeadSchema>;
 
@@ -97,16 +119,33 @@ export const leadViewSchema = z
     prediction: z
       .object({
         conversionProbability: z.number().optional(),
-        nextBestAction: z.object({ action: z.string(), confidence: z.number(), because: z.array(z.string()) }).optional(),
+        nextBestAction: z
+          .object({ action: z.string(), confidence: z.number(), because: z.array(z.string()) })
+          .optional(),
         model: z.string().optional(),
-        missing: z.array(z.string()).optional().describe('features the lead lacks, so the models could not score it yet'),
-        clv: z.unknown().optional().describe('3-year customer value and the ultra-premium flag, or the customer features still missing'),
+        missing: z
+          .array(z.string())
+          .optional()
+          .describe('features the lead lacks, so the models could not score it yet'),
+        clv: z
+          .unknown()
+          .optional()
+          .describe('3-year customer value and the ultra-premium flag, or the customer features still missing'),
       })
       .nullable()
       .describe('conversion probability and next best action with the features behind it (4.1 A)'),
-    enrichment: z.record(z.string(), z.unknown()).nullable().describe('property data found for the address, or why none was'),
+    enrichment: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .describe('property data found for the address, or why none was'),
     assignment: z
-      .object({ repId: z.string(), repName: z.string().nullable(), slaDeadline: z.string().nullable(), acceptedAt: z.string().nullable(), contactedAt: z.string().nullable() })
+      .object({
+        repId: z.string(),
+        repName: z.string().nullable(),
+        slaDeadline: z.string().nullable(),
+        acceptedAt: z.string().nullable(),
+        contactedAt: z.string().nullable(),
+      })
       .nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -49,7 +49,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // scored against the same champions only the first to promote wins.
   await db.schema
     .createTable('ml_champion_state')
-    .addColumn('id', 'boolean', (c) => c.primaryKey().defaultTo(true).check(sql`id`))
+    .addColumn('id', 'boolean', (c) =>
+      c
+        .primaryKey()
+        .defaultTo(true)
+        .check(sql`id`),
+    )
     .addColumn('generation', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();

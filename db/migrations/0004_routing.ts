@@ -11,14 +11,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('time_zone', 'text', (c) => c.notNull().defaultTo('America/Detroit'))
     // {"mon": ["08:00", "20:00"], …} in the rep's time zone; a missing day is a day off.
     .addColumn('working_hours', 'jsonb', (c) =>
-      c.notNull().defaultTo(
-        sql`'{"mon":["08:00","20:00"],"tue":["08:00","20:00"],"wed":["08:00","20:00"],"thu":["08:00","20:00"],"fri":["08:00","20:00"],"sat":["09:00","17:00"]}'::jsonb`,
-      ),
+      c
+        .notNull()
+        .defaultTo(
+          sql`'{"mon":["08:00","20:00"],"tue":["08:00","20:00"],"wed":["08:00","20:00"],"thu":["08:00","20:00"],"fri":["08:00","20:00"],"sat":["09:00","17:00"]}'::jsonb`,
+        ),
     )
     .addColumn('close_rate', 'real', (c) => c.notNull().defaultTo(0.35))
     .addColumn('avg_deal_size', 'integer', (c) => c.notNull().defaultTo(25000))
     // Open assignments; the check is the last line of defence behind the routing lock.
-    .addColumn('active_leads', 'integer', (c) => c.notNull().defaultTo(0).check(sql`active_leads >= 0 and active_leads <= max_active_leads`))
+    .addColumn('active_leads', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`active_leads >= 0 and active_leads <= max_active_leads`),
+    )
     // Leads ever assigned: the weighted round-robin's counter.
     .addColumn('assigned_total', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
@@ -95,5 +102,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('read_at', 'timestamptz')
     .execute();
-  await db.schema.createIndex('notifications_recipient_idx').on('notifications').columns(['recipient', 'created_at']).execute();
+  await db.schema
+    .createIndex('notifications_recipient_idx')
+    .on('notifications')
+    .columns(['recipient', 'created_at'])
+    .execute();
 }

@@ -25,7 +25,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('sent_at', 'timestamptz')
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('messages_contact_sent_idx').on('messages').columns(['contact_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('messages_contact_sent_idx')
+    .on('messages')
+    .columns(['contact_id', 'created_at'])
+    .execute();
 
   // Opt-outs are per address (a phone number, an email address), as carriers and the law see them.
   await db.schema

@@ -21,5 +21,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('occurred_at', 'timestamptz', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('interactions_contact_time_idx').on('interactions').columns(['contact_id', 'occurred_at', 'id']).execute();
+  await db.schema
+    .createIndex('interactions_contact_time_idx')
+    .on('interactions')
+    .columns(['contact_id', 'occurred_at', 'id'])
+    .execute();
 }

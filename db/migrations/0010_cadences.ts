@@ -19,9 +19,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('end_reason', 'text')
     .addColumn('touches', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
-  await sql`create unique index cadences_one_running_per_contact on cadences (contact_id) where ended_at is null`.execute(db);
+  await sql`create unique index cadences_one_running_per_contact on cadences (contact_id) where ended_at is null`.execute(
+    db,
+  );
   await db.schema.createIndex('cadences_workflow_idx').on('cadences').column('workflow_id').execute();
-  await db.schema.createIndex('cadences_contact_ended_idx').on('cadences').columns(['contact_id', 'ended_at']).execute();
+  await db.schema
+    .createIndex('cadences_contact_ended_idx')
+    .on('cadences')
+    .columns(['contact_id', 'ended_at'])
+    .execute();
 
   await db.schema
     .createTable('cadence_holds')
@@ -33,7 +39,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('released_at', 'timestamptz')
     .execute();
-  await sql`create unique index cadence_holds_one_active on cadence_holds (scope, target) where released_at is null`.execute(db);
+  await sql`create unique index cadence_holds_one_active on cadence_holds (scope, target) where released_at is null`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('cadence_touches')

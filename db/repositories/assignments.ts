@@ -4,7 +4,12 @@
 // loads the previous ones left, so no rep is ever pushed over capacity.
 import { sql, type Kysely } from 'kysely';
 import { notify } from './notifications';
-import { CAPACITY_ALERT_SHARE, type RoutingDecision, type RoutingLead, type RoutingRep } from '../../workflows/lead-intake/routing';
+import {
+  CAPACITY_ALERT_SHARE,
+  type RoutingDecision,
+  type RoutingLead,
+  type RoutingRep,
+} from '../../workflows/lead-intake/routing';
 import type { Database, Rep } from '../schema';
 
 export interface AssignmentRequest {
@@ -44,7 +49,6 @@ const toRoutingRep = (r: Rep, timeOff: { rep_id: string; starts_at: Date; ends_a
   timeOff: timeOff.filter((t) => t.rep_id === r.id).map((t) => ({ startsAt: t.starts_at, endsAt: t.ends_at })),
 });
 
-
 /**
  * Decides and records attempt `attempt` of a lead's assignment, once: a retried call returns what
  * the first call decided. `choose` is the pure routing rule (activities/routing/choose-rep.ts).
@@ -57,7 +61,12 @@ export async function assignLead(
   return db.transaction().execute(async (tx) => {
     const reps = await tx.selectFrom('reps').selectAll().where('role', '=', 'rep').orderBy('id').forUpdate().execute();
     const byId = new Map(reps.map((r) => [r.id, r]));
-    const audited = await tx.selectFrom('assignment_audit').selectAll().where('lead_id', '=', req.leadId).where('attempt', '=', req.attempt).executeTakeFirst();
+    const audited = await tx
+      .selectFrom('assignment_audit')
+      .selectAll()
+      .where('lead_id', '=', req.leadId)
+      .where('attempt', '=', req.attempt)
+      .executeTakeFirst();
     if (audited) {
       const rep = audited.chosen_rep_id ? byId.get(audited.chosen_rep_id) : undefined;
       return {
@@ -75,9 +84,21 @@ export async function assignLead(
       .where('ends_at', '>', req.at)
       .where('starts_at', '<=', req.at)
       .execute();
-    const missed = await tx.selectFrom('lead_assignments').select('rep_id').where('lead_id', '=', req.leadId).where('end_reason', '=', 'breached').execute();
-    const lead = { ...req.lead, excludeRepIds: [...new Set([...req.lead.excludeRepIds, ...missed.map((m) => m.rep_id)])] };
-    const decision = choose(lead, reps.map((r) => toRoutingRep(r, timeOff)), req.at);
+    const missed = await tx
+      .selectFrom('lead_assignments')
+      .select('rep_id')
+      .where('lead_id', '=', req.leadId)
+      .where('end_reason', '=', 'breached')
+      .execute();
+    const lead = {
+      ...req.lead,
+      excludeRepIds: [...new Set([...req.lead.excludeRepIds, ...missed.map((m) => m.rep_id)])],
+    };
+    const decision = choose(
+      lead,
+      reps.map((r) => toRoutingRep(r, timeOff)),
+      req.at,
+    );
     const chosen = decision.chosenRepId ? byId.get(decision.chosenRepId)! : undefined;
     await tx
       .insertInto('assignment_audit')
@@ -89,9 +110,20 @@ export async function assignLead(
         decision: JSON.stringify({ ...decision, at: req.at.toISOString(), lead }),
       })
       .execute();
-    if (!chosen) return { outcome: 'no_rep_available', repId: null, repName: null, managerId: null, decision, capacityAlert: false };
+    if (!chosen)
+      return {
+        outcome: 'no_rep_available',
+        repId: null,
+        repName: null,
+        managerId: null,
+        decision,
+        capacityAlert: false,
+      };
 
-    await tx.insertInto('lead_assignments').values({ lead_id: req.leadId, attempt: req.attempt, rep_id: chosen.id, sla_deadline: req.slaDeadline }).execute();
+    await tx
+      .insertInto('lead_assignments')
+      .values({ lead_id: req.leadId, attempt: req.attempt, rep_id: chosen.id, sla_deadline: req.slaDeadline })
+      .execute();
     await tx
       .updateTable('reps')
       .set({ active_leads: sql<number>`active_leads + 1`, assigned_total: sql<number>`assigned_total + 1` })
@@ -125,12 +157,24 @@ export async function assignLead(
         payload: { repId: chosen.id, activeLeads: chosen.active_leads + 1, maxActiveLeads: chosen.max_active_leads },
       });
     }
-    return { outcome: 'assigned', repId: chosen.id, repName: chosen.name, managerId: chosen.manager_id, decision, capacityAlert };
+    return {
+      outcome: 'assigned',
+      repId: chosen.id,
+      repName: chosen.name,
+      managerId: chosen.manager_id,
+      decision,
+      capacityAlert,
+    };
   });
 }
 
 /** Ends the lead's active assignment (breach, reassignment, close) and frees the rep's capacity. */
-export async function endAssignment(db: Kysely<Database>, leadId: string, attempt: number, reason: string): Promise<boolean> {
+export async function endAssignment(
+  db: Kysely<Database>,
+  leadId: string,
+  attempt: number,
+  reason: string,
+): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const ended = await tx
       .updateTable('lead_assignments')
@@ -141,13 +185,23 @@ export async function endAssignment(db: Kysely<Database>, leadId: string, attemp
       .returning('rep_id')
       .executeTakeFirst();
     if (!ended) return false;
-    await tx.updateTable('reps').set({ active_leads: sql<number>`active_leads - 1` }).where('id', '=', ended.rep_id).execute();
+    await tx
+      .updateTable('reps')
+      .set({ active_leads: sql<number>`active_leads - 1` })
+      .where('id', '=', ended.rep_id)
+      .execute();
     return true;
   });
 }
 
 /** Acceptance or first contact by the assigned rep; a retry writes the first time again. */
-export async function markAssignment(db: Kysely<Database>, leadId: string, attempt: number, what: 'accepted' | 'contacted', at: Date): Promise<boolean> {
+export async function markAssignment(
+  db: Kysely<Database>,
+  leadId: string,
+  attempt: number,
+  what: 'accepted' | 'contacted',
+  at: Date,
+): Promise<boolean> {
   const column = what === 'accepted' ? 'accepted_at' : 'contacted_at';
   const result = await db
     .updateTable('lead_assignments')
@@ -155,12 +209,20 @@ export async function markAssignment(db: Kysely<Database>, leadId: string, attem
     .where('lead_id', '=', leadId)
     .where('attempt', '=', attempt)
     .executeTakeFirst();
-  await db.updateTable('leads').set({ [column]: sql`coalesce(${sql.ref(column)}, ${at})`, updated_at: new Date() }).where('id', '=', leadId).execute();
+  await db
+    .updateTable('leads')
+    .set({ [column]: sql`coalesce(${sql.ref(column)}, ${at})`, updated_at: new Date() })
+    .where('id', '=', leadId)
+    .execute();
   return Number(result.numUpdatedRows) > 0;
 }
 
 export async function repWorkload(db: Kysely<Database>, repId: string) {
-  const rep = await db.selectFrom('reps').select(['id', 'name', 'active_leads', 'max_active_leads', 'assigned_total', 'performance_tier']).where('id', '=', repId).executeTakeFirst();
+  const rep = await db
+    .selectFrom('reps')
+    .select(['id', 'name', 'active_leads', 'max_active_leads', 'assigned_total', 'performance_tier'])
+    .where('id', '=', repId)
+    .executeTakeFirst();
   if (!rep) return undefined;
   const open = await db
     .selectFrom('lead_assignments')
@@ -176,4 +238,3 @@ export async function managerOf(db: Kysely<Database>, repId: string): Promise<st
   const rep = await db.selectFrom('reps').select('manager_id').where('id', '=', repId).executeTakeFirst();
   return rep?.manager_id ?? undefined;
 }
-

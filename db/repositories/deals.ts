@@ -9,7 +9,11 @@ import type { Database } from '../schema';
 export async function dealForLead(db: Kysely<Database>, leadId: string) {
   const lead = await db.selectFrom('leads').select(['id', 'contact_id']).where('id', '=', leadId).executeTakeFirst();
   if (!lead) return undefined;
-  await db.insertInto('deals').values({ id: randomUUID(), lead_id: lead.id, contact_id: lead.contact_id }).onConflict((oc) => oc.column('lead_id').doNothing()).execute();
+  await db
+    .insertInto('deals')
+    .values({ id: randomUUID(), lead_id: lead.id, contact_id: lead.contact_id })
+    .onConflict((oc) => oc.column('lead_id').doNothing())
+    .execute();
   return db.selectFrom('deals').selectAll().where('lead_id', '=', leadId).executeTakeFirstOrThrow();
 }
 
@@ -26,21 +30,49 @@ export type RecordOutcome =
 
 export async function recordDealEvent(
   db: Kysely<Database>,
-  e: { dealId: string; event: LifecycleEvent; occurredAt: Date; clientKey?: string; details?: Record<string, unknown>; value?: number },
+  e: {
+    dealId: string;
+    event: LifecycleEvent;
+    occurredAt: Date;
+    clientKey?: string;
+    details?: Record<string, unknown>;
+    value?: number;
+  },
 ): Promise<RecordOutcome | undefined> {
   return db.transaction().execute(async (tx) => {
     const deal = await tx.selectFrom('deals').selectAll().where('id', '=', e.dealId).forUpdate().executeTakeFirst();
     if (!deal) return undefined;
     if (e.clientKey) {
-      const seen = await tx.selectFrom('deal_events').select(['id', 'stage_after']).where('deal_id', '=', e.dealId).where('client_key', '=', e.clientKey).executeTakeFirst();
-      if (seen) return { kind: 'duplicate', stage: seen.stage_after, eventId: seen.id, leadId: deal.lead_id, contactId: deal.contact_id };
+      const seen = await tx
+        .selectFrom('deal_events')
+        .select(['id', 'stage_after'])
+        .where('deal_id', '=', e.dealId)
+        .where('client_key', '=', e.clientKey)
+        .executeTakeFirst();
+      if (seen)
+        return {
+          kind: 'duplicate',
+          stage: seen.stage_after,
+          eventId: seen.id,
+          leadId: deal.lead_id,
+          contactId: deal.contact_id,
+        };
     }
-    const history = (await tx.selectFrom('deal_events').select('event').where('deal_id', '=', e.dealId).orderBy('id').execute()).map((r) => r.event as LifecycleEvent);
+    const history = (
+      await tx.selectFrom('deal_events').select('event').where('deal_id', '=', e.dealId).orderBy('id').execute()
+    ).map((r) => r.event as LifecycleEvent);
     const verdict = applyEvent(history, e.event);
     if (!verdict.ok) return { kind: 'refused', reason: verdict.reason };
     const row = await tx
       .insertInto('deal_events')
-      .values({ deal_id: e.dealId, event: e.event, stage_after: verdict.stage, details: e.details ? JSON.stringify(e.details) : null, client_key: e.clientKey ?? null, occurred_at: e.occurredAt })
+      .values({
+        deal_id: e.dealId,
+        event: e.event,
+        stage_after: verdict.stage,
+        details: e.details ? JSON.stringify(e.details) : null,
+        client_key: e.clientKey ?? null,
+        occurred_at: e.occurredAt,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await tx
@@ -48,6 +80,12 @@ export async function recordDealEvent(
       .set({ stage: verdict.stage, updated_at: sql<Date>`now()`, ...(e.value !== undefined && { value: e.value }) })
       .where('id', '=', e.dealId)
       .execute();
-    return { kind: 'recorded', stage: verdict.stage, eventId: row.id, leadId: deal.lead_id, contactId: deal.contact_id };
+    return {
+      kind: 'recorded',
+      stage: verdict.stage,
+      eventId: row.id,
+      leadId: deal.lead_id,
+      contactId: deal.contact_id,
+    };
   });
 }

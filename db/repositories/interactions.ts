@@ -3,8 +3,13 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, InteractionsTable } from '../schema';
 
-export type NewInteraction = Omit<InteractionsTable, 'id' | 'created_at' | 'lead_id' | 'body' | 'sentiment' | 'duration_seconds' | 'outcome' | 'rep_id' | 'source_key'> &
-  Partial<Pick<InteractionsTable, 'lead_id' | 'body' | 'sentiment' | 'duration_seconds' | 'outcome' | 'rep_id' | 'source_key'>>;
+export type NewInteraction = Omit<
+  InteractionsTable,
+  'id' | 'created_at' | 'lead_id' | 'body' | 'sentiment' | 'duration_seconds' | 'outcome' | 'rep_id' | 'source_key'
+> &
+  Partial<
+    Pick<InteractionsTable, 'lead_id' | 'body' | 'sentiment' | 'duration_seconds' | 'outcome' | 'rep_id' | 'source_key'>
+  >;
 
 /** Stores an interaction; a second one with the same source key is the first (returned as is). */
 export async function recordInteraction(db: Kysely<Database>, i: NewInteraction) {
@@ -22,10 +27,22 @@ export async function recordInteraction(db: Kysely<Database>, i: NewInteraction)
  * A page of a contact's timeline, newest first. The cursor is the last item's (occurred_at, id):
  * stable while new interactions arrive, unlike an offset.
  */
-export async function timelinePage(db: Kysely<Database>, contactId: string, limit: number, before?: { at: Date; id: string }) {
+export async function timelinePage(
+  db: Kysely<Database>,
+  contactId: string,
+  limit: number,
+  before?: { at: Date; id: string },
+) {
   let q = db.selectFrom('interactions').selectAll().where('contact_id', '=', contactId);
-  if (before) q = q.where((eb) => eb.or([eb('occurred_at', '<', before.at), eb.and([eb('occurred_at', '=', before.at), eb('id', '<', before.id)])]));
-  const rows = await q.orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+  if (before)
+    q = q.where((eb) =>
+      eb.or([eb('occurred_at', '<', before.at), eb.and([eb('occurred_at', '=', before.at), eb('id', '<', before.id)])]),
+    );
+  const rows = await q
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
   return { items: rows.slice(0, limit), hasMore: rows.length > limit };
 }
 

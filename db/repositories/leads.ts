@@ -33,10 +33,19 @@ export type CreateLeadOutcome =
 export async function createLeadOnce(
   db: Kysely<Database>,
   input: NewLead,
-  opts: { idempotencyKey?: string; requestHash: string; dedupeWindowHours: number; workflowIdFor: (id: string) => string },
+  opts: {
+    idempotencyKey?: string;
+    requestHash: string;
+    dedupeWindowHours: number;
+    workflowIdFor: (id: string) => string;
+  },
 ): Promise<CreateLeadOutcome> {
   return db.transaction().execute(async (tx) => {
-    const identities = [opts.idempotencyKey && `key:${opts.idempotencyKey}`, input.phone && `phone:${input.phone}`, input.email && `email:${input.email}`]
+    const identities = [
+      opts.idempotencyKey && `key:${opts.idempotencyKey}`,
+      input.phone && `phone:${input.phone}`,
+      input.email && `email:${input.email}`,
+    ]
       .filter((v): v is string => Boolean(v))
       .sort(); // a fixed order: two requests locking the same identities cannot deadlock
     for (const identity of identities) {
@@ -44,7 +53,11 @@ export async function createLeadOnce(
     }
 
     if (opts.idempotencyKey) {
-      const prior = await tx.selectFrom('leads').selectAll().where('idempotency_key', '=', opts.idempotencyKey).executeTakeFirst();
+      const prior = await tx
+        .selectFrom('leads')
+        .selectAll()
+        .where('idempotency_key', '=', opts.idempotencyKey)
+        .executeTakeFirst();
       if (prior) {
         return prior.request_hash === opts.requestHash
           ? { kind: 'existing', lead: prior, matchedBy: 'idempotency-key' }
@@ -55,7 +68,10 @@ export async function createLeadOnce(
     // Same phone or email: one person. Their open lead (of any age), or any lead of theirs inside the
     // dedupe window, is the answer; otherwise the new lead joins their existing contact.
     const samePerson = (eb: ExpressionBuilder<Database, 'contacts'>) =>
-      eb.or([...(input.phone ? [eb('contacts.phone', '=', input.phone)] : []), ...(input.email ? [eb('contacts.email', '=', input.email)] : [])]);
+      eb.or([
+        ...(input.phone ? [eb('contacts.phone', '=', input.phone)] : []),
+        ...(input.email ? [eb('contacts.email', '=', input.email)] : []),
+      ]);
     const existing = await tx
       .selectFrom('leads')
       .innerJoin('contacts', 'contacts.id', 'leads.contact_id')
@@ -64,14 +80,21 @@ export async function createLeadOnce(
       .where((eb) =>
         eb.or([
           eb('leads.stage', 'not in', CLOSED_STAGES),
-          ...(opts.dedupeWindowHours > 0 ? [sql<boolean>`leads.created_at > now() - make_interval(hours => ${opts.dedupeWindowHours})`] : []),
+          ...(opts.dedupeWindowHours > 0
+            ? [sql<boolean>`leads.created_at > now() - make_interval(hours => ${opts.dedupeWindowHours})`]
+            : []),
         ]),
       )
       .orderBy('leads.created_at', 'desc')
       .executeTakeFirst();
     if (existing) return { kind: 'existing', lead: existing, matchedBy: 'contact' };
 
-    const known = await tx.selectFrom('contacts').select('id').where(samePerson).orderBy('created_at', 'desc').executeTakeFirst();
+    const known = await tx
+      .selectFrom('contacts')
+      .select('id')
+      .where(samePerson)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
     const contactId = known?.id ?? randomUUID();
     if (!known) {
       await tx
@@ -107,10 +130,17 @@ export async function createLeadOnce(
   });
 }
 
-export async function findLeadWithContact(db: Kysely<Database>, leadId: string): Promise<{ lead: Lead; contact: Contact } | undefined> {
+export async function findLeadWithContact(
+  db: Kysely<Database>,
+  leadId: string,
+): Promise<{ lead: Lead; contact: Contact } | undefined> {
   const lead = await db.selectFrom('leads').selectAll().where('id', '=', leadId).executeTakeFirst();
   if (!lead) return undefined;
-  const contact = await db.selectFrom('contacts').selectAll().where('id', '=', lead.contact_id).executeTakeFirstOrThrow();
+  const contact = await db
+    .selectFrom('contacts')
+    .selectAll()
+    .where('id', '=', lead.contact_id)
+    .executeTakeFirstOrThrow();
   return { lead, contact };
 }
 
@@ -137,7 +167,12 @@ export async function saveLeadTemperature(
   return { found: Boolean(exists), applied: false };
 }
 
-export async function saveLeadStage(db: Kysely<Database>, leadId: string, stage: string, dealValue?: number): Promise<boolean> {
+export async function saveLeadStage(
+  db: Kysely<Database>,
+  leadId: string,
+  stage: string,
+  dealValue?: number,
+): Promise<boolean> {
   const result = await db
     .updateTable('leads')
     .set({ stage, updated_at: new Date(), ...(dealValue !== undefined && { deal_value: dealValue }) })
@@ -147,7 +182,12 @@ export async function saveLeadStage(db: Kysely<Database>, leadId: string, stage:
 }
 
 export async function markWorkflowStarted(db: Kysely<Database>, leadId: string): Promise<void> {
-  await db.updateTable('leads').set({ workflow_started_at: new Date() }).where('id', '=', leadId).where('workflow_started_at', 'is', null).execute();
+  await db
+    .updateTable('leads')
+    .set({ workflow_started_at: new Date() })
+    .where('id', '=', leadId)
+    .where('workflow_started_at', 'is', null)
+    .execute();
 }
 
 /** Leads stored more than `olderThanMs` ago whose workflow start was never confirmed. */
@@ -163,7 +203,11 @@ export async function leadsAwaitingWorkflow(db: Kysely<Database>, olderThanMs: n
 }
 
 /** A returning customer: what their earlier won leads were worth, and who sold the latest. */
-export async function previousCustomerOf(db: Kysely<Database>, contactId: string, exceptLeadId: string): Promise<{ ltv: number; originalRepId?: string } | undefined> {
+export async function previousCustomerOf(
+  db: Kysely<Database>,
+  contactId: string,
+  exceptLeadId: string,
+): Promise<{ ltv: number; originalRepId?: string } | undefined> {
   const won = await db
     .selectFrom('leads')
     .select(['deal_value', 'assigned_rep_id'])
@@ -173,13 +217,20 @@ export async function previousCustomerOf(db: Kysely<Database>, contactId: string
     .orderBy('updated_at', 'desc')
     .execute();
   if (won.length === 0) return undefined;
-  return { ltv: won.reduce((sum, w) => sum + (w.deal_value ?? 0), 0), originalRepId: won.find((w) => w.assigned_rep_id)?.assigned_rep_id ?? undefined };
+  return {
+    ltv: won.reduce((sum, w) => sum + (w.deal_value ?? 0), 0),
+    originalRepId: won.find((w) => w.assigned_rep_id)?.assigned_rep_id ?? undefined,
+  };
 }
 
 export async function saveLeadIntelligence(
   db: Kysely<Database>,
   leadId: string,
-  data: { enrichment?: Record<string, unknown>; prediction?: Record<string, unknown>; vip?: { isVip: boolean; reasons: string[] } },
+  data: {
+    enrichment?: Record<string, unknown>;
+    prediction?: Record<string, unknown>;
+    vip?: { isVip: boolean; reasons: string[] };
+  },
 ): Promise<void> {
   await db
     .updateTable('leads')
@@ -197,15 +248,22 @@ export async function saveLeadIntelligence(
 export async function temperatureTrends(db: Kysely<Database>, days: number) {
   const rows = await db
     .selectFrom('leads')
-    .select([sql<string>`to_char(date_trunc('day', created_at at time zone 'UTC'), 'YYYY-MM-DD')`.as('day'), 'temperature', (eb) => eb.fn.countAll<string>().as('n')])
-    .where(sql<boolean>`created_at >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC' - make_interval(days => ${days - 1})`)
+    .select([
+      sql<string>`to_char(date_trunc('day', created_at at time zone 'UTC'), 'YYYY-MM-DD')`.as('day'),
+      'temperature',
+      (eb) => eb.fn.countAll<string>().as('n'),
+    ])
+    .where(
+      sql<boolean>`created_at >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC' - make_interval(days => ${days - 1})`,
+    )
     .groupBy(['day', 'temperature'])
     .orderBy('day')
     .execute();
   const byDay = new Map<string, { day: string; HOT: number; WARM: number; COLD: number; unscored: number }>();
   for (const r of rows) {
     const entry = byDay.get(r.day) ?? { day: r.day, HOT: 0, WARM: 0, COLD: 0, unscored: 0 };
-    const key = r.temperature === 'HOT' || r.temperature === 'WARM' || r.temperature === 'COLD' ? r.temperature : 'unscored';
+    const key =
+      r.temperature === 'HOT' || r.temperature === 'WARM' || r.temperature === 'COLD' ? r.temperature : 'unscored';
     entry[key] += Number(r.n);
     byDay.set(r.day, entry);
   }
@@ -213,7 +271,16 @@ export async function temperatureTrends(db: Kysely<Database>, days: number) {
 }
 
 /** Leads nobody could take yet, longest waiting first. */
-export async function leadsWaitingForRep(db: Kysely<Database>, limit: number): Promise<{ leadId: string; workflowId: string }[]> {
-  const rows = await db.selectFrom('leads').select(['id', 'workflow_id']).where('stage', '=', 'waiting_for_rep').orderBy('updated_at').limit(limit).execute();
+export async function leadsWaitingForRep(
+  db: Kysely<Database>,
+  limit: number,
+): Promise<{ leadId: string; workflowId: string }[]> {
+  const rows = await db
+    .selectFrom('leads')
+    .select(['id', 'workflow_id'])
+    .where('stage', '=', 'waiting_for_rep')
+    .orderBy('updated_at')
+    .limit(limit)
+    .execute();
   return rows.map((r) => ({ leadId: r.id, workflowId: r.workflow_id }));
 }

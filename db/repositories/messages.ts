@@ -14,7 +14,21 @@ export async function findMessageByKey(db: Kysely<Database>, key: string) {
 /** Records a message before it is sent; undefined when the key was recorded first by someone else. */
 export async function recordMessage(
   db: Kysely<Database>,
-  m: { id?: string; idempotencyKey: string; workflowId?: string; contactId: string; leadId?: string; channel: string; kind: string; to: string; subject?: string; text: string; html?: string; template?: string; provider: string },
+  m: {
+    id?: string;
+    idempotencyKey: string;
+    workflowId?: string;
+    contactId: string;
+    leadId?: string;
+    channel: string;
+    kind: string;
+    to: string;
+    subject?: string;
+    text: string;
+    html?: string;
+    template?: string;
+    provider: string;
+  },
 ) {
   return db
     .insertInto('messages')
@@ -40,7 +54,11 @@ export async function recordMessage(
 }
 
 export async function markSent(db: Kysely<Database>, id: string, providerMessageId: string): Promise<void> {
-  await db.updateTable('messages').set({ status: 'sent', provider_message_id: providerMessageId, sent_at: new Date(), updated_at: new Date() }).where('id', '=', id).execute();
+  await db
+    .updateTable('messages')
+    .set({ status: 'sent', provider_message_id: providerMessageId, sent_at: new Date(), updated_at: new Date() })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Marketing messages to a contact since `since` (sent, or being sent), oldest first. */
@@ -58,33 +76,69 @@ export async function recentMarketing(db: Kysely<Database>, contactId: string, s
 }
 
 export async function consentOf(db: Kysely<Database>, channel: string, address: string): Promise<ConsentStatus> {
-  const row = await db.selectFrom('channel_consents').select('status').where('channel', '=', consentChannel(channel)).where('address', '=', address).executeTakeFirst();
+  const row = await db
+    .selectFrom('channel_consents')
+    .select('status')
+    .where('channel', '=', consentChannel(channel))
+    .where('address', '=', address)
+    .executeTakeFirst();
   return row?.status ?? 'subscribed';
 }
 
 /** Changes an address's consent now, and keeps the change in the history. */
 export async function setConsent(
   db: Kysely<Database>,
-  c: { channel: string; address: string; status: ConsentStatus; source: string; reason?: string; detail?: Record<string, unknown> },
+  c: {
+    channel: string;
+    address: string;
+    status: ConsentStatus;
+    source: string;
+    reason?: string;
+    detail?: Record<string, unknown>;
+  },
 ): Promise<void> {
   const channel = consentChannel(c.channel);
   await db.transaction().execute(async (tx) => {
     await tx
       .insertInto('channel_consents')
       .values({ channel, address: c.address, status: c.status, source: c.source, reason: c.reason ?? null })
-      .onConflict((oc) => oc.columns(['channel', 'address']).doUpdateSet({ status: c.status, source: c.source, reason: c.reason ?? null, changed_at: sql<Date>`now()` }))
+      .onConflict((oc) =>
+        oc
+          .columns(['channel', 'address'])
+          .doUpdateSet({ status: c.status, source: c.source, reason: c.reason ?? null, changed_at: sql<Date>`now()` }),
+      )
       .execute();
-    await tx.insertInto('consent_events').values({ channel, address: c.address, status: c.status, source: c.source, detail: c.detail ? JSON.stringify(c.detail) : null }).execute();
+    await tx
+      .insertInto('consent_events')
+      .values({
+        channel,
+        address: c.address,
+        status: c.status,
+        source: c.source,
+        detail: c.detail ? JSON.stringify(c.detail) : null,
+      })
+      .execute();
   });
 }
 
 /** Where to reach a contact on a channel, and the address (of their latest lead) for quiet hours. */
 export async function recipientOf(db: Kysely<Database>, contactId: string) {
-  const contact = await db.selectFrom('contacts').select(['id', 'phone', 'email', 'first_name', 'last_name']).where('id', '=', contactId).executeTakeFirst();
+  const contact = await db
+    .selectFrom('contacts')
+    .select(['id', 'phone', 'email', 'first_name', 'last_name'])
+    .where('id', '=', contactId)
+    .executeTakeFirst();
   if (!contact) return undefined;
-  const lead = await db.selectFrom('leads').select(['street', 'city', 'state', 'zip']).where('contact_id', '=', contactId).orderBy('created_at', 'desc').executeTakeFirst();
+  const lead = await db
+    .selectFrom('leads')
+    .select(['street', 'city', 'state', 'zip'])
+    .where('contact_id', '=', contactId)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
   // The postal address, one line per part, as a postcard is addressed.
-  const postal = lead ? [`${contact.first_name} ${contact.last_name}`, lead.street, `${lead.city}, ${lead.state} ${lead.zip}`].join('\n') : null;
+  const postal = lead
+    ? [`${contact.first_name} ${contact.last_name}`, lead.street, `${lead.city}, ${lead.state} ${lead.zip}`].join('\n')
+    : null;
   return { phone: contact.phone, email: contact.email, postal, state: lead?.state, zip: lead?.zip };
 }
 
@@ -95,7 +149,13 @@ export async function recordWebhookEvent(
 ): Promise<boolean> {
   const row = await db
     .insertInto('webhook_events')
-    .values({ provider: e.provider, event_id: e.eventId, kind: e.kind, message_id: e.messageId ?? null, payload: JSON.stringify(e.payload) })
+    .values({
+      provider: e.provider,
+      event_id: e.eventId,
+      kind: e.kind,
+      message_id: e.messageId ?? null,
+      payload: JSON.stringify(e.payload),
+    })
     .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
     .returning('event_id')
     .executeTakeFirst();
@@ -112,10 +172,29 @@ export async function findMessageForEvent(db: Kysely<Database>, ref: { id?: stri
 }
 
 /** Delivery outcomes move a message's status forward; engagement events do not change it. */
-export async function updateMessageStatus(db: Kysely<Database>, id: string, status: 'delivered' | 'failed', error?: string): Promise<void> {
-  await db.updateTable('messages').set({ status, error: error ?? null, updated_at: new Date() }).where('id', '=', id).where('status', 'in', ['sending', 'sent']).execute();
+export async function updateMessageStatus(
+  db: Kysely<Database>,
+  id: string,
+  status: 'delivered' | 'failed',
+  error?: string,
+): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set({ status, error: error ?? null, updated_at: new Date() })
+    .where('id', '=', id)
+    .where('status', 'in', ['sending', 'sent'])
+    .execute();
 }
 
-export async function savePostcard(db: Kysely<Database>, messageId: string, address: string, pdf: Uint8Array): Promise<void> {
-  await db.insertInto('postcards').values({ message_id: messageId, address, pdf: Buffer.from(pdf) }).onConflict((oc) => oc.column('message_id').doNothing()).execute();
+export async function savePostcard(
+  db: Kysely<Database>,
+  messageId: string,
+  address: string,
+  pdf: Uint8Array,
+): Promise<void> {
+  await db
+    .insertInto('postcards')
+    .values({ message_id: messageId, address, pdf: Buffer.from(pdf) })
+    .onConflict((oc) => oc.column('message_id').doNothing())
+    .execute();
 }

@@ -16,5 +16,11 @@ export async function notify(
 
 /** A recipient's notifications, newest first. */
 export async function listNotifications(db: Kysely<Database>, recipient: string, limit: number) {
-  return db.selectFrom('notifications').selectAll().where('recipient', '=', recipient).orderBy('created_at', 'desc').limit(limit).execute();
+  return db
+    .selectFrom('notifications')
+    .selectAll()
+    .where('recipient', '=', recipient)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
 }

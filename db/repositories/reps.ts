@@ -4,11 +4,18 @@ import type { Updateable } from 'kysely';
 import type { Database, NewRep, RepsTable } from '../schema';
 
 export async function insertReps(db: Kysely<Database>, reps: NewRep[]): Promise<void> {
-  await db.insertInto('reps').values(reps).onConflict((oc) => oc.column('id').doNothing()).execute();
+  await db
+    .insertInto('reps')
+    .values(reps)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
 }
 
 export async function countReps(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('reps').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('reps')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -26,7 +33,12 @@ export async function findRep(db: Kysely<Database>, repId: string) {
 
 /** Creates a rep; false when the id or email is taken. */
 export async function createRep(db: Kysely<Database>, rep: NewRep): Promise<boolean> {
-  const inserted = await db.insertInto('reps').values(rep).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
+  const inserted = await db
+    .insertInto('reps')
+    .values(rep)
+    .onConflict((oc) => oc.doNothing())
+    .returning('id')
+    .executeTakeFirst();
   return Boolean(inserted);
 }
 
@@ -36,7 +48,13 @@ export async function updateRep(db: Kysely<Database>, repId: string, changes: Up
 
 /** Lead ids the rep holds without having made contact yet: what moves when they become unavailable. */
 export async function uncontactedLeadsOf(db: Kysely<Database>, repId: string): Promise<string[]> {
-  const rows = await db.selectFrom('lead_assignments').select('lead_id').where('rep_id', '=', repId).where('status', '=', 'active').where('contacted_at', 'is', null).execute();
+  const rows = await db
+    .selectFrom('lead_assignments')
+    .select('lead_id')
+    .where('rep_id', '=', repId)
+    .where('status', '=', 'active')
+    .where('contacted_at', 'is', null)
+    .execute();
   return rows.map((r) => r.lead_id);
 }
 
@@ -45,10 +63,18 @@ export async function listTimeOff(db: Kysely<Database>, repId: string) {
 }
 
 export async function addTimeOff(db: Kysely<Database>, repId: string, startsAt: Date, endsAt: Date, reason: string) {
-  return db.insertInto('rep_time_off').values({ rep_id: repId, starts_at: startsAt, ends_at: endsAt, reason }).returningAll().executeTakeFirstOrThrow();
+  return db
+    .insertInto('rep_time_off')
+    .values({ rep_id: repId, starts_at: startsAt, ends_at: endsAt, reason })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function removeTimeOff(db: Kysely<Database>, repId: string, id: string): Promise<boolean> {
-  const result = await db.deleteFrom('rep_time_off').where('rep_id', '=', repId).where('id', '=', id).executeTakeFirst();
+  const result = await db
+    .deleteFrom('rep_time_off')
+    .where('rep_id', '=', repId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }

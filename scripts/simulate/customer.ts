@@ -2,7 +2,15 @@
 // its day, starts the real followUpCadence and customerJourney, and once it has replied lives the
 // lifecycle its drawn fate says — inspection, quote, contract, project, review, referral — as
 // lifecycle events to the journey and a stop to the cadence, on the workflow clock, until the horizon.
-import { ParentClosePolicy, condition, getExternalWorkflowHandle, defineSignal, setHandler, sleep, startChild } from '@temporalio/workflow';
+import {
+  ParentClosePolicy,
+  condition,
+  getExternalWorkflowHandle,
+  defineSignal,
+  setHandler,
+  sleep,
+  startChild,
+} from '@temporalio/workflow';
 import { cadenceWorkflowId, journeyWorkflowId } from '../../temporal/workflow-ids';
 import { stopCadenceSignal } from '../../workflows/cadence/messages';
 import type { CadenceSettings } from '../../workflows/cadence/types';
@@ -56,8 +64,18 @@ export async function simulatedCustomer(input: SimulatedCustomerInput): Promise<
   // A long task timeout: one worker on a busy machine may hold a task past the default 10 s, and the
   // time-skipping server then refuses its late completion.
   const child = { parentClosePolicy: ParentClosePolicy.ABANDON, workflowTaskTimeout: '2 minutes' } as const;
-  await startChild(followUpCadence, { ...child, workflowId: cadenceId, args: [{ leadId: input.leadId, contactId: input.contactId, definition: input.definition, settings: input.settings }] });
-  await startChild(customerJourney, { ...child, workflowId: journeyId, args: [{ customerId: input.contactId, leadId: input.leadId }] });
+  await startChild(followUpCadence, {
+    ...child,
+    workflowId: cadenceId,
+    args: [
+      { leadId: input.leadId, contactId: input.contactId, definition: input.definition, settings: input.settings },
+    ],
+  });
+  await startChild(customerJourney, {
+    ...child,
+    workflowId: journeyId,
+    args: [{ customerId: input.contactId, leadId: input.leadId }],
+  });
 
   const left = (): number => input.horizon - Date.now();
   if (await condition(() => replied, Math.max(1, left()))) {
@@ -67,7 +85,12 @@ export async function simulatedCustomer(input: SimulatedCustomerInput): Promise<
     const next = async (days: number, event: LifecycleEvent, details?: Record<string, unknown>): Promise<boolean> => {
       if (days * DAY >= left()) return false;
       await sleep(days * DAY);
-      await journey.signal(lifecycleEventSignal, { eventId: `${input.leadId}:${event}`, event, occurredAt: new Date().toISOString(), details });
+      await journey.signal(lifecycleEventSignal, {
+        eventId: `${input.leadId}:${event}`,
+        event,
+        occurredAt: new Date().toISOString(),
+        details,
+      });
       result.events.push(event);
       return true;
     };
@@ -87,7 +110,10 @@ export async function simulatedCustomer(input: SimulatedCustomerInput): Promise<
         .signal(stopCadenceSignal, { reason: 'lead won' })
         .catch(() => undefined); // a reply already handed it over
       const startsAt = new Date(Date.now() + 14 * DAY).toISOString();
-      const completed = (await next(0, 'project_scheduled', { startsAt })) && (await next(14, 'project_started')) && (await next(3, 'project_completed'));
+      const completed =
+        (await next(0, 'project_scheduled', { startsAt })) &&
+        (await next(14, 'project_started')) &&
+        (await next(3, 'project_completed'));
       if (completed && (!f.review || (await next(5, 'review_posted'))) && f.referral) await next(30, 'referral_made');
     }
   }

@@ -62,13 +62,15 @@ function options() {
   const int = (name: string, v: string | undefined, min: number, max: number): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number from ${min} to ${max} (got ${v})`);
+    if (!Number.isFinite(n) || n < min || n > max)
+      throw new Error(`--${name} must be a number from ${min} to ${max} (got ${v})`);
     return n;
   };
   const scenario = SCENARIOS[values.scenario];
   if (!scenario) throw new Error(`--scenario must be one of ${Object.keys(SCENARIOS).join(', ')}`);
   const definition = values.definition ?? scenario.definition;
-  if (!CADENCE_DEFINITIONS[definition]) throw new Error(`--definition must be one of ${Object.keys(CADENCE_DEFINITIONS).join(', ')}`);
+  if (!CADENCE_DEFINITIONS[definition])
+    throw new Error(`--definition must be one of ${Object.keys(CADENCE_DEFINITIONS).join(', ')}`);
   const maxTouches = int('max-touches', values['max-touches'], 1, 100);
   const minGapHours = int('min-gap-hours', values['min-gap-hours'], 1, 24 * 14);
   return {
@@ -100,12 +102,24 @@ export async function simulate(o: SimulationOptions): Promise<Outcome> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-simulate-'));
   const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), logger });
   const db = createDb(pg.url, 10);
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
+  });
   try {
     await migrateToLatest(db, logger);
     await registerSearchAttributes(env.connection, env.namespace ?? 'default');
     const started = Date.now();
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, 'workflows.ts'), logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m) => logger.error(m) } });
+    const workflowBundle = await bundleWorkflowCode({
+      workflowsPath: path.resolve(__dirname, 'workflows.ts'),
+      logger: {
+        log: () => undefined,
+        trace: () => undefined,
+        debug: () => undefined,
+        info: () => undefined,
+        warn: () => undefined,
+        error: (m) => logger.error(m),
+      },
+    });
 
     // Synthetic people and their leads, in Postgres (the gateway reads addresses from there).
     const people: { leadId: string; contactId: string; arrivesOnDay: number; index: number }[] = [];
@@ -115,22 +129,49 @@ export async function simulate(o: SimulationOptions): Promise<Outcome> {
       const place = PLACES.find((p) => (acc += p.share) >= u) ?? PLACES[0]!;
       const { lead } = await createLeadOnce(
         db,
-        { firstName: 'Sim', lastName: `Lead${i}`, phone: `+1${place.area}555${String(i % 10_000).padStart(4, '0')}`, email: `sim${i}@example.com`, source: 'website', address: { street: `${i + 1} Simulation Ave`, city: place.city, state: place.state, zip: place.zip }, property: {}, signals: {} },
+        {
+          firstName: 'Sim',
+          lastName: `Lead${i}`,
+          phone: `+1${place.area}555${String(i % 10_000).padStart(4, '0')}`,
+          email: `sim${i}@example.com`,
+          source: 'website',
+          address: { street: `${i + 1} Simulation Ave`, city: place.city, state: place.state, zip: place.zip },
+          property: {},
+          signals: {},
+        },
         { requestHash: `sim-${i}`, dedupeWindowHours: 0, workflowIdFor: (id) => `sim-${id}` },
       );
       const front = draw(o.seed, 'front', i) < o.scenario.arrivals.frontLoadedShare;
       const window = front ? o.scenario.arrivals.frontLoadedDays : Math.max(1, o.days / 3);
-      people.push({ leadId: lead.id, contactId: lead.contact_id, arrivesOnDay: draw(o.seed, 'arrival', i) * window, index: i });
+      people.push({
+        leadId: lead.id,
+        contactId: lead.contact_id,
+        arrivesOnDay: draw(o.seed, 'arrival', i) * window,
+        index: i,
+      });
     }
 
     const taskQueue = 'simulation';
     const tally = newTally();
     const settings = { ...DEFAULT_CADENCE_SETTINGS, policy: o.policy };
-    const main = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: createCadenceActivities({ db, settings }), maxCachedWorkflows: 2000 });
+    const main = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle,
+      activities: createCadenceActivities({ db, settings }),
+      maxCachedWorkflows: 2000,
+    });
     const sending = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: messagingTaskQueue(taskQueue),
-      activities: simulatedRecipients({ sending: createSendingActivities({ db }), db, client: env.client, scenario: o.scenario, seed: o.seed, tally }),
+      activities: simulatedRecipients({
+        sending: createSendingActivities({ db }),
+        db,
+        client: env.client,
+        scenario: o.scenario,
+        seed: o.seed,
+        tally,
+      }),
     });
     const simStart = await env.currentTimeMs();
     const horizon = simStart + o.days * DAY;
@@ -143,22 +184,37 @@ export async function simulate(o: SimulationOptions): Promise<Outcome> {
      */
     // Progress = messages handled or customers finished; none for STALL_MS of real time means the
     // test server stopped advancing (it can refuse a workflow task): fail loudly instead of hanging.
-    const progress = (): number => results.length + Object.values(tally.sent).reduce((a, by) => a + Object.values(by).reduce((x, y) => x + y, 0), 0) + Object.values(tally.deferrals).reduce((a, b) => a + b, 0);
+    const progress = (): number =>
+      results.length +
+      Object.values(tally.sent).reduce((a, by) => a + Object.values(by).reduce((x, y) => x + y, 0), 0) +
+      Object.values(tally.deferrals).reduce((a, b) => a + b, 0);
     let last = { value: -1, at: Date.now() };
     const stalled = (): boolean => {
       const value = progress();
       if (value !== last.value) last = { value, at: Date.now() };
       return Date.now() - last.at > STALL_MS;
     };
-    const settle = async (h: { workflowId: string; result(): Promise<SimulatedCustomerResult> }): Promise<SimulatedCustomerResult | undefined> => {
+    const settle = async (h: {
+      workflowId: string;
+      result(): Promise<SimulatedCustomerResult>;
+    }): Promise<SimulatedCustomerResult | undefined> => {
       const result = h.result();
       for (;;) {
-        const done = await Promise.race([result, new Promise<undefined>((r) => setTimeout(() => r(undefined), 20_000))]);
+        const done = await Promise.race([
+          result,
+          new Promise<undefined>((r) => setTimeout(() => r(undefined), 20_000)),
+        ]);
         if (done) return done;
-        if (stalled()) throw new Error(`the time-skipping server stopped advancing (no progress for ${STALL_MS / 1000} s at ${results.length} of ${people.length} customers); try fewer leads`);
+        if (stalled())
+          throw new Error(
+            `the time-skipping server stopped advancing (no progress for ${STALL_MS / 1000} s at ${results.length} of ${people.length} customers); try fewer leads`,
+          );
         if ((await env.currentTimeMs()) > horizon + DAY) {
           result.catch(() => undefined);
-          await env.client.workflow.getHandle(h.workflowId).terminate('stuck past the horizon').catch(() => undefined);
+          await env.client.workflow
+            .getHandle(h.workflowId)
+            .terminate('stuck past the horizon')
+            .catch(() => undefined);
           return undefined;
         }
       }
@@ -172,7 +228,24 @@ export async function simulate(o: SimulationOptions): Promise<Outcome> {
             workflowId: `sim-${p.leadId}`,
             workflowTaskTimeout: '2 minutes',
             taskQueue,
-            args: [{ leadId: p.leadId, contactId: p.contactId, definition: o.definition, settings: { policy: o.policy }, arrivesOnDay: p.arrivesOnDay, horizon, fate: { inspection: fate('inspection'), quoteOpened: fate('quoteOpened'), competitor: fate('competitor'), win: fate('win'), review: fate('review'), referral: fate('referral') } }],
+            args: [
+              {
+                leadId: p.leadId,
+                contactId: p.contactId,
+                definition: o.definition,
+                settings: { policy: o.policy },
+                arrivesOnDay: p.arrivesOnDay,
+                horizon,
+                fate: {
+                  inspection: fate('inspection'),
+                  quoteOpened: fate('quoteOpened'),
+                  competitor: fate('competitor'),
+                  win: fate('win'),
+                  review: fate('review'),
+                  referral: fate('referral'),
+                },
+              },
+            ],
           });
         }),
       );
@@ -185,7 +258,9 @@ export async function simulate(o: SimulationOptions): Promise<Outcome> {
       const stages: Record<string, number> = {};
       for (const p of people) {
         const s = await env.client
-          .withDeadline(Date.now() + 5000, () => env.client.workflow.getHandle(journeyWorkflowId(p.contactId)).query(journeyStatusQuery))
+          .withDeadline(Date.now() + 5000, () =>
+            env.client.workflow.getHandle(journeyWorkflowId(p.contactId)).query(journeyStatusQuery),
+          )
           .catch(() => undefined);
         const stage = s?.stage ?? 'unanswered';
         stages[stage] = (stages[stage] ?? 0) + 1;
@@ -195,7 +270,23 @@ export async function simulate(o: SimulationOptions): Promise<Outcome> {
     const [stages] = await Promise.all([main.runUntil(run), sending.runUntil(run)]);
     const wallSeconds = (Date.now() - started) / 1000;
     const ends = await db.selectFrom('cadences').select(['end_reason']).execute();
-    return { options: { leads: o.leads, days: o.days, scenario: o.scenario.name, definition: o.definition, seed: o.seed, policy: o.policy }, scenario: o.scenario, tally, results, stuck, stages, cadenceEnds: ends.map((e) => e.end_reason), wallSeconds };
+    return {
+      options: {
+        leads: o.leads,
+        days: o.days,
+        scenario: o.scenario.name,
+        definition: o.definition,
+        seed: o.seed,
+        policy: o.policy,
+      },
+      scenario: o.scenario,
+      tally,
+      results,
+      stuck,
+      stages,
+      cadenceEnds: ends.map((e) => e.end_reason),
+      wallSeconds,
+    };
   } finally {
     await env.teardown();
     await db.destroy();

@@ -3,6 +3,8 @@
 import { createHash } from 'node:crypto';
 
 export function draw(seed: number, ...about: (string | number)[]): number {
-  const h = createHash('sha256').update(`${seed}:${about.join(':')}`).digest();
+  const h = createHash('sha256')
+    .update(`${seed}:${about.join(':')}`)
+    .digest();
   return h.readUInt32BE(0) / 0x1_0000_0000;
 }

@@ -32,7 +32,18 @@ export interface Tally {
 }
 
 export function newTally(): Tally {
-  return { sent: {}, blocked: 0, deferrals: {}, deferredMessages: {}, touchesPerLead: new Map(), opens: 0, clicks: 0, replies: 0, autoReplies: 0, optOuts: new Set() };
+  return {
+    sent: {},
+    blocked: 0,
+    deferrals: {},
+    deferredMessages: {},
+    touchesPerLead: new Map(),
+    opens: 0,
+    clicks: 0,
+    replies: 0,
+    autoReplies: 0,
+    optOuts: new Set(),
+  };
 }
 
 export function simulatedRecipients(deps: {
@@ -45,7 +56,13 @@ export function simulatedRecipients(deps: {
 }) {
   const { sending, db, client, scenario, seed, tally } = deps;
   const tell = (workflowId: string, messageId: string, channel: string, event: MessageEvent, until?: string) =>
-    client.workflow.getHandle(workflowId).signal(messageEventSignal, { messageId, channel, event, at: new Date(Context.current().info.currentAttemptScheduledTimestampMs).toISOString(), until });
+    client.workflow.getHandle(workflowId).signal(messageEventSignal, {
+      messageId,
+      channel,
+      event,
+      at: new Date(Context.current().info.currentAttemptScheduledTimestampMs).toISOString(),
+      until,
+    });
 
   return {
     async sendMessage(req: SendRequest): Promise<SendOutcome> {
@@ -60,14 +77,24 @@ export function simulatedRecipients(deps: {
 
       const byChannel = (tally.sent[kind] ??= {});
       byChannel[req.channel] = (byChannel[req.channel] ?? 0) + 1;
-      if (kind === 'cadence' && req.leadId) tally.touchesPerLead.set(req.leadId, (tally.touchesPerLead.get(req.leadId) ?? 0) + 1);
+      if (kind === 'cadence' && req.leadId)
+        tally.touchesPerLead.set(req.leadId, (tally.touchesPerLead.get(req.leadId) ?? 0) + 1);
 
       const p = scenario.perMessage[req.channel as CadenceChannel];
       const roll = (what: string) => draw(seed, req.idempotencyKey, what);
       const toCadence = kind === 'cadence' && req.workflowId !== undefined;
       if (roll('opt-out') < p.optOut) {
-        const row = await db.selectFrom('messages').select('to_address').where('id', '=', outcome.messageId).executeTakeFirstOrThrow();
-        await setConsent(db, { channel: req.channel, address: row.to_address, status: 'opted_out', source: 'simulation' });
+        const row = await db
+          .selectFrom('messages')
+          .select('to_address')
+          .where('id', '=', outcome.messageId)
+          .executeTakeFirstOrThrow();
+        await setConsent(db, {
+          channel: req.channel,
+          address: row.to_address,
+          status: 'opted_out',
+          source: 'simulation',
+        });
         tally.optOuts.add(req.contactId);
         if (toCadence) await tell(req.workflowId!, outcome.messageId, req.channel, 'unsubscribed');
         return outcome;
@@ -77,7 +104,14 @@ export function simulatedRecipients(deps: {
       if (toCadence) await tell(req.workflowId!, outcome.messageId, req.channel, 'opened');
       if (roll('away') < scenario.outOfOffice) {
         tally.autoReplies += 1;
-        if (toCadence) await tell(req.workflowId!, outcome.messageId, req.channel, 'auto_reply', new Date(Context.current().info.currentAttemptScheduledTimestampMs + 7 * DAY).toISOString());
+        if (toCadence)
+          await tell(
+            req.workflowId!,
+            outcome.messageId,
+            req.channel,
+            'auto_reply',
+            new Date(Context.current().info.currentAttemptScheduledTimestampMs + 7 * DAY).toISOString(),
+          );
         return outcome;
       }
       if (roll('click') < p.click) {
@@ -88,7 +122,10 @@ export function simulatedRecipients(deps: {
         tally.replies += 1;
         // A reply to any message (a journey's too) is the person answering: their cadence hands over.
         await tell(cadenceWorkflowId(req.leadId!), outcome.messageId, req.channel, 'replied').catch(() => undefined);
-        await client.workflow.getHandle(`sim-${req.leadId}`).signal(repliedSignal).catch(() => undefined); // past the horizon
+        await client.workflow
+          .getHandle(`sim-${req.leadId}`)
+          .signal(repliedSignal)
+          .catch(() => undefined); // past the horizon
       }
       return outcome;
     },

@@ -5,7 +5,14 @@ import type { Tally } from './recipients';
 import type { Scenario } from './scenarios';
 
 export interface Outcome {
-  options: { leads: number; days: number; scenario: string; definition: string; seed: number; policy: { maxTouches: number; minGapDays: number } };
+  options: {
+    leads: number;
+    days: number;
+    scenario: string;
+    definition: string;
+    seed: number;
+    policy: { maxTouches: number; minGapDays: number };
+  };
   scenario: Scenario;
   tally: Tally;
   results: SimulatedCustomerResult[];
@@ -17,13 +24,17 @@ export interface Outcome {
 }
 
 const pct = (n: number, of: number): string => (of ? `${((100 * n) / of).toFixed(1)} %` : '–');
-const quantile = (xs: number[], q: number): number => (xs.length ? xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]! : 0);
-const count = <T extends string>(xs: T[]): Record<string, number> => xs.reduce<Record<string, number>>((m, x) => ({ ...m, [x]: (m[x] ?? 0) + 1 }), {});
+const quantile = (xs: number[], q: number): number =>
+  xs.length ? xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]! : 0;
+const count = <T extends string>(xs: T[]): Record<string, number> =>
+  xs.reduce<Record<string, number>>((m, x) => ({ ...m, [x]: (m[x] ?? 0) + 1 }), {});
 
 export function report(o: Outcome) {
   const leads = o.options.leads;
   // Leads never touched (a reply before day 1, arrived at the end) count as zero.
-  const perLead = [...o.tally.touchesPerLead.values()].concat(Array(Math.max(0, leads - o.tally.touchesPerLead.size)).fill(0) as number[]).sort((a, b) => a - b);
+  const perLead = [...o.tally.touchesPerLead.values()]
+    .concat(Array(Math.max(0, leads - o.tally.touchesPerLead.size)).fill(0) as number[])
+    .sort((a, b) => a - b);
   const totalCadence = perLead.reduce((a, b) => a + b, 0);
   const won = o.results.filter((r) => r.won).length;
   const replied = o.results.filter((r) => r.repliedOnDay !== undefined).length;
@@ -31,18 +42,34 @@ export function report(o: Outcome) {
   const channelMix = (kind: string) => {
     const by = o.tally.sent[kind] ?? {};
     const total = Object.values(by).reduce((a, b) => a + b, 0);
-    return Object.fromEntries(Object.entries(by).sort((a, b) => b[1] - a[1]).map(([c, n]) => [c, { messages: n, share: total ? n / total : 0 }]));
+    return Object.fromEntries(
+      Object.entries(by)
+        .sort((a, b) => b[1] - a[1])
+        .map(([c, n]) => [c, { messages: n, share: total ? n / total : 0 }]),
+    );
   };
-  const deferredMessages = Object.fromEntries(Object.entries(o.tally.deferredMessages).map(([r, keys]) => [r, keys.size]));
+  const deferredMessages = Object.fromEntries(
+    Object.entries(o.tally.deferredMessages).map(([r, keys]) => [r, keys.size]),
+  );
   const leadDays = leads * o.options.days;
   const json = {
     options: o.options,
-    touchesPerLead: { mean: totalCadence / leads, p50: quantile(perLead, 0.5), p90: quantile(perLead, 0.9), max: perLead.at(-1) ?? 0 },
+    touchesPerLead: {
+      mean: totalCadence / leads,
+      p50: quantile(perLead, 0.5),
+      p90: quantile(perLead, 0.9),
+      max: perLead.at(-1) ?? 0,
+    },
     channelMix: { cadence: channelMix('cadence'), journey: channelMix('journey') },
     replies: { leads: replied, rate: replied / leads },
     conversions: { won, rate: won / leads },
     optOuts: { contacts: o.tally.optOuts.size, rate: o.tally.optOuts.size / leads },
-    engagement: { opens: o.tally.opens, clicks: o.tally.clicks, replies: o.tally.replies, outOfOffice: o.tally.autoReplies },
+    engagement: {
+      opens: o.tally.opens,
+      clicks: o.tally.clicks,
+      replies: o.tally.replies,
+      outOfOffice: o.tally.autoReplies,
+    },
     deferred: { messages: deferredMessages, times: o.tally.deferrals },
     blockedSends: o.tally.blocked,
     cadenceEnds: ends,
@@ -54,17 +81,42 @@ export function report(o: Outcome) {
     `Simulation: ${leads} leads × ${o.options.days} days · scenario ${o.options.scenario} · definition ${o.options.definition} · max ${o.options.policy.maxTouches} touches, ≥ ${(o.options.policy.minGapDays * 24).toFixed(0)} h apart · seed ${o.options.seed}`,
     '',
     `Touches per lead (cadence): mean ${json.touchesPerLead.mean.toFixed(2)} · p50 ${json.touchesPerLead.p50} · p90 ${json.touchesPerLead.p90} · max ${json.touchesPerLead.max}`,
-    `Channel mix, cadence: ${Object.entries(json.channelMix.cadence).map(([c, v]) => `${c} ${v.messages} (${pct(v.messages, totalCadence)})`).join(' · ') || 'none'}`,
-    `Channel mix, journey: ${Object.entries(json.channelMix.journey).map(([c, v]) => `${c} ${v.messages}`).join(' · ') || 'none'}`,
+    `Channel mix, cadence: ${
+      Object.entries(json.channelMix.cadence)
+        .map(([c, v]) => `${c} ${v.messages} (${pct(v.messages, totalCadence)})`)
+        .join(' · ') || 'none'
+    }`,
+    `Channel mix, journey: ${
+      Object.entries(json.channelMix.journey)
+        .map(([c, v]) => `${c} ${v.messages}`)
+        .join(' · ') || 'none'
+    }`,
     `Replies: ${replied} leads (${pct(replied, leads)}) · conversions (contract signed): ${won} (${pct(won, leads)})`,
     `Opt-outs: ${o.tally.optOuts.size} contacts (${pct(o.tally.optOuts.size, leads)}) · out-of-office answers: ${o.tally.autoReplies} · blocked sends: ${o.tally.blocked}`,
-    `Deferred messages: ${Object.entries(deferredMessages).map(([r, n]) => `${r.replace('_', ' ')} ${n}`).join(' · ') || 'none'}`,
-    `Cadences ended: ${Object.entries(ends).sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r}: ${n}`).join(' · ')}`,
-    `Journeys by stage: ${Object.entries(o.stages).map(([s, n]) => `${s} ${n}`).join(' · ')}`,
-    ...(o.stuck.length ? [`Stuck (the test server stopped advancing them; left out): ${o.stuck.length} — ${o.stuck.slice(0, 5).join(', ')}`] : []),
+    `Deferred messages: ${
+      Object.entries(deferredMessages)
+        .map(([r, n]) => `${r.replace('_', ' ')} ${n}`)
+        .join(' · ') || 'none'
+    }`,
+    `Cadences ended: ${Object.entries(ends)
+      .sort((a, b) => b[1] - a[1])
+      .map(([r, n]) => `${r}: ${n}`)
+      .join(' · ')}`,
+    `Journeys by stage: ${Object.entries(o.stages)
+      .map(([s, n]) => `${s} ${n}`)
+      .join(' · ')}`,
+    ...(o.stuck.length
+      ? [
+          `Stuck (the test server stopped advancing them; left out): ${o.stuck.length} — ${o.stuck.slice(0, 5).join(', ')}`,
+        ]
+      : []),
     '',
     `Ran in ${o.wallSeconds.toFixed(1)} s wall: ${json.speed.leadDaysPerSecond.toFixed(0)} simulated lead-days per second.`,
-    `Probabilities (scenarios.ts): per message open/click/reply/opt-out — ${Object.entries(o.scenario.perMessage).map(([c, p]) => `${c} ${p.open}/${p.click}/${p.reply}/${p.optOut}`).join(', ')}; after a reply — ${Object.entries(o.scenario.afterReply).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    `Probabilities (scenarios.ts): per message open/click/reply/opt-out — ${Object.entries(o.scenario.perMessage)
+      .map(([c, p]) => `${c} ${p.open}/${p.click}/${p.reply}/${p.optOut}`)
+      .join(', ')}; after a reply — ${Object.entries(o.scenario.afterReply)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
   ];
   return { json, text: lines.join('\n') };
 }

@@ -13,7 +13,14 @@ export interface Scenario {
   /** An automatic out-of-office answer instead of a reply, per message read. */
   outOfOffice: number;
   /** Once a person replied: the lifecycle that follows (each given the previous step). */
-  afterReply: { inspection: number; quoteOpened: number; competitor: number; win: number; review: number; referral: number };
+  afterReply: {
+    inspection: number;
+    quoteOpened: number;
+    competitor: number;
+    win: number;
+    review: number;
+    referral: number;
+  };
 }
 
 const base: Scenario = {
@@ -39,7 +46,10 @@ const storm: Scenario = {
   definition: 'storm',
   arrivals: { frontLoadedDays: 3, frontLoadedShare: 0.8 },
   perMessage: Object.fromEntries(
-    Object.entries(base.perMessage).map(([c, p]) => [c, { ...p, open: Math.min(1, p.open * 1.3), reply: p.reply * 1.6 }]),
+    Object.entries(base.perMessage).map(([c, p]) => [
+      c,
+      { ...p, open: Math.min(1, p.open * 1.3), reply: p.reply * 1.6 },
+    ]),
   ) as Scenario['perMessage'],
   afterReply: { ...base.afterReply, inspection: 0.75, win: 0.55 },
 };

@@ -12,7 +12,16 @@ export const REPS = [
 ];
 
 /** An in-memory CRM: routes to the first rep not excluded (breached, unavailable), unless told none is free. */
-export function fakeCrm(opts: { lead?: { source?: LeadSource; city?: string; propertyValue?: number; previousCustomer?: VipFacts['previousCustomer'] } } = {}) {
+export function fakeCrm(
+  opts: {
+    lead?: {
+      source?: LeadSource;
+      city?: string;
+      propertyValue?: number;
+      previousCustomer?: VipFacts['previousCustomer'];
+    };
+  } = {},
+) {
   const world = {
     repsFree: true,
     routingAttempts: 0,
@@ -29,11 +38,38 @@ export function fakeCrm(opts: { lead?: { source?: LeadSource; city?: string; pro
   };
   function decide(input: { attempt: number; at: string; slaDeadline: string; lead: { preferredRepId?: string } }) {
     world.routingAttempts += 1;
-    const skip = new Set(world.ended.filter((e) => e.reason === 'breached' || e.reason === 'unavailable').map((e) => world.assignments.find((a) => a.attempt === e.attempt)!.repId));
-    const rep = world.repsFree ? (REPS.find((r) => r.id === input.lead.preferredRepId && !skip.has(r.id)) ?? REPS.find((r) => !skip.has(r.id))) : undefined;
-    if (!rep) return { outcome: 'no_rep_available' as const, repId: null, repName: null, managerId: null, capacityAlert: false, reason: 'no rep available' };
-    world.assignments.push({ attempt: input.attempt, repId: rep.id, slaDeadline: input.slaDeadline, at: input.at, preferredRepId: input.lead.preferredRepId });
-    return { outcome: 'assigned' as const, repId: rep.id, repName: rep.name, managerId: rep.managerId, capacityAlert: false, reason: 'fake' };
+    const skip = new Set(
+      world.ended
+        .filter((e) => e.reason === 'breached' || e.reason === 'unavailable')
+        .map((e) => world.assignments.find((a) => a.attempt === e.attempt)!.repId),
+    );
+    const rep = world.repsFree
+      ? (REPS.find((r) => r.id === input.lead.preferredRepId && !skip.has(r.id)) ?? REPS.find((r) => !skip.has(r.id)))
+      : undefined;
+    if (!rep)
+      return {
+        outcome: 'no_rep_available' as const,
+        repId: null,
+        repName: null,
+        managerId: null,
+        capacityAlert: false,
+        reason: 'no rep available',
+      };
+    world.assignments.push({
+      attempt: input.attempt,
+      repId: rep.id,
+      slaDeadline: input.slaDeadline,
+      at: input.at,
+      preferredRepId: input.lead.preferredRepId,
+    });
+    return {
+      outcome: 'assigned' as const,
+      repId: rep.id,
+      repName: rep.name,
+      managerId: rep.managerId,
+      capacityAlert: false,
+      reason: 'fake',
+    };
   }
   const activities = {
     async recordLeadTemperature(input: { temperature: string; revision: number }) {
@@ -46,7 +82,12 @@ export function fakeCrm(opts: { lead?: { source?: LeadSource; city?: string; pro
     async assessLead(input: { leadId: string; signals: EngagementSignals }): Promise<LeadAssessment> {
       const facts = { source: 'website' as LeadSource, city: 'Troy', ...opts.lead };
       const temperature = classifyTemperature(input.signals);
-      const vip = assessVip({ city: facts.city, source: facts.source, propertyValue: facts.propertyValue, previousCustomer: facts.previousCustomer });
+      const vip = assessVip({
+        city: facts.city,
+        source: facts.source,
+        propertyValue: facts.propertyValue,
+        previousCustomer: facts.previousCustomer,
+      });
       const assessment: LeadAssessment = {
         property: { roofAge: 22, propertyValue: facts.propertyValue },
         enrichment: { found: false, source: 'fake' },
@@ -59,14 +100,20 @@ export function fakeCrm(opts: { lead?: { source?: LeadSource; city?: string; pro
       return assessment;
     },
     /** Like the real one, a repeated attempt number gets the decision made before. */
-    async assignLeadToRep(input: { attempt: number; at: string; slaDeadline: string; lead: { preferredRepId?: string } }) {
+    async assignLeadToRep(input: {
+      attempt: number;
+      at: string;
+      slaDeadline: string;
+      lead: { preferredRepId?: string };
+    }) {
       if (world.decisions.has(input.attempt)) return world.decisions.get(input.attempt) as ReturnType<typeof decide>;
       const decided = decide(input);
       world.decisions.set(input.attempt, decided);
       return decided;
     },
     async endLeadAssignment(input: { attempt: number; reason: string }) {
-      if (!world.ended.some((e) => e.attempt === input.attempt)) world.ended.push({ attempt: input.attempt, reason: input.reason });
+      if (!world.ended.some((e) => e.attempt === input.attempt))
+        world.ended.push({ attempt: input.attempt, reason: input.reason });
     },
     async markLeadAssignment(input: { attempt: number; what: string }) {
       world.marks.push({ attempt: input.attempt, what: input.what });
@@ -76,9 +123,9 @@ export function fakeCrm(opts: { lead?: { source?: LeadSource; city?: string; pro
       return { begun: false as const, reason: 'cadences are tested on their own' };
     },
     async notifyPeople(input: { key: string; recipient: string; kind: string }) {
-      if (!world.notifications.some((n) => n.key === input.key)) world.notifications.push({ key: input.key, recipient: input.recipient, kind: input.kind });
+      if (!world.notifications.some((n) => n.key === input.key))
+        world.notifications.push({ key: input.key, recipient: input.recipient, kind: input.kind });
     },
   };
   return { world, activities };
 }
-

@@ -38,8 +38,26 @@ export function fakeSender(answer: (req: SendRequest, attempt: number) => SendOu
         const special = answer(req, asked.length);
         if (special) return special;
         const round = (unit: number) => Math.round(((at - startedAt) / unit) * 10) / 10;
-        sent.push({ at, day: round(DAY), hour: round(HOUR), channel: req.channel, key: req.idempotencyKey, kind: req.kind, subject: req.subject, text: req.text!, contactId: req.contactId, leadId: req.leadId, workflowId: req.workflowId });
-        return { status: 'sent', messageId: `m${sent.length}`, providerMessageId: 'p', provider: 'fake', duplicate: false };
+        sent.push({
+          at,
+          day: round(DAY),
+          hour: round(HOUR),
+          channel: req.channel,
+          key: req.idempotencyKey,
+          kind: req.kind,
+          subject: req.subject,
+          text: req.text!,
+          contactId: req.contactId,
+          leadId: req.leadId,
+          workflowId: req.workflowId,
+        });
+        return {
+          status: 'sent',
+          messageId: `m${sent.length}`,
+          providerMessageId: 'p',
+          provider: 'fake',
+          duplicate: false,
+        };
       },
     },
   };

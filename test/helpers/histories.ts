@@ -14,7 +14,10 @@ export async function keepHistory(handle: WorkflowHandle, workflowType: string, 
   fs.mkdirSync(dir, { recursive: true });
   // The same JSON as `temporal workflow show --output json`, so either source can be kept here.
   // Proto3 JSON, as `temporal workflow show --output json` writes it: either source can be kept here.
-  fs.writeFileSync(path.join(dir, `${scenario}.json`), JSON.stringify(JSON.parse(historyToJSON(history)), null, 1) + '\n');
+  fs.writeFileSync(
+    path.join(dir, `${scenario}.json`),
+    JSON.stringify(JSON.parse(historyToJSON(history)), null, 1) + '\n',
+  );
 }
 
 /** Every kept history, as [workflowType/scenario, parsed JSON]. */
@@ -26,6 +29,9 @@ export function loadHistories(): { name: string; history: unknown }[] {
       fs
         .readdirSync(path.join(historiesDir, d.name))
         .filter((f) => f.endsWith('.json'))
-        .map((f) => ({ name: `${d.name}/${f}`, history: JSON.parse(fs.readFileSync(path.join(historiesDir, d.name, f), 'utf8')) as unknown })),
+        .map((f) => ({
+          name: `${d.name}/${f}`,
+          history: JSON.parse(fs.readFileSync(path.join(historiesDir, d.name, f), 'utf8')) as unknown,
+        })),
     );
 }

@@ -32,11 +32,17 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
 
 /** A task queue per test, so workers of different tests never steal each other's tasks. */
 export function taskQueueFor(title: string): string {
-  return `test-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 60)}`;
+  return `test-${title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 60)}`;
 }
 
 /** Bundles a test-only workflow file (fixtures), quietly. */
 export function bundleFixture(file: string): Promise<{ code: string }> {
   const quiet = (): void => undefined;
-  return bundleWorkflowCode({ workflowsPath: file, logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (m) => testLogger.error(m) } });
+  return bundleWorkflowCode({
+    workflowsPath: file,
+    logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (m) => testLogger.error(m) },
+  });
 }

@@ -54,7 +54,10 @@ describe('HTTP API', () => {
     expect(res.headers.get('location')).toBe(`/api/v1/leads/${body.leadId}`);
 
     await expect
-      .poll(async () => ((await (await api(`/api/v1/leads/${body.leadId}`)).json()) as { temperature: string }).temperature, { timeout: 20_000 })
+      .poll(
+        async () => ((await (await api(`/api/v1/leads/${body.leadId}`)).json()) as { temperature: string }).temperature,
+        { timeout: 20_000 },
+      )
       .toBe('HOT');
     const view = (await (await api(`/api/v1/leads/${body.leadId}`)).json()) as Record<string, unknown>;
     expect(view).toMatchObject({
@@ -64,15 +67,24 @@ describe('HTTP API', () => {
       temperatureScore: 100,
       contact: { firstName: 'Ann', lastName: 'Lee' },
       isVip: false,
-      workflow: { workflowId: body.workflowId, status: 'RUNNING', live: { stage: 'assigned', temperature: { temperature: 'HOT' } } },
+      workflow: {
+        workflowId: body.workflowId,
+        status: 'RUNNING',
+        live: { stage: 'assigned', temperature: { temperature: 'HOT' } },
+      },
     });
     // A Troy lead goes to a Troy rep, with the HOT 2-minute SLA; the models could not score it
     // (intake did not give every feature) and the view says which were missing.
-    const { assignment, prediction } = view as { assignment: { repId: string; slaDeadline: string }; prediction: { missing: string[] } };
+    const { assignment, prediction } = view as {
+      assignment: { repId: string; slaDeadline: string };
+      prediction: { missing: string[] };
+    };
     expect(['rep-jane-doe', 'rep-sam-lee']).toContain(assignment.repId);
     expect(Date.parse(assignment.slaDeadline) - Date.parse(view.createdAt as string)).toBeLessThan(3 * 60_000);
     expect(prediction.missing).toEqual(expect.arrayContaining(['contactQuality', 'responseTimeMinutes']));
-    expect((prediction as { clv?: { missing: string[] } }).clv!.missing).toEqual(expect.arrayContaining(['incomeEstimate', 'householdSize']));
+    expect((prediction as { clv?: { missing: string[] } }).clv!.missing).toEqual(
+      expect.arrayContaining(['incomeEstimate', 'householdSize']),
+    );
   });
 
   it('lists the workflow with its search attributes through the Temporal CLI', async () => {
@@ -80,8 +92,14 @@ describe('HTTP API', () => {
     const { leadId } = (await res.json()) as { leadId: string };
     const list = async () => {
       const { stdout } = await run(temporalCliPath(), [
-        'workflow', 'list', '--address', sys.temporalAddress, '--output', 'json',
-        '--query', `LeadId = '${leadId}' AND LeadSource = 'realtor' AND Temperature = 'HOT' AND Stage = 'assigned' AND IsVip = true AND Territory = 'Troy'`,
+        'workflow',
+        'list',
+        '--address',
+        sys.temporalAddress,
+        '--output',
+        'json',
+        '--query',
+        `LeadId = '${leadId}' AND LeadSource = 'realtor' AND Temperature = 'HOT' AND Stage = 'assigned' AND IsVip = true AND Territory = 'Troy'`,
       ]);
       return stdout;
     };
@@ -89,9 +107,23 @@ describe('HTTP API', () => {
   });
 
   it('stores workflow inputs encrypted: the server holds ciphertext only', async () => {
-    const res = await api('/api/v1/leads', { method: 'POST', body: JSON.stringify(lead({ address: { street: '9 Secret Lane', city: 'Birmingham', state: 'MI', zip: '48009' } })) });
+    const res = await api('/api/v1/leads', {
+      method: 'POST',
+      body: JSON.stringify(
+        lead({ address: { street: '9 Secret Lane', city: 'Birmingham', state: 'MI', zip: '48009' } }),
+      ),
+    });
     const { workflowId } = (await res.json()) as { workflowId: string };
-    const { stdout } = await run(temporalCliPath(), ['workflow', 'show', '--address', sys.temporalAddress, '-w', workflowId, '--output', 'json']);
+    const { stdout } = await run(temporalCliPath(), [
+      'workflow',
+      'show',
+      '--address',
+      sys.temporalAddress,
+      '-w',
+      workflowId,
+      '--output',
+      'json',
+    ]);
     const started = JSON.parse(stdout).events[0].workflowExecutionStartedEventAttributes;
     const payload = started.input.payloads[0];
     expect(Buffer.from(payload.metadata.encoding, 'base64').toString()).toBe('binary/encrypted');
@@ -119,13 +151,24 @@ describe('HTTP API', () => {
 
   it('makes one lead from the same phone within 24 h, even without a key', async () => {
     const first = lead();
-    const a = (await (await api('/api/v1/leads', { method: 'POST', body: JSON.stringify(first) })).json()) as { leadId: string };
-    const b = (await (await api('/api/v1/leads', { method: 'POST', body: JSON.stringify({ ...first, firstName: 'Annie' }) })).json()) as {
+    const a = (await (await api('/api/v1/leads', { method: 'POST', body: JSON.stringify(first) })).json()) as {
+      leadId: string;
+    };
+    const b = (await (
+      await api('/api/v1/leads', { method: 'POST', body: JSON.stringify({ ...first, firstName: 'Annie' }) })
+    ).json()) as {
       leadId: string;
       deduplicated: boolean;
     };
     expect(b).toMatchObject({ leadId: a.leadId, deduplicated: true });
-    const { stdout } = await run(temporalCliPath(), ['workflow', 'count', '--address', sys.temporalAddress, '--query', `WorkflowId = 'lead-${a.leadId}'`]);
+    const { stdout } = await run(temporalCliPath(), [
+      'workflow',
+      'count',
+      '--address',
+      sys.temporalAddress,
+      '--query',
+      `WorkflowId = 'lead-${a.leadId}'`,
+    ]);
     expect(stdout).toMatch(/Total: 1/);
   });
 
@@ -137,17 +180,37 @@ describe('HTTP API', () => {
 
     const invalid = await api('/api/v1/leads', {
       method: 'POST',
-      body: JSON.stringify(lead({ phone: 'call me', address: { street: '', city: 'Troy', state: 'Michigan', zip: '1' }, property: { roofAge: 500 } })),
+      body: JSON.stringify(
+        lead({
+          phone: 'call me',
+          address: { street: '', city: 'Troy', state: 'Michigan', zip: '1' },
+          property: { roofAge: 500 },
+        }),
+      ),
     });
     expect(invalid.status).toBe(422);
     const problem = (await invalid.json()) as { errors: { path: string }[]; status: number; title: string };
-    expect(problem.errors.map((e) => e.path).sort()).toEqual(['address.state', 'address.street', 'address.zip', 'phone', 'property.roofAge']);
+    expect(problem.errors.map((e) => e.path).sort()).toEqual([
+      'address.state',
+      'address.street',
+      'address.zip',
+      'phone',
+      'property.roofAge',
+    ]);
     expect(JSON.stringify(problem)).not.toMatch(/at .*\.ts:\d+/);
 
-    const badKey = await api('/api/v1/leads', { method: 'POST', body: JSON.stringify(lead()), headers: { 'idempotency-key': 'x'.repeat(300) } });
+    const badKey = await api('/api/v1/leads', {
+      method: 'POST',
+      body: JSON.stringify(lead()),
+      headers: { 'idempotency-key': 'x'.repeat(300) },
+    });
     expect(badKey.status).toBe(422);
 
-    const wrongType = await api('/api/v1/leads', { method: 'POST', body: 'firstName=Ann', headers: { 'content-type': 'text/plain' } });
+    const wrongType = await api('/api/v1/leads', {
+      method: 'POST',
+      body: 'firstName=Ann',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(wrongType.status).toBe(415);
     expect(await count('leads')).toBe(before);
   });
@@ -160,7 +223,13 @@ describe('HTTP API', () => {
     expect((await api('/api/v1/reps')).status).toBe(403);
     const reps = await api('/api/v1/reps', { key: sys.opsKey });
     expect(reps.status).toBe(200);
-    expect(((await reps.json()) as { items: { role: string }[] }).items.map((r) => r.role).sort()).toEqual(['manager', 'rep', 'rep', 'rep', 'rep']);
+    expect(((await reps.json()) as { items: { role: string }[] }).items.map((r) => r.role).sort()).toEqual([
+      'manager',
+      'rep',
+      'rep',
+      'rep',
+      'rep',
+    ]);
   });
 
   it('404 for an unknown lead and an unknown route', async () => {
@@ -175,22 +244,52 @@ describe('HTTP API', () => {
     expect((await fetch(`${sys.apiUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${sys.apiUrl}/readyz`);
     expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', temporal: 'ok' } });
-    const doc = (await (await fetch(`${sys.apiUrl}/api/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    const doc = (await (await fetch(`${sys.apiUrl}/api/v1/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/leads', '/api/v1/leads/{id}', '/api/v1/reps']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/leads', '/api/v1/leads/{id}', '/api/v1/reps']),
+    );
     const docs = await fetch(`${sys.apiUrl}/docs/`);
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger-ui');
   });
 
   it("decodes payloads for the Web UI's origin only", async () => {
-    const { stdout } = await run(temporalCliPath(), ['workflow', 'list', '--address', sys.temporalAddress, '--output', 'json', '--limit', '1']);
+    const { stdout } = await run(temporalCliPath(), [
+      'workflow',
+      'list',
+      '--address',
+      sys.temporalAddress,
+      '--output',
+      'json',
+      '--limit',
+      '1',
+    ]);
     const workflowId = JSON.parse(stdout)[0].execution.workflowId as string;
-    const history = JSON.parse((await run(temporalCliPath(), ['workflow', 'show', '--address', sys.temporalAddress, '-w', workflowId, '--output', 'json'])).stdout);
+    const history = JSON.parse(
+      (
+        await run(temporalCliPath(), [
+          'workflow',
+          'show',
+          '--address',
+          sys.temporalAddress,
+          '-w',
+          workflowId,
+          '--output',
+          'json',
+        ])
+      ).stdout,
+    );
     const encrypted = history.events[0].workflowExecutionStartedEventAttributes.input.payloads;
     const uiOrigin = `http://localhost:${sys.config.TEMPORAL_UI_PORT}`;
 
-    const preflight = await fetch(`${sys.codecUrl}/decode`, { method: 'OPTIONS', headers: { origin: uiOrigin, 'access-control-request-method': 'POST' } });
+    const preflight = await fetch(`${sys.codecUrl}/decode`, {
+      method: 'OPTIONS',
+      headers: { origin: uiOrigin, 'access-control-request-method': 'POST' },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(uiOrigin);
 
@@ -201,7 +300,8 @@ describe('HTTP API', () => {
       body: JSON.stringify({ payloads: encrypted }),
     });
     expect(decoded.status).toBe(200);
-    const plain = ((await decoded.json()) as { payloads: { metadata: Record<string, string>; data: string }[] }).payloads[0]!;
+    const plain = ((await decoded.json()) as { payloads: { metadata: Record<string, string>; data: string }[] })
+      .payloads[0]!;
     expect(Buffer.from(plain.metadata.encoding!, 'base64').toString()).toBe('json/plain');
     expect(JSON.parse(Buffer.from(plain.data, 'base64').toString())).toHaveProperty('leadId');
 
@@ -214,11 +314,16 @@ describe('HTTP API', () => {
   });
 
   it('starts the workflow of a lead stored while Temporal was unreachable (reconciler)', async () => {
-    const posted = (await (await api('/api/v1/leads', { method: 'POST', body: JSON.stringify(lead()) })).json()) as { leadId: string };
+    const posted = (await (await api('/api/v1/leads', { method: 'POST', body: JSON.stringify(lead()) })).json()) as {
+      leadId: string;
+    };
     // Make a copy of that lead as if its POST had died after the insert, a minute ago.
     const orphanId = '0d3f6a52-1c1b-4c55-9a37-5b8e2f1d9c01';
     const contactId = '0d3f6a52-1c1b-4c55-9a37-5b8e2f1d9c02';
-    await sql.query(`insert into contacts (id, first_name, last_name, email) values ($1, 'Orphan', 'Lead', 'orphan@example.com')`, [contactId]);
+    await sql.query(
+      `insert into contacts (id, first_name, last_name, email) values ($1, 'Orphan', 'Lead', 'orphan@example.com')`,
+      [contactId],
+    );
     await sql.query(
       `insert into leads (id, contact_id, source, street, city, state, zip, workflow_id, request_hash, created_at)
        select $1::uuid, $2::uuid, source, street, city, state, zip, 'lead-' || $1, 'x', now() - interval '1 minute'
@@ -226,12 +331,22 @@ describe('HTTP API', () => {
       [orphanId, contactId, posted.leadId],
     );
     const db = createDb(sys.databaseUrl, 1);
-    const client = await connectClient({ address: sys.temporalAddress, namespace: 'default', payloadKeys: sys.secrets.payloadKeys });
+    const client = await connectClient({
+      address: sys.temporalAddress,
+      namespace: 'default',
+      payloadKeys: sys.secrets.payloadKeys,
+    });
     try {
-      expect(await reconcileLeadWorkflows({ db, client, taskQueue: sys.config.TEMPORAL_TASK_QUEUE, logger: testLogger })).toBe(1);
-      expect(await reconcileLeadWorkflows({ db, client, taskQueue: sys.config.TEMPORAL_TASK_QUEUE, logger: testLogger })).toBe(0);
+      expect(
+        await reconcileLeadWorkflows({ db, client, taskQueue: sys.config.TEMPORAL_TASK_QUEUE, logger: testLogger }),
+      ).toBe(1);
+      expect(
+        await reconcileLeadWorkflows({ db, client, taskQueue: sys.config.TEMPORAL_TASK_QUEUE, logger: testLogger }),
+      ).toBe(0);
       await expect
-        .poll(async () => ((await (await api(`/api/v1/leads/${orphanId}`)).json()) as { stage: string }).stage, { timeout: 20_000 })
+        .poll(async () => ((await (await api(`/api/v1/leads/${orphanId}`)).json()) as { stage: string }).stage, {
+          timeout: 20_000,
+        })
         .toBe('assigned');
     } finally {
       await client.connection.close();

@@ -9,12 +9,51 @@ import type { NewRep } from '../../db/schema';
 import { chooseRep, type RoutingLead, type RoutingRep } from '../../workflows/lead-intake/routing';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 
-const allWeek = JSON.stringify(Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, ['00:00', '24:00']])));
+const allWeek = JSON.stringify(
+  Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, ['00:00', '24:00']])),
+);
 const team: (NewRep & { close_rate: number })[] = [
-  { id: 'r-top', name: 'Top', email: 'top@x.example', territories: ['Troy'], skills: ['residential'], languages: ['English'], performance_tier: 'top', close_rate: 0.42 },
-  { id: 'r-std1', name: 'Std One', email: 's1@x.example', territories: ['Troy'], skills: ['residential'], languages: ['English'], performance_tier: 'standard', close_rate: 0.38 },
-  { id: 'r-std2', name: 'Std Two', email: 's2@x.example', territories: ['Troy'], skills: ['residential'], languages: ['English'], performance_tier: 'standard', close_rate: 0.35 },
-  { id: 'r-new', name: 'New', email: 'new@x.example', territories: ['Troy'], skills: ['residential'], languages: ['English'], performance_tier: 'new_hire', close_rate: 0.3, max_active_leads: 8 },
+  {
+    id: 'r-top',
+    name: 'Top',
+    email: 'top@x.example',
+    territories: ['Troy'],
+    skills: ['residential'],
+    languages: ['English'],
+    performance_tier: 'top',
+    close_rate: 0.42,
+  },
+  {
+    id: 'r-std1',
+    name: 'Std One',
+    email: 's1@x.example',
+    territories: ['Troy'],
+    skills: ['residential'],
+    languages: ['English'],
+    performance_tier: 'standard',
+    close_rate: 0.38,
+  },
+  {
+    id: 'r-std2',
+    name: 'Std Two',
+    email: 's2@x.example',
+    territories: ['Troy'],
+    skills: ['residential'],
+    languages: ['English'],
+    performance_tier: 'standard',
+    close_rate: 0.35,
+  },
+  {
+    id: 'r-new',
+    name: 'New',
+    email: 'new@x.example',
+    territories: ['Troy'],
+    skills: ['residential'],
+    languages: ['English'],
+    performance_tier: 'new_hire',
+    close_rate: 0.3,
+    max_active_leads: 8,
+  },
 ];
 const routingLead: RoutingLead = { city: 'Troy', needs: ['residential'], isVip: false, excludeRepIds: [] };
 const at = new Date('2026-11-25T20:00:00Z');
@@ -25,12 +64,28 @@ describe('assignLead under concurrency', () => {
 
   beforeAll(async () => {
     pg = await startTestPostgres();
-    await insertReps(pg.db, team.map(({ close_rate: _c, ...r }) => r));
-    for (const r of team) await pg.db.updateTable('reps').set({ close_rate: r.close_rate, working_hours: allWeek }).where('id', '=', r.id).execute();
+    await insertReps(
+      pg.db,
+      team.map(({ close_rate: _c, ...r }) => r),
+    );
+    for (const r of team)
+      await pg.db
+        .updateTable('reps')
+        .set({ close_rate: r.close_rate, working_hours: allWeek })
+        .where('id', '=', r.id)
+        .execute();
     for (let i = 0; i < 55; i++) {
       const { lead } = await createLeadOnce(
         pg.db,
-        { firstName: 'L', lastName: `${i}`, email: `l${i}@x.example`, source: 'website', address: { street: `${i} Main St`, city: 'Troy', state: 'MI', zip: '48083' }, property: {}, signals: {} },
+        {
+          firstName: 'L',
+          lastName: `${i}`,
+          email: `l${i}@x.example`,
+          source: 'website',
+          address: { street: `${i} Main St`, city: 'Troy', state: 'MI', zip: '48083' },
+          property: {},
+          signals: {},
+        },
         { requestHash: `h${i}`, dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
       );
       leadIds.push(lead.id);
@@ -56,8 +111,19 @@ describe('assignLead under concurrency', () => {
 
     // The same fifty decided one at a time on an in-memory team.
     const model: RoutingRep[] = team.map((r) => ({
-      id: r.id, role: 'rep', active: true, territories: r.territories, skills: r.skills, languages: r.languages, performanceTier: r.performance_tier,
-      closeRate: r.close_rate, activeLeads: 0, maxActiveLeads: r.max_active_leads ?? 15, timeZone: 'America/Detroit', workingHours: JSON.parse(allWeek) as RoutingRep['workingHours'], timeOff: [],
+      id: r.id,
+      role: 'rep',
+      active: true,
+      territories: r.territories,
+      skills: r.skills,
+      languages: r.languages,
+      performanceTier: r.performance_tier,
+      closeRate: r.close_rate,
+      activeLeads: 0,
+      maxActiveLeads: r.max_active_leads ?? 15,
+      timeZone: 'America/Detroit',
+      workingHours: JSON.parse(allWeek) as RoutingRep['workingHours'],
+      timeOff: [],
     }));
     const expected: Record<string, number> = {};
     for (let i = 0; i < 50; i++) {
@@ -65,7 +131,11 @@ describe('assignLead under concurrency', () => {
       expected[id] = (expected[id] ?? 0) + 1;
       model.find((m) => m.id === id)!.activeLeads += 1;
     }
-    const reps = await pg.db.selectFrom('reps').select(['id', 'active_leads', 'max_active_leads']).orderBy('id').execute();
+    const reps = await pg.db
+      .selectFrom('reps')
+      .select(['id', 'active_leads', 'max_active_leads'])
+      .orderBy('id')
+      .execute();
     expect(Object.fromEntries(reps.map((r) => [r.id, r.active_leads]))).toEqual(expected);
     for (const r of reps) expect(r.active_leads).toBeLessThanOrEqual(r.max_active_leads);
     // The weights show: the top performer carries the most, the new hire the least.
@@ -74,15 +144,30 @@ describe('assignLead under concurrency', () => {
 
     const audits = await pg.db.selectFrom('assignment_audit').select(['decision']).execute();
     expect(audits).toHaveLength(50);
-    expect(audits.every((a) => (a.decision as { candidates: unknown[]; excluded: unknown[] }).candidates.length + (a.decision as { excluded: unknown[] }).excluded.length === 4)).toBe(true);
-    const alerts = await pg.db.selectFrom('notifications').select(['recipient', 'payload']).where('kind', '=', 'rep_capacity_alert').execute();
+    expect(
+      audits.every(
+        (a) =>
+          (a.decision as { candidates: unknown[]; excluded: unknown[] }).candidates.length +
+            (a.decision as { excluded: unknown[] }).excluded.length ===
+          4,
+      ),
+    ).toBe(true);
+    const alerts = await pg.db
+      .selectFrom('notifications')
+      .select(['recipient', 'payload'])
+      .where('kind', '=', 'rep_capacity_alert')
+      .execute();
     expect(alerts.length).toBeGreaterThanOrEqual(1);
     expect(alerts.every((a) => a.recipient === 'ops')).toBe(true); // these reps have no manager
   });
 
   it('a retried decision returns the first answer and changes no load', async () => {
     const before = await repWorkload(pg.db, 'r-top');
-    const first = await pg.db.selectFrom('lead_assignments').select('rep_id').where('lead_id', '=', leadIds[0]!).executeTakeFirstOrThrow();
+    const first = await pg.db
+      .selectFrom('lead_assignments')
+      .select('rep_id')
+      .where('lead_id', '=', leadIds[0]!)
+      .executeTakeFirstOrThrow();
     const again = await assignLead(pg.db, request(leadIds[0]!), chooseRep);
     expect(again.repId).toBe(first.rep_id);
     expect((await repWorkload(pg.db, 'r-top'))!.rep.active_leads).toBe(before!.rep.active_leads);
@@ -93,9 +178,15 @@ describe('assignLead under concurrency', () => {
     expect(rest.filter((r) => r.outcome === 'assigned')).toHaveLength(3); // 53 places in all
     const waiting = rest.filter((r) => r.outcome === 'no_rep_available');
     expect(waiting).toHaveLength(2);
-    expect(waiting[0]!.decision.excluded.map((e) => e.reason)).toEqual(expect.arrayContaining([expect.stringMatching(/^at capacity/)]));
+    expect(waiting[0]!.decision.excluded.map((e) => e.reason)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^at capacity/)]),
+    );
 
-    const held = await pg.db.selectFrom('lead_assignments').select(['lead_id', 'rep_id']).where('lead_id', '=', leadIds[0]!).executeTakeFirstOrThrow();
+    const held = await pg.db
+      .selectFrom('lead_assignments')
+      .select(['lead_id', 'rep_id'])
+      .where('lead_id', '=', leadIds[0]!)
+      .executeTakeFirstOrThrow();
     expect(await endAssignment(pg.db, held.lead_id, 1, 'closed')).toBe(true);
     expect(await endAssignment(pg.db, held.lead_id, 1, 'closed')).toBe(false);
     const waitingLead = leadIds.slice(50).find((_, i) => rest[i]!.outcome === 'no_rep_available')!;

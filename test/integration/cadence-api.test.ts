@@ -37,10 +37,15 @@ describe('cadence API', () => {
   let client: Client;
   const api = (path: string, init: RequestInit & { key?: string } = {}) => {
     const { key = sys.crmKey, headers, ...rest } = init;
-    return fetch(`${sys.apiUrl}${path}`, { ...rest, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers } });
+    return fetch(`${sys.apiUrl}${path}`, {
+      ...rest,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+    });
   };
-  const post = (path: string, body: unknown, key?: string) => api(path, { method: 'POST', body: JSON.stringify(body), key });
-  const leadView = async (id: string) => (await (await api(`/api/v1/leads/${id}`)).json()) as { stage: string; assignment: { repId: string } | null };
+  const post = (path: string, body: unknown, key?: string) =>
+    api(path, { method: 'POST', body: JSON.stringify(body), key });
+  const leadView = async (id: string) =>
+    (await (await api(`/api/v1/leads/${id}`)).json()) as { stage: string; assignment: { repId: string } | null };
   const cadenceOf = async (id: string) => {
     const res = await api(`/api/v1/leads/${id}/cadence`);
     return { status: res.status, body: res.status === 200 ? ((await res.json()) as CadenceView) : undefined };
@@ -67,7 +72,11 @@ describe('cadence API', () => {
 
   beforeAll(async () => {
     sys = await startTestSystem();
-    client = await connectClient({ address: sys.temporalAddress, namespace: sys.config.TEMPORAL_NAMESPACE, payloadKeys: sys.secrets.payloadKeys });
+    client = await connectClient({
+      address: sys.temporalAddress,
+      namespace: sys.config.TEMPORAL_NAMESPACE,
+      payloadKeys: sys.secrets.payloadKeys,
+    });
   });
   afterAll(async () => {
     await client?.connection.close();
@@ -81,7 +90,10 @@ describe('cadence API', () => {
     expect(res.headers.get('content-type')).toMatch(/problem\+json/);
     expect((await api('/api/v1/leads/00000000-0000-4000-8000-000000000000/cadence')).status).toBe(404);
     expect((await api('/api/v1/leads/not-a-uuid/cadence')).status).toBe(404);
-    expect((await post('/api/v1/leads/00000000-0000-4000-8000-000000000000/cadence/engagement', { kind: 'website_visit' })).status).toBe(404);
+    expect(
+      (await post('/api/v1/leads/00000000-0000-4000-8000-000000000000/cadence/engagement', { kind: 'website_visit' }))
+        .status,
+    ).toBe(404);
   });
 
   it('marking the lead contacted starts its cadence: the next touch is the day-1 email, held by the rep', async () => {
@@ -90,9 +102,21 @@ describe('cadence API', () => {
     expect((await post(`/api/v1/leads/${lead.id}/contacted`, { repId: lead.repId })).status).toBe(200);
     const contactedAt = Date.now();
 
-    await expect.poll(async () => (await cadenceOf(lead.id)).body?.next ?? null, { timeout: 20_000, interval: 500 }).not.toBeNull();
+    await expect
+      .poll(async () => (await cadenceOf(lead.id)).body?.next ?? null, { timeout: 20_000, interval: 500 })
+      .not.toBeNull();
     const cadence = (await cadenceOf(lead.id)).body!;
-    expect(cadence).toMatchObject({ workflowId: `cadence-${lead.id}`, definition: 'standard', repId: lead.repId, endedAt: null, endReason: null, touches: 0, paused: false, pausedBecause: null, blockedChannels: [] });
+    expect(cadence).toMatchObject({
+      workflowId: `cadence-${lead.id}`,
+      definition: 'standard',
+      repId: lead.repId,
+      endedAt: null,
+      endReason: null,
+      touches: 0,
+      paused: false,
+      pausedBecause: null,
+      blockedChannels: [],
+    });
     expect(cadence.next).toMatchObject({ channel: 'email', step: 'day-1', mode: 'ADJUST' });
     expect(['A', 'B']).toContain(cadence.next!.variant);
     expect(cadence.next!.because).toMatch(/day 1: email/);
@@ -110,13 +134,19 @@ describe('cadence API', () => {
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: true, kind: 'website_visit' });
     await expect
-      .poll(async () => (await client.workflow.getHandle(`cadence-${lead.id}`).query(cadenceStatusQuery)).events.map((e) => e.kind), { timeout: 10_000 })
+      .poll(
+        async () =>
+          (await client.workflow.getHandle(`cadence-${lead.id}`).query(cadenceStatusQuery)).events.map((e) => e.kind),
+        { timeout: 10_000 },
+      )
       .toContain('website_visit');
 
     const bad = await post(`/api/v1/leads/${lead.id}/cadence/engagement`, { kind: 'sent_flowers' });
     expect(bad.status).toBe(422);
     expect(bad.headers.get('content-type')).toMatch(/problem\+json/);
-    expect((await post(`/api/v1/leads/${lead.id}/cadence/engagement`, { kind: 'website_visit', extra: 1 })).status).toBe(422);
+    expect(
+      (await post(`/api/v1/leads/${lead.id}/cadence/engagement`, { kind: 'website_visit', extra: 1 })).status,
+    ).toBe(422);
   });
 
   it('holds and the variant report are for ops only', async () => {
@@ -124,34 +154,79 @@ describe('cadence API', () => {
     const forbidden = await post('/api/v1/cadences/holds', { scope: 'rep', target: lead.repId, reason: 'vacation' });
     expect(forbidden.status).toBe(403);
     expect(forbidden.headers.get('content-type')).toMatch(/problem\+json/);
-    expect((await api('/api/v1/cadences/holds/00000000-0000-4000-8000-000000000000', { method: 'DELETE' })).status).toBe(403);
+    expect(
+      (await api('/api/v1/cadences/holds/00000000-0000-4000-8000-000000000000', { method: 'DELETE' })).status,
+    ).toBe(403);
     // Nothing was held by the refused request.
-    expect(((await (await api('/api/v1/cadences/holds', { key: sys.opsKey })).json()) as { holds: Hold[] }).holds).toEqual([]);
+    expect(
+      ((await (await api('/api/v1/cadences/holds', { key: sys.opsKey })).json()) as { holds: Hold[] }).holds,
+    ).toEqual([]);
     expect((await cadenceOf(lead.id)).body!.paused).toBe(false);
   });
 
   it("a hold on the rep pauses the rep's cadences at once; holding again returns the same hold", async () => {
-    expect((await post('/api/v1/cadences/holds', { scope: 'definition', target: 'nope', reason: 'holiday' }, sys.opsKey)).status).toBe(422);
-    const unknownRep = await post('/api/v1/cadences/holds', { scope: 'rep', target: 'rep-nobody', reason: 'vacation' }, sys.opsKey);
+    expect(
+      (await post('/api/v1/cadences/holds', { scope: 'definition', target: 'nope', reason: 'holiday' }, sys.opsKey))
+        .status,
+    ).toBe(422);
+    const unknownRep = await post(
+      '/api/v1/cadences/holds',
+      { scope: 'rep', target: 'rep-nobody', reason: 'vacation' },
+      sys.opsKey,
+    );
     expect(unknownRep.status).toBe(404);
     expect(unknownRep.headers.get('content-type')).toMatch(/problem\+json/);
-    expect((await post('/api/v1/cadences/holds', { scope: 'lead', target: '00000000-0000-4000-8000-000000000000', reason: 'quiet' }, sys.opsKey)).status).toBe(404);
-    expect((await post('/api/v1/cadences/holds', { scope: 'team', target: lead.repId, reason: 'vacation' }, sys.opsKey)).status).toBe(422);
-    expect((await post('/api/v1/cadences/holds', { scope: 'rep', target: lead.repId, reason: 'x' }, sys.opsKey)).status).toBe(422);
-    expect(((await (await api('/api/v1/cadences/holds', { key: sys.opsKey })).json()) as { holds: Hold[] }).holds).toEqual([]);
+    expect(
+      (
+        await post(
+          '/api/v1/cadences/holds',
+          { scope: 'lead', target: '00000000-0000-4000-8000-000000000000', reason: 'quiet' },
+          sys.opsKey,
+        )
+      ).status,
+    ).toBe(404);
+    expect(
+      (await post('/api/v1/cadences/holds', { scope: 'team', target: lead.repId, reason: 'vacation' }, sys.opsKey))
+        .status,
+    ).toBe(422);
+    expect(
+      (await post('/api/v1/cadences/holds', { scope: 'rep', target: lead.repId, reason: 'x' }, sys.opsKey)).status,
+    ).toBe(422);
+    expect(
+      ((await (await api('/api/v1/cadences/holds', { key: sys.opsKey })).json()) as { holds: Hold[] }).holds,
+    ).toEqual([]);
 
-    const res = await post('/api/v1/cadences/holds', { scope: 'rep', target: lead.repId, reason: 'vacation' }, sys.opsKey);
+    const res = await post(
+      '/api/v1/cadences/holds',
+      { scope: 'rep', target: lead.repId, reason: 'vacation' },
+      sys.opsKey,
+    );
     expect(res.status).toBe(201);
-    const held = (await res.json()) as { id: string; scope: string; target: string; reason: string; created: boolean; paused: number };
+    const held = (await res.json()) as {
+      id: string;
+      scope: string;
+      target: string;
+      reason: string;
+      created: boolean;
+      paused: number;
+    };
     expect(held).toMatchObject({ scope: 'rep', target: lead.repId, reason: 'vacation', created: true });
     expect(held.paused).toBeGreaterThanOrEqual(1);
     expect(res.headers.get('location')).toBe(`/api/v1/cadences/holds/${held.id}`);
     holdId = held.id;
 
     await expect.poll(async () => (await cadenceOf(lead.id)).body!.paused, { timeout: 10_000 }).toBe(true);
-    expect((await cadenceOf(lead.id)).body).toMatchObject({ paused: true, pausedBecause: 'held (rep): vacation', endedAt: null });
+    expect((await cadenceOf(lead.id)).body).toMatchObject({
+      paused: true,
+      pausedBecause: 'held (rep): vacation',
+      endedAt: null,
+    });
 
-    const again = await post('/api/v1/cadences/holds', { scope: 'rep', target: lead.repId, reason: 'vacation, again' }, sys.opsKey);
+    const again = await post(
+      '/api/v1/cadences/holds',
+      { scope: 'rep', target: lead.repId, reason: 'vacation, again' },
+      sys.opsKey,
+    );
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ id: holdId, created: false, reason: 'vacation' });
 
@@ -159,7 +234,13 @@ describe('cadence API', () => {
     expect(list.status).toBe(200);
     const { holds } = (await list.json()) as { holds: Hold[] };
     expect(holds).toHaveLength(1);
-    expect(holds[0]).toMatchObject({ id: holdId, scope: 'rep', target: lead.repId, reason: 'vacation', createdBy: 'ops' });
+    expect(holds[0]).toMatchObject({
+      id: holdId,
+      scope: 'rep',
+      target: lead.repId,
+      reason: 'vacation',
+      createdBy: 'ops',
+    });
     expect(Date.parse(holds[0]!.createdAt)).toBeGreaterThan(Date.now() - 60_000);
   });
 
@@ -180,7 +261,9 @@ describe('cadence API', () => {
     expect(twice.status).toBe(404);
     expect(twice.headers.get('content-type')).toMatch(/problem\+json/);
     expect((await api('/api/v1/cadences/holds/not-a-uuid', { method: 'DELETE', key: sys.opsKey })).status).toBe(404);
-    expect(((await (await api('/api/v1/cadences/holds', { key: sys.opsKey })).json()) as { holds: Hold[] }).holds).toEqual([]);
+    expect(
+      ((await (await api('/api/v1/cadences/holds', { key: sys.opsKey })).json()) as { holds: Hold[] }).holds,
+    ).toEqual([]);
   });
 
   it('reports the A/B variants (nothing sent yet); an unknown definition is 422', async () => {

@@ -56,7 +56,17 @@ describe('cadence repository', () => {
   }
 
   /** Claims a cadence for a lead (workflow id `cadence-<lead>`, run `<workflow>/<run>`). */
-  function claim(l: { leadId: string; contactId: string }, o: { run?: string; workflowId?: string; repId?: string; definition?: string; cooldownDays?: number; now?: Date } = {}) {
+  function claim(
+    l: { leadId: string; contactId: string },
+    o: {
+      run?: string;
+      workflowId?: string;
+      repId?: string;
+      definition?: string;
+      cooldownDays?: number;
+      now?: Date;
+    } = {},
+  ) {
     const workflowId = o.workflowId ?? `cadence-${l.leadId}`;
     return claimCadence(pg.db, {
       id: `${workflowId}/${o.run ?? 'run-1'}`,
@@ -69,7 +79,13 @@ describe('cadence repository', () => {
       now: o.now ?? new Date(),
     });
   }
-  const runningOf = (contactId: string) => pg.db.selectFrom('cadences').selectAll().where('contact_id', '=', contactId).where('ended_at', 'is', null).execute();
+  const runningOf = (contactId: string) =>
+    pg.db
+      .selectFrom('cadences')
+      .selectAll()
+      .where('contact_id', '=', contactId)
+      .where('ended_at', 'is', null)
+      .execute();
 
   describe('claimCadence', () => {
     it('claims once per contact: a retry is claimed again, another run is busy naming the running workflow', async () => {
@@ -77,21 +93,36 @@ describe('cadence repository', () => {
       const wf = `cadence-${l.leadId}`;
       expect(await claim(l, { repId: 'rep-a' })).toEqual({ kind: 'claimed' });
       const row = await findCadence(pg.db, wf);
-      expect(row).toMatchObject({ id: `${wf}/run-1`, workflow_id: wf, contact_id: l.contactId, lead_id: l.leadId, rep_id: 'rep-a', definition: 'standard', ended_at: null, end_reason: null, touches: 0 });
+      expect(row).toMatchObject({
+        id: `${wf}/run-1`,
+        workflow_id: wf,
+        contact_id: l.contactId,
+        lead_id: l.leadId,
+        rep_id: 'rep-a',
+        definition: 'standard',
+        ended_at: null,
+        end_reason: null,
+        touches: 0,
+      });
 
       // The activity retried: the same run, nothing new.
       expect(await claim(l, { repId: 'rep-a' })).toEqual({ kind: 'claimed' });
       expect(await runningOf(l.contactId)).toHaveLength(1);
 
       // Another run for the same person (say, their other lead's cadence) waits its turn.
-      expect(await claim(l, { workflowId: 'cadence-someone-else', run: 'r' })).toEqual({ kind: 'busy', workflowId: wf });
+      expect(await claim(l, { workflowId: 'cadence-someone-else', run: 'r' })).toEqual({
+        kind: 'busy',
+        workflowId: wf,
+      });
       expect(await claim(l, { run: 'run-2' })).toEqual({ kind: 'busy', workflowId: wf });
       expect((await runningOf(l.contactId)).map((r) => r.id)).toEqual([`${wf}/run-1`]);
     });
 
     it('ten claims for one contact at the same moment: exactly one is claimed, the rest are busy naming it', async () => {
       const l = await newLead();
-      const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => claim(l, { workflowId: `wf-${l.leadId}-${i}` })));
+      const outcomes = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => claim(l, { workflowId: `wf-${l.leadId}-${i}` })),
+      );
       const claimed = outcomes.flatMap((o, i) => (o.kind === 'claimed' ? [i] : []));
       expect(claimed).toHaveLength(1);
       const winner = `wf-${l.leadId}-${claimed[0]}`;
@@ -110,13 +141,22 @@ describe('cadence repository', () => {
       expect(await runningOf(l.contactId)).toEqual([]);
 
       // A claim of the run that already ended (a retry after the end): nothing to do, even with no cooldown.
-      expect(await claim(l, { now: new Date(endedAt.getTime() + 60 * DAY), cooldownDays: 0 })).toEqual({ kind: 'ended' });
+      expect(await claim(l, { now: new Date(endedAt.getTime() + 60 * DAY), cooldownDays: 0 })).toEqual({
+        kind: 'ended',
+      });
 
       const tenDaysLater = new Date(endedAt.getTime() + 10 * DAY);
-      expect(await claim(l, { run: 'run-2', now: tenDaysLater, cooldownDays: 30 })).toEqual({ kind: 'cooling_down', until: new Date(endedAt.getTime() + 30 * DAY) });
+      expect(await claim(l, { run: 'run-2', now: tenDaysLater, cooldownDays: 30 })).toEqual({
+        kind: 'cooling_down',
+        until: new Date(endedAt.getTime() + 30 * DAY),
+      });
       expect(await claim(l, { run: 'run-2', now: tenDaysLater, cooldownDays: 7 })).toEqual({ kind: 'claimed' });
       // The lead's second run under the same workflow id: findCadence shows the latest.
-      expect(await findCadence(pg.db, wf)).toMatchObject({ id: `${wf}/run-2`, ended_at: null, started_at: tenDaysLater });
+      expect(await findCadence(pg.db, wf)).toMatchObject({
+        id: `${wf}/run-2`,
+        ended_at: null,
+        started_at: tenDaysLater,
+      });
       expect((await runningOf(l.contactId)).map((r) => r.id)).toEqual([`${wf}/run-2`]);
     });
 
@@ -138,16 +178,33 @@ describe('cadence repository', () => {
       const first = new Date('2026-05-05T10:00:00.000Z');
       await endCadence(pg.db, { id, reason: 'lead won', touches: 4, at: first });
       await endCadence(pg.db, { id, reason: 'cancelled', touches: 9, at: new Date('2026-05-06T10:00:00.000Z') });
-      expect(await pg.db.selectFrom('cadences').select(['ended_at', 'end_reason', 'touches']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ ended_at: first, end_reason: 'lead won', touches: 4 });
+      expect(
+        await pg.db
+          .selectFrom('cadences')
+          .select(['ended_at', 'end_reason', 'touches'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow(),
+      ).toEqual({ ended_at: first, end_reason: 'lead won', touches: 4 });
     });
   });
 
   describe('holds', () => {
     it('one active hold per scope and target: holding again returns it unchanged', async () => {
       const l = await newLead();
-      const first = await createHold(pg.db, { scope: 'lead', target: l.leadId, reason: 'customer asked for a break', createdBy: 'ops' });
+      const first = await createHold(pg.db, {
+        scope: 'lead',
+        target: l.leadId,
+        reason: 'customer asked for a break',
+        createdBy: 'ops',
+      });
       expect(first.created).toBe(true);
-      expect(first.hold).toMatchObject({ scope: 'lead', target: l.leadId, reason: 'customer asked for a break', created_by: 'ops', released_at: null });
+      expect(first.hold).toMatchObject({
+        scope: 'lead',
+        target: l.leadId,
+        reason: 'customer asked for a break',
+        created_by: 'ops',
+        released_at: null,
+      });
       const again = await createHold(pg.db, { scope: 'lead', target: l.leadId, reason: 'another reason' });
       expect(again.created).toBe(false);
       expect(again.hold.id).toBe(first.hold.id);
@@ -156,7 +213,12 @@ describe('cadence repository', () => {
       const byRep = await createHold(pg.db, { scope: 'rep', target: l.leadId, reason: 'odd but allowed' });
       expect(byRep.created).toBe(true);
       expect(byRep.hold.id).not.toBe(first.hold.id);
-      expect((await listHolds(pg.db)).filter((h) => h.target === l.leadId).map((h) => h.scope).sort()).toEqual(['lead', 'rep']);
+      expect(
+        (await listHolds(pg.db))
+          .filter((h) => h.target === l.leadId)
+          .map((h) => h.scope)
+          .sort(),
+      ).toEqual(['lead', 'rep']);
       await releaseHold(pg.db, byRep.hold.id);
       await releaseHold(pg.db, first.hold.id);
     });
@@ -170,10 +232,19 @@ describe('cadence repository', () => {
       const lead = await createHold(pg.db, { scope: 'lead', target: l.leadId, reason: 'asked for quiet' });
       expect(await activeHold(pg.db, c)).toMatchObject({ id: lead.hold.id, scope: 'lead', reason: 'asked for quiet' });
       // Another lead of the same rep and definition: the rep hold.
-      expect(await activeHold(pg.db, { ...c, leadId: randomUUID() })).toMatchObject({ id: rep.hold.id, scope: 'rep', reason: 'vacation' });
+      expect(await activeHold(pg.db, { ...c, leadId: randomUUID() })).toMatchObject({
+        id: rep.hold.id,
+        scope: 'rep',
+        reason: 'vacation',
+      });
       // Nobody holds the lead (the ops queue): the definition hold.
-      expect(await activeHold(pg.db, { leadId: randomUUID(), definition: 'storm' })).toMatchObject({ id: def.hold.id, scope: 'definition' });
-      expect(await activeHold(pg.db, { leadId: randomUUID(), repId: 'rep-other', definition: 'plain' })).toBeUndefined();
+      expect(await activeHold(pg.db, { leadId: randomUUID(), definition: 'storm' })).toMatchObject({
+        id: def.hold.id,
+        scope: 'definition',
+      });
+      expect(
+        await activeHold(pg.db, { leadId: randomUUID(), repId: 'rep-other', definition: 'plain' }),
+      ).toBeUndefined();
 
       const released = await releaseHold(pg.db, lead.hold.id);
       expect(released).toMatchObject({ id: lead.hold.id, scope: 'lead', target: l.leadId });
@@ -242,7 +313,11 @@ describe('cadence repository', () => {
       expect(await householdCadences(pg.db, mover.contactId)).toEqual([]);
       // Their first lead closed; they come back from the neighbour's address: the same contact, a new lead.
       expect(await saveLeadStage(pg.db, mover.leadId, 'lost')).toBe(true);
-      const moved = await newLead({ street: '7 birch rd', zip: '48310' }, (await pg.db.selectFrom('contacts').select('email').where('id', '=', mover.contactId).executeTakeFirstOrThrow()).email!);
+      const moved = await newLead(
+        { street: '7 birch rd', zip: '48310' },
+        (await pg.db.selectFrom('contacts').select('email').where('id', '=', mover.contactId).executeTakeFirstOrThrow())
+          .email!,
+      );
       expect(moved.contactId).toBe(mover.contactId);
       expect(await householdCadences(pg.db, mover.contactId)).toEqual([`cadence-${neighbour.leadId}`]);
     });
@@ -255,17 +330,63 @@ describe('cadence repository', () => {
       await claim(l);
       const m1 = randomUUID();
       const sentAt = new Date('2026-06-01T14:00:00.000Z');
-      await recordTouch(pg.db, { cadenceId: id, touchNo: 1, step: 'day-1', variant: 'B', channel: 'email', messageId: m1, sentAt });
-      await recordTouch(pg.db, { cadenceId: id, touchNo: 1, step: 'day-2', variant: 'A', channel: 'sms', messageId: randomUUID(), sentAt: new Date() });
-      const touches = () => pg.db.selectFrom('cadence_touches').selectAll().where('cadence_id', '=', id).orderBy('touch_no').execute();
-      const count = async () => (await pg.db.selectFrom('cadences').select('touches').where('id', '=', id).executeTakeFirstOrThrow()).touches;
-      expect(await touches()).toEqual([{ cadence_id: id, touch_no: 1, step: 'day-1', variant: 'B', channel: 'email', message_id: m1, sent_at: sentAt, opened: false, clicked: false, replied: false }]);
+      await recordTouch(pg.db, {
+        cadenceId: id,
+        touchNo: 1,
+        step: 'day-1',
+        variant: 'B',
+        channel: 'email',
+        messageId: m1,
+        sentAt,
+      });
+      await recordTouch(pg.db, {
+        cadenceId: id,
+        touchNo: 1,
+        step: 'day-2',
+        variant: 'A',
+        channel: 'sms',
+        messageId: randomUUID(),
+        sentAt: new Date(),
+      });
+      const touches = () =>
+        pg.db.selectFrom('cadence_touches').selectAll().where('cadence_id', '=', id).orderBy('touch_no').execute();
+      const count = async () =>
+        (await pg.db.selectFrom('cadences').select('touches').where('id', '=', id).executeTakeFirstOrThrow()).touches;
+      expect(await touches()).toEqual([
+        {
+          cadence_id: id,
+          touch_no: 1,
+          step: 'day-1',
+          variant: 'B',
+          channel: 'email',
+          message_id: m1,
+          sent_at: sentAt,
+          opened: false,
+          clicked: false,
+          replied: false,
+        },
+      ]);
       expect(await count()).toBe(1);
 
-      await recordTouch(pg.db, { cadenceId: id, touchNo: 2, step: 'day-2', variant: 'A', channel: 'sms', sentAt: new Date() });
+      await recordTouch(pg.db, {
+        cadenceId: id,
+        touchNo: 2,
+        step: 'day-2',
+        variant: 'A',
+        channel: 'sms',
+        sentAt: new Date(),
+      });
       expect(await count()).toBe(2);
       // A late retry of touch 1 neither adds a row nor lowers the count.
-      await recordTouch(pg.db, { cadenceId: id, touchNo: 1, step: 'day-1', variant: 'B', channel: 'email', messageId: m1, sentAt });
+      await recordTouch(pg.db, {
+        cadenceId: id,
+        touchNo: 1,
+        step: 'day-1',
+        variant: 'B',
+        channel: 'email',
+        messageId: m1,
+        sentAt,
+      });
       expect((await touches()).map((t) => [t.touch_no, t.step, t.message_id])).toEqual([
         [1, 'day-1', m1],
         [2, 'day-2', null],
@@ -280,7 +401,15 @@ describe('cadence repository', () => {
       await claim(elsewhere, { definition: 'def-report-other' });
       const touch = async (l: { leadId: string }, touchNo: number, step: string, variant: string) => {
         const messageId = randomUUID();
-        await recordTouch(pg.db, { cadenceId: `cadence-${l.leadId}/run-1`, touchNo, step, variant, channel: 'email', messageId, sentAt: new Date() });
+        await recordTouch(pg.db, {
+          cadenceId: `cadence-${l.leadId}/run-1`,
+          touchNo,
+          step,
+          variant,
+          channel: 'email',
+          messageId,
+          sentAt: new Date(),
+        });
         return messageId;
       };
       const wonDay1 = await touch(won, 1, 'day-1', 'A');
@@ -301,7 +430,11 @@ describe('cadence repository', () => {
       expect(await saveLeadStage(pg.db, won.leadId, 'won')).toBe(true);
       expect(await saveLeadStage(pg.db, quiet.leadId, 'lost')).toBe(true);
 
-      const row = (step: string, variant: string, counts: { touches: number; leads: number; opened?: number; clicked?: number; replied?: number; won?: number }) => ({
+      const row = (
+        step: string,
+        variant: string,
+        counts: { touches: number; leads: number; opened?: number; clicked?: number; replied?: number; won?: number },
+      ) => ({
         definition: def,
         step,
         variant,
@@ -318,7 +451,19 @@ describe('cadence repository', () => {
         row('day-2', 'A', { touches: 1, leads: 1, replied: 1, won: 1 }),
       ];
       expect(await variantReport(pg.db, def)).toEqual(expected);
-      expect(await variantReport(pg.db, 'def-report-other')).toEqual([{ definition: 'def-report-other', step: 'day-1', variant: 'A', touches: 1, leads: 1, opened: 0, clicked: 0, replied: 0, won: 0 }]);
+      expect(await variantReport(pg.db, 'def-report-other')).toEqual([
+        {
+          definition: 'def-report-other',
+          step: 'day-1',
+          variant: 'A',
+          touches: 1,
+          leads: 1,
+          opened: 0,
+          clicked: 0,
+          replied: 0,
+          won: 0,
+        },
+      ]);
       expect(await variantReport(pg.db, 'def-nobody-uses')).toEqual([]);
 
       const all = await variantReport(pg.db);

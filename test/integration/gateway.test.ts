@@ -3,7 +3,13 @@
 // the other continues, quiet hours, holidays and frequency caps defer with the moment to try again.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGateway, localProvider, type MessageProvider, type OutboundMessage, type SendRequest } from '../../activities/messaging/gateway';
+import {
+  createGateway,
+  localProvider,
+  type MessageProvider,
+  type OutboundMessage,
+  type SendRequest,
+} from '../../activities/messaging/gateway';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { setConsent } from '../../db/repositories/messages';
 import { localPrintProvider, postcardProvider } from '../../activities/messaging/postcard';
@@ -42,13 +48,29 @@ describe('messaging gateway', () => {
   let contactId: string;
   let leadId: string;
   let n = 0;
-  const req = (over: Partial<SendRequest> = {}): SendRequest => ({ idempotencyKey: `test-wf:step-${++n}`, contactId, leadId, channel: 'sms', text: 'Your inspection is confirmed.', ...over });
+  const req = (over: Partial<SendRequest> = {}): SendRequest => ({
+    idempotencyKey: `test-wf:step-${++n}`,
+    contactId,
+    leadId,
+    channel: 'sms',
+    text: 'Your inspection is confirmed.',
+    ...over,
+  });
 
   beforeAll(async () => {
     pg = await startTestPostgres();
     const { lead } = await createLeadOnce(
       pg.db,
-      { firstName: 'Gia', lastName: 'Tway', phone: '+12485550177', email: 'gia@example.com', source: 'website', address: { street: '1 Main St', city: 'Troy', state: 'MI', zip: '48083' }, property: {}, signals: {} },
+      {
+        firstName: 'Gia',
+        lastName: 'Tway',
+        phone: '+12485550177',
+        email: 'gia@example.com',
+        source: 'website',
+        address: { street: '1 Main St', city: 'Troy', state: 'MI', zip: '48083' },
+        property: {},
+        signals: {},
+      },
       { requestHash: 'g', dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
     );
     contactId = lead.contact_id;
@@ -65,7 +87,11 @@ describe('messaging gateway', () => {
     const first = await gateway.send(request, afternoon);
     const again = await gateway.send(request, afternoon);
     expect(first).toMatchObject({ status: 'sent', duplicate: false, providerMessageId: 'P1' });
-    expect(again).toMatchObject({ status: 'sent', duplicate: true, messageId: (first as { messageId: string }).messageId });
+    expect(again).toMatchObject({
+      status: 'sent',
+      duplicate: true,
+      messageId: (first as { messageId: string }).messageId,
+    });
     expect(delivered).toHaveLength(1);
     expect(delivered[0]).toMatchObject({ to: '+12485550177', text: 'Your inspection is confirmed.' });
   });
@@ -78,19 +104,51 @@ describe('messaging gateway', () => {
     const retried = await gateway.send(request, afternoon);
     expect(retried).toMatchObject({ status: 'sent', providerMessageId: 'P1', duplicate: true });
     expect(delivered).toHaveLength(1);
-    const row = await pg.db.selectFrom('messages').select(['status', 'provider_message_id']).where('idempotency_key', '=', request.idempotencyKey).executeTakeFirstOrThrow();
+    const row = await pg.db
+      .selectFrom('messages')
+      .select(['status', 'provider_message_id'])
+      .where('idempotency_key', '=', request.idempotencyKey)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'sent', provider_message_id: 'P1' });
   });
 
   it('STOP blocks SMS (and calls) to the number while email continues, and the change is kept', async () => {
-    const gateway = createGateway({ db: pg.db, providers: { sms: localProvider('sms'), call: localProvider('call'), email: localProvider('email') }, caps: { perDay: 100, perWeek: 100 } });
-    await setConsent(pg.db, { channel: 'sms', address: '+12485550177', status: 'opted_out', source: 'sms_keyword', detail: { body: 'STOP' } });
+    const gateway = createGateway({
+      db: pg.db,
+      providers: { sms: localProvider('sms'), call: localProvider('call'), email: localProvider('email') },
+      caps: { perDay: 100, perWeek: 100 },
+    });
+    await setConsent(pg.db, {
+      channel: 'sms',
+      address: '+12485550177',
+      status: 'opted_out',
+      source: 'sms_keyword',
+      detail: { body: 'STOP' },
+    });
     expect(await gateway.send(req(), afternoon)).toEqual({ status: 'blocked', reason: 'opted_out', channel: 'sms' });
-    expect(await gateway.send(req({ channel: 'call' }), afternoon)).toEqual({ status: 'blocked', reason: 'opted_out', channel: 'call' });
-    expect(await gateway.send(req({ channel: 'email', subject: 'Your inspection' }), afternoon)).toMatchObject({ status: 'sent', provider: 'local-email' });
-    await setConsent(pg.db, { channel: 'sms', address: '+12485550177', status: 'subscribed', source: 'sms_keyword', detail: { body: 'START' } });
+    expect(await gateway.send(req({ channel: 'call' }), afternoon)).toEqual({
+      status: 'blocked',
+      reason: 'opted_out',
+      channel: 'call',
+    });
+    expect(await gateway.send(req({ channel: 'email', subject: 'Your inspection' }), afternoon)).toMatchObject({
+      status: 'sent',
+      provider: 'local-email',
+    });
+    await setConsent(pg.db, {
+      channel: 'sms',
+      address: '+12485550177',
+      status: 'subscribed',
+      source: 'sms_keyword',
+      detail: { body: 'START' },
+    });
     expect(await gateway.send(req(), afternoon)).toMatchObject({ status: 'sent' });
-    const history = await pg.db.selectFrom('consent_events').select(['status', 'source']).where('address', '=', '+12485550177').orderBy('id').execute();
+    const history = await pg.db
+      .selectFrom('consent_events')
+      .select(['status', 'source'])
+      .where('address', '=', '+12485550177')
+      .orderBy('id')
+      .execute();
     expect(history).toEqual([
       { status: 'opted_out', source: 'sms_keyword' },
       { status: 'subscribed', source: 'sms_keyword' },
@@ -98,20 +156,44 @@ describe('messaging gateway', () => {
   });
 
   it('defers an SMS asked for at 22:30 in Detroit to 08:00 the next morning; email is not held', async () => {
-    const gateway = createGateway({ db: pg.db, providers: { sms: localProvider('sms'), email: localProvider('email') }, caps: { perDay: 100, perWeek: 100 } });
+    const gateway = createGateway({
+      db: pg.db,
+      providers: { sms: localProvider('sms'), email: localProvider('email') },
+      caps: { perDay: 100, perWeek: 100 },
+    });
     const lateEvening = new Date('2026-11-26T03:30:00Z'); // 22:30 EST on the 25th
-    expect(await gateway.send(req(), lateEvening)).toEqual({ status: 'deferred', reason: 'quiet_hours', notBefore: '2026-11-26T13:00:00.000Z' });
+    expect(await gateway.send(req(), lateEvening)).toEqual({
+      status: 'deferred',
+      reason: 'quiet_hours',
+      notBefore: '2026-11-26T13:00:00.000Z',
+    });
     expect(await gateway.send(req({ channel: 'email' }), lateEvening)).toMatchObject({ status: 'sent' });
   });
 
   it('caps marketing messages per contact per day across workflows; transactional ones pass', async () => {
     const { lead } = await createLeadOnce(
       pg.db,
-      { firstName: 'Cap', lastName: 'Ped', email: 'capped@example.com', source: 'website', address: { street: '2 Main St', city: 'Troy', state: 'MI', zip: '48083' }, property: {}, signals: {} },
+      {
+        firstName: 'Cap',
+        lastName: 'Ped',
+        email: 'capped@example.com',
+        source: 'website',
+        address: { street: '2 Main St', city: 'Troy', state: 'MI', zip: '48083' },
+        property: {},
+        signals: {},
+      },
       { requestHash: 'c', dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
     );
-    const gateway = createGateway({ db: pg.db, providers: { email: localProvider('email') }, caps: { perDay: 2, perWeek: 5 } });
-    const send = (key: string, kind?: 'marketing' | 'transactional') => gateway.send({ idempotencyKey: key, contactId: lead.contact_id, channel: 'email', text: 'News', kind }, new Date());
+    const gateway = createGateway({
+      db: pg.db,
+      providers: { email: localProvider('email') },
+      caps: { perDay: 2, perWeek: 5 },
+    });
+    const send = (key: string, kind?: 'marketing' | 'transactional') =>
+      gateway.send(
+        { idempotencyKey: key, contactId: lead.contact_id, channel: 'email', text: 'News', kind },
+        new Date(),
+      );
     expect((await send('cadence-a:1')).status).toBe('sent');
     expect((await send('cadence-b:1')).status).toBe('sent');
     const third = await send('cadence-a:2');
@@ -123,46 +205,116 @@ describe('messaging gateway', () => {
   it('blocks a channel the contact has no address for', async () => {
     const { lead } = await createLeadOnce(
       pg.db,
-      { firstName: 'No', lastName: 'Phone', email: 'nophone@example.com', source: 'website', address: { street: '3 Main St', city: 'Troy', state: 'MI', zip: '48083' }, property: {}, signals: {} },
+      {
+        firstName: 'No',
+        lastName: 'Phone',
+        email: 'nophone@example.com',
+        source: 'website',
+        address: { street: '3 Main St', city: 'Troy', state: 'MI', zip: '48083' },
+        property: {},
+        signals: {},
+      },
       { requestHash: 'n', dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
     );
-    const gateway = createGateway({ db: pg.db, providers: { sms: localProvider('sms') }, caps: { perDay: 5, perWeek: 5 } });
-    expect(await gateway.send({ idempotencyKey: 'x-wf:1', contactId: lead.contact_id, channel: 'sms', text: 'hi' }, afternoon)).toEqual({ status: 'blocked', reason: 'no_address', channel: 'sms' });
+    const gateway = createGateway({
+      db: pg.db,
+      providers: { sms: localProvider('sms') },
+      caps: { perDay: 5, perWeek: 5 },
+    });
+    expect(
+      await gateway.send(
+        { idempotencyKey: 'x-wf:1', contactId: lead.contact_id, channel: 'sms', text: 'hi' },
+        afternoon,
+      ),
+    ).toEqual({ status: 'blocked', reason: 'no_address', channel: 'sms' });
   });
 
   it('inbound STOP opts the number out at once (HELP answers, a sentence is a reply, START resumes); bounces suppress email', async () => {
-    const gateway = createGateway({ db: pg.db, providers: { sms: localProvider('sms'), email: localProvider('email') }, caps: { perDay: 100, perWeek: 100 } });
-    expect(await handleInboundSms(pg.db, { from: '+12485550177', body: 'please stop by tomorrow' })).toEqual({ action: 'reply', reply: null });
+    const gateway = createGateway({
+      db: pg.db,
+      providers: { sms: localProvider('sms'), email: localProvider('email') },
+      caps: { perDay: 100, perWeek: 100 },
+    });
+    expect(await handleInboundSms(pg.db, { from: '+12485550177', body: 'please stop by tomorrow' })).toEqual({
+      action: 'reply',
+      reply: null,
+    });
     expect(await gateway.send(req(), afternoon)).toMatchObject({ status: 'sent' });
-    expect(await handleInboundSms(pg.db, { from: '+12485550177', body: 'Stop', providerMessageId: 'SM1' })).toMatchObject({ action: 'opted_out' });
+    expect(
+      await handleInboundSms(pg.db, { from: '+12485550177', body: 'Stop', providerMessageId: 'SM1' }),
+    ).toMatchObject({ action: 'opted_out' });
     expect(await gateway.send(req(), afternoon)).toMatchObject({ status: 'blocked', reason: 'opted_out' });
     expect((await handleInboundSms(pg.db, { from: '+12485550177', body: 'HELP' })).reply).toMatch(/STOP/);
     await handleInboundSms(pg.db, { from: '+12485550177', body: 'START' });
     expect(await gateway.send(req(), afternoon)).toMatchObject({ status: 'sent' });
 
     await handleEmailEvent(pg.db, { email: 'Gia@Example.com', event: 'bounce', reason: '550 mailbox unavailable' });
-    expect(await gateway.send(req({ channel: 'email' }), afternoon)).toEqual({ status: 'blocked', reason: 'suppressed', channel: 'email' });
+    expect(await gateway.send(req({ channel: 'email' }), afternoon)).toEqual({
+      status: 'blocked',
+      reason: 'suppressed',
+      channel: 'email',
+    });
   });
 
   it('renders a template before recording it; a missing variable fails the send and records nothing', async () => {
-    const gateway = createGateway({ db: pg.db, providers: { email: localProvider('email') }, caps: { perDay: 100, perWeek: 100 } });
+    const gateway = createGateway({
+      db: pg.db,
+      providers: { email: localProvider('email') },
+      caps: { perDay: 100, perWeek: 100 },
+    });
     const variables = {
-      first_name: 'Gia', address: '1 Main St', city: 'Troy', year_built: 1988, storm_date: 'November 18', nearby_address: '5 Main St',
-      property_value: '410,000', available_dates: 'Friday morning', sales_rep_name: 'Jane Doe', sales_rep_phone: '(248) 555-0143',
+      first_name: 'Gia',
+      address: '1 Main St',
+      city: 'Troy',
+      year_built: 1988,
+      storm_date: 'November 18',
+      nearby_address: '5 Main St',
+      property_value: '410,000',
+      available_dates: 'Friday morning',
+      sales_rep_name: 'Jane Doe',
+      sales_rep_phone: '(248) 555-0143',
     };
     // The bounce of the test above suppressed the address: ops restore it.
     await setConsent(pg.db, { channel: 'email', address: 'gia@example.com', status: 'subscribed', source: 'api' });
-    const sent = await gateway.send(req({ channel: 'email', text: undefined, template: { name: 'storm-insurance-claim', variables } }), afternoon);
+    const sent = await gateway.send(
+      req({ channel: 'email', text: undefined, template: { name: 'storm-insurance-claim', variables } }),
+      afternoon,
+    );
     expect(sent.status).toBe('sent');
-    const row = await pg.db.selectFrom('messages').select(['template', 'subject', 'body_text', 'body_html']).where('id', '=', (sent as { messageId: string }).messageId).executeTakeFirstOrThrow();
+    const row = await pg.db
+      .selectFrom('messages')
+      .select(['template', 'subject', 'body_text', 'body_html'])
+      .where('id', '=', (sent as { messageId: string }).messageId)
+      .executeTakeFirstOrThrow();
     expect(row.template).toBe('storm-insurance-claim@1');
     expect(row.subject).toBe('Your 1988 Troy roof may qualify for an insurance claim');
     expect(row.body_text).toMatch(/^Hi Gia,/);
 
-    const before = Number((await pg.db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const before = Number(
+      (
+        await pg.db
+          .selectFrom('messages')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     const { first_name: _f, ...missing } = variables;
-    await expect(gateway.send(req({ channel: 'email', text: undefined, template: { name: 'storm-insurance-claim', variables: missing } }), afternoon)).rejects.toThrow(/first_name/);
-    expect(Number((await pg.db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(before);
+    await expect(
+      gateway.send(
+        req({ channel: 'email', text: undefined, template: { name: 'storm-insurance-claim', variables: missing } }),
+        afternoon,
+      ),
+    ).rejects.toThrow(/first_name/);
+    expect(
+      Number(
+        (
+          await pg.db
+            .selectFrom('messages')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ).toBe(before);
   });
 
   it('personalises a templated message only when asked and configured, recording that it did', async () => {
@@ -177,12 +329,35 @@ describe('messaging gateway', () => {
       },
     });
     const variables = {
-      first_name: 'Gia', address: '1 Main St', city: 'Troy', year_built: 1988, storm_date: 'November 18', nearby_address: '5 Main St',
-      property_value: '410,000', available_dates: 'Friday morning', sales_rep_name: 'Jane Doe', sales_rep_phone: '(248) 555-0143',
+      first_name: 'Gia',
+      address: '1 Main St',
+      city: 'Troy',
+      year_built: 1988,
+      storm_date: 'November 18',
+      nearby_address: '5 Main St',
+      property_value: '410,000',
+      available_dates: 'Friday morning',
+      sales_rep_name: 'Jane Doe',
+      sales_rep_phone: '(248) 555-0143',
     };
-    const plain = (await gateway.send(req({ channel: 'email', text: undefined, template: { name: 'storm-insurance-claim', variables } }), afternoon)) as { messageId: string };
-    const asked = (await gateway.send(req({ channel: 'email', text: undefined, personalise: true, template: { name: 'storm-insurance-claim', variables } }), afternoon)) as { messageId: string };
-    const rows = await pg.db.selectFrom('messages').select(['id', 'template', 'body_text']).where('id', 'in', [plain.messageId, asked.messageId]).execute();
+    const plain = (await gateway.send(
+      req({ channel: 'email', text: undefined, template: { name: 'storm-insurance-claim', variables } }),
+      afternoon,
+    )) as { messageId: string };
+    const asked = (await gateway.send(
+      req({
+        channel: 'email',
+        text: undefined,
+        personalise: true,
+        template: { name: 'storm-insurance-claim', variables },
+      }),
+      afternoon,
+    )) as { messageId: string };
+    const rows = await pg.db
+      .selectFrom('messages')
+      .select(['id', 'template', 'body_text'])
+      .where('id', 'in', [plain.messageId, asked.messageId])
+      .execute();
     const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
     expect(byId[plain.messageId]).toMatchObject({ template: 'storm-insurance-claim@1' });
     expect(byId[asked.messageId]).toMatchObject({ template: 'storm-insurance-claim@1+llm' });
@@ -191,9 +366,21 @@ describe('messaging gateway', () => {
   });
 
   it('a postcard is rendered as a 6×4 in PDF to the lead’s postal address and handed to the print provider once', async () => {
-    const gateway = createGateway({ db: pg.db, providers: { postcard: postcardProvider(localPrintProvider(pg.db)) }, caps: { perDay: 100, perWeek: 100 } });
-    const request = req({ channel: 'postcard', subject: 'Storm season is here', text: 'Book your free roof inspection before the next storm. Call (248) 555-0142.' });
-    const sent = (await gateway.send(request, afternoon)) as { status: string; messageId: string; providerMessageId: string };
+    const gateway = createGateway({
+      db: pg.db,
+      providers: { postcard: postcardProvider(localPrintProvider(pg.db)) },
+      caps: { perDay: 100, perWeek: 100 },
+    });
+    const request = req({
+      channel: 'postcard',
+      subject: 'Storm season is here',
+      text: 'Book your free roof inspection before the next storm. Call (248) 555-0142.',
+    });
+    const sent = (await gateway.send(request, afternoon)) as {
+      status: string;
+      messageId: string;
+      providerMessageId: string;
+    };
     expect(sent).toMatchObject({ status: 'sent', providerMessageId: `local-print-${sent.messageId}` });
     await gateway.send(request, afternoon); // a retry
     const cards = await pg.db.selectFrom('postcards').selectAll().execute();
@@ -210,33 +397,111 @@ describe('messaging gateway', () => {
   });
 
   it('without a voice provider a call becomes a task for the lead’s rep (ops when nobody holds it), once', async () => {
-    const gateway = createGateway({ db: pg.db, providers: { call: callTaskProvider(pg.db) }, caps: { perDay: 100, perWeek: 100 } });
+    const gateway = createGateway({
+      db: pg.db,
+      providers: { call: callTaskProvider(pg.db) },
+      caps: { perDay: 100, perWeek: 100 },
+    });
     const request = req({ channel: 'call', kind: 'transactional', text: 'Confirm tomorrow’s 9:00 inspection.' });
     expect(await gateway.send(request, afternoon)).toMatchObject({ status: 'sent', provider: 'call-task' });
     await gateway.send(request, afternoon);
     const tasks = await pg.db.selectFrom('notifications').selectAll().where('kind', '=', 'call_task').execute();
     expect(tasks).toHaveLength(1);
-    expect(tasks[0]).toMatchObject({ recipient: 'ops', lead_id: leadId, payload: { phone: '+12485550177', script: 'Confirm tomorrow’s 9:00 inspection.' } });
+    expect(tasks[0]).toMatchObject({
+      recipient: 'ops',
+      lead_id: leadId,
+      payload: { phone: '+12485550177', script: 'Confirm tomorrow’s 9:00 inspection.' },
+    });
   });
 
   it('every email carries a visible unsubscribe link to its own one-click URL', async () => {
-    const gateway = createGateway({ db: pg.db, providers: { email: localProvider('email') }, caps: { perDay: 100, perWeek: 100 }, unsubscribeUrl: (id) => `https://crm.example/unsubscribe/${id}` });
-    const sent = (await gateway.send(req({ channel: 'email', kind: 'transactional', subject: 'Receipt', text: 'Thanks!', html: '<p>Thanks!</p>' }), afternoon)) as { messageId: string };
-    const row = await pg.db.selectFrom('messages').select(['body_text', 'body_html']).where('id', '=', sent.messageId).executeTakeFirstOrThrow();
+    const gateway = createGateway({
+      db: pg.db,
+      providers: { email: localProvider('email') },
+      caps: { perDay: 100, perWeek: 100 },
+      unsubscribeUrl: (id) => `https://crm.example/unsubscribe/${id}`,
+    });
+    const sent = (await gateway.send(
+      req({ channel: 'email', kind: 'transactional', subject: 'Receipt', text: 'Thanks!', html: '<p>Thanks!</p>' }),
+      afternoon,
+    )) as { messageId: string };
+    const row = await pg.db
+      .selectFrom('messages')
+      .select(['body_text', 'body_html'])
+      .where('id', '=', sent.messageId)
+      .executeTakeFirstOrThrow();
     expect(row.body_text).toBe(`Thanks!\n\n—\nUnsubscribe: https://crm.example/unsubscribe/${sent.messageId}`);
     expect(row.body_html).toContain(`<a href="https://crm.example/unsubscribe/${sent.messageId}">Unsubscribe</a>`);
   });
 
   it('holds marketing on Thanksgiving until 08:00 the next day in the recipient’s zone; transactional goes out, and so does the same on an ordinary day', async () => {
-    const contactIn = async (first: string, phone: string, email: string, address: { street: string; city: string; state: string; zip: string }) =>
-      (await createLeadOnce(pg.db, { firstName: first, lastName: 'Holiday', phone, email, source: 'website', address, property: {}, signals: {} }, { requestHash: first, dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` })).lead.contact_id;
-    const detroit = await contactIn('Troy', '+12485550191', 'troy.holiday@example.com', { street: '9 Main St', city: 'Troy', state: 'MI', zip: '48083' });
-    const california = await contactIn('Sam', '+14155550192', 'sam.holiday@example.com', { street: '1 Market St', city: 'San Francisco', state: 'CA', zip: '94105' });
+    const contactIn = async (
+      first: string,
+      phone: string,
+      email: string,
+      address: { street: string; city: string; state: string; zip: string },
+    ) =>
+      (
+        await createLeadOnce(
+          pg.db,
+          {
+            firstName: first,
+            lastName: 'Holiday',
+            phone,
+            email,
+            source: 'website',
+            address,
+            property: {},
+            signals: {},
+          },
+          { requestHash: first, dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
+        )
+      ).lead.contact_id;
+    const detroit = await contactIn('Troy', '+12485550191', 'troy.holiday@example.com', {
+      street: '9 Main St',
+      city: 'Troy',
+      state: 'MI',
+      zip: '48083',
+    });
+    const california = await contactIn('Sam', '+14155550192', 'sam.holiday@example.com', {
+      street: '1 Market St',
+      city: 'San Francisco',
+      state: 'CA',
+      zip: '94105',
+    });
     const providers = { sms: localProvider('sms'), email: localProvider('email'), postcard: localProvider('postcard') };
-    const gateway = createGateway({ db: pg.db, providers, caps: { perDay: 100, perWeek: 100 }, holidays: { observed: true, extra: [] } });
-    const send = (contact: string, channel: 'sms' | 'email' | 'postcard', at: Date, kind?: 'marketing' | 'transactional') =>
-      gateway.send({ idempotencyKey: `holiday-wf:${++n}`, contactId: contact, channel, text: 'Storm season: book your free roof inspection.', kind }, at);
-    const recorded = async () => Number((await pg.db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).where('idempotency_key', 'like', 'holiday-wf:%').executeTakeFirstOrThrow()).n);
+    const gateway = createGateway({
+      db: pg.db,
+      providers,
+      caps: { perDay: 100, perWeek: 100 },
+      holidays: { observed: true, extra: [] },
+    });
+    const send = (
+      contact: string,
+      channel: 'sms' | 'email' | 'postcard',
+      at: Date,
+      kind?: 'marketing' | 'transactional',
+    ) =>
+      gateway.send(
+        {
+          idempotencyKey: `holiday-wf:${++n}`,
+          contactId: contact,
+          channel,
+          text: 'Storm season: book your free roof inspection.',
+          kind,
+        },
+        at,
+      );
+    const recorded = async () =>
+      Number(
+        (
+          await pg.db
+            .selectFrom('messages')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('idempotency_key', 'like', 'holiday-wf:%')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
 
     const thanksgiving = new Date('2026-11-26T20:00:00Z'); // 15:00 in Detroit, 12:00 in San Francisco
     const held = (notBefore: string) => ({ status: 'deferred', reason: 'holiday', notBefore });
@@ -248,8 +513,14 @@ describe('messaging gateway', () => {
     expect(await recorded()).toBe(0); // held messages are not recorded: asking again sends them
 
     // Transactional messages are not held (quiet hours still apply to the SMS: 15:00 is inside them).
-    expect(await send(detroit, 'sms', thanksgiving, 'transactional')).toMatchObject({ status: 'sent', duplicate: false });
-    expect(await send(california, 'email', thanksgiving, 'transactional')).toMatchObject({ status: 'sent', duplicate: false });
+    expect(await send(detroit, 'sms', thanksgiving, 'transactional')).toMatchObject({
+      status: 'sent',
+      duplicate: false,
+    });
+    expect(await send(california, 'email', thanksgiving, 'transactional')).toMatchObject({
+      status: 'sent',
+      duplicate: false,
+    });
     // The same marketing on the day before, and at the moment it was held until.
     expect(await send(detroit, 'sms', afternoon)).toMatchObject({ status: 'sent' });
     expect(await send(california, 'email', afternoon)).toMatchObject({ status: 'sent' });
@@ -259,13 +530,32 @@ describe('messaging gateway', () => {
 
     // Nothing known of where the recipient is (no address, no phone): the company's zone, Detroit.
     const nowhere = randomUUID();
-    await pg.db.insertInto('contacts').values({ id: nowhere, first_name: 'No', last_name: 'Where', phone: null, email: 'nowhere.holiday@example.com', preferred_language: null }).execute();
+    await pg.db
+      .insertInto('contacts')
+      .values({
+        id: nowhere,
+        first_name: 'No',
+        last_name: 'Where',
+        phone: null,
+        email: 'nowhere.holiday@example.com',
+        preferred_language: null,
+      })
+      .execute();
     expect(await send(nowhere, 'email', new Date('2026-11-26T05:30:00Z'))).toEqual(held('2026-11-27T13:00:00.000Z')); // 00:30 Thanksgiving in Detroit
     expect(await send(nowhere, 'email', new Date('2026-11-27T06:00:00Z'))).toMatchObject({ status: 'sent' }); // 01:00 Friday in Detroit, still Thanksgiving in Hawaii
 
     // Extra dates from configuration, with the US holidays switched off.
-    const extraOnly = createGateway({ db: pg.db, providers, caps: { perDay: 100, perWeek: 100 }, holidays: { observed: false, extra: ['2026-11-27'] } });
-    const sendExtra = (at: Date) => extraOnly.send({ idempotencyKey: `holiday-wf:${++n}`, contactId: detroit, channel: 'email', text: 'Year-end offer' }, at);
+    const extraOnly = createGateway({
+      db: pg.db,
+      providers,
+      caps: { perDay: 100, perWeek: 100 },
+      holidays: { observed: false, extra: ['2026-11-27'] },
+    });
+    const sendExtra = (at: Date) =>
+      extraOnly.send(
+        { idempotencyKey: `holiday-wf:${++n}`, contactId: detroit, channel: 'email', text: 'Year-end offer' },
+        at,
+      );
     expect(await sendExtra(new Date('2026-11-27T15:00:00Z'))).toEqual(held('2026-11-28T13:00:00.000Z'));
     expect(await sendExtra(thanksgiving)).toMatchObject({ status: 'sent' });
   });

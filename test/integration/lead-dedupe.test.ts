@@ -16,7 +16,11 @@ const person = (over: Partial<NewLead> = {}): NewLead => ({
   ...over,
 });
 // No dedupe window: only the open-lead rule can match.
-const opts = (hash: string) => ({ requestHash: hash, dedupeWindowHours: 0, workflowIdFor: (id: string) => `lead-${id}` });
+const opts = (hash: string) => ({
+  requestHash: hash,
+  dedupeWindowHours: 0,
+  workflowIdFor: (id: string) => `lead-${id}`,
+});
 
 describe('lead dedupe by person', () => {
   let pg: TestPostgres;
@@ -40,7 +44,20 @@ describe('lead dedupe by person', () => {
     expect(returning.kind).toBe('created');
     expect(returning.lead.id).not.toBe(first.lead.id);
     expect(returning.lead.contact_id).toBe(first.lead.contact_id);
-    expect(Number((await pg.db.selectFrom('contacts').select((eb) => eb.fn.countAll().as('n')).where('phone', '=', '+12485550101').executeTakeFirstOrThrow()).n)).toBe(1);
-    expect(await previousCustomerOf(pg.db, returning.lead.contact_id, returning.lead.id)).toEqual({ ltv: 36_000, originalRepId: undefined });
+    expect(
+      Number(
+        (
+          await pg.db
+            .selectFrom('contacts')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('phone', '=', '+12485550101')
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ).toBe(1);
+    expect(await previousCustomerOf(pg.db, returning.lead.contact_id, returning.lead.id)).toEqual({
+      ltv: 36_000,
+      originalRepId: undefined,
+    });
   });
 });

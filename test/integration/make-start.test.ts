@@ -89,17 +89,22 @@ describe('make start', () => {
     });
     expect(posted.status).toBe(202);
     const { leadId } = (await posted.json()) as { leadId: string };
-    const lead = async () => (await (await fetch(`${apiUrl}/api/v1/leads/${leadId}`, { headers: auth })).json()) as Record<string, unknown>;
+    const lead = async () =>
+      (await (await fetch(`${apiUrl}/api/v1/leads/${leadId}`, { headers: auth })).json()) as Record<string, unknown>;
     await expect.poll(async () => (await lead()).temperature, { timeout: 20_000 }).toBe('WARM');
 
     // Ops delete a demo rep: the next start must not seed it again (demo data is for the first run only).
-    const sql = new pg.Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${env.EMBEDDED_PG_PORT}/crm` });
+    const sql = new pg.Client({
+      connectionString: `postgres://postgres:postgres@127.0.0.1:${env.EMBEDDED_PG_PORT}/crm`,
+    });
     await sql.connect();
     await sql.query(`delete from reps where id = 'rep-sam-lee'`); // a new hire: never this VIP lead's rep
     await sql.end();
 
     const temporalPid = Number(fs.readFileSync(path.join(env.DATA_DIR!, 'temporal.pid'), 'utf8'));
-    const postmasterPid = Number(fs.readFileSync(path.join(env.DATA_DIR!, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const postmasterPid = Number(
+      fs.readFileSync(path.join(env.DATA_DIR!, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0],
+    );
     expect(alive(temporalPid) && alive(postmasterPid)).toBe(true);
 
     expect(await ctrlC(current), current.output()).toBe(0);
@@ -109,10 +114,26 @@ describe('make start', () => {
 
     current = await makeStart(env);
     const after = await lead();
-    expect(after).toMatchObject({ id: leadId, temperature: 'WARM', stage: 'assigned', workflow: { status: 'RUNNING', live: { stage: 'assigned' } } });
-    const opsKey = fs.readFileSync(path.join(env.DATA_DIR!, 'dev-api-keys'), 'utf8').trim().split(',')[1]!.split(':')[0]!;
-    const reps = (await (await fetch(`${apiUrl}/api/v1/reps`, { headers: { authorization: `Bearer ${opsKey}` } })).json()) as { items: { id: string }[] };
-    expect(reps.items.map((r) => r.id).sort()).toEqual(['mgr-pat-morgan', 'rep-jane-doe', 'rep-john-smith', 'rep-maria-garcia']);
+    expect(after).toMatchObject({
+      id: leadId,
+      temperature: 'WARM',
+      stage: 'assigned',
+      workflow: { status: 'RUNNING', live: { stage: 'assigned' } },
+    });
+    const opsKey = fs
+      .readFileSync(path.join(env.DATA_DIR!, 'dev-api-keys'), 'utf8')
+      .trim()
+      .split(',')[1]!
+      .split(':')[0]!;
+    const reps = (await (
+      await fetch(`${apiUrl}/api/v1/reps`, { headers: { authorization: `Bearer ${opsKey}` } })
+    ).json()) as { items: { id: string }[] };
+    expect(reps.items.map((r) => r.id).sort()).toEqual([
+      'mgr-pat-morgan',
+      'rep-jane-doe',
+      'rep-john-smith',
+      'rep-maria-garcia',
+    ]);
     expect(await ctrlC(current)).toBe(0);
   }, 300_000);
 

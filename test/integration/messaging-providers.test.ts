@@ -39,13 +39,19 @@ describe('provider adapters against a local server', () => {
           const form = new URLSearchParams(body);
           const sid = `SM${String(sentBodies.length + 1).padStart(32, '0')}`;
           sentBodies.push({ sid, body: form.get('Body')!, to: form.get('To')! });
-          res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sid, body: form.get('Body'), to: form.get('To'), status: 'queued' }));
+          res
+            .writeHead(201, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ sid, body: form.get('Body'), to: form.get('To'), status: 'queued' }));
         } else if (url.pathname === `/2010-04-01/Accounts/${SID}/Calls.json` && req.method === 'POST') {
-          res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sid: `CA${'0'.repeat(31)}1`, status: 'queued' }));
+          res
+            .writeHead(201, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ sid: `CA${'0'.repeat(31)}1`, status: 'queued' }));
         } else if (url.pathname === `/2010-04-01/Accounts/${SID}/Messages.json`) {
           const to = url.searchParams.get('To');
           const messages = sentBodies.filter((m) => m.to === to).map((m) => ({ sid: m.sid, body: m.body, to: m.to }));
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ messages, next_page_uri: null, page: 0, page_size: 50, uri: url.pathname }));
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ messages, next_page_uri: null, page: 0, page_size: 50, uri: url.pathname }));
         } else {
           res.writeHead(404).end('{}');
         }
@@ -61,8 +67,21 @@ describe('provider adapters against a local server', () => {
   });
 
   it('SendGrid: bearer key, JSON body with our message id and one-click unsubscribe headers', async () => {
-    const provider = sendgridProvider({ apiKey: 'SG.test-key', from: 'hello@iswitchroofs.example', baseUrl: base, unsubscribeUrl: (id) => `https://crm.example/u/${id}` });
-    const result = await provider.send({ id: '11111111-2222-3333-4444-555555555555', idempotencyKey: 'wf:1', channel: 'email', to: 'dana@example.com', subject: 'Your roof', text: 'Hi Dana', html: '<p>Hi Dana</p>' });
+    const provider = sendgridProvider({
+      apiKey: 'SG.test-key',
+      from: 'hello@iswitchroofs.example',
+      baseUrl: base,
+      unsubscribeUrl: (id) => `https://crm.example/u/${id}`,
+    });
+    const result = await provider.send({
+      id: '11111111-2222-3333-4444-555555555555',
+      idempotencyKey: 'wf:1',
+      channel: 'email',
+      to: 'dana@example.com',
+      subject: 'Your roof',
+      text: 'Hi Dana',
+      html: '<p>Hi Dana</p>',
+    });
     expect(result).toEqual({ providerMessageId: 'sg-abc123' });
     expect(seen).toHaveLength(1);
     const [req] = seen;
@@ -78,7 +97,10 @@ describe('provider adapters against a local server', () => {
         { type: 'text/html', value: '<p>Hi Dana</p>' },
       ],
       custom_args: { message_id: '11111111-2222-3333-4444-555555555555' },
-      headers: { 'List-Unsubscribe': '<https://crm.example/u/11111111-2222-3333-4444-555555555555>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      headers: {
+        'List-Unsubscribe': '<https://crm.example/u/11111111-2222-3333-4444-555555555555>',
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      },
     });
   });
 
@@ -89,14 +111,24 @@ describe('provider adapters against a local server', () => {
       async request(o: TwilioRequest) {
         const target = new URL(new URL(o.uri).pathname, base);
         for (const [k, v] of Object.entries(o.params ?? {})) if (v !== undefined) target.searchParams.set(k, String(v));
-        const form = o.data ? new URLSearchParams(Object.entries(o.data).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)])).toString() : undefined;
+        const form = o.data
+          ? new URLSearchParams(
+              Object.entries(o.data)
+                .filter(([, v]) => v !== undefined)
+                .map(([k, v]): [string, string] => [k, String(v)]),
+            ).toString()
+          : undefined;
         const res = await fetch(target, {
           method: o.method.toUpperCase(),
-          headers: { ...o.headers, authorization: `Basic ${Buffer.from(`${o.username}:${o.password}`).toString('base64')}` },
+          headers: {
+            ...o.headers,
+            authorization: `Basic ${Buffer.from(`${o.username}:${o.password}`).toString('base64')}`,
+          },
           body: form,
         });
         const body = await res.text();
-        if (o.method.toLowerCase() === 'post' && lose-- > 0) throw new Error('ECONNRESET: reply lost after Twilio accepted the message');
+        if (o.method.toLowerCase() === 'post' && lose-- > 0)
+          throw new Error('ECONNRESET: reply lost after Twilio accepted the message');
         return { statusCode: res.status, body, headers: Object.fromEntries(res.headers) };
       },
     };
@@ -104,8 +136,20 @@ describe('provider adapters against a local server', () => {
 
   it('Twilio: basic auth with the account, form body To/From/Body/StatusCallback', async () => {
     sentBodies = [];
-    const provider = twilioSmsProvider({ accountSid: SID, authToken: TOKEN, from: '+12485550100', statusCallback: 'https://crm.example/webhooks/twilio/status', httpClient: forward() });
-    const result = await provider.send({ id: 'm1', idempotencyKey: 'wf:2', channel: 'sms', to: '+12485550166', text: 'Your inspection is at 9.' });
+    const provider = twilioSmsProvider({
+      accountSid: SID,
+      authToken: TOKEN,
+      from: '+12485550100',
+      statusCallback: 'https://crm.example/webhooks/twilio/status',
+      httpClient: forward(),
+    });
+    const result = await provider.send({
+      id: 'm1',
+      idempotencyKey: 'wf:2',
+      channel: 'sms',
+      to: '+12485550166',
+      text: 'Your inspection is at 9.',
+    });
     expect(result.providerMessageId).toMatch(/^SM0+1$/);
     const post = seen.find((s) => s.method === 'POST')!;
     expect(post.path).toBe(`/2010-04-01/Accounts/${SID}/Messages.json`);
@@ -120,8 +164,19 @@ describe('provider adapters against a local server', () => {
 
   it('Twilio: after a lost reply the check finds the message already sent, and nothing is sent twice', async () => {
     sentBodies = [];
-    const provider = twilioSmsProvider({ accountSid: SID, authToken: TOKEN, from: '+12485550100', httpClient: forward({ loseReplies: 1 }) });
-    const message = { id: 'm2', idempotencyKey: 'wf:3', channel: 'sms' as const, to: '+12485550155', text: 'See you Tuesday.' };
+    const provider = twilioSmsProvider({
+      accountSid: SID,
+      authToken: TOKEN,
+      from: '+12485550100',
+      httpClient: forward({ loseReplies: 1 }),
+    });
+    const message = {
+      id: 'm2',
+      idempotencyKey: 'wf:3',
+      channel: 'sms' as const,
+      to: '+12485550155',
+      text: 'See you Tuesday.',
+    };
     expect(await provider.alreadySent!(message)).toBeUndefined();
     await expect(provider.send(message)).rejects.toThrow(/reply lost/);
     const found = await provider.alreadySent!(message);
@@ -133,13 +188,31 @@ describe('provider adapters against a local server', () => {
   });
 
   it('Twilio calls: the message is read to the recipient (TwiML Say), with the status callback', async () => {
-    const provider = twilioCallProvider({ accountSid: SID, authToken: TOKEN, from: '+12485550100', statusCallback: 'https://crm.example/webhooks/twilio/status', httpClient: forward() });
-    const result = await provider.send({ id: 'c1', idempotencyKey: 'wf:4', channel: 'call', to: '+12485550166', text: 'Your inspection is tomorrow at 9 & we will call ahead.' });
+    const provider = twilioCallProvider({
+      accountSid: SID,
+      authToken: TOKEN,
+      from: '+12485550100',
+      statusCallback: 'https://crm.example/webhooks/twilio/status',
+      httpClient: forward(),
+    });
+    const result = await provider.send({
+      id: 'c1',
+      idempotencyKey: 'wf:4',
+      channel: 'call',
+      to: '+12485550166',
+      text: 'Your inspection is tomorrow at 9 & we will call ahead.',
+    });
     expect(result.providerMessageId).toMatch(/^CA0+1$/);
     const post = seen.find((s) => s.method === 'POST')!;
     expect(post.path).toBe(`/2010-04-01/Accounts/${SID}/Calls.json`);
     const form = Object.fromEntries(new URLSearchParams(post.body));
-    expect(form).toMatchObject({ To: '+12485550166', From: '+12485550100', StatusCallback: 'https://crm.example/webhooks/twilio/status' });
-    expect(form.Twiml).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Say>Your inspection is tomorrow at 9 &amp; we will call ahead.</Say></Response>');
+    expect(form).toMatchObject({
+      To: '+12485550166',
+      From: '+12485550100',
+      StatusCallback: 'https://crm.example/webhooks/twilio/status',
+    });
+    expect(form.Twiml).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Your inspection is tomorrow at 9 &amp; we will call ahead.</Say></Response>',
+    );
   });
 });

@@ -17,7 +17,11 @@ describe('ML endpoints', () => {
   let server: Server;
   let url: string;
   const post = (path: string, body: unknown) =>
-    fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   beforeAll(async () => {
     // The ML routes touch neither Postgres nor Temporal.
@@ -47,7 +51,9 @@ describe('ML endpoints', () => {
     expect(p.conversion.probability).toBeGreaterThan(0);
     expect(p.conversion.probability).toBeLessThan(1);
     expect(p.conversion.topFeatures).toHaveLength(3);
-    expect(p.nextBestAction.action).toMatch(/^(call_now|send_sms|send_email|schedule_inspection|send_proposal|nurture)$/);
+    expect(p.nextBestAction.action).toMatch(
+      /^(call_now|send_sms|send_email|schedule_inspection|send_proposal|nurture)$/,
+    );
     const probs = Object.values(p.nextBestAction.probabilities as Record<string, number>);
     expect(probs.reduce((a, b) => a + b)).toBeCloseTo(1, 4);
     expect(p.nextBestAction.confidence).toBe(Math.max(...probs));
@@ -56,7 +62,13 @@ describe('ML endpoints', () => {
   it('moves the conversion probability the way the data says: a fast, warm insurance-agent lead beats a slow, cold one', async () => {
     const hot = (await (await post('/api/v1/ml/predict', validLead)).json()) as { conversion: { probability: number } };
     const cold = (await (
-      await post('/api/v1/ml/predict', { ...validLead, leadSource: 'direct_mail', contactQuality: 1, responseTimeMinutes: 4000, previousInteraction: false })
+      await post('/api/v1/ml/predict', {
+        ...validLead,
+        leadSource: 'direct_mail',
+        contactQuality: 1,
+        responseTimeMinutes: 4000,
+        previousInteraction: false,
+      })
     ).json()) as { conversion: { probability: number } };
     expect(hot.conversion.probability).toBeGreaterThan(cold.conversion.probability);
   });
@@ -83,22 +95,28 @@ describe('ML endpoints', () => {
   });
 
   it('answers a batch of 10,000 leads in one response, in order, and refuses 10,001', async () => {
-    const leads = Array.from({ length: 10_000 }, (_, i) => ({ ...validLead, roofAge: i % 51, contactQuality: (i % 11) }));
+    const leads = Array.from({ length: 10_000 }, (_, i) => ({ ...validLead, roofAge: i % 51, contactQuality: i % 11 }));
     const res = await post('/api/v1/ml/predict/batch', { leads });
     expect(res.status).toBe(200);
     const { predictions } = (await res.json()) as { predictions: { conversion: { probability: number } }[] };
     expect(predictions).toHaveLength(10_000);
-    const single = (await (await post('/api/v1/ml/predict', leads[1234])).json()) as { conversion: { probability: number } };
+    const single = (await (await post('/api/v1/ml/predict', leads[1234])).json()) as {
+      conversion: { probability: number };
+    };
     expect(predictions[1234]!.conversion.probability).toBeCloseTo(single.conversion.probability, 6);
 
     const tooMany = await post('/api/v1/ml/predict/batch', { leads: [...leads, validLead] });
     expect(tooMany.status).toBe(422);
     const badRow = await post('/api/v1/ml/predict/batch', { leads: [validLead, { ...validLead, roofAge: 500 }] });
-    expect(((await badRow.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(['leads.1.roofAge']);
+    expect(((await badRow.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual([
+      'leads.1.roofAge',
+    ]);
   });
 
   it('describes every model and reports health', async () => {
-    const info = (await (await fetch(`${url}/api/v1/ml/model/info`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as {
+    const info = (await (
+      await fetch(`${url}/api/v1/ml/model/info`, { headers: { authorization: `Bearer ${KEY}` } })
+    ).json()) as {
       models: { name: string; sha256: string; features: string[] }[];
     };
     expect(info.models.map((m) => m.name)).toEqual([...MODEL_NAMES]);

@@ -30,7 +30,15 @@ function challengersFor(version: string): Challenger[] {
 }
 
 const decisions = (promoteModels: string[]): ModelDecision[] =>
-  MODEL_NAMES.map((model) => ({ model, promote: promoteModels.includes(model), reason: 'test', metric: 'rocAuc', champion: 0.7, challenger: 0.8, margin: 0.005 }));
+  MODEL_NAMES.map((model) => ({
+    model,
+    promote: promoteModels.includes(model),
+    reason: 'test',
+    metric: 'rocAuc',
+    champion: 0.7,
+    challenger: 0.8,
+    margin: 0.005,
+  }));
 
 async function retrainWithChallengers(pg: TestPostgres, id: string): Promise<string> {
   const { version } = await beginRetrain(pg.db, id, 'test');
@@ -70,7 +78,11 @@ describe('model versions', () => {
     const first = await retrainWithChallengers(pg, 'ml-retrain-first');
     await retrainWithChallengers(pg, 'ml-retrain-second');
     const won = await promote(pg.db, 'ml-retrain-first', generation, decisions(['lead_conversion', 'churn_30d']));
-    expect(won).toEqual({ outcome: 'promoted', promoted: ['lead_conversion', 'churn_30d'], generation: generation + 1 });
+    expect(won).toEqual({
+      outcome: 'promoted',
+      promoted: ['lead_conversion', 'churn_30d'],
+      generation: generation + 1,
+    });
     const lost = await promote(pg.db, 'ml-retrain-second', generation, decisions(['lead_conversion']));
     expect(lost.outcome).toBe('superseded');
 
@@ -79,7 +91,10 @@ describe('model versions', () => {
     expect(versionOf('lead_conversion')).toBe(first);
     expect(versionOf('churn_30d')).toBe(first);
     expect(versionOf('clv')).toBe('1.0.0');
-    const statuses = await pg.db.selectFrom('ml_model_versions').select(['model', 'version', 'status', 'origin']).execute();
+    const statuses = await pg.db
+      .selectFrom('ml_model_versions')
+      .select(['model', 'version', 'status', 'origin'])
+      .execute();
     const status = (model: string, origin: string, version?: string) =>
       statuses.find((s) => s.model === model && s.origin === origin && (!version || s.version === version))!.status;
     expect(status('lead_conversion', 'bundled')).toBe('retired');
@@ -87,14 +102,23 @@ describe('model versions', () => {
     expect(statuses.filter((s) => s.status === 'superseded')).toHaveLength(MODEL_NAMES.length);
 
     // Promoting again (a retried activity) changes nothing and answers the same.
-    expect(await promote(pg.db, 'ml-retrain-first', generation, decisions(['lead_conversion', 'churn_30d']))).toMatchObject({ outcome: 'promoted', generation: generation + 1 });
+    expect(
+      await promote(pg.db, 'ml-retrain-first', generation, decisions(['lead_conversion', 'churn_30d'])),
+    ).toMatchObject({ outcome: 'promoted', generation: generation + 1 });
     expect(await championGeneration(pg.db)).toBe(generation + 1);
   });
 
   it('two promotions at the same instant: exactly one wins', async () => {
     const generation = await championGeneration(pg.db);
-    await Promise.all([retrainWithChallengers(pg, 'ml-retrain-race-a'), retrainWithChallengers(pg, 'ml-retrain-race-b')]);
-    const outcomes = await Promise.all(['ml-retrain-race-a', 'ml-retrain-race-b'].map((id) => promote(pg.db, id, generation, decisions([...MODEL_NAMES]))));
+    await Promise.all([
+      retrainWithChallengers(pg, 'ml-retrain-race-a'),
+      retrainWithChallengers(pg, 'ml-retrain-race-b'),
+    ]);
+    const outcomes = await Promise.all(
+      ['ml-retrain-race-a', 'ml-retrain-race-b'].map((id) =>
+        promote(pg.db, id, generation, decisions([...MODEL_NAMES])),
+      ),
+    );
     expect(outcomes.map((o) => o.outcome).sort()).toEqual(['promoted', 'superseded']);
     expect(await championGeneration(pg.db)).toBe(generation + 1);
   });
@@ -102,7 +126,11 @@ describe('model versions', () => {
   it('a retrain whose challengers are all worse is rejected and changes no champion', async () => {
     const generation = await championGeneration(pg.db);
     await retrainWithChallengers(pg, 'ml-retrain-worse');
-    expect(await promote(pg.db, 'ml-retrain-worse', generation, decisions([]))).toEqual({ outcome: 'rejected', promoted: [], generation });
+    expect(await promote(pg.db, 'ml-retrain-worse', generation, decisions([]))).toEqual({
+      outcome: 'rejected',
+      promoted: [],
+      generation,
+    });
     expect(await championGeneration(pg.db)).toBe(generation);
   });
 
@@ -120,9 +148,16 @@ describe('model versions', () => {
   it('the export takes closed leads with every feature known, and says why it left the others out', async () => {
     await insertClosedLeads(pg.db, 30, { incomplete: 5 });
     const { csv, summary } = await exportClosedLeads(pg.db);
-    expect(summary).toMatchObject({ closedLeads: 35, usableLeadRows: 30, skipped: { contactQuality: 5 }, customerRows: 0 });
+    expect(summary).toMatchObject({
+      closedLeads: 35,
+      usableLeadRows: 30,
+      skipped: { contactQuality: 5 },
+      customerRows: 0,
+    });
     const [header, ...rows] = csv!.trim().split('\n');
-    expect(header).toBe('dataset,leadSource,propertyValue,roofAge,damageSeverity,insuranceClaim,contactQuality,responseTimeMinutes,zip,season,previousInteraction,converted,nextBestAction');
+    expect(header).toBe(
+      'dataset,leadSource,propertyValue,roofAge,damageSeverity,insuranceClaim,contactQuality,responseTimeMinutes,zip,season,previousInteraction,converted,nextBestAction',
+    );
     expect(rows).toHaveLength(30);
     expect(rows.every((r) => /^lead,.*,(true|false),$/.test(r))).toBe(true);
     expect(seasonOf(new Date('2026-01-15'))).toBe('winter');

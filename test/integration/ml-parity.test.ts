@@ -23,10 +23,14 @@ const featureCode: Record<ModelName, (record: unknown) => number[]> = {
 
 describe('Python / Node parity', () => {
   it('gives equal outputs (1e-5) for 1,000 fresh rows per model', async () => {
-    const { stdout } = await run(path.join(root, '.venv', 'bin', 'python'), ['models/training/parity.py', '--rows', '1000', '--seed', '7'], {
-      cwd: root,
-      maxBuffer: 256 * 1024 * 1024,
-    });
+    const { stdout } = await run(
+      path.join(root, '.venv', 'bin', 'python'),
+      ['models/training/parity.py', '--rows', '1000', '--seed', '7'],
+      {
+        cwd: root,
+        maxBuffer: 256 * 1024 * 1024,
+      },
+    );
     const oracle = JSON.parse(stdout) as Record<ModelName, { records: unknown[]; outputs: number[][] }>;
     const store = new ModelStore();
     for (const name of MODEL_NAMES) {

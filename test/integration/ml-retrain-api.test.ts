@@ -16,13 +16,20 @@ describe('model retrain over the API and the Schedule', () => {
   let sql: pg.Client;
   const api = (path: string, init: RequestInit & { key?: string } = {}) => {
     const { key = sys.opsKey, headers, ...rest } = init;
-    return fetch(`${sys.apiUrl}${path}`, { ...rest, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers } });
+    return fetch(`${sys.apiUrl}${path}`, {
+      ...rest,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+    });
   };
   const retrainCount = async () => Number((await sql.query('select count(*) from ml_retrains')).rows[0].count);
 
   beforeAll(async () => {
     sys = await startTestSystem();
-    client = await connectClient({ address: sys.temporalAddress, namespace: sys.config.TEMPORAL_NAMESPACE, payloadKeys: sys.secrets.payloadKeys });
+    client = await connectClient({
+      address: sys.temporalAddress,
+      namespace: sys.config.TEMPORAL_NAMESPACE,
+      payloadKeys: sys.secrets.payloadKeys,
+    });
     sql = new pg.Client({ connectionString: sys.databaseUrl });
     await sql.connect();
   });
@@ -34,7 +41,11 @@ describe('model retrain over the API and the Schedule', () => {
 
   it('start created the weekly retrain Schedule, and a restart with another cron updates it', async () => {
     const described = await client.schedule.getHandle(RETRAIN_SCHEDULE_ID).describe();
-    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'modelRetrain', taskQueue: sys.config.TEMPORAL_TASK_QUEUE });
+    expect(described.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'modelRetrain',
+      taskQueue: sys.config.TEMPORAL_TASK_QUEUE,
+    });
     expect(described.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
     const mondays = described.info.nextActionTimes.map((t) => [t.getUTCDay(), t.getUTCHours()]);
     expect(mondays[0]).toEqual([1, 3]);
@@ -42,7 +53,9 @@ describe('model retrain over the API and the Schedule', () => {
     const opts = { taskQueue: sys.config.TEMPORAL_TASK_QUEUE, margin: 0.01 };
     expect(await ensureRetrainSchedule(client, { ...opts, cron: '30 4 * * 3' })).toBe('updated');
     const updated = await client.schedule.getHandle(RETRAIN_SCHEDULE_ID).describe();
-    expect([updated.info.nextActionTimes[0]!.getUTCDay(), updated.info.nextActionTimes[0]!.getUTCHours()]).toEqual([3, 4]);
+    expect([updated.info.nextActionTimes[0]!.getUTCDay(), updated.info.nextActionTimes[0]!.getUTCHours()]).toEqual([
+      3, 4,
+    ]);
     expect(await ensureRetrainSchedule(client, { ...opts, cron: 'off' })).toBe('deleted');
     expect(await ensureRetrainSchedule(client, { ...opts, cron: sys.config.ML_RETRAIN_CRON })).toBe('created');
   });
@@ -51,14 +64,19 @@ describe('model retrain over the API and the Schedule', () => {
     const before = await retrainCount();
     const forbidden = await api('/api/v1/ml/model/retrain', { method: 'POST', key: sys.crmKey, body: '{}' });
     expect(forbidden.status).toBe(403);
-    const bad = await api('/api/v1/ml/model/retrain', { method: 'POST', body: JSON.stringify({ margin: 2, nLeads: 5, shoeSize: 9 }) });
+    const bad = await api('/api/v1/ml/model/retrain', {
+      method: 'POST',
+      body: JSON.stringify({ margin: 2, nLeads: 5, shoeSize: 9 }),
+    });
     expect(bad.status).toBe(422);
     expect(bad.headers.get('content-type')).toMatch(/problem\+json/);
     const fields = ((await bad.json()) as { errors: { path: string }[] }).errors.map((e) => e.path).sort();
     expect(fields).toEqual(expect.arrayContaining(['margin', 'nLeads']));
     expect(await retrainCount()).toBe(before);
     const doc = (await (await api('/api/v1/openapi.json')).json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/ml/model/retrain', '/api/v1/ml/model/retrains']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/ml/model/retrain', '/api/v1/ml/model/retrains']),
+    );
     const list = await client.workflow.count(`WorkflowType = 'modelRetrain'`);
     expect(list.count).toBe(0);
   });
@@ -70,29 +88,46 @@ describe('model retrain over the API and the Schedule', () => {
     const first = await api('/api/v1/ml/model/retrain', { method: 'POST', body, headers });
     expect(first.status).toBe(202);
     const started = (await first.json()) as { workflowId: string; started: boolean };
-    expect(started).toMatchObject({ started: true, workflowId: expect.stringMatching(/^ml-retrain-key-[0-9a-f]{32}$/) as unknown });
-    const again = (await (await api('/api/v1/ml/model/retrain', { method: 'POST', body, headers })).json()) as { workflowId: string; started: boolean };
+    expect(started).toMatchObject({
+      started: true,
+      workflowId: expect.stringMatching(/^ml-retrain-key-[0-9a-f]{32}$/) as unknown,
+    });
+    const again = (await (await api('/api/v1/ml/model/retrain', { method: 'POST', body, headers })).json()) as {
+      workflowId: string;
+      started: boolean;
+    };
     expect(again).toEqual({ workflowId: started.workflowId, started: false });
 
     const result: ModelRetrainStatus = await client.workflow.getHandle(started.workflowId).result();
     expect(result.outcome).toMatchObject({ outcome: 'promoted' });
-    expect(result.decisions!.map((d) => [d.model, d.challenger - d.champion!])).toEqual(result.decisions!.map((d) => [d.model, 0]));
+    expect(result.decisions!.map((d) => [d.model, d.challenger - d.champion!])).toEqual(
+      result.decisions!.map((d) => [d.model, 0]),
+    );
 
-    const prediction = (await (await api('/api/v1/ml/predict', { method: 'POST', body: JSON.stringify(validLead) })).json()) as {
+    const prediction = (await (
+      await api('/api/v1/ml/predict', { method: 'POST', body: JSON.stringify(validLead) })
+    ).json()) as {
       conversion: { version: string };
     };
     expect(prediction.conversion.version).toBe(result.version);
     const info = (await (await api('/api/v1/ml/model/info')).json()) as { models: { version: string }[] };
     expect(info.models.every((m) => m.version === result.version)).toBe(true);
-    const retrains = (await (await api('/api/v1/ml/model/retrains')).json()) as { retrains: { id: string; status: string }[]; versions: { status: string }[] };
+    const retrains = (await (await api('/api/v1/ml/model/retrains')).json()) as {
+      retrains: { id: string; status: string }[];
+      versions: { status: string }[];
+    };
     expect(retrains.retrains[0]).toMatchObject({ id: started.workflowId, status: 'promoted' });
     expect(retrains.versions.filter((v) => v.status === 'retired')).toHaveLength(5);
   });
 
   it('the Schedule starts a retrain on its own', { timeout: 150_000 }, async () => {
     await client.schedule.getHandle(RETRAIN_SCHEDULE_ID).trigger();
-    const status = async () => (await sql.query(`select status, evaluation from ml_retrains where trigger = 'schedule'`)).rows[0] as { status: string; evaluation: unknown } | undefined;
-    await expect.poll(async () => (await status())?.status ?? 'none', { timeout: 120_000, interval: 500 }).not.toMatch(/^(none|running)$/);
+    const status = async () =>
+      (await sql.query(`select status, evaluation from ml_retrains where trigger = 'schedule'`)).rows[0] as
+        { status: string; evaluation: unknown } | undefined;
+    await expect
+      .poll(async () => (await status())?.status ?? 'none', { timeout: 120_000, interval: 500 })
+      .not.toMatch(/^(none|running)$/);
     expect(await status()).toMatchObject({ status: expect.stringMatching(/^(promoted|rejected)$/) as unknown });
   });
 });

@@ -8,8 +8,16 @@ import { renderTemplate } from '../../activities/messaging/templates';
 import { freePort } from '../helpers/ports';
 
 const vars = {
-  first_name: 'Dana', address: '12 Lone Pine Rd', city: 'Bloomfield Hills', year_built: 1985, storm_date: 'November 18', nearby_address: '18 Lone Pine Rd',
-  property_value: '720,000', available_dates: 'Tuesday', sales_rep_name: 'John Smith', sales_rep_phone: '(248) 555-0142',
+  first_name: 'Dana',
+  address: '12 Lone Pine Rd',
+  city: 'Bloomfield Hills',
+  year_built: 1985,
+  storm_date: 'November 18',
+  nearby_address: '18 Lone Pine Rd',
+  property_value: '720,000',
+  available_dates: 'Tuesday',
+  sales_rep_name: 'John Smith',
+  sales_rep_phone: '(248) 555-0142',
 };
 const mustKeep = Object.values(vars).map(String);
 
@@ -29,11 +37,20 @@ describe('LLM personalisation', () => {
         const body = JSON.parse(raw) as (typeof requests)[number]['body'];
         requests.push({ auth: req.headers.authorization, body });
         const reply = (content: string) =>
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'c1', object: 'chat.completion', created: 0, model: body.model, choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content } }] }));
+          res.writeHead(200, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              id: 'c1',
+              object: 'chat.completion',
+              created: 0,
+              model: body.model,
+              choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content } }],
+            }),
+          );
         const original = body.messages[1]!.content;
         if (mode === 'good') reply(`${original}\n\nLooking forward to meeting you!`);
         else if (mode === 'drops-facts') reply(original.replace('(248) 555-0142', 'our office'));
-        else if (mode === 'error') res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"down"}}');
+        else if (mode === 'error')
+          res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"down"}}');
         else setTimeout(() => reply(original), 2000);
       });
     });
@@ -43,7 +60,8 @@ describe('LLM personalisation', () => {
     server?.close();
   });
 
-  const personalise = () => createPersonaliser({ apiKey: 'sk-test', baseURL: base, model: 'test-model', timeoutMs: 500 });
+  const personalise = () =>
+    createPersonaliser({ apiKey: 'sk-test', baseURL: base, model: 'test-model', timeoutMs: 500 });
   const message = renderTemplate('storm-insurance-claim', vars);
 
   it('rewords the template with the configured model and key, keeping every fact', async () => {

@@ -18,9 +18,13 @@ describe('routing API', () => {
   let sys: TestSystem;
   const api = (path: string, init: RequestInit & { key?: string } = {}) => {
     const { key = sys.crmKey, headers, ...rest } = init;
-    return fetch(`${sys.apiUrl}${path}`, { ...rest, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers } });
+    return fetch(`${sys.apiUrl}${path}`, {
+      ...rest,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+    });
   };
-  const post = (path: string, body: unknown, key?: string) => api(path, { method: 'POST', body: JSON.stringify(body), key });
+  const post = (path: string, body: unknown, key?: string) =>
+    api(path, { method: 'POST', body: JSON.stringify(body), key });
   const view = async (id: string) => (await (await api(`/api/v1/leads/${id}`)).json()) as LeadView;
   let n = 0;
   async function assignedLead(over: Record<string, unknown> = {}): Promise<{ id: string; repId: string }> {
@@ -67,11 +71,16 @@ describe('routing API', () => {
     expect(after.assignment!.acceptedAt).not.toBeNull();
     expect(after.assignment!.contactedAt).not.toBeNull();
 
-    const tasks = (await (await api(`/api/v1/notifications?recipient=rep:${lead.repId}`)).json()) as { items: { kind: string; leadId: string }[] };
+    const tasks = (await (await api(`/api/v1/notifications?recipient=rep:${lead.repId}`)).json()) as {
+      items: { kind: string; leadId: string }[];
+    };
     expect(tasks.items.find((t) => t.leadId === lead.id)).toMatchObject({ kind: 'lead_assigned' });
     expect((await api('/api/v1/notifications?recipient=ops')).status).toBe(403);
     expect((await api('/api/v1/notifications?recipient=everyone')).status).toBe(422);
-    const load = (await (await api(`/api/v1/reps/${lead.repId}/workload`)).json()) as { open: { leadId: string; contactedAt: string | null }[]; activeLeads: number };
+    const load = (await (await api(`/api/v1/reps/${lead.repId}/workload`)).json()) as {
+      open: { leadId: string; contactedAt: string | null }[];
+      activeLeads: number;
+    };
     expect(load.open.find((o) => o.leadId === lead.id)!.contactedAt).not.toBeNull();
     expect(load.activeLeads).toBe(load.open.length);
   });
@@ -82,7 +91,11 @@ describe('routing API', () => {
       signals: { responseTimeMinutes: 3, contactQuality: 8, intent: 'requested_appointment' },
     });
     const { prediction } = (await (await api(`/api/v1/leads/${lead.id}`)).json()) as {
-      prediction: { conversionProbability: number; nextBestAction: { action: string; confidence: number; because: string[] }; model: string };
+      prediction: {
+        conversionProbability: number;
+        nextBestAction: { action: string; confidence: number; because: string[] };
+        model: string;
+      };
     };
     expect(prediction.conversionProbability).toBeGreaterThan(0);
     expect(prediction.conversionProbability).toBeLessThan(1);
@@ -92,9 +105,15 @@ describe('routing API', () => {
 
   it('ops reassign a lead to someone else; the crm role may not', async () => {
     const lead = await assignedLead();
-    expect((await post(`/api/v1/leads/${lead.id}/reassign`, { reason: 'customer asked for another rep' })).status).toBe(403);
+    expect((await post(`/api/v1/leads/${lead.id}/reassign`, { reason: 'customer asked for another rep' })).status).toBe(
+      403,
+    );
     expect((await post(`/api/v1/leads/${lead.id}/reassign`, { reason: 'x' }, sys.opsKey)).status).toBe(422);
-    const res = await post(`/api/v1/leads/${lead.id}/reassign`, { reason: 'customer asked for another rep' }, sys.opsKey);
+    const res = await post(
+      `/api/v1/leads/${lead.id}/reassign`,
+      { reason: 'customer asked for another rep' },
+      sys.opsKey,
+    );
     expect(res.status).toBe(200);
     const moved = (await res.json()) as { attempt: number; repId: string };
     expect(moved.attempt).toBe(2);
@@ -105,9 +124,21 @@ describe('routing API', () => {
   it('time off that has begun moves the rep’s uncontacted leads at once', async () => {
     const lead = await assignedLead();
     const now = Date.now();
-    const bad = await post(`/api/v1/reps/${lead.repId}/time-off`, { startsAt: new Date(now).toISOString(), endsAt: new Date(now - 1000).toISOString() }, sys.opsKey);
+    const bad = await post(
+      `/api/v1/reps/${lead.repId}/time-off`,
+      { startsAt: new Date(now).toISOString(), endsAt: new Date(now - 1000).toISOString() },
+      sys.opsKey,
+    );
     expect(bad.status).toBe(422);
-    const res = await post(`/api/v1/reps/${lead.repId}/time-off`, { startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 3_600_000).toISOString(), reason: 'sick' }, sys.opsKey);
+    const res = await post(
+      `/api/v1/reps/${lead.repId}/time-off`,
+      {
+        startsAt: new Date(now - 60_000).toISOString(),
+        endsAt: new Date(now + 3_600_000).toISOString(),
+        reason: 'sick',
+      },
+      sys.opsKey,
+    );
     expect(res.status).toBe(201);
     expect(((await res.json()) as { leadsMoved: number }).leadsMoved).toBeGreaterThanOrEqual(1);
     await expect.poll(async () => (await view(lead.id)).assignment!.repId, { timeout: 20_000 }).not.toBe(lead.repId);
@@ -118,7 +149,8 @@ describe('routing API', () => {
 
   it('a closed lead refuses acceptance and reassignment, and its rep’s capacity is freed', async () => {
     const lead = await assignedLead({ email: undefined, phone: `248555${String(Date.now()).slice(-4)}` });
-    const before = ((await (await api(`/api/v1/reps/${lead.repId}/workload`)).json()) as { activeLeads: number }).activeLeads;
+    const before = ((await (await api(`/api/v1/reps/${lead.repId}/workload`)).json()) as { activeLeads: number })
+      .activeLeads;
     expect((await post(`/api/v1/leads/${lead.id}/close`, { reason: 'lost', dealValue: 5 })).status).toBe(422);
     expect((await post(`/api/v1/leads/${lead.id}/close`, { reason: 'won', dealValue: 38_000 })).status).toBe(202);
     await expect.poll(async () => (await view(lead.id)).stage, { timeout: 10_000 }).toBe('won');
@@ -126,21 +158,47 @@ describe('routing API', () => {
     expect(accept.status).toBe(409);
     expect(((await accept.json()) as { title: string }).title).toBe('Lead closed');
     expect((await post(`/api/v1/leads/${lead.id}/reassign`, { reason: 'too late now' }, sys.opsKey)).status).toBe(409);
-    const after = ((await (await api(`/api/v1/reps/${lead.repId}/workload`)).json()) as { activeLeads: number }).activeLeads;
+    const after = ((await (await api(`/api/v1/reps/${lead.repId}/workload`)).json()) as { activeLeads: number })
+      .activeLeads;
     expect(after).toBe(before - 1);
   });
 
   it('manages the team: validated create, duplicates refused, managers checked, deactivation', async () => {
-    const rep = { id: 'rep-kim-park', name: 'Kim Park', email: 'kim@iswitchroofs.example', territories: ['Troy'], skills: ['residential'], languages: ['English', 'Korean'] };
-    const bad = await post('/api/v1/reps', { ...rep, timeZone: 'Mars/Olympus', workingHours: { mon: ['18:00', '09:00'] } }, sys.opsKey);
+    const rep = {
+      id: 'rep-kim-park',
+      name: 'Kim Park',
+      email: 'kim@iswitchroofs.example',
+      territories: ['Troy'],
+      skills: ['residential'],
+      languages: ['English', 'Korean'],
+    };
+    const bad = await post(
+      '/api/v1/reps',
+      { ...rep, timeZone: 'Mars/Olympus', workingHours: { mon: ['18:00', '09:00'] } },
+      sys.opsKey,
+    );
     expect(bad.status).toBe(422);
-    expect(((await bad.json()) as { errors: { path: string }[] }).errors.map((e) => e.path).sort()).toEqual(['timeZone', 'workingHours.mon']);
+    expect(((await bad.json()) as { errors: { path: string }[] }).errors.map((e) => e.path).sort()).toEqual([
+      'timeZone',
+      'workingHours.mon',
+    ]);
     expect((await post('/api/v1/reps', rep)).status).toBe(403);
     const created = await post('/api/v1/reps', { ...rep, managerId: 'mgr-pat-morgan' }, sys.opsKey);
     expect(created.status).toBe(201);
-    expect(await created.json()).toMatchObject({ id: 'rep-kim-park', role: 'rep', managerId: 'mgr-pat-morgan', maxActiveLeads: 15, timeZone: 'America/Detroit', activeLeads: 0 });
+    expect(await created.json()).toMatchObject({
+      id: 'rep-kim-park',
+      role: 'rep',
+      managerId: 'mgr-pat-morgan',
+      maxActiveLeads: 15,
+      timeZone: 'America/Detroit',
+      activeLeads: 0,
+    });
     expect((await post('/api/v1/reps', rep, sys.opsKey)).status).toBe(409);
-    const notManager = await api('/api/v1/reps/rep-kim-park', { method: 'PATCH', key: sys.opsKey, body: JSON.stringify({ managerId: 'rep-jane-doe' }) });
+    const notManager = await api('/api/v1/reps/rep-kim-park', {
+      method: 'PATCH',
+      key: sys.opsKey,
+      body: JSON.stringify({ managerId: 'rep-jane-doe' }),
+    });
     expect(notManager.status).toBe(422);
     const gone = await api('/api/v1/reps/rep-kim-park', { method: 'DELETE', key: sys.opsKey });
     expect(await gone.json()).toMatchObject({ active: false, leadsMoved: 0 });
@@ -159,7 +217,9 @@ describe('routing API', () => {
     expect(early.status).toBe(409);
     expect(((await early.json()) as { detail: string }).detail).toBe('project_completed needs project_started first');
     expect((await post(`/api/v1/deals/${deal.id}/events`, { event: 'roof_exploded' })).status).toBe(422);
-    expect((await post('/api/v1/deals/00000000-0000-4000-8000-000000000000/events', { event: 'quote_sent' })).status).toBe(404);
+    expect(
+      (await post('/api/v1/deals/00000000-0000-4000-8000-000000000000/events', { event: 'quote_sent' })).status,
+    ).toBe(404);
 
     const sent = await post(`/api/v1/deals/${deal.id}/events`, { event: 'quote_sent', clientKey: 'quote-email-1' });
     expect(await sent.json()).toEqual({ event: 'quote_sent', stage: 'prospect', duplicate: false });
@@ -170,16 +230,30 @@ describe('routing API', () => {
     const signed = await post(`/api/v1/deals/${deal.id}/events`, { event: 'contract_signed', value: 42_500 });
     expect(await signed.json()).toMatchObject({ stage: 'customer' });
     await expect.poll(async () => (await view(lead.id)).stage, { timeout: 10_000 }).toBe('won');
-    const shown = (await (await api(`/api/v1/deals/${deal.id}`)).json()) as { stage: string; value: number; events: { event: string }[] };
+    const shown = (await (await api(`/api/v1/deals/${deal.id}`)).json()) as {
+      stage: string;
+      value: number;
+      events: { event: string }[];
+    };
     expect(shown).toMatchObject({ stage: 'customer', value: 42_500 });
     expect(shown.events.map((e) => e.event)).toEqual(['quote_sent', 'contract_signed']);
 
     // The customer's journey heard each event once (the repeated quote_sent carried the same id).
-    const client = await connectClient({ address: sys.temporalAddress, namespace: sys.config.TEMPORAL_NAMESPACE, payloadKeys: sys.secrets.payloadKeys });
-    const contactId = ((await (await api(`/api/v1/leads/${lead.id}`)).json()) as { contact: { id: string } }).contact.id;
+    const client = await connectClient({
+      address: sys.temporalAddress,
+      namespace: sys.config.TEMPORAL_NAMESPACE,
+      payloadKeys: sys.secrets.payloadKeys,
+    });
+    const contactId = ((await (await api(`/api/v1/leads/${lead.id}`)).json()) as { contact: { id: string } }).contact
+      .id;
     const journey = client.workflow.getHandle(`journey-${contactId}`);
-    await expect.poll(async () => (await journey.query(journeyStatusQuery)).stage, { timeout: 10_000 }).toBe('customer');
-    expect((await journey.query(journeyStatusQuery)).events.map((e) => e.event)).toEqual(['quote_sent', 'contract_signed']);
+    await expect
+      .poll(async () => (await journey.query(journeyStatusQuery)).stage, { timeout: 10_000 })
+      .toBe('customer');
+    expect((await journey.query(journeyStatusQuery)).events.map((e) => e.event)).toEqual([
+      'quote_sent',
+      'contract_signed',
+    ]);
   });
 
   it('reports temperature trends by day', async () => {

@@ -5,7 +5,15 @@ import { simulate, type SimulationOptions } from '../../scripts/simulate';
 import { report } from '../../scripts/simulate/report';
 import { SCENARIOS } from '../../scripts/simulate/scenarios';
 
-const options = (maxTouches: number): SimulationOptions => ({ leads: 12, days: 20, seed: 3, scenario: SCENARIOS.baseline!, definition: 'standard', policy: { maxTouches, minGapDays: 0.5 }, json: true });
+const options = (maxTouches: number): SimulationOptions => ({
+  leads: 12,
+  days: 20,
+  seed: 3,
+  scenario: SCENARIOS.baseline!,
+  definition: 'standard',
+  policy: { maxTouches, minGapDays: 0.5 },
+  json: true,
+});
 
 describe('simulator', () => {
   it('reports touches, channels, replies, conversions and deferrals that add up; a lower touch cap shows', async () => {

@@ -20,23 +20,56 @@ describe('customer timeline', () => {
   let base: string;
   let customer: string;
   const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${base}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', ...init.headers } });
-  const log = (body: unknown) => api(`/customers/${customer}/interactions`, { method: 'POST', body: JSON.stringify(body) });
+    fetch(`${base}/api/v1${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', ...init.headers },
+    });
+  const log = (body: unknown) =>
+    api(`/customers/${customer}/interactions`, { method: 'POST', body: JSON.stringify(body) });
 
   beforeAll(async () => {
     pg = await startTestPostgres();
     await seedDemoData(pg.db, testLogger);
     const { lead } = await createLeadOnce(
       pg.db,
-      { firstName: 'Tia', lastName: 'Line', email: 'tia@example.com', source: 'website', address: { street: '7 Main St', city: 'Troy', state: 'MI', zip: '48083' }, property: {}, signals: {} },
+      {
+        firstName: 'Tia',
+        lastName: 'Line',
+        email: 'tia@example.com',
+        source: 'website',
+        address: { street: '7 Main St', city: 'Troy', state: 'MI', zip: '48083' },
+        property: {},
+        signals: {},
+      },
       { requestHash: 't', dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
     );
     customer = lead.contact_id;
-    const gateway = createGateway({ db: pg.db, providers: { email: localProvider('email') }, caps: { perDay: 10, perWeek: 10 } });
-    const request = { idempotencyKey: 'journey-x:welcome', contactId: customer, leadId: lead.id, channel: 'email' as const, subject: 'Welcome to iSwitch Roofs', text: 'Welcome!' };
+    const gateway = createGateway({
+      db: pg.db,
+      providers: { email: localProvider('email') },
+      caps: { perDay: 10, perWeek: 10 },
+    });
+    const request = {
+      idempotencyKey: 'journey-x:welcome',
+      contactId: customer,
+      leadId: lead.id,
+      channel: 'email' as const,
+      subject: 'Welcome to iSwitch Roofs',
+      text: 'Welcome!',
+    };
     await gateway.send(request, new Date('2026-01-01T15:00:00Z'));
     await gateway.send(request, new Date('2026-01-01T15:00:00Z')); // a retry: still one interaction
-    const app = createApp({ db: pg.db, client: {} as Client, logger: testLogger, apiKeys: [{ key: KEY, role: 'crm' }], taskQueue: 'q', dedupeWindowHours: 24, temporalTimeoutMs: 1000, modelStore: new ModelStore(), promotionMargin: 0.005 });
+    const app = createApp({
+      db: pg.db,
+      client: {} as Client,
+      logger: testLogger,
+      apiKeys: [{ key: KEY, role: 'crm' }],
+      taskQueue: 'q',
+      dedupeWindowHours: 24,
+      temporalTimeoutMs: 1000,
+      modelStore: new ModelStore(),
+      promotionMargin: 0.005,
+    });
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
@@ -50,9 +83,21 @@ describe('customer timeline', () => {
   it('validates what reps log, and stores a repeated client key once', async () => {
     expect((await log({ channel: 'call', direction: 'outbound' })).status).toBe(422);
     expect((await log({ channel: 'fax', direction: 'outbound', summary: 'x' })).status).toBe(422);
-    expect((await log({ channel: 'call', direction: 'outbound', summary: 'Called', repId: 'rep-nobody' })).status).toBe(404);
+    expect((await log({ channel: 'call', direction: 'outbound', summary: 'Called', repId: 'rep-nobody' })).status).toBe(
+      404,
+    );
     expect((await api('/customers/00000000-0000-4000-8000-000000000000/timeline')).status).toBe(404);
-    const call = { channel: 'call', direction: 'outbound', summary: 'Discussed the quote', durationSeconds: 420, outcome: 'answered', sentiment: 0.6, repId: 'rep-jane-doe', clientKey: 'phone-app-123', occurredAt: '2026-01-02T10:00:00Z' };
+    const call = {
+      channel: 'call',
+      direction: 'outbound',
+      summary: 'Discussed the quote',
+      durationSeconds: 420,
+      outcome: 'answered',
+      sentiment: 0.6,
+      repId: 'rep-jane-doe',
+      clientKey: 'phone-app-123',
+      occurredAt: '2026-01-02T10:00:00Z',
+    };
     const first = await log(call);
     expect(first.status).toBe(201);
     const again = await log(call);
@@ -61,7 +106,16 @@ describe('customer timeline', () => {
 
   it('pages the whole timeline newest first, without gaps or repeats', async () => {
     for (let i = 0; i < 23; i++) {
-      expect((await log({ channel: i % 2 ? 'visit' : 'note', direction: 'internal', summary: `Entry ${i}`, occurredAt: new Date(Date.UTC(2026, 1, 1 + i)).toISOString() })).status).toBe(201);
+      expect(
+        (
+          await log({
+            channel: i % 2 ? 'visit' : 'note',
+            direction: 'internal',
+            summary: `Entry ${i}`,
+            occurredAt: new Date(Date.UTC(2026, 1, 1 + i)).toISOString(),
+          })
+        ).status,
+      ).toBe(201);
     }
     const seen: { id: string; occurredAt: string; summary: string }[] = [];
     let cursor: string | null = null;
@@ -69,7 +123,10 @@ describe('customer timeline', () => {
     do {
       const res = await api(`/customers/${customer}/timeline?limit=10${cursor ? `&cursor=${cursor}` : ''}`);
       expect(res.status).toBe(200);
-      const page = (await res.json()) as { items: { id: string; occurredAt: string; summary: string }[]; nextCursor: string | null };
+      const page = (await res.json()) as {
+        items: { id: string; occurredAt: string; summary: string }[];
+        nextCursor: string | null;
+      };
       seen.push(...page.items);
       cursor = page.nextCursor;
       pages += 1;
@@ -85,15 +142,25 @@ describe('customer timeline', () => {
   });
 
   it('one-click unsubscribe (RFC 8058) opts the email address out; unknown links are 404', async () => {
-    const message = await pg.db.selectFrom('messages').select(['id', 'to_address']).where('idempotency_key', '=', 'journey-x:welcome').executeTakeFirstOrThrow();
+    const message = await pg.db
+      .selectFrom('messages')
+      .select(['id', 'to_address'])
+      .where('idempotency_key', '=', 'journey-x:welcome')
+      .executeTakeFirstOrThrow();
     const pageRes = await fetch(`${base}/unsubscribe/${message.id}`);
     expect(pageRes.status).toBe(200);
     expect(await pageRes.text()).toContain('<button type="submit">Unsubscribe</button>');
     expect(await consentOf(pg.db, 'email', message.to_address)).toBe('subscribed');
-    const res = await fetch(`${base}/unsubscribe/${message.id}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    const res = await fetch(`${base}/unsubscribe/${message.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
     expect(res.status).toBe(200);
     expect(await consentOf(pg.db, 'email', message.to_address)).toBe('opted_out');
-    expect((await fetch(`${base}/unsubscribe/00000000-0000-4000-8000-000000000000`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${base}/unsubscribe/00000000-0000-4000-8000-000000000000`, { method: 'POST' })).status).toBe(
+      404,
+    );
     expect((await fetch(`${base}/unsubscribe/not-an-id`)).status).toBe(404);
   });
 });

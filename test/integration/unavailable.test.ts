@@ -20,7 +20,9 @@ const body = JSON.stringify({
 
 async function serve(app: ReturnType<typeof createApp>): Promise<{ url: string; server: Server }> {
   return new Promise((resolve) => {
-    const server = app.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server }));
+    const server = app.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server }),
+    );
   });
 }
 
@@ -31,9 +33,10 @@ describe('dependencies unreachable', () => {
   let deadTemporal: Client;
   beforeAll(async () => {
     pg = await startTestPostgres();
-    const connection = await Connection.connect({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500 }).catch(() =>
-      Connection.lazy({ address: `127.0.0.1:1`, connectTimeout: 500 }),
-    );
+    const connection = await Connection.connect({
+      address: `127.0.0.1:${await freePort()}`,
+      connectTimeout: 500,
+    }).catch(() => Connection.lazy({ address: `127.0.0.1:1`, connectTimeout: 500 }));
     deadTemporal = new Client({ connection });
   });
   afterAll(async () => {
@@ -43,10 +46,24 @@ describe('dependencies unreachable', () => {
   it('Postgres down: 503 with Retry-After on POST, and /readyz says which check failed', async () => {
     const db = createDb(`postgres://nobody:x@127.0.0.1:${await freePort()}/none`, 1);
     const { url, server } = await serve(
-      createApp({ db, client: deadTemporal, logger: testLogger, apiKeys: [{ key: KEY, role: 'crm' }], taskQueue: 'q', dedupeWindowHours: 24, temporalTimeoutMs: 1000, modelStore, promotionMargin: 0.005 }),
+      createApp({
+        db,
+        client: deadTemporal,
+        logger: testLogger,
+        apiKeys: [{ key: KEY, role: 'crm' }],
+        taskQueue: 'q',
+        dedupeWindowHours: 24,
+        temporalTimeoutMs: 1000,
+        modelStore,
+        promotionMargin: 0.005,
+      }),
     );
     try {
-      const res = await fetch(`${url}/api/v1/leads`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body });
+      const res = await fetch(`${url}/api/v1/leads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body,
+      });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('5');
       expect(res.headers.get('content-type')).toMatch(/problem\+json/);
@@ -64,10 +81,24 @@ describe('dependencies unreachable', () => {
 
   it('Temporal down: 503 on POST and GET, and a retried POST finds the stored lead instead of adding one', async () => {
     const { url, server } = await serve(
-      createApp({ db: pg.db, client: deadTemporal, logger: testLogger, apiKeys: [{ key: KEY, role: 'crm' }], taskQueue: 'q', dedupeWindowHours: 24, temporalTimeoutMs: 1000, modelStore, promotionMargin: 0.005 }),
+      createApp({
+        db: pg.db,
+        client: deadTemporal,
+        logger: testLogger,
+        apiKeys: [{ key: KEY, role: 'crm' }],
+        taskQueue: 'q',
+        dedupeWindowHours: 24,
+        temporalTimeoutMs: 1000,
+        modelStore,
+        promotionMargin: 0.005,
+      }),
     );
     try {
-      const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'idempotency-key': 'retry-me' };
+      const headers = {
+        authorization: `Bearer ${KEY}`,
+        'content-type': 'application/json',
+        'idempotency-key': 'retry-me',
+      };
       const res = await fetch(`${url}/api/v1/leads`, { method: 'POST', headers, body });
       expect(res.status).toBe(503);
       const again = await fetch(`${url}/api/v1/leads`, { method: 'POST', headers, body });

@@ -30,8 +30,16 @@ describe('provider webhooks', () => {
   const client = {
     workflow: {
       getHandle: (workflowId: string) => ({
-        signal: async (_def: unknown, arg: { event?: string; detail?: string; until?: string; fromContactId?: string }) => {
-          signals.push({ workflowId, event: arg.event ?? `household:${arg.fromContactId}`, detail: arg.detail, until: arg.until });
+        signal: async (
+          _def: unknown,
+          arg: { event?: string; detail?: string; until?: string; fromContactId?: string },
+        ) => {
+          signals.push({
+            workflowId,
+            event: arg.event ?? `household:${arg.fromContactId}`,
+            detail: arg.detail,
+            until: arg.until,
+          });
         },
       }),
     },
@@ -42,40 +50,103 @@ describe('provider webhooks', () => {
   const twilioPost = (path: string, params: Record<string, string>, token = AUTH_TOKEN) =>
     fetch(`${base}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(token, `${base}${path}`, params) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilio.getExpectedTwilioSignature(token, `${base}${path}`, params),
+      },
       body: new URLSearchParams(params).toString(),
     });
   const sendgridPost = (events: unknown[], key = dev.privateKey) => {
     const body = JSON.stringify(events);
     const timestamp = String(Math.floor(Date.now() / 1000));
-    const signature = createSign('sha256').update(timestamp + body).sign(key).toString('base64');
+    const signature = createSign('sha256')
+      .update(timestamp + body)
+      .sign(key)
+      .toString('base64');
     return fetch(`${base}/webhooks/sendgrid/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signature, 'x-twilio-email-event-webhook-timestamp': timestamp },
+      headers: {
+        'content-type': 'application/json',
+        'x-twilio-email-event-webhook-signature': signature,
+        'x-twilio-email-event-webhook-timestamp': timestamp,
+      },
       body,
     });
   };
-  const count = async (table: 'webhook_events' | 'consent_events') => Number((await pg.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async (table: 'webhook_events' | 'consent_events') =>
+    Number(
+      (
+        await pg.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   beforeAll(async () => {
     pg = await startTestPostgres();
     const { lead } = await createLeadOnce(
       pg.db,
-      { firstName: 'Web', lastName: 'Hook', phone: '+12485550166', email: 'webhook@example.com', source: 'website', address: { street: '6 Main St', city: 'Troy', state: 'MI', zip: '48083' }, property: {}, signals: {} },
+      {
+        firstName: 'Web',
+        lastName: 'Hook',
+        phone: '+12485550166',
+        email: 'webhook@example.com',
+        source: 'website',
+        address: { street: '6 Main St', city: 'Troy', state: 'MI', zip: '48083' },
+        property: {},
+        signals: {},
+      },
       { requestHash: 'w', dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
     );
-    const sms: MessageProvider = { name: 'twilio', send: async () => ({ providerMessageId: 'SM00000000000000000000000000000001' }) };
-    const gateway = createGateway({ db: pg.db, providers: { sms, email: { name: 'sendgrid', send: async () => ({ providerMessageId: 'sg-1' }) } }, caps: { perDay: 10, perWeek: 10 } });
-    const sent = await gateway.send({ idempotencyKey: 'cadence-x:1', workflowId: 'cadence-x', contactId: lead.contact_id, channel: 'sms', text: 'Hi' }, new Date('2026-11-25T20:00:00Z'));
+    const sms: MessageProvider = {
+      name: 'twilio',
+      send: async () => ({ providerMessageId: 'SM00000000000000000000000000000001' }),
+    };
+    const gateway = createGateway({
+      db: pg.db,
+      providers: { sms, email: { name: 'sendgrid', send: async () => ({ providerMessageId: 'sg-1' }) } },
+      caps: { perDay: 10, perWeek: 10 },
+    });
+    const sent = await gateway.send(
+      {
+        idempotencyKey: 'cadence-x:1',
+        workflowId: 'cadence-x',
+        contactId: lead.contact_id,
+        channel: 'sms',
+        text: 'Hi',
+      },
+      new Date('2026-11-25T20:00:00Z'),
+    );
     sentId = (sent as { messageId: string }).messageId;
     contactId = lead.contact_id;
-    await gateway.send({ idempotencyKey: 'cadence-x:2', workflowId: 'cadence-x', contactId: lead.contact_id, channel: 'email', text: 'Hello' }, new Date('2026-11-25T20:00:00Z'));
+    await gateway.send(
+      {
+        idempotencyKey: 'cadence-x:2',
+        workflowId: 'cadence-x',
+        contactId: lead.contact_id,
+        channel: 'email',
+        text: 'Hello',
+      },
+      new Date('2026-11-25T20:00:00Z'),
+    );
 
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     const app = createApp({
-      db: pg.db, client, logger: testLogger, apiKeys: [], taskQueue: 'q', dedupeWindowHours: 24, temporalTimeoutMs: 1000, modelStore: new ModelStore(), promotionMargin: 0.005,
-      webhooks: { secrets: { twilioAuthToken: AUTH_TOKEN, sendgridPublicKeyPem: pem(dev.publicKey) }, publicBaseUrl: base },
+      db: pg.db,
+      client,
+      logger: testLogger,
+      apiKeys: [],
+      taskQueue: 'q',
+      dedupeWindowHours: 24,
+      temporalTimeoutMs: 1000,
+      modelStore: new ModelStore(),
+      promotionMargin: 0.005,
+      webhooks: {
+        secrets: { twilioAuthToken: AUTH_TOKEN, sendgridPublicKeyPem: pem(dev.publicKey) },
+        publicBaseUrl: base,
+      },
     });
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(port, '127.0.0.1', () => resolve(s));
@@ -88,17 +159,30 @@ describe('provider webhooks', () => {
 
   it('refuses a forged or missing Twilio signature and changes nothing', async () => {
     const before = await count('webhook_events');
-    const forged = await twilioPost('/webhooks/twilio/sms', { MessageSid: 'SMforged', From: '+12485550166', Body: 'STOP' }, 'not-the-token-at-all-000000');
+    const forged = await twilioPost(
+      '/webhooks/twilio/sms',
+      { MessageSid: 'SMforged', From: '+12485550166', Body: 'STOP' },
+      'not-the-token-at-all-000000',
+    );
     expect(forged.status).toBe(401);
     expect(forged.headers.get('content-type')).toMatch(/problem\+json/);
-    const missing = await fetch(`${base}/webhooks/twilio/sms`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'MessageSid=SMx&From=%2B12485550166&Body=STOP' });
+    const missing = await fetch(`${base}/webhooks/twilio/sms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'MessageSid=SMx&From=%2B12485550166&Body=STOP',
+    });
     expect(missing.status).toBe(401);
     expect(await count('webhook_events')).toBe(before);
     expect(await consentOf(pg.db, 'sms', '+12485550166')).toBe('subscribed');
   });
 
   it('STOP by SMS opts the number out, answers, tells the sending workflow; a redelivery changes nothing', async () => {
-    const stop = { MessageSid: 'SM00000000000000000000000000000099', From: '+12485550166', To: '+12485550100', Body: 'STOP' };
+    const stop = {
+      MessageSid: 'SM00000000000000000000000000000099',
+      From: '+12485550166',
+      To: '+12485550100',
+      Body: 'STOP',
+    };
     const res = await twilioPost('/webhooks/twilio/sms', stop);
     expect(res.status).toBe(200);
     expect(await res.text()).toMatch(/<Response><Message>iSwitch Roofs: you will receive no more texts/);
@@ -120,17 +204,38 @@ describe('provider webhooks', () => {
   });
 
   it('SendGrid events signed with its key: an open is signalled, a bounce suppresses; a stranger’s signature is refused', async () => {
-    const msg = await pg.db.selectFrom('messages').select('id').where('idempotency_key', '=', 'cadence-x:2').executeTakeFirstOrThrow();
-    const forged = await sendgridPost([{ event: 'bounce', email: 'webhook@example.com', sg_event_id: 'ev-f', message_id: msg.id }], stranger.privateKey);
+    const msg = await pg.db
+      .selectFrom('messages')
+      .select('id')
+      .where('idempotency_key', '=', 'cadence-x:2')
+      .executeTakeFirstOrThrow();
+    const forged = await sendgridPost(
+      [{ event: 'bounce', email: 'webhook@example.com', sg_event_id: 'ev-f', message_id: msg.id }],
+      stranger.privateKey,
+    );
     expect(forged.status).toBe(401);
     expect(await consentOf(pg.db, 'email', 'webhook@example.com')).toBe('subscribed');
 
-    const opened = [{ event: 'open', email: 'webhook@example.com', sg_event_id: 'ev-1', message_id: msg.id, timestamp: 1 }];
+    const opened = [
+      { event: 'open', email: 'webhook@example.com', sg_event_id: 'ev-1', message_id: msg.id, timestamp: 1 },
+    ];
     expect((await sendgridPost(opened)).status).toBe(204);
     expect((await sendgridPost(opened)).status).toBe(204); // redelivered
     expect(signals.filter((s) => s.event === 'opened')).toHaveLength(1);
 
-    expect((await sendgridPost([{ event: 'bounce', email: 'Webhook@Example.com', sg_event_id: 'ev-2', message_id: msg.id, reason: '550 no such user' }])).status).toBe(204);
+    expect(
+      (
+        await sendgridPost([
+          {
+            event: 'bounce',
+            email: 'Webhook@Example.com',
+            sg_event_id: 'ev-2',
+            message_id: msg.id,
+            reason: '550 no such user',
+          },
+        ])
+      ).status,
+    ).toBe(204);
     expect(await consentOf(pg.db, 'email', 'webhook@example.com')).toBe('suppressed');
     expect(signals).toContainEqual({ workflowId: 'cadence-x', event: 'bounced', detail: undefined });
   });
@@ -139,10 +244,25 @@ describe('provider webhooks', () => {
     const OPS = 'dev-outbox-ops-key-0123456789abcd';
     const port = await freePort();
     const devBase = `http://127.0.0.1:${port}`;
-    const devSecrets = { twilioAuthToken: AUTH_TOKEN, sendgridPublicKeyPem: pem(dev.publicKey), sendgridPrivateKeyPem: dev.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+    const devSecrets = {
+      twilioAuthToken: AUTH_TOKEN,
+      sendgridPublicKeyPem: pem(dev.publicKey),
+      sendgridPrivateKeyPem: dev.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    };
     const app = createApp({
-      db: pg.db, client, logger: testLogger, apiKeys: [{ key: OPS, role: 'ops' }, { key: 'dev-outbox-crm-key-0123456789abcd', role: 'crm' }], taskQueue: 'q', dedupeWindowHours: 24, temporalTimeoutMs: 1000,
-      modelStore: new ModelStore(), promotionMargin: 0.005, webhooks: { secrets: devSecrets, publicBaseUrl: devBase, devOutbox: true },
+      db: pg.db,
+      client,
+      logger: testLogger,
+      apiKeys: [
+        { key: OPS, role: 'ops' },
+        { key: 'dev-outbox-crm-key-0123456789abcd', role: 'crm' },
+      ],
+      taskQueue: 'q',
+      dedupeWindowHours: 24,
+      temporalTimeoutMs: 1000,
+      modelStore: new ModelStore(),
+      promotionMargin: 0.005,
+      webhooks: { secrets: devSecrets, publicBaseUrl: devBase, devOutbox: true },
     });
     const devServer = await new Promise<Server>((resolve) => {
       const s = app.listen(port, '127.0.0.1', () => resolve(s));
@@ -150,13 +270,46 @@ describe('provider webhooks', () => {
     try {
       const { lead } = await createLeadOnce(
         pg.db,
-        { firstName: 'Out', lastName: 'Box', phone: '+12485550144', email: 'outbox@example.com', source: 'website', address: { street: '8 Main St', city: 'Troy', state: 'MI', zip: '48083' }, property: {}, signals: {} },
+        {
+          firstName: 'Out',
+          lastName: 'Box',
+          phone: '+12485550144',
+          email: 'outbox@example.com',
+          source: 'website',
+          address: { street: '8 Main St', city: 'Troy', state: 'MI', zip: '48083' },
+          property: {},
+          signals: {},
+        },
         { requestHash: 'o', dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
       );
-      const gateway = createGateway({ db: pg.db, providers: { sms: localProvider('sms'), email: localProvider('email') }, caps: { perDay: 10, perWeek: 10 } });
+      const gateway = createGateway({
+        db: pg.db,
+        providers: { sms: localProvider('sms'), email: localProvider('email') },
+        caps: { perDay: 10, perWeek: 10 },
+      });
       const at = new Date('2026-11-25T20:00:00Z');
-      const sms = (await gateway.send({ idempotencyKey: 'outbox-wf:1', workflowId: 'outbox-wf', contactId: lead.contact_id, channel: 'sms', text: 'Reply <b>YES</b> to book' }, at)) as { messageId: string };
-      const email = (await gateway.send({ idempotencyKey: 'outbox-wf:2', workflowId: 'outbox-wf', contactId: lead.contact_id, channel: 'email', subject: 'Hi', text: 'Hi', html: '<p>Hi <i>there</i></p>' }, at)) as { messageId: string };
+      const sms = (await gateway.send(
+        {
+          idempotencyKey: 'outbox-wf:1',
+          workflowId: 'outbox-wf',
+          contactId: lead.contact_id,
+          channel: 'sms',
+          text: 'Reply <b>YES</b> to book',
+        },
+        at,
+      )) as { messageId: string };
+      const email = (await gateway.send(
+        {
+          idempotencyKey: 'outbox-wf:2',
+          workflowId: 'outbox-wf',
+          contactId: lead.contact_id,
+          channel: 'email',
+          subject: 'Hi',
+          text: 'Hi',
+          html: '<p>Hi <i>there</i></p>',
+        },
+        at,
+      )) as { messageId: string };
 
       expect((await fetch(`${devBase}/dev/outbox`)).status).toBe(401);
       expect((await fetch(`${devBase}/dev/outbox?key=dev-outbox-crm-key-0123456789abcd`)).status).toBe(403);
@@ -164,14 +317,31 @@ describe('provider webhooks', () => {
       expect(page).toContain('Reply &lt;b&gt;YES&lt;/b&gt; to book');
       expect(page).toContain('srcdoc="&lt;p&gt;Hi &lt;i&gt;there&lt;/i&gt;&lt;/p&gt;"');
 
-      const stop = await fetch(`${devBase}/dev/outbox/${sms.messageId}/STOP?key=${OPS}`, { method: 'POST', redirect: 'manual' });
+      const stop = await fetch(`${devBase}/dev/outbox/${sms.messageId}/STOP?key=${OPS}`, {
+        method: 'POST',
+        redirect: 'manual',
+      });
       expect(stop.status).toBe(303);
       expect(await consentOf(pg.db, 'sms', '+12485550144')).toBe('opted_out');
       expect(signals).toContainEqual({ workflowId: 'outbox-wf', event: 'unsubscribed', detail: undefined });
 
-      expect((await fetch(`${devBase}/dev/outbox/${email.messageId}/open?key=${OPS}`, { method: 'POST', redirect: 'manual' })).status).toBe(303);
+      expect(
+        (
+          await fetch(`${devBase}/dev/outbox/${email.messageId}/open?key=${OPS}`, {
+            method: 'POST',
+            redirect: 'manual',
+          })
+        ).status,
+      ).toBe(303);
       expect(signals).toContainEqual({ workflowId: 'outbox-wf', event: 'opened', detail: undefined });
-      expect((await fetch(`${devBase}/dev/outbox/${email.messageId}/STOP?key=${OPS}`, { method: 'POST', redirect: 'manual' })).status).toBe(422);
+      expect(
+        (
+          await fetch(`${devBase}/dev/outbox/${email.messageId}/STOP?key=${OPS}`, {
+            method: 'POST',
+            redirect: 'manual',
+          })
+        ).status,
+      ).toBe(422);
     } finally {
       devServer.close();
     }
@@ -181,17 +351,61 @@ describe('provider webhooks', () => {
     // A partner at the same address (spelled differently) with a running cadence, and this contact's own cadence touch.
     const { lead: partner } = await createLeadOnce(
       pg.db,
-      { firstName: 'Pat', lastName: 'Hook', phone: '+12485550167', source: 'website', address: { street: '6 MAIN ST ', city: 'Troy', state: 'MI', zip: '48083' }, property: {}, signals: {} },
+      {
+        firstName: 'Pat',
+        lastName: 'Hook',
+        phone: '+12485550167',
+        source: 'website',
+        address: { street: '6 MAIN ST ', city: 'Troy', state: 'MI', zip: '48083' },
+        property: {},
+        signals: {},
+      },
       { requestHash: 'p', dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
     );
     const now = new Date();
-    await claimCadence(pg.db, { id: 'cadence-partner/r1', workflowId: 'cadence-partner', contactId: partner.contact_id, leadId: partner.id, definition: 'standard', cooldownDays: 0, now });
-    const own = await pg.db.selectFrom('leads').select('id').where('contact_id', '=', contactId).executeTakeFirstOrThrow();
-    await claimCadence(pg.db, { id: 'cadence-x/r1', workflowId: 'cadence-x', contactId, leadId: own.id, definition: 'standard', cooldownDays: 0, now });
-    const email = await pg.db.selectFrom('messages').select('id').where('idempotency_key', '=', 'cadence-x:2').executeTakeFirstOrThrow();
-    await recordTouch(pg.db, { cadenceId: 'cadence-x/r1', touchNo: 1, step: 'day-1', variant: 'B', channel: 'email', messageId: email.id, sentAt: now });
+    await claimCadence(pg.db, {
+      id: 'cadence-partner/r1',
+      workflowId: 'cadence-partner',
+      contactId: partner.contact_id,
+      leadId: partner.id,
+      definition: 'standard',
+      cooldownDays: 0,
+      now,
+    });
+    const own = await pg.db
+      .selectFrom('leads')
+      .select('id')
+      .where('contact_id', '=', contactId)
+      .executeTakeFirstOrThrow();
+    await claimCadence(pg.db, {
+      id: 'cadence-x/r1',
+      workflowId: 'cadence-x',
+      contactId,
+      leadId: own.id,
+      definition: 'standard',
+      cooldownDays: 0,
+      now,
+    });
+    const email = await pg.db
+      .selectFrom('messages')
+      .select('id')
+      .where('idempotency_key', '=', 'cadence-x:2')
+      .executeTakeFirstOrThrow();
+    await recordTouch(pg.db, {
+      cadenceId: 'cadence-x/r1',
+      touchNo: 1,
+      step: 'day-1',
+      variant: 'B',
+      channel: 'email',
+      messageId: email.id,
+      sentAt: now,
+    });
 
-    const away = { MessageSid: 'SM000000000000000000000000000000a1', From: '+12485550166', Body: 'Automatic reply: I am out of the office until December 3. I will reply when I am back.' };
+    const away = {
+      MessageSid: 'SM000000000000000000000000000000a1',
+      From: '+12485550166',
+      Body: 'Automatic reply: I am out of the office until December 3. I will reply when I am back.',
+    };
     const awayRes = await twilioPost('/webhooks/twilio/sms', away);
     expect(awayRes.status).toBe(200);
     const told = signals.find((x) => x.event === 'auto_reply')!;
@@ -199,21 +413,72 @@ describe('provider webhooks', () => {
     expect(new Date(told.until!).getUTCDate()).toBe(3);
     expect(signals.some((x) => x.event.startsWith('household:'))).toBe(false); // an auto-reply is nobody answering
 
-    expect((await twilioPost('/webhooks/twilio/sms', { MessageSid: 'SM000000000000000000000000000000a2', From: '+12485550166', Body: 'Yes, call me tomorrow afternoon' })).status).toBe(200);
-    expect(signals).toContainEqual({ workflowId: 'cadence-x', event: 'replied', detail: 'Yes, call me tomorrow afternoon' });
+    expect(
+      (
+        await twilioPost('/webhooks/twilio/sms', {
+          MessageSid: 'SM000000000000000000000000000000a2',
+          From: '+12485550166',
+          Body: 'Yes, call me tomorrow afternoon',
+        })
+      ).status,
+    ).toBe(200);
+    expect(signals).toContainEqual({
+      workflowId: 'cadence-x',
+      event: 'replied',
+      detail: 'Yes, call me tomorrow afternoon',
+    });
     expect(signals).toContainEqual({ workflowId: 'cadence-partner', event: `household:${contactId}` });
     // The last SMS came from the cadence itself: told once, not twice.
     expect(signals.filter((x) => x.workflowId === 'cadence-x' && x.event === 'replied')).toHaveLength(1);
 
     // A reply to the partner's journey SMS still reaches the partner's cadence.
-    const gateway = createGateway({ db: pg.db, providers: { sms: { name: 'twilio', send: async () => ({ providerMessageId: 'SM00000000000000000000000000000002' }) } }, caps: { perDay: 10, perWeek: 10 } });
-    await gateway.send({ idempotencyKey: 'journey-p:1', workflowId: 'journey-partner', contactId: partner.contact_id, channel: 'sms', text: 'When would you like your free inspection?' }, new Date('2026-11-25T20:00:00Z'));
-    expect((await twilioPost('/webhooks/twilio/sms', { MessageSid: 'SM000000000000000000000000000000a3', From: '+12485550167', Body: 'Thursday works' })).status).toBe(200);
+    const gateway = createGateway({
+      db: pg.db,
+      providers: {
+        sms: { name: 'twilio', send: async () => ({ providerMessageId: 'SM00000000000000000000000000000002' }) },
+      },
+      caps: { perDay: 10, perWeek: 10 },
+    });
+    await gateway.send(
+      {
+        idempotencyKey: 'journey-p:1',
+        workflowId: 'journey-partner',
+        contactId: partner.contact_id,
+        channel: 'sms',
+        text: 'When would you like your free inspection?',
+      },
+      new Date('2026-11-25T20:00:00Z'),
+    );
+    expect(
+      (
+        await twilioPost('/webhooks/twilio/sms', {
+          MessageSid: 'SM000000000000000000000000000000a3',
+          From: '+12485550167',
+          Body: 'Thursday works',
+        })
+      ).status,
+    ).toBe(200);
     expect(signals).toContainEqual({ workflowId: 'journey-partner', event: 'replied', detail: 'Thursday works' });
     expect(signals).toContainEqual({ workflowId: 'cadence-partner', event: 'replied', detail: 'Thursday works' });
 
-    expect((await sendgridPost([{ event: 'click', email: 'webhook@example.com', sg_event_id: 'ev-click', message_id: email.id, url: 'https://iswitchroofs.example/book' }])).status).toBe(204);
-    const touch = await pg.db.selectFrom('cadence_touches').selectAll().where('cadence_id', '=', 'cadence-x/r1').executeTakeFirstOrThrow();
+    expect(
+      (
+        await sendgridPost([
+          {
+            event: 'click',
+            email: 'webhook@example.com',
+            sg_event_id: 'ev-click',
+            message_id: email.id,
+            url: 'https://iswitchroofs.example/book',
+          },
+        ])
+      ).status,
+    ).toBe(204);
+    const touch = await pg.db
+      .selectFrom('cadence_touches')
+      .selectAll()
+      .where('cadence_id', '=', 'cadence-x/r1')
+      .executeTakeFirstOrThrow();
     expect(touch).toMatchObject({ clicked: true, replied: false }); // the reply answered the SMS, not this email
   });
 });

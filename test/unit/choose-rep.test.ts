@@ -1,9 +1,23 @@
 // Routing decisions (roadmap 4.4 A-C): availability, the 0.4/0.2/0.2/0.2 score, language, VIPs to
 // the top 20 %, returning customers to their rep, and weighted round-robin shares.
 import { describe, expect, it } from 'vitest';
-import { chooseRep, neededSkills, withinWorkingHours, type RoutingLead, type RoutingRep } from '../../workflows/lead-intake/routing';
+import {
+  chooseRep,
+  neededSkills,
+  withinWorkingHours,
+  type RoutingLead,
+  type RoutingRep,
+} from '../../workflows/lead-intake/routing';
 
-const allWeek = { mon: ['00:00', '24:00'], tue: ['00:00', '24:00'], wed: ['00:00', '24:00'], thu: ['00:00', '24:00'], fri: ['00:00', '24:00'], sat: ['00:00', '24:00'], sun: ['00:00', '24:00'] } as RoutingRep['workingHours'];
+const allWeek = {
+  mon: ['00:00', '24:00'],
+  tue: ['00:00', '24:00'],
+  wed: ['00:00', '24:00'],
+  thu: ['00:00', '24:00'],
+  fri: ['00:00', '24:00'],
+  sat: ['00:00', '24:00'],
+  sun: ['00:00', '24:00'],
+} as RoutingRep['workingHours'];
 const rep = (id: string, over: Partial<RoutingRep> = {}): RoutingRep => ({
   id,
   role: 'rep',
@@ -20,7 +34,13 @@ const rep = (id: string, over: Partial<RoutingRep> = {}): RoutingRep => ({
   timeOff: [],
   ...over,
 });
-const lead = (over: Partial<RoutingLead> = {}): RoutingLead => ({ city: 'Troy', needs: ['residential'], isVip: false, excludeRepIds: [], ...over });
+const lead = (over: Partial<RoutingLead> = {}): RoutingLead => ({
+  city: 'Troy',
+  needs: ['residential'],
+  isVip: false,
+  excludeRepIds: [],
+  ...over,
+});
 // Wednesday 2026-11-25 15:00 in Detroit (UTC-5).
 const now = new Date('2026-11-25T20:00:00Z');
 
@@ -34,7 +54,11 @@ describe('chooseRep', () => {
     expect(d.chosenRepId).toBe('fit');
     const fit = d.candidates.find((c) => c.repId === 'fit')!;
     expect(fit).toMatchObject({ expertise: 1, territory: 1, performance: 1, capacity: 1, score: 1 });
-    expect(d.candidates.find((c) => c.repId === 'elsewhere')).toMatchObject({ expertise: 0.5, territory: 0, score: 0.6 });
+    expect(d.candidates.find((c) => c.repId === 'elsewhere')).toMatchObject({
+      expertise: 0.5,
+      territory: 0,
+      score: 0.6,
+    });
   });
 
   it('says why each unavailable rep was passed over', () => {
@@ -75,7 +99,9 @@ describe('chooseRep', () => {
   });
 
   it('gives VIPs only to the top 20 % performers, however free the others are', () => {
-    const team = Array.from({ length: 10 }, (_, i) => rep(`r${i}`, { closeRate: 0.3 + i * 0.01, activeLeads: i === 9 || i === 8 ? 10 : 0 }));
+    const team = Array.from({ length: 10 }, (_, i) =>
+      rep(`r${i}`, { closeRate: 0.3 + i * 0.01, activeLeads: i === 9 || i === 8 ? 10 : 0 }),
+    );
     const d = chooseRep(lead({ isVip: true }), team, now);
     expect(['r9', 'r8']).toContain(d.chosenRepId);
     expect(d.candidates.map((c) => c.repId).sort()).toEqual(['r8', 'r9']);
@@ -84,18 +110,32 @@ describe('chooseRep', () => {
 
   it('sends a returning customer back to their original rep when available, else routes normally', () => {
     const team = [rep('original', { activeLeads: 10 }), rep('other')];
-    expect(chooseRep(lead({ preferredRepId: 'original' }), team, now)).toMatchObject({ chosenRepId: 'original', reason: expect.stringMatching(/original rep/) as unknown });
-    expect(chooseRep(lead({ preferredRepId: 'original', excludeRepIds: ['original'] }), team, now).chosenRepId).toBe('other');
+    expect(chooseRep(lead({ preferredRepId: 'original' }), team, now)).toMatchObject({
+      chosenRepId: 'original',
+      reason: expect.stringMatching(/original rep/) as unknown,
+    });
+    expect(chooseRep(lead({ preferredRepId: 'original', excludeRepIds: ['original'] }), team, now).chosenRepId).toBe(
+      'other',
+    );
   });
 
   it('prefers a rep who speaks the lead’s language, and says so when nobody does', () => {
-    const team = [rep('en', { skills: ['residential', 'insurance_claims'] }), rep('es', { languages: ['English', 'Spanish'] })];
-    expect(chooseRep(lead({ language: 'spanish', needs: ['residential', 'insurance_claims'] }), team, now).chosenRepId).toBe('es');
+    const team = [
+      rep('en', { skills: ['residential', 'insurance_claims'] }),
+      rep('es', { languages: ['English', 'Spanish'] }),
+    ];
+    expect(
+      chooseRep(lead({ language: 'spanish', needs: ['residential', 'insurance_claims'] }), team, now).chosenRepId,
+    ).toBe('es');
     expect(chooseRep(lead({ language: 'Korean' }), team, now).reason).toMatch(/nobody available speaks Korean/);
   });
 
   it('shares a run of equal leads by weight: top 1.3, standard 1.0, new hire 0.5', () => {
-    const team = [rep('top', { performanceTier: 'top' }), rep('std'), rep('new', { performanceTier: 'new_hire', maxActiveLeads: 8 })];
+    const team = [
+      rep('top', { performanceTier: 'top' }),
+      rep('std'),
+      rep('new', { performanceTier: 'new_hire', maxActiveLeads: 8 }),
+    ];
     const counts: Record<string, number> = { top: 0, std: 0, new: 0 };
     for (let i = 0; i < 28; i++) {
       const { chosenRepId } = chooseRep(lead(), team, now);
@@ -108,11 +148,13 @@ describe('chooseRep', () => {
 
   it('derives the skills a job needs from what is known about it', () => {
     expect(neededSkills({})).toEqual(['residential']);
-    expect(neededSkills({ propertyType: 'commercial', insuranceClaim: true, damageSeverity: 'severe', propertyValue: 750_000 })).toEqual([
-      'commercial',
-      'insurance_claims',
-      'emergency_repair',
-      'luxury_residential',
-    ]);
+    expect(
+      neededSkills({
+        propertyType: 'commercial',
+        insuranceClaim: true,
+        damageSeverity: 'severe',
+        propertyValue: 750_000,
+      }),
+    ).toEqual(['commercial', 'insurance_claims', 'emergency_repair', 'luxury_residential']);
   });
 });

@@ -13,7 +13,9 @@ let server: Server | undefined;
 async function start(accessTokens: string[]): Promise<string> {
   const app = createCodecServer({ codec, corsOrigins: [ui], accessTokens, logger: testLogger });
   return new Promise((resolve) => {
-    server = app.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server!.address() as { port: number }).port}`));
+    server = app.listen(0, '127.0.0.1', () =>
+      resolve(`http://127.0.0.1:${(server!.address() as { port: number }).port}`),
+    );
   });
 }
 afterEach(() => server?.close());
@@ -29,8 +31,15 @@ describe('codec endpoint', () => {
     const body = JSON.stringify(await encryptedJson());
     const headers = { origin: ui, 'content-type': 'application/json' };
     expect((await fetch(`${url}/decode`, { method: 'POST', headers, body })).status).toBe(401);
-    expect((await fetch(`${url}/decode`, { method: 'POST', headers: { ...headers, authorization: 'Bearer wrong' }, body })).status).toBe(401);
-    const ok = await fetch(`${url}/decode`, { method: 'POST', headers: { ...headers, authorization: 'Bearer s3cret-token' }, body });
+    expect(
+      (await fetch(`${url}/decode`, { method: 'POST', headers: { ...headers, authorization: 'Bearer wrong' }, body }))
+        .status,
+    ).toBe(401);
+    const ok = await fetch(`${url}/decode`, {
+      method: 'POST',
+      headers: { ...headers, authorization: 'Bearer s3cret-token' },
+      body,
+    });
     expect(ok.status).toBe(200);
     const [payload] = ((await ok.json()) as { payloads: { data: string }[] }).payloads;
     expect(JSON.parse(Buffer.from(payload!.data, 'base64').toString())).toEqual({ name: 'Ann' });
@@ -41,7 +50,11 @@ describe('codec endpoint', () => {
     const headers = { origin: ui, 'content-type': 'application/json' };
     const malformed = await fetch(`${url}/decode`, { method: 'POST', headers, body: '{"payloads": [' });
     expect(malformed.status).toBe(400);
-    const wrongShape = await fetch(`${url}/decode`, { method: 'POST', headers, body: JSON.stringify({ payloads: 'x' }) });
+    const wrongShape = await fetch(`${url}/decode`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ payloads: 'x' }),
+    });
     expect(wrongShape.status).toBe(422);
     const other = new AesGcmPayloadCodec([{ id: 'k1', key: randomBytes(32) }]);
     const [foreign] = await other.encode([defaultPayloadConverter.toPayload('x')]);

@@ -40,7 +40,9 @@ describe('AesGcmPayloadCodec', () => {
 
   it('fails loudly on an unknown key id or tampered ciphertext, and passes plain payloads through', async () => {
     const [encoded] = await new AesGcmPayloadCodec([key('k1')]).encode([defaultPayloadConverter.toPayload(secret)]);
-    await expect(new AesGcmPayloadCodec([key('other')]).decode([encoded!])).rejects.toThrow(/No payload key with id "k1"/);
+    await expect(new AesGcmPayloadCodec([key('other')]).decode([encoded!])).rejects.toThrow(
+      /No payload key with id "k1"/,
+    );
     const codec = new AesGcmPayloadCodec([key('k1')]);
     const tampered = { ...encoded!, data: Buffer.from(encoded!.data!).fill(0, 20, 21) };
     await expect(codec.decode([tampered])).rejects.toThrow();

@@ -47,25 +47,41 @@ describe('loadConfig', () => {
     expect(defaults.ML_PYTHON.startsWith('/')).toBe(true);
     expect(defaults.ML_PROMOTION_MARGIN).toBe(0.005);
     expect(defaults.ML_RETRAIN_CRON).toBe('0 3 * * 1');
-    expect(loadConfig({ ML_PYTHON: 'python3', ML_RETRAIN_CRON: 'off' })).toMatchObject({ ML_PYTHON: 'python3', ML_RETRAIN_CRON: 'off' });
+    expect(loadConfig({ ML_PYTHON: 'python3', ML_RETRAIN_CRON: 'off' })).toMatchObject({
+      ML_PYTHON: 'python3',
+      ML_RETRAIN_CRON: 'off',
+    });
     expect(() => loadConfig({ ML_PROMOTION_MARGIN: '0.9' })).toThrow(/ML_PROMOTION_MARGIN/);
     expect(() => loadConfig({ ML_RETRAIN_CRON: 'every monday' })).toThrow(/ML_RETRAIN_CRON: expected a 5-field cron/);
   });
 
   it('refuses a half-configured provider, naming what is missing, and selects providers by their keys', async () => {
-    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}` })).toThrow(/TWILIO_AUTH_TOKEN: required with the other Twilio settings/);
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}` })).toThrow(
+      /TWILIO_AUTH_TOKEN: required with the other Twilio settings/,
+    );
     expect(() => loadConfig({ SENDGRID_API_KEY: 'SG.0123456789' })).toThrow(/SENDGRID_FROM_EMAIL/);
     const { selectProviders } = await import('../../activities/messaging/providers/select');
     const offline = selectProviders(loadConfig({}), 'http://x');
     expect(offline).toEqual({}); // every channel keeps its local default
     const real = selectProviders(
-      loadConfig({ TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'b'.repeat(32), TWILIO_FROM_NUMBER: '+12485550100', SENDGRID_API_KEY: 'SG.0123456789', SENDGRID_FROM_EMAIL: 'hi@example.com' }),
+      loadConfig({
+        TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+        TWILIO_AUTH_TOKEN: 'b'.repeat(32),
+        TWILIO_FROM_NUMBER: '+12485550100',
+        SENDGRID_API_KEY: 'SG.0123456789',
+        SENDGRID_FROM_EMAIL: 'hi@example.com',
+      }),
       'https://crm.example',
     );
-    expect(Object.fromEntries(Object.entries(real).map(([c, p]) => [c, p.name]))).toEqual({ sms: 'twilio', email: 'sendgrid' });
+    expect(Object.fromEntries(Object.entries(real).map(([c, p]) => [c, p.name]))).toEqual({
+      sms: 'twilio',
+      email: 'sendgrid',
+    });
   });
 
   it('requireSet names what a deployment entrypoint is missing', () => {
-    expect(() => requireSet(loadConfig({}), ['DATABASE_URL', 'TEMPORAL_ADDRESS'])).toThrow(/DATABASE_URL: required[\s\S]*TEMPORAL_ADDRESS: required/);
+    expect(() => requireSet(loadConfig({}), ['DATABASE_URL', 'TEMPORAL_ADDRESS'])).toThrow(
+      /DATABASE_URL: required[\s\S]*TEMPORAL_ADDRESS: required/,
+    );
   });
 });

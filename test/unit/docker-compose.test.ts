@@ -12,7 +12,9 @@ interface Service {
   build?: string;
 }
 const root = path.resolve(__dirname, '..', '..');
-const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, Service>;
+};
 
 /** Substitutes `${VAR:?msg}` with a plausible value and `${VAR:-default}` with its default, as docker compose would with a filled .env. */
 function resolve(env: Record<string, string | number>): Record<string, string> {
@@ -23,15 +25,25 @@ function resolve(env: Record<string, string | number>): Record<string, string> {
     CRM_DB_PASSWORD: 'pw',
   };
   return Object.fromEntries(
-    Object.entries(env).map(([k, v]) => [k, String(v)
+    Object.entries(env).map(([k, v]) => [
+      k,
+      String(v)
         .replace(/\$\{\w+:-([^}]*)\}/g, (_, fallback: string) => fallback)
-        .replace(/\$\{(\w+)(:\?[^}]*)?\}/g, (_, name: string) => samples[name] ?? 'x')]),
+        .replace(/\$\{(\w+)(:\?[^}]*)?\}/g, (_, name: string) => samples[name] ?? 'x'),
+    ]),
   );
 }
 
 describe('docker-compose.yml', () => {
   it('has Temporal with PostgreSQL, its Web UI, the CRM Postgres, the API and the worker', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['api', 'crm-db', 'temporal', 'temporal-db', 'temporal-ui', 'worker']);
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'api',
+      'crm-db',
+      'temporal',
+      'temporal-db',
+      'temporal-ui',
+      'worker',
+    ]);
     expect(compose.services.temporal!.environment!.DB).toBe('postgres12');
     expect(compose.services.api!.build).toBe('.');
     expect(compose.services.worker!.build).toBe('.');

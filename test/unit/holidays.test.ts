@@ -29,9 +29,25 @@ describe('the holidays the company observes', () => {
   });
 
   it('computes exactly seven a year, for any year (the rules, not a table)', () => {
-    expect([...holidaysOf(2026).keys()]).toEqual(['2026-01-01', '2026-05-25', '2026-07-04', '2026-09-07', '2026-11-26', '2026-12-24', '2026-12-25']);
+    expect([...holidaysOf(2026).keys()]).toEqual([
+      '2026-01-01',
+      '2026-05-25',
+      '2026-07-04',
+      '2026-09-07',
+      '2026-11-26',
+      '2026-12-24',
+      '2026-12-25',
+    ]);
     // 2032: May 31 is a Monday, Nov 1 a Monday (Thanksgiving the 25th), Sep 1 a Wednesday.
-    expect([...holidaysOf(2032).keys()]).toEqual(['2032-01-01', '2032-05-31', '2032-07-04', '2032-09-06', '2032-11-25', '2032-12-24', '2032-12-25']);
+    expect([...holidaysOf(2032).keys()]).toEqual([
+      '2032-01-01',
+      '2032-05-31',
+      '2032-07-04',
+      '2032-09-06',
+      '2032-11-25',
+      '2032-12-24',
+      '2032-12-25',
+    ]);
   });
 
   it.each([
@@ -74,19 +90,27 @@ describe('nextNonHolidayMorning', () => {
   });
 
   it('holds from the first minute of the holiday to its end, local time', () => {
-    expect(nextNonHolidayMorning(new Date('2026-11-26T05:00:00Z'), [DETROIT], [])?.toISOString()).toBe('2026-11-27T13:00:00.000Z'); // 00:00 ET
-    expect(nextNonHolidayMorning(new Date('2026-11-27T04:59:00Z'), [DETROIT], [])?.toISOString()).toBe('2026-11-27T13:00:00.000Z'); // 23:59 ET
+    expect(nextNonHolidayMorning(new Date('2026-11-26T05:00:00Z'), [DETROIT], [])?.toISOString()).toBe(
+      '2026-11-27T13:00:00.000Z',
+    ); // 00:00 ET
+    expect(nextNonHolidayMorning(new Date('2026-11-27T04:59:00Z'), [DETROIT], [])?.toISOString()).toBe(
+      '2026-11-27T13:00:00.000Z',
+    ); // 23:59 ET
     expect(nextNonHolidayMorning(new Date('2026-11-27T05:00:00Z'), [DETROIT], [])).toBeUndefined(); // 00:00 ET the day after
   });
 
   it('skips consecutive holidays: Christmas Eve → Christmas Day → 08:00 on the 26th', () => {
     const eve = new Date('2026-12-24T15:00:00Z'); // 10:00 in Detroit
     expect(nextNonHolidayMorning(eve, [DETROIT], [])?.toISOString()).toBe('2026-12-26T13:00:00.000Z');
-    expect(nextNonHolidayMorning(new Date('2026-12-25T20:00:00Z'), [DETROIT], [])?.toISOString()).toBe('2026-12-26T13:00:00.000Z');
+    expect(nextNonHolidayMorning(new Date('2026-12-25T20:00:00Z'), [DETROIT], [])?.toISOString()).toBe(
+      '2026-12-26T13:00:00.000Z',
+    );
     // An extra company day after Christmas extends the run.
     expect(nextNonHolidayMorning(eve, [DETROIT], ['2026-12-26'])?.toISOString()).toBe('2026-12-27T13:00:00.000Z');
     // New Year's Eve is no holiday: New Year's Day runs to the 2nd.
-    expect(nextNonHolidayMorning(new Date('2027-01-01T17:00:00Z'), [DETROIT], [])?.toISOString()).toBe('2027-01-02T13:00:00.000Z');
+    expect(nextNonHolidayMorning(new Date('2027-01-01T17:00:00Z'), [DETROIT], [])?.toISOString()).toBe(
+      '2027-01-02T13:00:00.000Z',
+    );
   });
 
   it('zones straddling midnight: a holiday in any of them holds, until a morning that is a holiday in none', () => {
@@ -105,7 +129,9 @@ describe('nextNonHolidayMorning', () => {
 
     // New Year's Day begins in New York while it is New Year's Eve in Honolulu: a morning in
     // Honolulu on the 1st is still the holiday in New York, so the answer is New York's morning of the 2nd.
-    expect(nextNonHolidayMorning(new Date('2027-01-01T05:30:00Z'), [ET, HI], [])?.toISOString()).toBe('2027-01-02T13:00:00.000Z');
+    expect(nextNonHolidayMorning(new Date('2027-01-01T05:30:00Z'), [ET, HI], [])?.toISOString()).toBe(
+      '2027-01-02T13:00:00.000Z',
+    );
   });
 
   it('extra dates are local dates in each zone', () => {
@@ -119,7 +145,9 @@ describe('nextNonHolidayMorning', () => {
 
   it('reaches past a long run of extra dates', () => {
     const run = Array.from({ length: 20 }, (_, i) => `2026-08-${String(i + 1).padStart(2, '0')}`);
-    expect(nextNonHolidayMorning(new Date('2026-08-01T15:00:00Z'), [DETROIT], run)?.toISOString()).toBe('2026-08-21T12:00:00.000Z');
+    expect(nextNonHolidayMorning(new Date('2026-08-01T15:00:00Z'), [DETROIT], run)?.toISOString()).toBe(
+      '2026-08-21T12:00:00.000Z',
+    );
   });
 });
 
@@ -131,7 +159,10 @@ describe('holiday configuration', () => {
   });
 
   it('reads on/off and a comma-separated list of dates (sorted, without repeats)', () => {
-    const config = loadConfig({ MESSAGE_HOLIDAYS_OBSERVED: 'off', MESSAGE_HOLIDAYS: '2026-12-28, 2026-08-14,2026-12-28' });
+    const config = loadConfig({
+      MESSAGE_HOLIDAYS_OBSERVED: 'off',
+      MESSAGE_HOLIDAYS: '2026-12-28, 2026-08-14,2026-12-28',
+    });
     expect(config.MESSAGE_HOLIDAYS_OBSERVED).toBe(false);
     expect(config.MESSAGE_HOLIDAYS).toEqual(['2026-08-14', '2026-12-28']);
     expect(loadConfig({ MESSAGE_HOLIDAYS_OBSERVED: 'ON' }).MESSAGE_HOLIDAYS_OBSERVED).toBe(true);

@@ -3,7 +3,8 @@ import { keywordAction } from '../../activities/messaging/keywords';
 
 describe('inbound SMS keywords', () => {
   it('opts out on every stop word, case-blind and trimmed', () => {
-    for (const w of ['STOP', 'stop', ' Stop. ', 'STOPALL', 'unsubscribe', 'Cancel', 'END', 'quit!']) expect(keywordAction(w), w).toBe('opt_out');
+    for (const w of ['STOP', 'stop', ' Stop. ', 'STOPALL', 'unsubscribe', 'Cancel', 'END', 'quit!'])
+      expect(keywordAction(w), w).toBe('opt_out');
   });
   it('opts back in on START/UNSTOP and answers HELP', () => {
     expect(keywordAction('start')).toBe('opt_in');

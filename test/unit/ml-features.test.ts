@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { churnFeatureVector, customerValueFeatureVector, LEAD_FEATURE_COUNT, leadFeatureVector } from '../../activities/ml/features';
+import {
+  churnFeatureVector,
+  customerValueFeatureVector,
+  LEAD_FEATURE_COUNT,
+  leadFeatureVector,
+} from '../../activities/ml/features';
 import type { LeadFeatures } from '../../activities/ml/schemas';
 import { LEAD_SOURCES } from '../../workflows/lead-intake/types';
 

@@ -34,15 +34,22 @@ describe('outOfOffice: the return date, 08:00 local', () => {
   });
 
   it('reads dates in the sender’s zone', () => {
-    expect(outOfOffice("I'm away until 12/03", friday, 'America/Los_Angeles')).toEqual({ until: '2026-12-03T16:00:00.000Z' });
+    expect(outOfOffice("I'm away until 12/03", friday, 'America/Los_Angeles')).toEqual({
+      until: '2026-12-03T16:00:00.000Z',
+    });
     // 22:00 on Friday in Detroit is already Saturday in UTC: "tomorrow" is Saturday.
-    expect(outOfOffice('Out of office, back tomorrow', new Date('2026-11-21T03:00:00Z'))).toEqual({ until: '2026-11-21T13:00:00.000Z' });
+    expect(outOfOffice('Out of office, back tomorrow', new Date('2026-11-21T03:00:00Z'))).toEqual({
+      until: '2026-11-21T13:00:00.000Z',
+    });
   });
 
   it('ignores the quoted message below the reply', () => {
-    const reply = 'Automatic reply: I am out of the office until Dec 3.\n\nOn Thu, Nov 19, 2026 at 9:00 AM iSwitch Roofs wrote:\n> Book your inspection by December 15';
+    const reply =
+      'Automatic reply: I am out of the office until Dec 3.\n\nOn Thu, Nov 19, 2026 at 9:00 AM iSwitch Roofs wrote:\n> Book your inspection by December 15';
     expect(outOfOffice(reply, friday)).toEqual({ until: '2026-12-03T13:00:00.000Z' });
-    expect(outOfOffice('Sounds good, Friday works.\n\n> I am out of the office until December 3', friday)).toBeUndefined();
+    expect(
+      outOfOffice('Sounds good, Friday works.\n\n> I am out of the office until December 3', friday),
+    ).toBeUndefined();
   });
 });
 

@@ -11,16 +11,29 @@ const asOf = new Date('2026-11-25T12:00:00Z');
 describe('bundled property data', () => {
   it('finds a record by street and ZIP, written differently, with the roof age as of the lookup', async () => {
     const street = first.street.toUpperCase().replace(/ Rd$/i, ' Road.').replace(/ St$/i, ' Street');
-    const found = await provider.lookup({ street: `  ${street} `, city: first.city, state: 'MI', zip: `${first.zip}-1234` }, asOf);
+    const found = await provider.lookup(
+      { street: `  ${street} `, city: first.city, state: 'MI', zip: `${first.zip}-1234` },
+      asOf,
+    );
     expect(found).toEqual({
       found: true,
       source: 'bundled-sample',
-      record: { propertyValue: first.propertyValue, squareFeet: first.squareFeet, yearBuilt: first.yearBuilt, roofAge: 2026 - first.roofInstalledYear, propertyType: first.propertyType },
+      record: {
+        propertyValue: first.propertyValue,
+        squareFeet: first.squareFeet,
+        yearBuilt: first.yearBuilt,
+        roofAge: 2026 - first.roofInstalledYear,
+        propertyType: first.propertyType,
+      },
     });
   });
 
   it('says unknown for an address it does not hold', async () => {
-    expect(await provider.lookup({ street: '1 Nowhere Ln', city: 'Troy', state: 'MI', zip: '48083' }, asOf)).toEqual({ found: false, source: 'bundled-sample', reason: 'no record for this address' });
+    expect(await provider.lookup({ street: '1 Nowhere Ln', city: 'Troy', state: 'MI', zip: '48083' }, asOf)).toEqual({
+      found: false,
+      source: 'bundled-sample',
+      reason: 'no record for this address',
+    });
   });
 
   it('normalises addresses', () => {

@@ -1,6 +1,12 @@
 // Quiet hours (08:00-21:00 recipient time), failing closed when the zone is not certain.
 import { describe, expect, it } from 'vitest';
-import { ALL_US_ZONES, isWithinWindow, nextAllowed, recipientZones, zonesFor } from '../../activities/messaging/quiet-hours';
+import {
+  ALL_US_ZONES,
+  isWithinWindow,
+  nextAllowed,
+  recipientZones,
+  zonesFor,
+} from '../../activities/messaging/quiet-hours';
 
 describe('quiet hours', () => {
   it('knows the zone from the address, settling Michigan by ZIP, and fails closed otherwise', () => {
@@ -44,9 +50,20 @@ describe('quiet hours', () => {
   });
 
   it('without an address the phone number settles the zone; toll-free settles nothing', async () => {
-    expect(await recipientZones({ phone: '+13105550100' })).toEqual({ zones: ['America/Los_Angeles'], known: true, from: 'phone' });
-    expect(await recipientZones({ state: 'MI', zip: '48083', phone: '+13105550100' })).toMatchObject({ zones: ['America/New_York'], from: 'address' });
-    expect(await recipientZones({ phone: '+18005550100' })).toEqual({ zones: ALL_US_ZONES, known: false, from: 'none' });
+    expect(await recipientZones({ phone: '+13105550100' })).toEqual({
+      zones: ['America/Los_Angeles'],
+      known: true,
+      from: 'phone',
+    });
+    expect(await recipientZones({ state: 'MI', zip: '48083', phone: '+13105550100' })).toMatchObject({
+      zones: ['America/New_York'],
+      from: 'address',
+    });
+    expect(await recipientZones({ phone: '+18005550100' })).toEqual({
+      zones: ALL_US_ZONES,
+      known: false,
+      from: 'none',
+    });
     expect(await recipientZones({})).toMatchObject({ zones: ALL_US_ZONES, from: 'none' });
     // 19:30 in Los Angeles is 22:30 in Detroit: a Californian number may still be texted.
     const at = new Date('2026-11-26T03:30:00Z');

@@ -2,7 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { decide, type ModelEvaluation } from '../../workflows/model-retrain/decision';
 
-const evaluation = (model: string, champion: Record<string, unknown> | null, challenger: Record<string, unknown>): ModelEvaluation => ({
+const evaluation = (
+  model: string,
+  champion: Record<string, unknown> | null,
+  challenger: Record<string, unknown>,
+): ModelEvaluation => ({
   model,
   championVersion: champion ? '1.0.0' : null,
   challengerVersion: '1.1.0',
@@ -30,7 +34,11 @@ describe('retrain decision', () => {
     const [nba, clv] = decide(
       [
         evaluation('next_best_action', { macroF1: 0.6, accuracy: 0.9 }, { macroF1: 0.62, accuracy: 0.5 }),
-        evaluation('clv', { clv3Year: { r2: 0.5 }, firstProjectValue: { r2: 0.9 } }, { clv3Year: { r2: 0.49 }, firstProjectValue: { r2: 0.99 } }),
+        evaluation(
+          'clv',
+          { clv3Year: { r2: 0.5 }, firstProjectValue: { r2: 0.9 } },
+          { clv3Year: { r2: 0.49 }, firstProjectValue: { r2: 0.99 } },
+        ),
       ],
       0.01,
     );
@@ -45,7 +53,10 @@ describe('retrain decision', () => {
   });
 
   it('promotes when there is no champion, never when the challenger lacks its metric', () => {
-    const [first, broken] = decide([evaluation('churn_30d', null, { rocAuc: 0.6 }), evaluation('churn_60d', { rocAuc: 0.6 }, { accuracy: 0.9 })], 0.005);
+    const [first, broken] = decide(
+      [evaluation('churn_30d', null, { rocAuc: 0.6 }), evaluation('churn_60d', { rocAuc: 0.6 }, { accuracy: 0.9 })],
+      0.005,
+    );
     expect(first).toMatchObject({ promote: true, reason: 'no champion to compare with' });
     expect(broken).toMatchObject({ promote: false, reason: 'challenger has no rocAuc' });
   });

@@ -3,30 +3,70 @@ import { classifyTemperature, NO_SIGNAL_SCORE } from '../../workflows/lead-intak
 
 describe('classifyTemperature (roadmap 4.1 D)', () => {
   it('is HOT when every known signal is in the HOT column', () => {
-    const r = classifyTemperature({ responseTimeMinutes: 2, emailOpenRate: 0.9, websiteVisits48h: 4, budget: 'confirmed', intent: 'requested_appointment' });
+    const r = classifyTemperature({
+      responseTimeMinutes: 2,
+      emailOpenRate: 0.9,
+      websiteVisits48h: 4,
+      budget: 'confirmed',
+      intent: 'requested_appointment',
+    });
     expect(r).toMatchObject({ temperature: 'HOT', score: 100 });
     expect(r.reasons).toHaveLength(5);
   });
 
   it('is WARM when every signal is in the WARM column', () => {
-    const r = classifyTemperature({ responseTimeMinutes: 30, emailOpenRate: 0.5, websiteVisits48h: 2, budget: 'discussed', intent: 'engaged' });
+    const r = classifyTemperature({
+      responseTimeMinutes: 30,
+      emailOpenRate: 0.5,
+      websiteVisits48h: 2,
+      budget: 'discussed',
+      intent: 'engaged',
+    });
     expect(r).toMatchObject({ temperature: 'WARM', score: 70 });
   });
 
   it('is COLD when every signal is in the COLD column', () => {
-    const r = classifyTemperature({ responseTimeMinutes: 3000, emailOpenRate: 0.1, websiteVisits48h: 0, budget: 'unclear', intent: 'limited' });
+    const r = classifyTemperature({
+      responseTimeMinutes: 3000,
+      emailOpenRate: 0.1,
+      websiteVisits48h: 0,
+      budget: 'unclear',
+      intent: 'limited',
+    });
     expect(r).toMatchObject({ temperature: 'COLD', score: 30 });
   });
 
   it('puts the band edges where the roadmap does: 80 is HOT, 79 WARM, 60 WARM, 59 COLD', () => {
     // (100 + 70 + 70) / 3 = 80
-    expect(classifyTemperature({ intent: 'requested_quote', budget: 'discussed', emailOpenRate: 0.5 })).toMatchObject({ score: 80, temperature: 'HOT' });
+    expect(classifyTemperature({ intent: 'requested_quote', budget: 'discussed', emailOpenRate: 0.5 })).toMatchObject({
+      score: 80,
+      temperature: 'HOT',
+    });
     // (100 + 70 + 70 + 70 + 50) / 5 = 72 → WARM
-    expect(classifyTemperature({ intent: 'requested_quote', budget: 'discussed', emailOpenRate: 0.5, responseTimeMinutes: 30, websiteVisits48h: 1 }).temperature).toBe('WARM');
+    expect(
+      classifyTemperature({
+        intent: 'requested_quote',
+        budget: 'discussed',
+        emailOpenRate: 0.5,
+        responseTimeMinutes: 30,
+        websiteVisits48h: 1,
+      }).temperature,
+    ).toBe('WARM');
     // (70 + 50) / 2 = 60
-    expect(classifyTemperature({ budget: 'discussed', websiteVisits48h: 1 })).toMatchObject({ score: 60, temperature: 'WARM' });
+    expect(classifyTemperature({ budget: 'discussed', websiteVisits48h: 1 })).toMatchObject({
+      score: 60,
+      temperature: 'WARM',
+    });
     // (70 + 30 + 70 + 70 + 50) / 5 = 58 → COLD
-    expect(classifyTemperature({ budget: 'discussed', emailOpenRate: 0.2, responseTimeMinutes: 10, intent: 'engaged', websiteVisits48h: 1 })).toMatchObject({ score: 58, temperature: 'COLD' });
+    expect(
+      classifyTemperature({
+        budget: 'discussed',
+        emailOpenRate: 0.2,
+        responseTimeMinutes: 10,
+        intent: 'engaged',
+        websiteVisits48h: 1,
+      }),
+    ).toMatchObject({ score: 58, temperature: 'COLD' });
   });
 
   it('uses the threshold values the roadmap names (5 min, 60 min, 75 %, 40 %, 3 visits)', () => {
@@ -40,6 +80,10 @@ describe('classifyTemperature (roadmap 4.1 D)', () => {
   });
 
   it('treats a lead with no signals as COLD, saying why', () => {
-    expect(classifyTemperature({})).toEqual({ temperature: 'COLD', score: NO_SIGNAL_SCORE, reasons: ['no engagement signals yet'] });
+    expect(classifyTemperature({})).toEqual({
+      temperature: 'COLD',
+      score: NO_SIGNAL_SCORE,
+      reasons: ['no engagement signals yet'],
+    });
   });
 });

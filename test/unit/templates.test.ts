@@ -21,7 +21,9 @@ describe('message templates', () => {
     const m = renderTemplate('storm-insurance-claim', vars);
     expect(m.template).toBe('storm-insurance-claim@1');
     expect(m.subject).toBe('Your 1985 Bloomfield Hills roof may qualify for an insurance claim');
-    expect(m.text).toMatch(/^Hi Dana,\n\nI noticed your property at 12 Lone Pine Rd in Bloomfield Hills was built in 1985/);
+    expect(m.text).toMatch(
+      /^Hi Dana,\n\nI noticed your property at 12 Lone Pine Rd in Bloomfield Hills was built in 1985/,
+    );
     expect(m.text).toContain("Given your home's value ($720,000)");
     expect(m.html).toContain('<p>Hi Dana,</p>');
     expect(m.text).not.toMatch(/\{\{|\}\}/);

@@ -4,7 +4,12 @@ import { assessVip } from '../../workflows/lead-intake/vip';
 
 describe('assessVip', () => {
   it('is not VIP without a trigger', () => {
-    expect(assessVip({ city: 'Troy', source: 'website', propertyValue: 900_000 })).toEqual({ isVip: false, triggers: [], notifyManager: false, preferredRepId: undefined });
+    expect(assessVip({ city: 'Troy', source: 'website', propertyValue: 900_000 })).toEqual({
+      isVip: false,
+      triggers: [],
+      notifyManager: false,
+      preferredRepId: undefined,
+    });
   });
 
   it('ultra-premium: over $500K in Bloomfield Hills, Birmingham or Grosse Pointe only', () => {
@@ -15,18 +20,31 @@ describe('assessVip', () => {
   });
 
   it('partner referrals: insurance agent, realtor, property manager', () => {
-    for (const source of ['insurance_agent', 'realtor', 'property_manager'] as const) expect(assessVip({ city: 'Troy', source }).isVip).toBe(true);
+    for (const source of ['insurance_agent', 'realtor', 'property_manager'] as const)
+      expect(assessVip({ city: 'Troy', source }).isVip).toBe(true);
     expect(assessVip({ city: 'Troy', source: 'referral' }).isVip).toBe(false);
   });
 
   it('insurance claims over $40K', () => {
-    expect(assessVip({ city: 'Troy', source: 'website', insuranceClaimValue: 40_001 }).triggers[0]!.trigger).toBe('high_value_claim');
+    expect(assessVip({ city: 'Troy', source: 'website', insuranceClaimValue: 40_001 }).triggers[0]!.trigger).toBe(
+      'high_value_claim',
+    );
     expect(assessVip({ city: 'Troy', source: 'website', insuranceClaimValue: 40_000 }).isVip).toBe(false);
   });
 
   it('returning customers over $30K go back to their original rep', () => {
-    const vip = assessVip({ city: 'Troy', source: 'previous_customer', previousCustomer: { ltv: 31_000, originalRepId: 'rep-jane-doe' } });
+    const vip = assessVip({
+      city: 'Troy',
+      source: 'previous_customer',
+      previousCustomer: { ltv: 31_000, originalRepId: 'rep-jane-doe' },
+    });
     expect(vip).toMatchObject({ isVip: true, preferredRepId: 'rep-jane-doe', notifyManager: true });
-    expect(assessVip({ city: 'Troy', source: 'previous_customer', previousCustomer: { ltv: 30_000, originalRepId: 'rep-jane-doe' } }).isVip).toBe(false);
+    expect(
+      assessVip({
+        city: 'Troy',
+        source: 'previous_customer',
+        previousCustomer: { ltv: 30_000, originalRepId: 'rep-jane-doe' },
+      }).isVip,
+    ).toBe(false);
   });
 });

@@ -11,7 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CustomerId, LeadId, Stage } from '../../temporal/search-attributes';
 import { messagingTaskQueue } from '../../temporal/task-queues';
 import type { LifecycleEvent } from '../../workflows/journey/lifecycle';
-import { endJourneySignal, journeyStatusQuery, lifecycleEventSignal, newLeadSignal } from '../../workflows/journey/messages';
+import {
+  endJourneySignal,
+  journeyStatusQuery,
+  lifecycleEventSignal,
+  newLeadSignal,
+} from '../../workflows/journey/messages';
 import { addMonthsUtc } from '../../workflows/journey/touchpoints';
 import type { JourneyStatus } from '../../workflows/journey/types';
 import { customerJourney } from '../../workflows';
@@ -25,7 +30,6 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const CUSTOMER = '00000000-0000-4000-8000-0000000000c1';
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof customerJourney>;
-
 
 describe('customerJourney', () => {
   let env: TestWorkflowEnvironment;
@@ -52,7 +56,11 @@ describe('customerJourney', () => {
   async function run(title: string, sender: ReturnType<typeof fakeSender>, body: (j: Journey) => Promise<void>) {
     const taskQueue = taskQueueFor(title);
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: {} });
-    const sending = await Worker.create({ connection: env.nativeConnection, taskQueue: messagingTaskQueue(taskQueue), activities: sender.activities });
+    const sending = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: messagingTaskQueue(taskQueue),
+      activities: sender.activities,
+    });
     let n = 0;
     const done = (async () => {
       sender.start(await env.currentTimeMs());
@@ -64,7 +72,13 @@ describe('customerJourney', () => {
       const j: Journey = {
         h,
         event: async (event, extra = {}) =>
-          h.signal(lifecycleEventSignal, { eventId: extra.eventId ?? `${title}-${++n}`, event, occurredAt: new Date(await env.currentTimeMs()).toISOString(), dealId: 'deal-1', details: extra.details }),
+          h.signal(lifecycleEventSignal, {
+            eventId: extra.eventId ?? `${title}-${++n}`,
+            event,
+            occurredAt: new Date(await env.currentTimeMs()).toISOString(),
+            dealId: 'deal-1',
+            details: extra.details,
+          }),
         sleep: (ms) => env.sleep(ms),
         now: () => env.currentTimeMs(),
         status: () => h.query(journeyStatusQuery),
@@ -85,8 +99,10 @@ describe('customerJourney', () => {
     await Promise.all([worker.runUntil(done), sending.runUntil(done)]);
   }
 
-  const names = (s: JourneyStatus, outcome: 'sent' | 'skipped') => s.touchpoints.filter((t) => t.outcome === outcome).map((t) => t.name);
-  const reasons = (s: JourneyStatus) => Object.fromEntries(s.touchpoints.filter((t) => t.outcome === 'skipped').map((t) => [t.name, t.reason]));
+  const names = (s: JourneyStatus, outcome: 'sent' | 'skipped') =>
+    s.touchpoints.filter((t) => t.outcome === outcome).map((t) => t.name);
+  const reasons = (s: JourneyStatus) =>
+    Object.fromEntries(s.touchpoints.filter((t) => t.outcome === 'skipped').map((t) => [t.name, t.reason]));
 
   it('nothing happens: welcome email day 0, SMS day 1, educational email day 3, call task day 7; the inspection goal is missed', async () => {
     const sender = fakeSender();
@@ -100,14 +116,29 @@ describe('customerJourney', () => {
         [168, 'call', 'Personal follow-up call from sales rep'],
       ]);
       const wf = j.h.workflowId;
-      expect(sender.sent[0]).toMatchObject({ key: `${wf}:lead:welcome_email`, workflowId: wf, contactId: CUSTOMER, leadId: 'lead-welcome silent', kind: 'marketing' });
-      expect(sender.sent.map((s) => s.key)).toEqual([`${wf}:lead:welcome_email`, `${wf}:lead:inspection_sms`, `${wf}:lead:educational_email`, `${wf}:lead:sales_call`]);
+      expect(sender.sent[0]).toMatchObject({
+        key: `${wf}:lead:welcome_email`,
+        workflowId: wf,
+        contactId: CUSTOMER,
+        leadId: 'lead-welcome silent',
+        kind: 'marketing',
+      });
+      expect(sender.sent.map((s) => s.key)).toEqual([
+        `${wf}:lead:welcome_email`,
+        `${wf}:lead:inspection_sms`,
+        `${wf}:lead:educational_email`,
+        `${wf}:lead:sales_call`,
+      ]);
       const status = await j.status();
       expect(status.stage).toBe('lead');
       expect(status.goals.lead).toMatchObject({ state: 'missed', by: status.goals.lead!.at });
       expect(status.next).toBeUndefined();
       const attributes = (await j.h.describe()).typedSearchAttributes;
-      expect([attributes.get(CustomerId), attributes.get(LeadId), attributes.get(Stage)]).toEqual([CUSTOMER, 'lead-welcome silent', 'journey_lead']);
+      expect([attributes.get(CustomerId), attributes.get(LeadId), attributes.get(Stage)]).toEqual([
+        CUSTOMER,
+        'lead-welcome silent',
+        'journey_lead',
+      ]);
       await j.finish();
       await keepHistory(j.h, 'customer-journey', 'welcome-goal-missed');
     });
@@ -125,7 +156,10 @@ describe('customerJourney', () => {
       expect(status.stage).toBe('prospect');
       expect(status.goals.lead).toMatchObject({ state: 'met', metBy: 'inspection_scheduled' });
       expect(Date.parse(status.goals.lead!.at!) - Date.parse(status.startedAt)).toBeCloseTo(2 * DAY, -6);
-      expect(reasons(status)).toEqual({ educational_email: 'goal met (inspection_scheduled)', sales_call: 'goal met (inspection_scheduled)' });
+      expect(reasons(status)).toEqual({
+        educational_email: 'goal met (inspection_scheduled)',
+        sales_call: 'goal met (inspection_scheduled)',
+      });
       expect(status.goals.prospect).toMatchObject({ state: 'open' });
       await j.finish();
       await keepHistory(j.h, 'customer-journey', 'inspection-goal-met');
@@ -214,7 +248,11 @@ describe('customerJourney', () => {
       expect(status.stage).toBe('customer');
       expect(Object.keys(status.stageStartedAt)).toEqual(['lead', 'customer']);
       expect(status.events.map((e) => e.eventId)).toEqual(['contract-1']);
-      expect([status.goals.lead?.state, status.goals.prospect?.state, status.goals.customer?.state]).toEqual(['met', 'met', 'open']);
+      expect([status.goals.lead?.state, status.goals.prospect?.state, status.goals.customer?.state]).toEqual([
+        'met',
+        'met',
+        'open',
+      ]);
       expect((await j.h.describe()).typedSearchAttributes.get(Stage)).toBe('journey_customer');
       await j.finish();
     });
@@ -227,7 +265,10 @@ describe('customerJourney', () => {
       await expect.poll(() => sender.sent.length).toBe(2);
       await j.event('competitor_mentioned', { eventId: 'mention-1' });
       await j.sleep(HOUR);
-      expect(sender.sent.map((s) => s.subject)).toEqual(['Thank you for contacting iSwitch Roofs', 'Why customers choose us']);
+      expect(sender.sent.map((s) => s.subject)).toEqual([
+        'Thank you for contacting iSwitch Roofs',
+        'Why customers choose us',
+      ]);
       expect((await j.status()).events).toHaveLength(1);
       await j.finish();
       await keepHistory(j.h, 'customer-journey', 'duplicate-event');
@@ -287,7 +328,9 @@ describe('customerJourney', () => {
       let status = await j.status();
       expect(status.stage).toBe('advocate');
       expect(status.stageCause.advocate).toBe('review sequence ended without a review');
-      expect((Date.parse(status.stageStartedAt.advocate!) - Date.parse(status.stageStartedAt.post_project!)) / DAY).toBeCloseTo(21, 3);
+      expect(
+        (Date.parse(status.stageStartedAt.advocate!) - Date.parse(status.stageStartedAt.post_project!)) / DAY,
+      ).toBeCloseTo(21, 3);
       expect(status.goals.post_project).toMatchObject({ state: 'missed' });
       await j.sleep(7 * DAY);
       await expect.poll(() => sender.sent.length).toBe(7);
@@ -307,7 +350,8 @@ describe('customerJourney', () => {
   it('advocate: referral ask on day 7, a postcard a quarter on, then continue-as-new with the state carried', async () => {
     const sender = fakeSender();
     await run('advocate', sender, async (j) => {
-      for (const e of ['contract_signed', 'project_started', 'project_completed', 'review_posted'] as const) await j.event(e);
+      for (const e of ['contract_signed', 'project_started', 'project_completed', 'review_posted'] as const)
+        await j.event(e);
       await j.h.signal(newLeadSignal, { leadId: 'lead-returning' });
       await expect.poll(() => sender.sent.length).toBe(3);
       const advocateSince = Date.parse((await j.status()).stageStartedAt.advocate!);
@@ -317,7 +361,12 @@ describe('customerJourney', () => {
       await j.sleep(90 * DAY);
       await expect.poll(() => sender.sent.length).toBe(5);
       const postcard = sender.sent[4]!;
-      expect(postcard).toMatchObject({ channel: 'postcard', subject: 'Exclusive VIP maintenance offers', key: `${j.h.workflowId}:advocate:vip_postcard:1`, kind: 'marketing' });
+      expect(postcard).toMatchObject({
+        channel: 'postcard',
+        subject: 'Exclusive VIP maintenance offers',
+        key: `${j.h.workflowId}:advocate:vip_postcard:1`,
+        kind: 'marketing',
+      });
       expect(Math.abs(postcard.at - addMonthsUtc(advocateSince, 3))).toBeLessThan(60_000);
       // The postcard ends the run: a new one carries the status.
       await expect.poll(async () => (await j.h.describe()).runId).not.toBe(j.h.firstExecutionRunId);
@@ -325,21 +374,38 @@ describe('customerJourney', () => {
       expect(status.continuedAsNew).toBe(1);
       expect(status.stage).toBe('advocate');
       expect(status.leads.map((l) => l.leadId)).toEqual(['lead-returning']);
-      expect(status.events.map((e) => e.event)).toEqual(['contract_signed', 'project_started', 'project_completed', 'review_posted']);
-      expect(names(status, 'sent')).toEqual(['welcome_email', 'crew_arrived_sms', 'final_walkthrough_call', 'referral_email', 'vip_postcard']);
+      expect(status.events.map((e) => e.event)).toEqual([
+        'contract_signed',
+        'project_started',
+        'project_completed',
+        'review_posted',
+      ]);
+      expect(names(status, 'sent')).toEqual([
+        'welcome_email',
+        'crew_arrived_sms',
+        'final_walkthrough_call',
+        'referral_email',
+        'vip_postcard',
+      ]);
       expect(status.pending.map((t) => t.key)).toEqual(['advocate:vip_postcard:2', 'advocate:loyalty_gift_email:1']);
       // The new run keeps working on the carried state.
       await j.event('referral_made');
       await expect.poll(async () => (await j.status()).goals.advocate?.state).toBe('met');
       const result = await j.finish();
       expect(result).toMatchObject({ continuedAsNew: 1, ended: 'customer deleted' });
-      await keepHistory(env.client.workflow.getHandle(j.h.workflowId, j.h.firstExecutionRunId), 'customer-journey', 'advocate-postcard-continue-as-new');
+      await keepHistory(
+        env.client.workflow.getHandle(j.h.workflowId, j.h.firstExecutionRunId),
+        'customer-journey',
+        'advocate-postcard-continue-as-new',
+      );
       await keepHistory(j.h, 'customer-journey', 'advocate-after-continue-as-new');
     });
   });
 
   it('a blocked channel is recorded as skipped with the reason; the sequence goes on', async () => {
-    const sender = fakeSender((req) => (req.channel === 'sms' ? { status: 'blocked', reason: 'opted_out', channel: 'sms' } : undefined));
+    const sender = fakeSender((req) =>
+      req.channel === 'sms' ? { status: 'blocked', reason: 'opted_out', channel: 'sms' } : undefined,
+    );
     await run('sms blocked', sender, async (j) => {
       await j.sleep(4 * DAY);
       await expect.poll(() => sender.sent.length).toBe(2);
@@ -348,7 +414,10 @@ describe('customerJourney', () => {
         [72, 'email'],
       ]);
       const status = await j.status();
-      expect(status.touchpoints.find((t) => t.name === 'inspection_sms')).toMatchObject({ outcome: 'skipped', reason: 'blocked: opted_out (sms)' });
+      expect(status.touchpoints.find((t) => t.name === 'inspection_sms')).toMatchObject({
+        outcome: 'skipped',
+        reason: 'blocked: opted_out (sms)',
+      });
       expect(status.next?.name).toBe('sales_call');
       await j.finish();
       await keepHistory(j.h, 'customer-journey', 'sms-blocked');
@@ -360,7 +429,11 @@ describe('customerJourney', () => {
     const sender = fakeSender((req) => {
       if (req.channel !== 'sms' || deferred) return undefined;
       deferred = true;
-      return { status: 'deferred', reason: 'quiet_hours', notBefore: new Date(Context.current().info.currentAttemptScheduledTimestampMs + 10 * HOUR).toISOString() };
+      return {
+        status: 'deferred',
+        reason: 'quiet_hours',
+        notBefore: new Date(Context.current().info.currentAttemptScheduledTimestampMs + 10 * HOUR).toISOString(),
+      };
     });
     await run('sms deferred', sender, async (j) => {
       await j.sleep(DAY + 2 * HOUR);

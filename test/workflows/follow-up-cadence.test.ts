@@ -9,7 +9,14 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messagingTaskQueue } from '../../temporal/task-queues';
 import { followUpCadence } from '../../workflows';
-import { cadenceEngagementSignal, cadenceStatusQuery, householdReplySignal, pauseCadenceSignal, resumeCadenceSignal, stopCadenceSignal } from '../../workflows/cadence/messages';
+import {
+  cadenceEngagementSignal,
+  cadenceStatusQuery,
+  householdReplySignal,
+  pauseCadenceSignal,
+  resumeCadenceSignal,
+  stopCadenceSignal,
+} from '../../workflows/cadence/messages';
 import { messageEventSignal } from '../../workflows/messaging/messages';
 import { bundleWorkflows } from '../../workers/worker';
 import { keepHistory } from '../helpers/histories';
@@ -21,7 +28,6 @@ import type { CadenceSettings } from '../../workflows/cadence/types';
 
 const DAY = 86_400_000;
 
-
 describe('followUpCadence', () => {
   let env: TestWorkflowEnvironment;
   let workflowBundle: { code: string };
@@ -32,15 +38,43 @@ describe('followUpCadence', () => {
     await env?.teardown();
   });
 
-  type RunOptions = { maxTouches?: number; definition?: string; leadId?: string; contactId?: string; repId?: string; settings?: Partial<CadenceSettings>; store?: ReturnType<typeof memoryCadenceStore> };
-  const settingsFor = (o: RunOptions): CadenceSettings => ({ policy: { maxTouches: o.maxTouches ?? 12, minGapDays: 0.5 }, cooldownDays: 30, touchesPerRun: 10, ...o.settings });
-  const storeFor = (o: RunOptions) => memoryCadenceStore(settingsFor(o), () => Context.current().info.currentAttemptScheduledTimestampMs);
+  type RunOptions = {
+    maxTouches?: number;
+    definition?: string;
+    leadId?: string;
+    contactId?: string;
+    repId?: string;
+    settings?: Partial<CadenceSettings>;
+    store?: ReturnType<typeof memoryCadenceStore>;
+  };
+  const settingsFor = (o: RunOptions): CadenceSettings => ({
+    policy: { maxTouches: o.maxTouches ?? 12, minGapDays: 0.5 },
+    cooldownDays: 30,
+    touchesPerRun: 10,
+    ...o.settings,
+  });
+  const storeFor = (o: RunOptions) =>
+    memoryCadenceStore(settingsFor(o), () => Context.current().info.currentAttemptScheduledTimestampMs);
 
   /** Runs the workflow(s) `body` starts on a fresh queue with the fake sender and cadence store. */
-  async function withWorkers(title: string, sender: ReturnType<typeof fakeSender>, store: ReturnType<typeof memoryCadenceStore>, body: (taskQueue: string) => Promise<void>) {
+  async function withWorkers(
+    title: string,
+    sender: ReturnType<typeof fakeSender>,
+    store: ReturnType<typeof memoryCadenceStore>,
+    body: (taskQueue: string) => Promise<void>,
+  ) {
     const taskQueue = taskQueueFor(title);
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: store.activities });
-    const sending = await Worker.create({ connection: env.nativeConnection, taskQueue: messagingTaskQueue(taskQueue), activities: sender.activities });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle,
+      activities: store.activities,
+    });
+    const sending = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: messagingTaskQueue(taskQueue),
+      activities: sender.activities,
+    });
     const done = (async () => {
       sender.start(await env.currentTimeMs());
       await body(taskQueue);
@@ -51,13 +85,28 @@ describe('followUpCadence', () => {
     env.client.workflow.start(followUpCadence, {
       workflowId,
       taskQueue,
-      args: [{ leadId: o.leadId ?? `lead-${workflowId}`, contactId: o.contactId ?? '00000000-0000-4000-8000-000000000001', repId: o.repId, definition: o.definition ?? 'plain', settings: settingsFor(o) }],
+      args: [
+        {
+          leadId: o.leadId ?? `lead-${workflowId}`,
+          contactId: o.contactId ?? '00000000-0000-4000-8000-000000000001',
+          repId: o.repId,
+          definition: o.definition ?? 'plain',
+          settings: settingsFor(o),
+        },
+      ],
     });
 
-  async function run(title: string, sender: ReturnType<typeof fakeSender>, options: number | RunOptions, body: (h: WorkflowHandleWithFirstExecutionRunId<typeof followUpCadence>) => Promise<void>) {
+  async function run(
+    title: string,
+    sender: ReturnType<typeof fakeSender>,
+    options: number | RunOptions,
+    body: (h: WorkflowHandleWithFirstExecutionRunId<typeof followUpCadence>) => Promise<void>,
+  ) {
     const o = typeof options === 'number' ? { maxTouches: options } : options;
     const store = o.store ?? storeFor(o);
-    await withWorkers(title, sender, store, async (taskQueue) => body(await startOn(taskQueue, `cadence-${title.replace(/\W+/g, '-')}`, o)));
+    await withWorkers(title, sender, store, async (taskQueue) =>
+      body(await startOn(taskQueue, `cadence-${title.replace(/\W+/g, '-')}`, o)),
+    );
   }
   const statusOf = (h: WorkflowHandle<typeof followUpCadence>) => h.query(cadenceStatusQuery);
 
@@ -83,7 +132,12 @@ describe('followUpCadence', () => {
     await run('reply', sender, 12, async (h) => {
       await env.sleep(1.2 * DAY); // past the day 1 email (queries do not move the test server's clock)
       await expect.poll(() => sender.sent.length).toBe(1);
-      await h.signal(messageEventSignal, { messageId: 'm1', channel: 'email', event: 'replied', at: new Date().toISOString() });
+      await h.signal(messageEventSignal, {
+        messageId: 'm1',
+        channel: 'email',
+        event: 'replied',
+        at: new Date().toISOString(),
+      });
       expect((await h.result()).ended).toBe('the lead replied: handed to the rep');
       expect(sender.sent).toHaveLength(1);
       await keepHistory(h, 'follow-up-cadence', 'reply-hands-over');
@@ -91,7 +145,9 @@ describe('followUpCadence', () => {
   });
 
   it('an opted-out SMS falls back to email on day 2', async () => {
-    const sender = fakeSender((req) => (req.channel === 'sms' ? { status: 'blocked', reason: 'opted_out', channel: 'sms' } : undefined));
+    const sender = fakeSender((req) =>
+      req.channel === 'sms' ? { status: 'blocked', reason: 'opted_out', channel: 'sms' } : undefined,
+    );
     await run('sms opted out', sender, 3, async (h) => {
       const result = await h.result();
       expect(sender.asked.slice(0, 3)).toEqual(['email', 'sms', 'email']);
@@ -106,7 +162,11 @@ describe('followUpCadence', () => {
       if (req.channel !== 'sms' || deferredOnce) return undefined;
       deferredOnce = true;
       // Ten hours after the server's (skipped) now.
-      return { status: 'deferred', reason: 'quiet_hours', notBefore: new Date(Context.current().info.currentAttemptScheduledTimestampMs + 10 * 3_600_000).toISOString() };
+      return {
+        status: 'deferred',
+        reason: 'quiet_hours',
+        notBefore: new Date(Context.current().info.currentAttemptScheduledTimestampMs + 10 * 3_600_000).toISOString(),
+      };
     });
     await run('quiet hours', sender, 2, async (h) => {
       await h.result();
@@ -122,9 +182,18 @@ describe('followUpCadence', () => {
     await run('click', sender, 2, async (h) => {
       await env.sleep(1.2 * DAY);
       await expect.poll(() => sender.sent.length).toBe(1);
-      await h.signal(messageEventSignal, { messageId: 'm1', channel: 'email', event: 'clicked', at: new Date().toISOString() });
+      await h.signal(messageEventSignal, {
+        messageId: 'm1',
+        channel: 'email',
+        event: 'clicked',
+        at: new Date().toISOString(),
+      });
       await h.result();
-      expect(sender.sent[1]).toMatchObject({ day: 2, channel: 'call', text: expect.stringContaining('Your proposal is ready') as unknown });
+      expect(sender.sent[1]).toMatchObject({
+        day: 2,
+        channel: 'call',
+        text: expect.stringContaining('Your proposal is ready') as unknown,
+      });
     });
   });
 
@@ -174,7 +243,10 @@ describe('followUpCadence', () => {
       await h.signal(cadenceEngagementSignal, { kind: 'overwhelmed' });
       await expect.poll(async () => (await statusOf(h)).next?.mode).toBe('PAUSE');
       await h.result();
-      expect(sender.sent[1]).toMatchObject({ channel: 'email', text: expect.stringContaining('No pressure') as unknown });
+      expect(sender.sent[1]).toMatchObject({
+        channel: 'email',
+        text: expect.stringContaining('No pressure') as unknown,
+      });
       expect(sender.sent[1]!.day).toBe(8); // a week after the last touch, not the next day's SMS
       await keepHistory(h, 'follow-up-cadence', 'overwhelm-pauses-pressure');
     });
@@ -219,7 +291,13 @@ describe('followUpCadence', () => {
       await env.sleep(1.2 * DAY);
       await expect.poll(() => sender.sent.length).toBe(1);
       const back = new Date((await env.currentTimeMs()) + 5 * DAY).toISOString();
-      await h.signal(messageEventSignal, { messageId: 'm1', channel: 'email', event: 'auto_reply', at: new Date().toISOString(), until: back });
+      await h.signal(messageEventSignal, {
+        messageId: 'm1',
+        channel: 'email',
+        event: 'auto_reply',
+        at: new Date().toISOString(),
+        until: back,
+      });
       await expect.poll(async () => (await statusOf(h)).pausedBecause).toMatch(/^out of office until/);
       const result = await h.result();
       expect(result.ended).toBe('touch cap of 2 reached');
@@ -230,7 +308,7 @@ describe('followUpCadence', () => {
     });
   });
 
-  it('a household member\'s reply hands this cadence over too', async () => {
+  it("a household member's reply hands this cadence over too", async () => {
     const sender = fakeSender();
     await run('household', sender, 12, async (h) => {
       await env.sleep(1.2 * DAY);
@@ -248,10 +326,14 @@ describe('followUpCadence', () => {
       const first = await startOn(taskQueue, 'cadence-contact-first', options);
       await expect.poll(async () => (await statusOf(first)).next).toBeTruthy();
       const second = await startOn(taskQueue, 'cadence-contact-second', options);
-      expect((await second.result()).ended).toBe('not started: the contact is already in cadence cadence-contact-first');
+      expect((await second.result()).ended).toBe(
+        'not started: the contact is already in cadence cadence-contact-first',
+      );
       await first.signal(stopCadenceSignal, { reason: 'lead lost' });
       // Not first.result(): with nothing left running, the test server may skip years ahead before the next start.
-      await expect.poll(() => store.runs.get(`cadence-contact-first/${first.firstExecutionRunId}`)?.reason).toBe('lead lost');
+      await expect
+        .poll(() => store.runs.get(`cadence-contact-first/${first.firstExecutionRunId}`)?.reason)
+        .toBe('lead lost');
       const third = await startOn(taskQueue, 'cadence-contact-third', options);
       expect((await third.result()).ended).toMatch(/^not started: cooling down after the last cadence until /);
       await env.sleep(31 * DAY);
@@ -266,7 +348,11 @@ describe('followUpCadence', () => {
     const options = { maxTouches: 1, definition: 'standard' };
     const store = storeFor(options);
     await withWorkers('ab variants', sender, store, async (taskQueue) => {
-      const handles = await Promise.all(Array.from({ length: 8 }, (_, i) => startOn(taskQueue, `cadence-ab-${i}`, { ...options, contactId: `00000000-0000-4000-8000-00000000ab0${i}` })));
+      const handles = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          startOn(taskQueue, `cadence-ab-${i}`, { ...options, contactId: `00000000-0000-4000-8000-00000000ab0${i}` }),
+        ),
+      );
       for (const h of handles) await h.result();
     });
     const subjects = new Set(sender.sent.map((s) => s.subject));

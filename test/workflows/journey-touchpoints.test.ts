@@ -26,7 +26,12 @@ const T0 = Date.parse('2026-03-02T15:00:00.000Z');
 const at = (days: number): number => T0 + days * DAY_MS;
 const input = { customerId: 'contact-1', leadId: 'lead-1' };
 let ids = 0;
-const ev = (event: LifecycleEvent, extra: Partial<IncomingEvent> = {}): IncomingEvent => ({ eventId: `e${++ids}`, event, occurredAt: new Date(T0).toISOString(), ...extra });
+const ev = (event: LifecycleEvent, extra: Partial<IncomingEvent> = {}): IncomingEvent => ({
+  eventId: `e${++ids}`,
+  event,
+  occurredAt: new Date(T0).toISOString(),
+  ...extra,
+});
 
 function apply(s: JourneyStatus, event: LifecycleEvent | IncomingEvent, now: number): JourneyStatus {
   const r = applyLifecycleEvent(s, typeof event === 'string' ? ev(event) : event, now);
@@ -36,13 +41,19 @@ function apply(s: JourneyStatus, event: LifecycleEvent | IncomingEvent, now: num
 /** Sends everything due up to `now` (as the workflow does, one at a time), answered `sent`. */
 function sendDue(s: JourneyStatus, now: number): JourneyStatus {
   for (let due = dueTouchpoints(s, now)[0]; due; due = dueTouchpoints(s, now)[0]) {
-    s = finishSending(startSending(s, due.key, now), { status: 'sent', messageId: `m-${due.key}`, providerMessageId: 'p', provider: 'test', duplicate: false }, now);
+    s = finishSending(
+      startSending(s, due.key, now),
+      { status: 'sent', messageId: `m-${due.key}`, providerMessageId: 'p', provider: 'test', duplicate: false },
+      now,
+    );
   }
   return s;
 }
 const planned = (s: JourneyStatus) => s.pending.map((t) => [t.name, (Date.parse(t.dueAt) - T0) / HOUR_MS]);
-const skipped = (s: JourneyStatus) => Object.fromEntries(s.touchpoints.filter((t) => t.outcome === 'skipped').map((t) => [t.name, t.reason]));
-const sentNames = (s: JourneyStatus): TouchpointName[] => s.touchpoints.filter((t) => t.outcome === 'sent').map((t) => t.name);
+const skipped = (s: JourneyStatus) =>
+  Object.fromEntries(s.touchpoints.filter((t) => t.outcome === 'skipped').map((t) => [t.name, t.reason]));
+const sentNames = (s: JourneyStatus): TouchpointName[] =>
+  s.touchpoints.filter((t) => t.outcome === 'sent').map((t) => t.name);
 
 describe('journey touchpoints', () => {
   it('a new lead gets the welcome sequence on day 0, 1, 3 and 7, and an inspection goal for day 7', () => {
@@ -54,10 +65,21 @@ describe('journey touchpoints', () => {
       ['educational_email', 72],
       ['sales_call', 168],
     ]);
-    expect(s.pending.map((t) => t.key)).toEqual(['lead:welcome_email', 'lead:inspection_sms', 'lead:educational_email', 'lead:sales_call']);
-    expect(s.goals.lead).toEqual({ goal: 'Schedule inspection within 7 days', state: 'open', by: new Date(at(7)).toISOString() });
+    expect(s.pending.map((t) => t.key)).toEqual([
+      'lead:welcome_email',
+      'lead:inspection_sms',
+      'lead:educational_email',
+      'lead:sales_call',
+    ]);
+    expect(s.goals.lead).toEqual({
+      goal: 'Schedule inspection within 7 days',
+      state: 'open',
+      by: new Date(at(7)).toISOString(),
+    });
     expect(dueTouchpoints(s, T0).map((t) => t.name)).toEqual(['welcome_email']);
-    expect(describeJourney(s)).toBe("Journey: lead · goal inspection scheduled by 2026-03-09 (open) · next: Email 'Thank you for contacting iSwitch Roofs' at 2026-03-02T15:00:00.000Z");
+    expect(describeJourney(s)).toBe(
+      "Journey: lead · goal inspection scheduled by 2026-03-09 (open) · next: Email 'Thank you for contacting iSwitch Roofs' at 2026-03-02T15:00:00.000Z",
+    );
   });
 
   it('nothing happening: all four touches go out and the goal is missed at day 7', () => {
@@ -74,9 +96,16 @@ describe('journey touchpoints', () => {
     s = sendDue(s, at(1));
     s = apply(s, 'inspection_scheduled', at(2));
     expect(s.stage).toBe('prospect');
-    expect(s.goals.lead).toMatchObject({ state: 'met', metBy: 'inspection_scheduled', at: new Date(at(2)).toISOString() });
+    expect(s.goals.lead).toMatchObject({
+      state: 'met',
+      metBy: 'inspection_scheduled',
+      at: new Date(at(2)).toISOString(),
+    });
     expect(s.goals.prospect).toMatchObject({ state: 'open', by: new Date(at(23)).toISOString() });
-    expect(skipped(s)).toEqual({ educational_email: 'goal met (inspection_scheduled)', sales_call: 'goal met (inspection_scheduled)' });
+    expect(skipped(s)).toEqual({
+      educational_email: 'goal met (inspection_scheduled)',
+      sales_call: 'goal met (inspection_scheduled)',
+    });
     expect(s.pending).toEqual([]);
   });
 
@@ -117,7 +146,10 @@ describe('journey touchpoints', () => {
     expect(s.stage).toBe('customer');
     // Not even planned (and then skipped): the earlier stage's triggers are off.
     expect([...s.pending, ...s.touchpoints].map((t) => t.name)).not.toContain('quote_questions_sms');
-    expect(s.events.at(-1)).toMatchObject({ event: 'quote_opened', effect: 'recorded only: a prospect event after the journey reached customer' });
+    expect(s.events.at(-1)).toMatchObject({
+      event: 'quote_opened',
+      effect: 'recorded only: a prospect event after the journey reached customer',
+    });
     expect(skipped(s)).toMatchObject({ quote_ready_email: 'goal met (contract_signed)' });
   });
 
@@ -135,7 +167,12 @@ describe('journey touchpoints', () => {
     expect(s.stage).toBe('customer');
     expect(s.stageStartedAt).toEqual({ lead: new Date(T0).toISOString(), customer: new Date(at(2)).toISOString() });
     expect(s.goals.lead).toMatchObject({ state: 'met', metBy: 'contract_signed' });
-    expect(s.goals.prospect).toEqual({ goal: 'Convert to customer within 21 days', state: 'met', at: new Date(at(2)).toISOString(), metBy: 'contract_signed' });
+    expect(s.goals.prospect).toEqual({
+      goal: 'Convert to customer within 21 days',
+      state: 'met',
+      at: new Date(at(2)).toISOString(),
+      metBy: 'contract_signed',
+    });
     expect(s.goals.customer).toEqual({ goal: '5-star satisfaction, zero issues', state: 'open' });
   });
 
@@ -163,7 +200,11 @@ describe('journey touchpoints', () => {
     expect(planned(s)).toContainEqual(['project_starting_email', 7 * 24]);
     s = apply(s, ev('project_scheduled', { details: { startsAt: new Date(at(12)).toISOString() } }), at(2));
     expect(planned(s)).toContainEqual(['project_starting_email', 9 * 24]);
-    const late = apply(apply(startJourney(input, T0), 'contract_signed', T0), ev('project_scheduled', { details: { startsAt: new Date(at(2)).toISOString() } }), at(1));
+    const late = apply(
+      apply(startJourney(input, T0), 'contract_signed', T0),
+      ev('project_scheduled', { details: { startsAt: new Date(at(2)).toISOString() } }),
+      at(1),
+    );
     expect(skipped(late).project_starting_email).toMatch(/^the project starts in less than 3 days/);
     const noDate = apply(apply(startJourney(input, T0), 'contract_signed', T0), 'project_scheduled', at(1));
     expect(noDate.pending.map((t) => t.name)).not.toContain('project_starting_email');
@@ -192,7 +233,10 @@ describe('journey touchpoints', () => {
     s = apply(s, 'review_posted', at(5));
     expect(s.stage).toBe('advocate');
     expect(s.goals.post_project).toMatchObject({ state: 'met', metBy: 'review_posted' });
-    expect(skipped(s)).toMatchObject({ review_sms: 'goal met (review_posted)', review_call: 'goal met (review_posted)' });
+    expect(skipped(s)).toMatchObject({
+      review_sms: 'goal met (review_posted)',
+      review_call: 'goal met (review_posted)',
+    });
     expect(s.pending.map((t) => [t.key, t.dueAt])).toEqual([
       ['advocate:referral_email', new Date(at(12)).toISOString()],
       ['advocate:vip_postcard:1', new Date(addMonthsUtc(at(5), 3)).toISOString()],
@@ -233,8 +277,16 @@ describe('journey touchpoints', () => {
 
   it('a blocked channel is recorded as skipped with the reason', () => {
     let s = sendDue(startJourney(input, T0), T0);
-    s = finishSending(startSending(s, 'lead:inspection_sms', at(1)), { status: 'blocked', reason: 'opted_out', channel: 'sms' }, at(1));
-    expect(s.touchpoints.at(-1)).toMatchObject({ name: 'inspection_sms', outcome: 'skipped', reason: 'blocked: opted_out (sms)' });
+    s = finishSending(
+      startSending(s, 'lead:inspection_sms', at(1)),
+      { status: 'blocked', reason: 'opted_out', channel: 'sms' },
+      at(1),
+    );
+    expect(s.touchpoints.at(-1)).toMatchObject({
+      name: 'inspection_sms',
+      outcome: 'skipped',
+      reason: 'blocked: opted_out (sms)',
+    });
     expect(s.next?.name).toBe('educational_email');
   });
 
@@ -254,7 +306,11 @@ describe('journey touchpoints', () => {
     expect(s.leads).toHaveLength(KEPT.leads);
     expect(recordNewLead(s, 'lead-1', T0)).toBe(s); // the journey's own lead is not "new"
     // Years of quarterly mail: the touchpoint records stay at KEPT.touchpoints.
-    s = apply(apply(apply(apply(s, 'contract_signed', T0), 'project_started', T0), 'project_completed', T0), 'review_posted', T0);
+    s = apply(
+      apply(apply(apply(s, 'contract_signed', T0), 'project_started', T0), 'project_completed', T0),
+      'review_posted',
+      T0,
+    );
     for (let q = 1; q <= 60; q++) s = sendDue(s, addMonthsUtc(T0, 3 * q));
     expect(s.touchpoints).toHaveLength(KEPT.touchpoints);
     expect(s.trimmed.touchpoints).toBeGreaterThan(0);
@@ -262,7 +318,11 @@ describe('journey touchpoints', () => {
   });
 
   it('adds calendar months in UTC, the 31st becoming the month end', () => {
-    expect(new Date(addMonthsUtc(Date.parse('2026-01-31T10:00:00Z'), 1)).toISOString()).toBe('2026-02-28T10:00:00.000Z');
-    expect(new Date(addMonthsUtc(Date.parse('2026-11-15T10:00:00Z'), 3)).toISOString()).toBe('2027-02-15T10:00:00.000Z');
+    expect(new Date(addMonthsUtc(Date.parse('2026-01-31T10:00:00Z'), 1)).toISOString()).toBe(
+      '2026-02-28T10:00:00.000Z',
+    );
+    expect(new Date(addMonthsUtc(Date.parse('2026-11-15T10:00:00Z'), 3)).toISOString()).toBe(
+      '2027-02-15T10:00:00.000Z',
+    );
   });
 });

@@ -45,7 +45,13 @@ describe('leadIntake on the dev server', () => {
 
   it('is findable by its search attributes and shows a readable summary through the codec', async () => {
     const taskQueue = taskQueueFor('dev server search attributes');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities, dataConverter });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle,
+      activities,
+      dataConverter,
+    });
     await worker.runUntil(async () => {
       const workflowId = await startLeadIntake(client, taskQueue, lead('sa-1'));
       expect(workflowId).toBe('lead-sa-1');
@@ -76,7 +82,9 @@ describe('leadIntake on the dev server', () => {
       await expect.poll(found, { timeout: 20_000, interval: 250 }).toEqual(['lead-sa-1']);
       // The one-line summary ops read in the list.
       const details = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
-      expect(details.currentDetails).toBe(`HOT 100 · VIP · waiting for Ann, SLA ${deadline.slice(11, 16)} UTC · referral · Bloomfield Hills 48301`);
+      expect(details.currentDetails).toBe(
+        `HOT 100 · VIP · waiting for Ann, SLA ${deadline.slice(11, 16)} UTC · referral · Bloomfield Hills 48301`,
+      );
 
       const description = await handle.describe();
       expect(await description.staticSummary()).toBe('Lead intake · referral · Bloomfield Hills 48301');
@@ -95,7 +103,13 @@ describe('leadIntake on the dev server', () => {
 
   it('starts one workflow per lead however often it is asked', async () => {
     const taskQueue = taskQueueFor('dev server start once');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities, dataConverter });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle,
+      activities,
+      dataConverter,
+    });
     await worker.runUntil(async () => {
       const ids = await Promise.all([1, 2, 3].map(() => startLeadIntake(client, taskQueue, lead('once-1'))));
       expect(new Set(ids)).toEqual(new Set(['lead-once-1']));

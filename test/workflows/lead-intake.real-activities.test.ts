@@ -22,7 +22,11 @@ describe('leadIntake with real activities', () => {
   let pg: TestPostgres;
 
   beforeAll(async () => {
-    [env, workflowBundle, pg] = await Promise.all([createTimeSkippingEnv(), bundleWorkflows(testLogger), startTestPostgres()]);
+    [env, workflowBundle, pg] = await Promise.all([
+      createTimeSkippingEnv(),
+      bundleWorkflows(testLogger),
+      startTestPostgres(),
+    ]);
     await seedDemoData(pg.db, testLogger);
   });
   afterAll(async () => {
@@ -33,7 +37,15 @@ describe('leadIntake with real activities', () => {
   it('an SLA breach tells the manager and moves the lead to another rep; closing frees the place', async () => {
     const { lead } = await createLeadOnce(
       pg.db,
-      { firstName: 'Bo', lastName: 'Real', phone: '+12485550199', source: 'website', address: { street: '9 Maple Rd', city: 'Troy', state: 'MI', zip: '48083' }, property: {}, signals: { intent: 'requested_appointment', websiteVisits48h: 5 } },
+      {
+        firstName: 'Bo',
+        lastName: 'Real',
+        phone: '+12485550199',
+        source: 'website',
+        address: { street: '9 Maple Rd', city: 'Troy', state: 'MI', zip: '48083' },
+        property: {},
+        signals: { intent: 'requested_appointment', websiteVisits48h: 5 },
+      },
       { requestHash: 'real-1', dedupeWindowHours: 24, workflowIdFor: (id) => `lead-${id}` },
     );
     const taskQueue = taskQueueFor('real activities breach');
@@ -43,13 +55,25 @@ describe('leadIntake with real activities', () => {
       workflowBundle,
       activities: createActivities({ db: pg.db, modelStore: new ModelStore(), python: 'unused' }),
     });
-    const load = async (repId: string) => (await pg.db.selectFrom('reps').select('active_leads').where('id', '=', repId).executeTakeFirstOrThrow()).active_leads;
+    const load = async (repId: string) =>
+      (await pg.db.selectFrom('reps').select('active_leads').where('id', '=', repId).executeTakeFirstOrThrow())
+        .active_leads;
 
     await worker.runUntil(async () => {
       const h = await env.client.workflow.start(leadIntake, {
         workflowId: lead.workflow_id,
         taskQueue,
-        args: [{ leadId: lead.id, source: 'website', zip: lead.zip, city: lead.city, property: {}, signals: lead.signals, policy: DEFAULT_POLICY }],
+        args: [
+          {
+            leadId: lead.id,
+            source: 'website',
+            zip: lead.zip,
+            city: lead.city,
+            property: {},
+            signals: lead.signals,
+            policy: DEFAULT_POLICY,
+          },
+        ],
       });
       await expect.poll(async () => (await h.query(statusQuery)).stage, { timeout: 20_000 }).toBe('assigned');
       const first = (await h.query(statusQuery)).assignment!.repId;
@@ -62,16 +86,43 @@ describe('leadIntake with real activities', () => {
       expect(second).not.toBe(first);
       expect(await load(first)).toBe(0);
       expect(await load(second)).toBe(1);
-      const breach = await pg.db.selectFrom('notifications').selectAll().where('lead_id', '=', lead.id).where('kind', '=', 'sla_breach').executeTakeFirstOrThrow();
+      const breach = await pg.db
+        .selectFrom('notifications')
+        .selectAll()
+        .where('lead_id', '=', lead.id)
+        .where('kind', '=', 'sla_breach')
+        .executeTakeFirstOrThrow();
       expect(breach.recipient).toBe('rep:mgr-pat-morgan');
-      const ended = await pg.db.selectFrom('lead_assignments').select(['attempt', 'rep_id', 'end_reason']).where('lead_id', '=', lead.id).orderBy('attempt').execute();
+      const ended = await pg.db
+        .selectFrom('lead_assignments')
+        .select(['attempt', 'rep_id', 'end_reason'])
+        .where('lead_id', '=', lead.id)
+        .orderBy('attempt')
+        .execute();
       expect(ended[0]).toMatchObject({ attempt: 1, rep_id: first, end_reason: 'breached' });
-      const audit = await pg.db.selectFrom('assignment_audit').select(['attempt', 'decision']).where('lead_id', '=', lead.id).where('attempt', '=', 2).executeTakeFirstOrThrow();
-      expect((audit.decision as { excluded: { repId: string; reason: string }[] }).excluded).toContainEqual({ repId: first, reason: 'already missed this lead’s SLA' });
+      const audit = await pg.db
+        .selectFrom('assignment_audit')
+        .select(['attempt', 'decision'])
+        .where('lead_id', '=', lead.id)
+        .where('attempt', '=', 2)
+        .executeTakeFirstOrThrow();
+      expect((audit.decision as { excluded: { repId: string; reason: string }[] }).excluded).toContainEqual({
+        repId: first,
+        reason: 'already missed this lead’s SLA',
+      });
 
       await h.executeUpdate(contactedUpdate, { args: [{ repId: second }] });
       await h.signal(closeLeadSignal, { reason: 'won', dealValue: 31_000 });
-      await expect.poll(async () => (await pg.db.selectFrom('leads').select(['stage', 'deal_value']).where('id', '=', lead.id).executeTakeFirstOrThrow())).toEqual({ stage: 'won', deal_value: 31_000 });
+      await expect
+        .poll(
+          async () =>
+            await pg.db
+              .selectFrom('leads')
+              .select(['stage', 'deal_value'])
+              .where('id', '=', lead.id)
+              .executeTakeFirstOrThrow(),
+        )
+        .toEqual({ stage: 'won', deal_value: 31_000 });
       expect(await load(second)).toBe(0);
     });
   });

@@ -9,7 +9,16 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leadIntake } from '../../workflows';
-import { acceptLeadUpdate, capacityFreedSignal, closeLeadSignal, contactedUpdate, engagementSignal, reassignUpdate, repUnavailableSignal, statusQuery } from '../../workflows/lead-intake/messages';
+import {
+  acceptLeadUpdate,
+  capacityFreedSignal,
+  closeLeadSignal,
+  contactedUpdate,
+  engagementSignal,
+  reassignUpdate,
+  repUnavailableSignal,
+  statusQuery,
+} from '../../workflows/lead-intake/messages';
 import { DEFAULT_POLICY } from '../../workflows/lead-intake/policy';
 import type { LeadIntakeInput } from '../../workflows/lead-intake/types';
 import { fakeCrm } from '../helpers/fake-crm';
@@ -33,7 +42,10 @@ const WARM = { budget: 'discussed', emailOpenRate: 0.6 } as const; // 70
 
 /** The update's rejection reason (a validator's ApplicationFailure type). */
 async function rejection(p: Promise<unknown>): Promise<string | undefined> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
   return ((err as WorkflowUpdateFailedError).cause as ApplicationFailure).type ?? undefined;
 }
@@ -49,10 +61,21 @@ describe('leadIntake (routed)', () => {
     await env?.teardown();
   });
 
-  async function run(title: string, crm: ReturnType<typeof fakeCrm>, body: (start: (id: string, i: LeadIntakeInput) => Promise<WorkflowHandle<typeof leadIntake>>) => Promise<void>) {
+  async function run(
+    title: string,
+    crm: ReturnType<typeof fakeCrm>,
+    body: (start: (id: string, i: LeadIntakeInput) => Promise<WorkflowHandle<typeof leadIntake>>) => Promise<void>,
+  ) {
     const taskQueue = taskQueueFor(title);
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: crm.activities });
-    await worker.runUntil(body((workflowId, i) => env.client.workflow.start(leadIntake, { workflowId, taskQueue, args: [i] })));
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle,
+      activities: crm.activities,
+    });
+    await worker.runUntil(
+      body((workflowId, i) => env.client.workflow.start(leadIntake, { workflowId, taskQueue, args: [i] })),
+    );
   }
   const statusOf = (h: WorkflowHandle<typeof leadIntake>) => h.query(statusQuery);
 
@@ -67,7 +90,9 @@ describe('leadIntake (routed)', () => {
       expect(Date.parse(a.slaDeadline) - Date.parse(a.at)).toBe(2 * 60_000);
       expect(s.assignment).toMatchObject({ attempt: 1, repId: 'rep-ann', repName: 'Ann' });
 
-      expect(await rejection(h.executeUpdate(acceptLeadUpdate, { args: [{ repId: 'rep-ben' }] }))).toBe('NotAssignedRep');
+      expect(await rejection(h.executeUpdate(acceptLeadUpdate, { args: [{ repId: 'rep-ben' }] }))).toBe(
+        'NotAssignedRep',
+      );
       expect(crm.world.marks).toEqual([]);
       expect((await h.executeUpdate(acceptLeadUpdate, { args: [{ repId: 'rep-ann' }] })).attempt).toBe(1);
       await h.executeUpdate(contactedUpdate, { args: [{ repId: 'rep-ann' }] });
@@ -95,10 +120,14 @@ describe('leadIntake (routed)', () => {
       await env.sleep('61 minutes');
       await expect.poll(async () => (await statusOf(h)).assignment?.attempt).toBe(2);
       expect(crm.world.ended).toEqual([{ attempt: 1, reason: 'breached' }]);
-      expect(crm.world.notifications.find((n) => n.kind === 'sla_breach')).toMatchObject({ recipient: 'manager-of:rep-ann' });
+      expect(crm.world.notifications.find((n) => n.kind === 'sla_breach')).toMatchObject({
+        recipient: 'manager-of:rep-ann',
+      });
       expect((await statusOf(h)).assignment!.repId).toBe('rep-ben');
 
-      expect(await rejection(h.executeUpdate(acceptLeadUpdate, { args: [{ repId: 'rep-ann' }] }))).toBe('NotAssignedRep');
+      expect(await rejection(h.executeUpdate(acceptLeadUpdate, { args: [{ repId: 'rep-ann' }] }))).toBe(
+        'NotAssignedRep',
+      );
       await h.executeUpdate(contactedUpdate, { args: [{ repId: 'rep-ben' }] });
       expect(await statusOf(h)).toMatchObject({ stage: 'contacted', breaches: 1 });
       await h.signal(closeLeadSignal, { reason: 'lost' });
@@ -134,18 +163,25 @@ describe('leadIntake (routed)', () => {
   });
 
   it('VIP: a partner referral gets the 15-minute SLA, the manager is copied, a returning customer goes back to their rep', async () => {
-    const crm = fakeCrm({ lead: { source: 'insurance_agent', previousCustomer: { ltv: 48_000, originalRepId: 'rep-cy' } } });
+    const crm = fakeCrm({
+      lead: { source: 'insurance_agent', previousCustomer: { ltv: 48_000, originalRepId: 'rep-cy' } },
+    });
     await run('vip', crm, async (start) => {
       const h = await start('lead-vip', input('vip', { source: 'insurance_agent' })); // COLD: 240 min unless VIP
       await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
       const s = await statusOf(h);
       expect(s.vip!.isVip).toBe(true);
-      expect(s.vip!.reasons).toEqual(['referred by a partner (insurance_agent)', 'returning customer, lifetime value $48,000']);
+      expect(s.vip!.reasons).toEqual([
+        'referred by a partner (insurance_agent)',
+        'returning customer, lifetime value $48,000',
+      ]);
       const a = crm.world.assignments[0]!;
       expect(Date.parse(a.slaDeadline) - Date.parse(a.at)).toBe(15 * 60_000);
       expect(a).toMatchObject({ repId: 'rep-cy', preferredRepId: 'rep-cy' });
       expect(crm.world.notifications.find((n) => n.kind === 'vip_lead_cc')).toMatchObject({ recipient: 'ops' }); // Cy has no manager
-      expect(crm.world.assessed).toEqual([{ leadId: 'vip', vip: { isVip: true, reasons: s.vip!.reasons, preferredRepId: 'rep-cy' } }]);
+      expect(crm.world.assessed).toEqual([
+        { leadId: 'vip', vip: { isVip: true, reasons: s.vip!.reasons, preferredRepId: 'rep-cy' } },
+      ]);
       await env.sleep('16 minutes');
       await expect.poll(async () => (await statusOf(h)).assignment?.attempt).toBe(2);
       await h.executeUpdate(contactedUpdate, { args: [{ repId: 'rep-ann' }] });

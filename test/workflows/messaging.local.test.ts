@@ -9,12 +9,14 @@ import { messagingTaskQueue } from '../../temporal/task-queues';
 import { bundleFixture, createLocalEnv, taskQueueFor } from '../helpers/temporal';
 import type { sendOneMessage } from './fixtures/send-message';
 
-
 describe('sending queue rate limit (dev server)', () => {
   let env: TestWorkflowEnvironment;
   let workflowBundle: { code: string };
   beforeAll(async () => {
-    [env, workflowBundle] = await Promise.all([createLocalEnv(), bundleFixture(path.resolve(__dirname, 'fixtures', 'send-message.ts'))]);
+    [env, workflowBundle] = await Promise.all([
+      createLocalEnv(),
+      bundleFixture(path.resolve(__dirname, 'fixtures', 'send-message.ts')),
+    ]);
   });
   afterAll(async () => {
     await env?.teardown();
@@ -25,16 +27,34 @@ describe('sending queue rate limit (dev server)', () => {
     const starts: number[] = [];
     const sendMessage = async (): Promise<SendOutcome> => {
       starts.push(Date.now());
-      return { status: 'sent', messageId: `m${starts.length}`, providerMessageId: 'p', provider: 'fake', duplicate: false };
+      return {
+        status: 'sent',
+        messageId: `m${starts.length}`,
+        providerMessageId: 'p',
+        provider: 'fake',
+        duplicate: false,
+      };
     };
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: {} });
-    const sending = await Worker.create({ connection: env.nativeConnection, taskQueue: messagingTaskQueue(taskQueue), activities: { sendMessage }, maxTaskQueueActivitiesPerSecond: 4 });
+    const sending = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: messagingTaskQueue(taskQueue),
+      activities: { sendMessage },
+      maxTaskQueueActivitiesPerSecond: 4,
+    });
     const done = Promise.all(
       Array.from({ length: 12 }, (_, i) =>
         env.client.workflow.execute<typeof sendOneMessage>('sendOneMessage', {
           workflowId: `rate-${i}`,
           taskQueue,
-          args: [{ idempotencyKey: `rate-${i}:1`, contactId: '00000000-0000-4000-8000-000000000000', channel: 'email', text: 'hi' }],
+          args: [
+            {
+              idempotencyKey: `rate-${i}:1`,
+              contactId: '00000000-0000-4000-8000-000000000000',
+              channel: 'email',
+              text: 'hi',
+            },
+          ],
         }),
       ),
     );

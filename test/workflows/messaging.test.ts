@@ -8,13 +8,17 @@ import { DateTime } from 'luxon';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMessagingActivities } from '../../activities/messaging/activities';
-import { createGateway, localProvider, type MessageProvider, type OutboundMessage } from '../../activities/messaging/gateway';
+import {
+  createGateway,
+  localProvider,
+  type MessageProvider,
+  type OutboundMessage,
+} from '../../activities/messaging/gateway';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 import { bundleFixture, createTimeSkippingEnv, taskQueueFor } from '../helpers/temporal';
 import { messagingTaskQueue } from '../../temporal/task-queues';
 import type { sendOneMessage } from './fixtures/send-message';
-
 
 describe('sending from a workflow', () => {
   let env: TestWorkflowEnvironment;
@@ -30,7 +34,16 @@ describe('sending from a workflow', () => {
     ]);
     const { lead } = await createLeadOnce(
       pg.db,
-      { firstName: 'Ava', lastName: 'Night', phone: '+12485550188', email: 'ava@example.com', source: 'website', address: { street: '4 Main St', city: 'Troy', state: 'MI', zip: '48083' }, property: {}, signals: {} },
+      {
+        firstName: 'Ava',
+        lastName: 'Night',
+        phone: '+12485550188',
+        email: 'ava@example.com',
+        source: 'website',
+        address: { street: '4 Main St', city: 'Troy', state: 'MI', zip: '48083' },
+        property: {},
+        signals: {},
+      },
       { requestHash: 'm', dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
     );
     contactId = lead.contact_id;
@@ -44,14 +57,22 @@ describe('sending from a workflow', () => {
   async function run<T>(title: string, activities: object, body: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = taskQueueFor(title);
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: {} });
-    const sending = await Worker.create({ connection: env.nativeConnection, taskQueue: messagingTaskQueue(taskQueue), activities });
+    const sending = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: messagingTaskQueue(taskQueue),
+      activities,
+    });
     const done = body(taskQueue);
     const [result] = await Promise.all([worker.runUntil(done), sending.runUntil(done)]);
     return result;
   }
 
   it('an SMS asked for at 22:30 in Detroit waits and goes out at 08:00 the next morning', async () => {
-    const gateway = createGateway({ db: pg.db, providers: { sms: localProvider('sms') }, caps: { perDay: 10, perWeek: 20 } });
+    const gateway = createGateway({
+      db: pg.db,
+      providers: { sms: localProvider('sms') },
+      caps: { perDay: 10, perWeek: 20 },
+    });
     // Move the server's clock to the next 22:30 in Detroit.
     const now = DateTime.fromMillis(await env.currentTimeMs(), { zone: 'America/Detroit' });
     let evening = now.set({ hour: 22, minute: 30, second: 0, millisecond: 0 });
@@ -62,7 +83,14 @@ describe('sending from a workflow', () => {
       env.client.workflow.execute<typeof sendOneMessage>('sendOneMessage', {
         workflowId: 'send-late-evening',
         taskQueue,
-        args: [{ idempotencyKey: 'send-late-evening:reminder', contactId, channel: 'sms', text: 'Your inspection is tomorrow at 9.' }],
+        args: [
+          {
+            idempotencyKey: 'send-late-evening:reminder',
+            contactId,
+            channel: 'sms',
+            text: 'Your inspection is tomorrow at 9.',
+          },
+        ],
       }),
     );
     const morning = evening.plus({ days: 1 }).set({ hour: 8, minute: 0 });

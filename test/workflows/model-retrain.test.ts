@@ -31,7 +31,11 @@ describe('modelRetrain', () => {
   let store: ModelStore;
 
   beforeAll(async () => {
-    [env, workflowBundle, pg] = await Promise.all([createTimeSkippingEnv(), bundleWorkflows(testLogger), startTestPostgres()]);
+    [env, workflowBundle, pg] = await Promise.all([
+      createTimeSkippingEnv(),
+      bundleWorkflows(testLogger),
+      startTestPostgres(),
+    ]);
     store = new ModelStore(databaseSource(pg.db));
     await store.models(); // the bundled models become the champions (generation 1)
   });
@@ -40,14 +44,27 @@ describe('modelRetrain', () => {
     await pg?.stop();
   });
 
-  function activities(overrides: (real: Activities) => Partial<Activities> = () => ({}), python = venvBin('python')): Activities {
+  function activities(
+    overrides: (real: Activities) => Partial<Activities> = () => ({}),
+    python = venvBin('python'),
+  ): Activities {
     const real = createRetrainActivities({ db: pg.db, python, modelStore: store });
     return { ...real, ...overrides(real) };
   }
 
-  async function run<T>(title: string, acts: Activities, body: (start: (id: string, input: ModelRetrainInput) => ReturnType<typeof startRetrain>) => Promise<T>): Promise<T> {
+  async function run<T>(
+    title: string,
+    acts: Activities,
+    body: (start: (id: string, input: ModelRetrainInput) => ReturnType<typeof startRetrain>) => Promise<T>,
+  ): Promise<T> {
     const taskQueue = taskQueueFor(title);
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: acts, maxHeartbeatThrottleInterval: '3 seconds' });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle,
+      activities: acts,
+      maxHeartbeatThrottleInterval: '3 seconds',
+    });
     return worker.runUntil(body((id, input) => startRetrain(taskQueue, id, input)));
   }
   const startRetrain = (taskQueue: string, workflowId: string, input: ModelRetrainInput) =>
@@ -57,9 +74,17 @@ describe('modelRetrain', () => {
    * Waits for the end by querying, then takes the result. Awaiting result() directly would let the
    * time-skipping server jump to the next deadline while a real activity (Python) is still running.
    */
-  async function finished(handle: { query: (q: typeof retrainStatusQuery) => Promise<ModelRetrainStatus>; result: () => Promise<ModelRetrainStatus> }) {
+  async function finished(handle: {
+    query: (q: typeof retrainStatusQuery) => Promise<ModelRetrainStatus>;
+    result: () => Promise<ModelRetrainStatus>;
+  }) {
     const ended = ['promoted', 'rejected', 'superseded', 'failed', 'cancelled'];
-    await expect.poll(async () => ended.includes((await handle.query(retrainStatusQuery)).phase), { timeout: 180_000, interval: 250 }).toBe(true);
+    await expect
+      .poll(async () => ended.includes((await handle.query(retrainStatusQuery)).phase), {
+        timeout: 180_000,
+        interval: 250,
+      })
+      .toBe(true);
     return handle.result();
   }
 
@@ -68,11 +93,21 @@ describe('modelRetrain', () => {
   it('promotes the challengers better than the champion by the margin, and workers serve them at once', async () => {
     // A weak champion first: little data, promoted whatever its metrics (a negative margin).
     const weak = await run('weak champion', activities(), async (start) => {
-      const handle = await start('ml-retrain-weak', { trigger: 'test', ...{ nLeads: 1000, nCustomers: 1000 }, margin: -1 });
+      const handle = await start('ml-retrain-weak', {
+        trigger: 'test',
+        ...{ nLeads: 1000, nCustomers: 1000 },
+        margin: -1,
+      });
       return finished(handle);
     });
     expect(weak.outcome!.outcome).toBe('promoted');
-    expect(weak.outcome!.promoted.sort()).toEqual(['churn_30d', 'churn_60d', 'clv', 'lead_conversion', 'next_best_action']);
+    expect(weak.outcome!.promoted.sort()).toEqual([
+      'churn_30d',
+      'churn_60d',
+      'clv',
+      'lead_conversion',
+      'next_best_action',
+    ]);
     expect(await servedVersion('clv')).toBe(weak.version);
 
     const better = await run('better challenger', activities(), async (start) => {
@@ -89,9 +124,14 @@ describe('modelRetrain', () => {
     expect(better.outcome!.promoted).toEqual(winners);
     const champions = await loadChampions(pg.db);
     for (const d of better.decisions!) {
-      expect(champions.models.find((c) => c.model === d.model)!.version).toBe(d.promote ? better.version : weak.version);
+      expect(champions.models.find((c) => c.model === d.model)!.version).toBe(
+        d.promote ? better.version : weak.version,
+      );
     }
-    expect(better.data).toMatchObject({ export: { closedLeads: 0, usableLeadRows: 0 }, models: { lead_conversion: { kind: 'synthetic', seed: 100 } } });
+    expect(better.data).toMatchObject({
+      export: { closedLeads: 0, usableLeadRows: 0 },
+      models: { lead_conversion: { kind: 'synthetic', seed: 100 } },
+    });
     // The worker's own store swapped right after the promotion, without a restart.
     if (winners.includes('clv')) expect(await servedVersion('clv')).toBe(better.version);
   });
@@ -107,9 +147,15 @@ describe('modelRetrain', () => {
     });
     expect(same.outcome).toEqual({ outcome: 'rejected', promoted: [], generation });
     for (const d of same.decisions!) if (d.champion === d.challenger) expect(d.promote).toBe(false);
-    const kept = await pg.db.selectFrom('ml_model_versions').select(['status', 'decision', 'entry']).where('retrain_id', '=', 'ml-retrain-equal').execute();
+    const kept = await pg.db
+      .selectFrom('ml_model_versions')
+      .select(['status', 'decision', 'entry'])
+      .where('retrain_id', '=', 'ml-retrain-equal')
+      .execute();
     expect(kept).toHaveLength(5);
-    expect(kept.every((k) => k.status === 'rejected' && (k.decision as { reason: string }).reason.length > 0)).toBe(true);
+    expect(kept.every((k) => k.status === 'rejected' && (k.decision as { reason: string }).reason.length > 0)).toBe(
+      true,
+    );
     expect(await championGeneration(pg.db)).toBe(generation);
   });
 
@@ -142,16 +188,23 @@ describe('modelRetrain', () => {
     const outcomes = results.map((r) => r.outcome!.outcome).sort();
     expect(evaluatedAgainst).toEqual([generation, generation]);
     expect(outcomes).toEqual(['promoted', 'superseded']);
-    expect(results.every((r) => (r.data as { export: { usableLeadRows: number } }).export.usableLeadRows === 600)).toBe(true);
+    expect(results.every((r) => (r.data as { export: { usableLeadRows: number } }).export.usableLeadRows === 600)).toBe(
+      true,
+    );
     // The CRM's closed leads were enough for the conversion model; the others stayed synthetic.
-    expect((results[0]!.data as { models: Record<string, { kind: string }> }).models).toMatchObject({ lead_conversion: { kind: 'csv' }, clv: { kind: 'synthetic' } });
+    expect((results[0]!.data as { models: Record<string, { kind: string }> }).models).toMatchObject({
+      lead_conversion: { kind: 'csv' },
+      clv: { kind: 'synthetic' },
+    });
     expect(await championGeneration(pg.db)).toBe(generation + 1);
   });
 
   it('cancelled while training: the trainer is stopped and the retrain recorded as cancelled', async () => {
     await run('cancel training', activities(), async (start) => {
       const handle = await start('ml-retrain-cancelled', { trigger: 'test', nLeads: 200_000, nCustomers: 100_000 });
-      await expect.poll(async () => (await handle.query(retrainStatusQuery)).phase, { timeout: 20_000, interval: 200 }).toBe('training');
+      await expect
+        .poll(async () => (await handle.query(retrainStatusQuery)).phase, { timeout: 20_000, interval: 200 })
+        .toBe('training');
       await handle.cancel();
       const err = await handle.result().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WorkflowFailedError);

@@ -21,18 +21,31 @@ describe('kept histories replay', () => {
 
   it('has histories for every workflow type', () => {
     const types = new Set(histories.map((h) => h.name.split('/')[0]));
-    expect([...types].sort()).toEqual(['customer-journey', 'follow-up-cadence', 'lead-intake', 'lead-intake-before-routing', 'model-retrain']);
+    expect([...types].sort()).toEqual([
+      'customer-journey',
+      'follow-up-cadence',
+      'lead-intake',
+      'lead-intake-before-routing',
+      'model-retrain',
+    ]);
   });
 
-  it.each(histories.map((h) => [h.name, h.history] as const))('%s replays without non-determinism', async (name, json) => {
-    await Worker.runReplayHistory({ workflowBundle, replayName: name }, historyFromJSON(json));
-  });
+  it.each(histories.map((h) => [h.name, h.history] as const))(
+    '%s replays without non-determinism',
+    async (name, json) => {
+      await Worker.runReplayHistory({ workflowBundle, replayName: name }, historyFromJSON(json));
+    },
+  );
 
   it('fails on a history the code cannot have produced (proves the check can fail)', async () => {
     const file = path.join(historiesDir, 'lead-intake-before-routing', 'hot-lead-won.json');
-    const tampered = JSON.parse(fs.readFileSync(file, 'utf8')) as { events: Record<string, { activityType?: { name: string } }>[] };
+    const tampered = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      events: Record<string, { activityType?: { name: string } }>[];
+    };
     const scheduled = tampered.events.find((e) => e.activityTaskScheduledEventAttributes)!;
     scheduled.activityTaskScheduledEventAttributes!.activityType!.name = 'sendCarrierPigeon';
-    await expect(Worker.runReplayHistory({ workflowBundle }, historyFromJSON(tampered))).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(Worker.runReplayHistory({ workflowBundle }, historyFromJSON(tampered))).rejects.toBeInstanceOf(
+      DeterminismViolationError,
+    );
   });
 });

@@ -2,9 +2,18 @@
 import type { CadenceChannel, Content } from './plan';
 
 const COPY: Record<Content, { subject: string; text: string }> = {
-  sales: { subject: 'Your free roof inspection', text: 'iSwitch Roofs here: we have inspection slots this week in your area. Reply or call us to book yours.' },
-  educational: { subject: 'Five signs your roof needs attention', text: 'No pressure from us — here are five signs a roof needs attention, and what each one costs to fix early.' },
-  proposal: { subject: 'Your roofing proposal', text: 'Your proposal is ready: three options with itemised prices and 0% financing for 12 months. Reply with questions.' },
+  sales: {
+    subject: 'Your free roof inspection',
+    text: 'iSwitch Roofs here: we have inspection slots this week in your area. Reply or call us to book yours.',
+  },
+  educational: {
+    subject: 'Five signs your roof needs attention',
+    text: 'No pressure from us — here are five signs a roof needs attention, and what each one costs to fix early.',
+  },
+  proposal: {
+    subject: 'Your roofing proposal',
+    text: 'Your proposal is ready: three options with itemised prices and 0% financing for 12 months. Reply with questions.',
+  },
 };
 
 export function copyFor(content: Content, channel: CadenceChannel): { subject?: string; text: string } {

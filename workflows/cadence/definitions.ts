@@ -47,7 +47,12 @@ function fnv1a(text: string): number {
 }
 
 /** The lead's variant of a step; the control when the step has none or the variant's channel is closed. */
-export function variantFor(definition: CadenceDefinition, step: string, leadId: string, open: (c: CadenceChannel) => boolean): Variant {
+export function variantFor(
+  definition: CadenceDefinition,
+  step: string,
+  leadId: string,
+  open: (c: CadenceChannel) => boolean,
+): Variant {
   const variants = definition.variants[step];
   if (!variants?.length) return { id: 'A' };
   const chosen = variants[fnv1a(`${definition.name}:${step}:${leadId}`) % variants.length]!;

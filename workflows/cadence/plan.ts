@@ -7,7 +7,16 @@
 export const CADENCE_CHANNELS = ['email', 'sms', 'call', 'postcard', 'messenger', 'nextdoor'] as const;
 export type CadenceChannel = (typeof CADENCE_CHANNELS)[number];
 
-export type EngagementKind = 'delivered' | 'opened' | 'clicked' | 'replied' | 'website_visit' | 'call_answered' | 'appointment_requested' | 'overwhelmed' | 'unsubscribed';
+export type EngagementKind =
+  | 'delivered'
+  | 'opened'
+  | 'clicked'
+  | 'replied'
+  | 'website_visit'
+  | 'call_answered'
+  | 'appointment_requested'
+  | 'overwhelmed'
+  | 'unsubscribed';
 export interface EngagementEvent {
   day: number;
   kind: EngagementKind;
@@ -44,11 +53,19 @@ export interface PlannedTouch {
 }
 
 /** Interactions that show interest (the roadmap's "interactions"). */
-const INTEREST: EngagementKind[] = ['opened', 'clicked', 'replied', 'website_visit', 'call_answered', 'appointment_requested'];
+const INTEREST: EngagementKind[] = [
+  'opened',
+  'clicked',
+  'replied',
+  'website_visit',
+  'call_answered',
+  'appointment_requested',
+];
 const WINDOW_DAYS = 7;
 
 const recent = (s: CadenceState, days: number) => s.events.filter((e) => e.day > s.day - days);
-const has = (s: CadenceState, kind: EngagementKind, channel?: CadenceChannel) => s.events.some((e) => e.kind === kind && (!channel || e.channel === channel));
+const has = (s: CadenceState, kind: EngagementKind, channel?: CadenceChannel) =>
+  s.events.some((e) => e.kind === kind && (!channel || e.channel === channel));
 const usable = (s: CadenceState, c: CadenceChannel) =>
   !s.blocked.includes(c) && (c !== 'messenger' || s.connected.messenger) && (c !== 'nextdoor' || s.connected.nextdoor);
 
@@ -60,9 +77,13 @@ export function engagementLevel(s: CadenceState): 'high' | 'medium' | 'low' {
 /** Buying signals accelerate; overwhelm pauses (and wins: never push someone who pushed back). */
 export function modeOf(s: CadenceState): { mode: Mode; why: string } {
   const last = recent(s, 3);
-  if (last.some((e) => e.kind === 'overwhelmed' || e.kind === 'unsubscribed')) return { mode: 'PAUSE', why: 'signs of overwhelm' };
+  if (last.some((e) => e.kind === 'overwhelmed' || e.kind === 'unsubscribed'))
+    return { mode: 'PAUSE', why: 'signs of overwhelm' };
   const visits = last.filter((e) => e.kind === 'website_visit').length;
-  if (last.some((e) => e.kind === 'replied' || e.kind === 'appointment_requested' || e.kind === 'clicked') || visits >= 3) {
+  if (
+    last.some((e) => e.kind === 'replied' || e.kind === 'appointment_requested' || e.kind === 'clicked') ||
+    visits >= 3
+  ) {
     return { mode: 'ACCELERATE', why: visits >= 3 ? `${visits} website visits in 3 days` : 'a buying signal' };
   }
   return { mode: 'ADJUST', why: 'neutral engagement' };
@@ -81,7 +102,11 @@ export function intervalDays(s: CadenceState, mode: Mode): number {
 /** The fallback when a planned channel cannot be used. */
 const FALLBACK: CadenceChannel[] = ['email', 'sms', 'call', 'postcard'];
 
-function pick(s: CadenceState, preferred: CadenceChannel, why: string): { channel: CadenceChannel; reason: string } | undefined {
+function pick(
+  s: CadenceState,
+  preferred: CadenceChannel,
+  why: string,
+): { channel: CadenceChannel; reason: string } | undefined {
   if (usable(s, preferred)) return { channel: preferred, reason: why };
   const alt = FALLBACK.find((c) => usable(s, c));
   return alt ? { channel: alt, reason: `${why}; ${preferred} unavailable, ${alt} instead` } : undefined;
@@ -96,9 +121,13 @@ function testingStep(s: CadenceState, day: number): { channel: CadenceChannel; r
     case 2:
       return has(s, 'opened', 'email') ? undefined : pick(s, 'sms', 'day 2: the email was not opened');
     case 3:
-      return has(s, 'opened', 'email') && !has(s, 'clicked', 'email') ? pick(s, 'call', 'day 3: opened but no click') : undefined;
+      return has(s, 'opened', 'email') && !has(s, 'clicked', 'email')
+        ? pick(s, 'call', 'day 3: opened but no click')
+        : undefined;
     case 4:
-      return has(s, 'delivered', 'sms') ? pick(s, 'email', 'day 4: the SMS was delivered, follow up by email') : undefined;
+      return has(s, 'delivered', 'sms')
+        ? pick(s, 'email', 'day 4: the SMS was delivered, follow up by email')
+        : undefined;
     case 5:
       return engaged ? undefined : pick(s, 'postcard', 'day 5: no engagement yet');
     case 7:
@@ -116,7 +145,8 @@ function testingStep(s: CadenceState, day: number): { channel: CadenceChannel; r
  */
 export function nextTouch(s: CadenceState, policy: CadencePolicy): PlannedTouch | { end: string } {
   if (s.touches.length >= policy.maxTouches) return { end: `touch cap of ${policy.maxTouches} reached` };
-  if (!FALLBACK.some((c) => usable(s, c)) && !usable(s, 'messenger') && !usable(s, 'nextdoor')) return { end: 'every channel opted out or unavailable' };
+  if (!FALLBACK.some((c) => usable(s, c)) && !usable(s, 'messenger') && !usable(s, 'nextdoor'))
+    return { end: 'every channel opted out or unavailable' };
   const last = s.touches.at(-1)?.day;
   const earliest = Math.max(s.day, last === undefined ? 0 : last + policy.minGapDays);
   const { mode, why } = modeOf(s);
@@ -126,14 +156,29 @@ export function nextTouch(s: CadenceState, policy: CadencePolicy): PlannedTouch 
     // From today's step (a blocked channel's fallback goes out the same day) onwards.
     for (let day = Math.max(1, Math.floor(earliest)); day <= 10; day++) {
       const step = testingStep(s, day);
-      if (step && !s.touches.some((t) => Math.floor(t.day) === day)) return { step: `day-${day}`, day: Math.max(day, earliest), channel: step.channel, content: 'sales', mode, reason: step.reason };
+      if (step && !s.touches.some((t) => Math.floor(t.day) === day))
+        return {
+          step: `day-${day}`,
+          day: Math.max(day, earliest),
+          channel: step.channel,
+          content: 'sales',
+          mode,
+          reason: step.reason,
+        };
     }
   }
 
   const from = last === undefined ? earliest : Math.max(earliest, last + intervalDays(s, mode));
   if (mode === 'ACCELERATE') {
     const choice = pick(s, 'call', `ACCELERATE (${why}): phone before email`);
-    if (choice) return { step: 'accelerate', day: from, ...choice, content: has(s, 'appointment_requested') || has(s, 'clicked') ? 'proposal' : 'sales', mode };
+    if (choice)
+      return {
+        step: 'accelerate',
+        day: from,
+        ...choice,
+        content: has(s, 'appointment_requested') || has(s, 'clicked') ? 'proposal' : 'sales',
+        mode,
+      };
   }
   if (mode === 'PAUSE') {
     const choice = pick(s, 'email', `PAUSE (${why}): weekly, educational, no sales pressure`);
@@ -141,11 +186,22 @@ export function nextTouch(s: CadenceState, policy: CadencePolicy): PlannedTouch 
   }
   // ADJUST after the tests: the channel the person answered most, else rotate through the usable ones.
   const answered = CADENCE_CHANNELS.filter((c) => usable(s, c)).sort(
-    (a, b) => s.events.filter((e) => e.channel === b && INTEREST.includes(e.kind)).length - s.events.filter((e) => e.channel === a && INTEREST.includes(e.kind)).length,
+    (a, b) =>
+      s.events.filter((e) => e.channel === b && INTEREST.includes(e.kind)).length -
+      s.events.filter((e) => e.channel === a && INTEREST.includes(e.kind)).length,
   );
   const best = answered.find((c) => s.events.some((e) => e.channel === c && INTEREST.includes(e.kind)));
   const rotation = FALLBACK.filter((c) => usable(s, c));
   const channel = best ?? rotation[s.touches.length % rotation.length]!;
   const level = engagementLevel(s);
-  return { step: 'adjust', day: from, channel, content: 'sales', mode, reason: best ? `ADJUST (${level} engagement): ${channel} gets answers` : `ADJUST (${level} engagement): testing ${channel}` };
+  return {
+    step: 'adjust',
+    day: from,
+    channel,
+    content: 'sales',
+    mode,
+    reason: best
+      ? `ADJUST (${level} engagement): ${channel} gets answers`
+      : `ADJUST (${level} engagement): testing ${channel}`,
+  };
 }

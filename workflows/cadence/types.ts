@@ -22,7 +22,11 @@ export interface CadenceSettings {
 }
 
 /** The defaults config/env.ts also documents: 12 touches at least 12 h apart, 30-day cooldown. */
-export const DEFAULT_CADENCE_SETTINGS: CadenceSettings = { policy: { maxTouches: 12, minGapDays: 0.5 }, cooldownDays: 30, touchesPerRun: 10 };
+export const DEFAULT_CADENCE_SETTINGS: CadenceSettings = {
+  policy: { maxTouches: 12, minGapDays: 0.5 },
+  cooldownDays: 30,
+  touchesPerRun: 10,
+};
 
 export interface CadenceTouch {
   /** Active days since the start (time paused does not count). */

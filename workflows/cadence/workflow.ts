@@ -25,7 +25,14 @@ import { messageEventSignal } from '../messaging/messages';
 import { sendMessage } from '../messaging/send';
 import { copyFor } from './content';
 import { CADENCE_DEFINITIONS, DEFAULT_DEFINITION, variantFor } from './definitions';
-import { cadenceEngagementSignal, cadenceStatusQuery, householdReplySignal, pauseCadenceSignal, resumeCadenceSignal, stopCadenceSignal } from './messages';
+import {
+  cadenceEngagementSignal,
+  cadenceStatusQuery,
+  householdReplySignal,
+  pauseCadenceSignal,
+  resumeCadenceSignal,
+  stopCadenceSignal,
+} from './messages';
 import { CADENCE_CHANNELS, nextTouch, type CadenceChannel, type EngagementKind } from './plan';
 import { DEFAULT_CADENCE_SETTINGS, type CadenceInput, type CadenceStatus } from './types';
 
@@ -53,7 +60,8 @@ const when = (ms: number): string => `${new Date(ms).toUTCString().slice(0, 22)}
 
 export async function followUpCadence(input: CadenceInput, carried?: CadenceStatus): Promise<CadenceStatus> {
   const info = workflowInfo();
-  const definitionName = input.definition && CADENCE_DEFINITIONS[input.definition] ? input.definition : DEFAULT_DEFINITION;
+  const definitionName =
+    input.definition && CADENCE_DEFINITIONS[input.definition] ? input.definition : DEFAULT_DEFINITION;
   const definition = CADENCE_DEFINITIONS[definitionName]!;
   const status: CadenceStatus = carried ?? {
     leadId: input.leadId,
@@ -68,7 +76,12 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
     paused: false,
     runs: 1,
   };
-  const activeDay = (): number => (Date.now() - status.startedAt - status.pausedMs - (status.pausedSince !== undefined ? Date.now() - status.pausedSince : 0)) / DAY_MS;
+  const activeDay = (): number =>
+    (Date.now() -
+      status.startedAt -
+      status.pausedMs -
+      (status.pausedSince !== undefined ? Date.now() - status.pausedSince : 0)) /
+    DAY_MS;
   let changed = false;
   let stopped: string | undefined;
 
@@ -99,7 +112,8 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
     const kind = FROM_MESSAGE[event];
     if (kind) status.events.push({ day: activeDay(), kind, channel: ch });
     // An unsubscribe or bounce closes that channel for good.
-    if ((event === 'unsubscribed' || event === 'bounced') && ch && !status.blocked.includes(ch)) status.blocked.push(ch);
+    if ((event === 'unsubscribed' || event === 'bounced') && ch && !status.blocked.includes(ch))
+      status.blocked.push(ch);
     changed = true;
   });
   setHandler(cadenceEngagementSignal, ({ kind }) => {
@@ -125,10 +139,21 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
     await condition(allHandlersFinished);
     return status;
   };
-  upsertSearchAttributes([{ key: LeadId, value: input.leadId }, ...(input.repId ? [{ key: AssignedRep, value: input.repId }] : [])]);
+  upsertSearchAttributes([
+    { key: LeadId, value: input.leadId },
+    ...(input.repId ? [{ key: AssignedRep, value: input.repId }] : []),
+  ]);
 
   if (!carried) {
-    const begun = await cadence.beginCadence({ cadenceId: status.cadenceId, workflowId: info.workflowId, contactId: input.contactId, leadId: input.leadId, repId: input.repId, definition: definitionName, cooldownDays: input.settings?.cooldownDays });
+    const begun = await cadence.beginCadence({
+      cadenceId: status.cadenceId,
+      workflowId: info.workflowId,
+      contactId: input.contactId,
+      leadId: input.leadId,
+      repId: input.repId,
+      definition: definitionName,
+      cooldownDays: input.settings?.cooldownDays,
+    });
     if (!begun.begun) return end(`not started: ${begun.reason}`);
     claimed = true;
     status.settings = { ...begun.settings, ...input.settings };
@@ -140,7 +165,10 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
     return await loop();
   } catch (err) {
     // Cancelled by ops: the contact is free for another cadence after the cooldown.
-    if (isCancellation(err)) await CancellationScope.nonCancellable(() => cadence.endCadence({ cadenceId: status.cadenceId, reason: 'cancelled', touches: status.touches.length }));
+    if (isCancellation(err))
+      await CancellationScope.nonCancellable(() =>
+        cadence.endCadence({ cadenceId: status.cadenceId, reason: 'cancelled', touches: status.touches.length }),
+      );
     throw err;
   }
 
@@ -148,26 +176,52 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
     for (;;) {
       if (stopped) return end(stopped);
       const handover = status.events.find((e) => e.kind === 'replied' || e.kind === 'appointment_requested');
-      if (handover) return end(handover.kind === 'replied' ? 'the lead replied: handed to the rep' : 'an appointment was requested: handed to the rep');
+      if (handover)
+        return end(
+          handover.kind === 'replied'
+            ? 'the lead replied: handed to the rep'
+            : 'an appointment was requested: handed to the rep',
+        );
 
       if (status.paused) {
         upsertSearchAttributes([{ key: Stage, value: 'cadence_paused' }]);
         setCurrentDetails(`Cadence paused: ${status.pausedBecause} · ${status.touches.length} touches`);
-        const timeout = status.awayUntil !== undefined ? Math.max(0, status.awayUntil - Date.now()) : status.heldBy ? DAY_MS : undefined;
+        const timeout =
+          status.awayUntil !== undefined
+            ? Math.max(0, status.awayUntil - Date.now())
+            : status.heldBy
+              ? DAY_MS
+              : undefined;
         await condition(() => !status.paused || stopped !== undefined, timeout);
         if (status.paused && status.awayUntil !== undefined && Date.now() >= status.awayUntil) resume();
-        else if (status.paused && status.heldBy && !(await cadence.cadenceHold({ leadId: input.leadId, repId: input.repId, definition: definitionName }))) resume();
+        else if (
+          status.paused &&
+          status.heldBy &&
+          !(await cadence.cadenceHold({ leadId: input.leadId, repId: input.repId, definition: definitionName }))
+        )
+          resume();
         continue;
       }
 
-      const plan = nextTouch({ day: activeDay(), touches: status.touches, events: status.events, blocked: status.blocked, connected: input.connected ?? { messenger: false, nextdoor: false } }, status.settings.policy);
+      const plan = nextTouch(
+        {
+          day: activeDay(),
+          touches: status.touches,
+          events: status.events,
+          blocked: status.blocked,
+          connected: input.connected ?? { messenger: false, nextdoor: false },
+        },
+        status.settings.policy,
+      );
       if ('end' in plan) return end(plan.end);
       const variant = variantFor(definition, plan.step, input.leadId, (c) => !status.blocked.includes(c));
       const channel = variant.channel ?? plan.channel;
       const at = status.startedAt + status.pausedMs + plan.day * DAY_MS;
       status.next = { ...plan, channel, variant: variant.id, at: new Date(at).toISOString() };
       upsertSearchAttributes([{ key: Stage, value: `cadence_${plan.mode.toLowerCase()}` }]);
-      setCurrentDetails(`Next touch: ${channel}, ${when(at)}, because: ${plan.reason}${variant.id !== 'A' ? ` (variant ${variant.id})` : ''}`);
+      setCurrentDetails(
+        `Next touch: ${channel}, ${when(at)}, because: ${plan.reason}${variant.id !== 'A' ? ` (variant ${variant.id})` : ''}`,
+      );
 
       changed = false;
       if (at > Date.now()) {
@@ -196,11 +250,32 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
         if (!status.blocked.includes(channel)) status.blocked.push(channel);
         continue;
       }
-      status.touches.push({ day: activeDay(), channel, step: plan.step, variant: variant.id, messageId: outcome.messageId });
-      await cadence.recordCadenceTouch({ cadenceId: status.cadenceId, touchNo: n, step: plan.step, variant: variant.id, channel, messageId: outcome.messageId });
-      if (status.touches.length - touchesAtRunStart >= status.settings.touchesPerRun || workflowInfo().continueAsNewSuggested) {
+      status.touches.push({
+        day: activeDay(),
+        channel,
+        step: plan.step,
+        variant: variant.id,
+        messageId: outcome.messageId,
+      });
+      await cadence.recordCadenceTouch({
+        cadenceId: status.cadenceId,
+        touchNo: n,
+        step: plan.step,
+        variant: variant.id,
+        channel,
+        messageId: outcome.messageId,
+      });
+      if (
+        status.touches.length - touchesAtRunStart >= status.settings.touchesPerRun ||
+        workflowInfo().continueAsNewSuggested
+      ) {
         await condition(allHandlersFinished);
-        await continueAsNew<typeof followUpCadence>(input, { ...status, next: undefined, events: status.events.slice(-EVENTS_KEPT), runs: status.runs + 1 });
+        await continueAsNew<typeof followUpCadence>(input, {
+          ...status,
+          next: undefined,
+          events: status.events.slice(-EVENTS_KEPT),
+          runs: status.runs + 1,
+        });
       }
     }
   }

@@ -54,12 +54,17 @@ export type Verdict = { ok: true; stage: LifecycleStage } | { ok: false; reason:
 /** Whether `event` may follow `history`, and the stage after it. */
 export function applyEvent(history: LifecycleEvent[], event: LifecycleEvent): Verdict {
   const needs = REQUIRES[event];
-  if (needs && !needs.some((n) => history.includes(n))) return { ok: false, reason: `${event} needs ${needs.join(' or ')} first` };
+  if (needs && !needs.some((n) => history.includes(n)))
+    return { ok: false, reason: `${event} needs ${needs.join(' or ')} first` };
   if (ONCE.includes(event) && history.includes(event)) return { ok: false, reason: `${event} was already recorded` };
-  if (event === 'referral_made' && !history.includes('contract_signed')) return { ok: false, reason: 'referral_made needs contract_signed first: only customers refer' };
+  if (event === 'referral_made' && !history.includes('contract_signed'))
+    return { ok: false, reason: 'referral_made needs contract_signed first: only customers refer' };
   return { ok: true, stage: stageOf([...history, event]) };
 }
 
 export function stageOf(history: LifecycleEvent[]): LifecycleStage {
-  return history.reduce<LifecycleStage>((stage, e) => (STAGES.indexOf(MOVES_TO[e]) > STAGES.indexOf(stage) ? MOVES_TO[e] : stage), 'lead');
+  return history.reduce<LifecycleStage>(
+    (stage, e) => (STAGES.indexOf(MOVES_TO[e]) > STAGES.indexOf(stage) ? MOVES_TO[e] : stage),
+    'lead',
+  );
 }

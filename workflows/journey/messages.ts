@@ -8,7 +8,10 @@ export const journeyStatusQuery = defineQuery<JourneyStatus>('status');
  * A lifecycle event the CRM recorded (POST /deals/:id/events). Delivery is at least once: the
  * journey ignores an eventId it has already seen.
  */
-export const lifecycleEventSignal = defineSignal<[{ eventId: string; event: LifecycleEvent; occurredAt: string; dealId?: string; details?: Record<string, unknown> }]>('lifecycleEvent');
+export const lifecycleEventSignal =
+  defineSignal<
+    [{ eventId: string; event: LifecycleEvent; occurredAt: string; dealId?: string; details?: Record<string, unknown> }]
+  >('lifecycleEvent');
 /** A returning customer's new enquiry: recorded on the journey (its own lead intake handles it). */
 export const newLeadSignal = defineSignal<[{ leadId: string }]>('newLead');
 /** The customer was deleted: the journey ends. */

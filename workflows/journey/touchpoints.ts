@@ -47,13 +47,38 @@ export interface TouchpointSpec {
 export const TOUCHPOINTS: Record<TouchpointName, TouchpointSpec> = {
   // 1 lead — the welcome sequence, from the journey's start.
   welcome_email: { stage: 'lead', channel: 'email', kind: 'marketing', timing: { from: 'stage_start', afterMs: 0 } },
-  inspection_sms: { stage: 'lead', channel: 'sms', kind: 'marketing', timing: { from: 'stage_start', afterMs: DAY_MS } },
-  educational_email: { stage: 'lead', channel: 'email', kind: 'marketing', timing: { from: 'stage_start', afterMs: 3 * DAY_MS } },
-  sales_call: { stage: 'lead', channel: 'call', kind: 'marketing', timing: { from: 'stage_start', afterMs: 7 * DAY_MS } },
+  inspection_sms: {
+    stage: 'lead',
+    channel: 'sms',
+    kind: 'marketing',
+    timing: { from: 'stage_start', afterMs: DAY_MS },
+  },
+  educational_email: {
+    stage: 'lead',
+    channel: 'email',
+    kind: 'marketing',
+    timing: { from: 'stage_start', afterMs: 3 * DAY_MS },
+  },
+  sales_call: {
+    stage: 'lead',
+    channel: 'call',
+    kind: 'marketing',
+    timing: { from: 'stage_start', afterMs: 7 * DAY_MS },
+  },
 
   // 2 prospect — quote follow-up, on the events.
-  quote_ready_email: { stage: 'prospect', channel: 'email', kind: 'marketing', timing: { from: 'event', event: 'quote_sent', afterMs: 4 * HOUR_MS } },
-  quote_questions_sms: { stage: 'prospect', channel: 'sms', kind: 'marketing', timing: { from: 'event', event: 'quote_opened', afterMs: 24 * HOUR_MS } },
+  quote_ready_email: {
+    stage: 'prospect',
+    channel: 'email',
+    kind: 'marketing',
+    timing: { from: 'event', event: 'quote_sent', afterMs: 4 * HOUR_MS },
+  },
+  quote_questions_sms: {
+    stage: 'prospect',
+    channel: 'sms',
+    kind: 'marketing',
+    timing: { from: 'event', event: 'quote_opened', afterMs: 24 * HOUR_MS },
+  },
   quote_no_response_call: {
     stage: 'prospect',
     channel: 'call',
@@ -61,7 +86,12 @@ export const TOUCHPOINTS: Record<TouchpointName, TouchpointSpec> = {
     timing: { from: 'event', event: 'quote_sent', afterMs: 7 * DAY_MS },
     dropOn: { events: ['quote_opened', 'contract_signed'], reason: 'the customer responded' },
   },
-  competitor_email: { stage: 'prospect', channel: 'email', kind: 'marketing', timing: { from: 'event', event: 'competitor_mentioned', afterMs: 0 } },
+  competitor_email: {
+    stage: 'prospect',
+    channel: 'email',
+    kind: 'marketing',
+    timing: { from: 'event', event: 'competitor_mentioned', afterMs: 0 },
+  },
 
   // 3 customer — project updates. The daily portal photos belong to the project workflow (5.2 C, a
   // later issue): not sent from here.
@@ -73,7 +103,14 @@ export const TOUCHPOINTS: Record<TouchpointName, TouchpointSpec> = {
     dropOn: { events: ['project_started', 'project_completed'], reason: 'the project already started' },
   },
   // Triggered by the very events that end or follow their moment: sent whatever comes next.
-  crew_arrived_sms: { stage: 'customer', channel: 'sms', kind: 'transactional', timing: { from: 'event', event: 'project_started', afterMs: 0 }, keepAfterGoal: true, keepAfterStageLeft: true },
+  crew_arrived_sms: {
+    stage: 'customer',
+    channel: 'sms',
+    kind: 'transactional',
+    timing: { from: 'event', event: 'project_started', afterMs: 0 },
+    keepAfterGoal: true,
+    keepAfterStageLeft: true,
+  },
   final_walkthrough_call: {
     stage: 'customer',
     channel: 'call',
@@ -85,14 +122,46 @@ export const TOUCHPOINTS: Record<TouchpointName, TouchpointSpec> = {
 
   // 4 post-project — the review asks. The review funnel workflow (7.2 A, a later issue) will own
   // them; until then they go through the gateway from here.
-  review_email: { stage: 'post_project', channel: 'email', kind: 'marketing', timing: { from: 'stage_start', afterMs: 3 * DAY_MS } },
-  review_sms: { stage: 'post_project', channel: 'sms', kind: 'marketing', timing: { from: 'stage_start', afterMs: 7 * DAY_MS } },
-  review_call: { stage: 'post_project', channel: 'call', kind: 'marketing', timing: { from: 'stage_start', afterMs: 14 * DAY_MS } },
+  review_email: {
+    stage: 'post_project',
+    channel: 'email',
+    kind: 'marketing',
+    timing: { from: 'stage_start', afterMs: 3 * DAY_MS },
+  },
+  review_sms: {
+    stage: 'post_project',
+    channel: 'sms',
+    kind: 'marketing',
+    timing: { from: 'stage_start', afterMs: 7 * DAY_MS },
+  },
+  review_call: {
+    stage: 'post_project',
+    channel: 'call',
+    kind: 'marketing',
+    timing: { from: 'stage_start', afterMs: 14 * DAY_MS },
+  },
 
   // 5 advocate — the referral programme, for years.
-  referral_email: { stage: 'advocate', channel: 'email', kind: 'marketing', timing: { from: 'stage_start', afterMs: 7 * DAY_MS } },
-  vip_postcard: { stage: 'advocate', channel: 'postcard', kind: 'marketing', timing: { from: 'stage_start', everyMonths: 3 }, keepAfterGoal: true },
-  loyalty_gift_email: { stage: 'advocate', channel: 'email', kind: 'marketing', timing: { from: 'stage_start', everyMonths: 12 }, keepAfterGoal: true },
+  referral_email: {
+    stage: 'advocate',
+    channel: 'email',
+    kind: 'marketing',
+    timing: { from: 'stage_start', afterMs: 7 * DAY_MS },
+  },
+  vip_postcard: {
+    stage: 'advocate',
+    channel: 'postcard',
+    kind: 'marketing',
+    timing: { from: 'stage_start', everyMonths: 3 },
+    keepAfterGoal: true,
+  },
+  loyalty_gift_email: {
+    stage: 'advocate',
+    channel: 'email',
+    kind: 'marketing',
+    timing: { from: 'stage_start', everyMonths: 12 },
+    keepAfterGoal: true,
+  },
 };
 
 export interface GoalSpec {
@@ -107,15 +176,39 @@ export interface GoalSpec {
 }
 
 export const GOALS: Record<LifecycleStage, GoalSpec> = {
-  lead: { goal: 'Schedule inspection within 7 days', short: 'inspection scheduled', withinMs: 7 * DAY_MS, metBy: ['inspection_scheduled', 'inspection_completed'], impliedFrom: 'customer' },
-  prospect: { goal: 'Convert to customer within 21 days', short: 'contract', withinMs: 21 * DAY_MS, metBy: ['contract_signed'], impliedFrom: 'customer' },
+  lead: {
+    goal: 'Schedule inspection within 7 days',
+    short: 'inspection scheduled',
+    withinMs: 7 * DAY_MS,
+    metBy: ['inspection_scheduled', 'inspection_completed'],
+    impliedFrom: 'customer',
+  },
+  prospect: {
+    goal: 'Convert to customer within 21 days',
+    short: 'contract',
+    withinMs: 21 * DAY_MS,
+    metBy: ['contract_signed'],
+    impliedFrom: 'customer',
+  },
   // Reported by a later issue (status.satisfaction): open until then.
   customer: { goal: '5-star satisfaction, zero issues', short: '5-star satisfaction, zero issues', metBy: [] },
-  post_project: { goal: 'Review collected within the review sequence', short: 'review', withinMs: REVIEW_SEQUENCE_MS, metBy: ['review_posted'] },
+  post_project: {
+    goal: 'Review collected within the review sequence',
+    short: 'review',
+    withinMs: REVIEW_SEQUENCE_MS,
+    metBy: ['review_posted'],
+  },
   advocate: { goal: 'A referral', short: 'referral', metBy: ['referral_made'] },
 };
 
-const CHANNEL_LABEL: Record<Channel, string> = { email: 'Email', sms: 'SMS', call: 'Call task', postcard: 'Postcard', messenger: 'Messenger', nextdoor: 'Nextdoor' };
+const CHANNEL_LABEL: Record<Channel, string> = {
+  email: 'Email',
+  sms: 'SMS',
+  call: 'Call task',
+  postcard: 'Postcard',
+  messenger: 'Messenger',
+  nextdoor: 'Nextdoor',
+};
 
 const rank = (stage: LifecycleStage): number => STAGES.indexOf(stage);
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -125,12 +218,21 @@ const msOf = (isoTime: string): number => Date.parse(isoTime);
 export const stageOfEvent = (event: LifecycleEvent): LifecycleStage => stageOf([event]);
 
 /** `<stage>:<name>`, with `:<n>` for the n-th of a repeating touchpoint. */
-export const keyOf = (name: TouchpointName, repeat?: number): string => `${TOUCHPOINTS[name].stage}:${name}${repeat ? `:${repeat}` : ''}`;
+export const keyOf = (name: TouchpointName, repeat?: number): string =>
+  `${TOUCHPOINTS[name].stage}:${name}${repeat ? `:${repeat}` : ''}`;
 
 /** Calendar months in UTC; the 31st becomes the month's last day. */
 export function addMonthsUtc(fromMs: number, months: number): number {
   const from = new Date(fromMs);
-  const first = Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + months, 1, from.getUTCHours(), from.getUTCMinutes(), from.getUTCSeconds(), from.getUTCMilliseconds());
+  const first = Date.UTC(
+    from.getUTCFullYear(),
+    from.getUTCMonth() + months,
+    1,
+    from.getUTCHours(),
+    from.getUTCMinutes(),
+    from.getUTCSeconds(),
+    from.getUTCMilliseconds(),
+  );
   const target = new Date(first);
   const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
   target.setUTCDate(Math.min(from.getUTCDate(), lastDay));
@@ -157,24 +259,50 @@ function keepLast<T>(list: T[], n: number): number {
   return extra;
 }
 
-const decided = (s: JourneyStatus, key: string): boolean => s.pending.some((t) => t.key === key) || s.sending?.key === key || s.touchpoints.some((t) => t.key === key);
+const decided = (s: JourneyStatus, key: string): boolean =>
+  s.pending.some((t) => t.key === key) || s.sending?.key === key || s.touchpoints.some((t) => t.key === key);
 
 function arm(s: JourneyStatus, name: TouchpointName, dueMs: number, repeat?: number): void {
   const spec = TOUCHPOINTS[name];
   const key = keyOf(name, repeat);
   if (decided(s, key)) return; // each touchpoint once (a repeating one once per quarter or year)
-  s.pending.push({ key, stage: spec.stage, name, channel: spec.channel, dueAt: iso(dueMs), ...(repeat !== undefined && { repeat }) });
+  s.pending.push({
+    key,
+    stage: spec.stage,
+    name,
+    channel: spec.channel,
+    dueAt: iso(dueMs),
+    ...(repeat !== undefined && { repeat }),
+  });
 }
 
-function record(s: JourneyStatus, t: PlannedTouchpoint, outcome: 'sent' | 'skipped', now: number, detail: { reason?: string; messageId?: string }): void {
-  s.touchpoints.push({ key: t.key, stage: t.stage, name: t.name, channel: t.channel, outcome, at: iso(now), ...detail });
+function record(
+  s: JourneyStatus,
+  t: PlannedTouchpoint,
+  outcome: 'sent' | 'skipped',
+  now: number,
+  detail: { reason?: string; messageId?: string },
+): void {
+  s.touchpoints.push({
+    key: t.key,
+    stage: t.stage,
+    name: t.name,
+    channel: t.channel,
+    outcome,
+    at: iso(now),
+    ...detail,
+  });
   s.trimmed.touchpoints += keepLast(s.touchpoints, KEPT.touchpoints);
 }
 
 function openGoal(s: JourneyStatus, stage: LifecycleStage, startMs?: number): void {
   if (s.goals[stage]) return;
   const spec = GOALS[stage];
-  s.goals[stage] = { goal: spec.goal, state: 'open', ...(spec.withinMs !== undefined && startMs !== undefined && { by: iso(startMs + spec.withinMs) }) };
+  s.goals[stage] = {
+    goal: spec.goal,
+    state: 'open',
+    ...(spec.withinMs !== undefined && startMs !== undefined && { by: iso(startMs + spec.withinMs) }),
+  };
 }
 
 /** The journey enters a stage: its goal opens and its timed touchpoints are planned. */
@@ -195,9 +323,13 @@ function meetGoals(s: JourneyStatus, event: LifecycleEvent, now: number): void {
     const goal = s.goals[stage];
     if (goal?.state !== 'open') continue;
     const spec = GOALS[stage];
-    if (!spec.metBy.includes(event) && !(spec.impliedFrom && rank(stageOfEvent(event)) >= rank(spec.impliedFrom))) continue;
+    if (!spec.metBy.includes(event) && !(spec.impliedFrom && rank(stageOfEvent(event)) >= rank(spec.impliedFrom)))
+      continue;
     // A deadline passed in the same instant as the event (a signal handled before the timer) is missed.
-    s.goals[stage] = goal.by && msOf(goal.by) < now ? { ...goal, state: 'missed', at: goal.by } : { ...goal, state: 'met', at: iso(now), metBy: event };
+    s.goals[stage] =
+      goal.by && msOf(goal.by) < now
+        ? { ...goal, state: 'missed', at: goal.by }
+        : { ...goal, state: 'met', at: iso(now), metBy: event };
   }
 }
 
@@ -257,7 +389,11 @@ export interface IncomingEvent {
  * stage between), or — belonging to a stage the journey has passed — is recorded only and triggers
  * nothing of that stage. Goals it meets are met; touchpoints it triggers are planned.
  */
-export function applyLifecycleEvent(status: JourneyStatus, e: IncomingEvent, now: number): { status: JourneyStatus; outcome: 'applied' | 'duplicate' | 'unknown' } {
+export function applyLifecycleEvent(
+  status: JourneyStatus,
+  e: IncomingEvent,
+  now: number,
+): { status: JourneyStatus; outcome: 'applied' | 'duplicate' | 'unknown' } {
   if (!(LIFECYCLE_EVENTS as readonly string[]).includes(e.event)) return { status, outcome: 'unknown' };
   if (status.events.some((seen) => seen.eventId === e.eventId)) return { status, outcome: 'duplicate' };
   const s = clone(status);
@@ -272,7 +408,14 @@ export function applyLifecycleEvent(status: JourneyStatus, e: IncomingEvent, now
     enterStage(s, target, now, e.event);
     notes.push(`moved the journey to ${target}`);
   } else notes.push('recorded');
-  s.events.push({ eventId: e.eventId, event: e.event, occurredAt: e.occurredAt, receivedAt: iso(now), ...(e.dealId !== undefined && { dealId: e.dealId }), effect: '' });
+  s.events.push({
+    eventId: e.eventId,
+    event: e.event,
+    occurredAt: e.occurredAt,
+    receivedAt: iso(now),
+    ...(e.dealId !== undefined && { dealId: e.dealId }),
+    effect: '',
+  });
   s.trimmed.events += keepLast(s.events, KEPT.events);
   meetGoals(s, e.event, now);
   if (!earlier) {
@@ -290,18 +433,27 @@ export function applyLifecycleEvent(status: JourneyStatus, e: IncomingEvent, now
 }
 
 /** The "starting in 3 days" email: planned from details.startsAt, re-planned when the project is rescheduled. */
-function planBeforeProjectStart(s: JourneyStatus, name: TouchpointName, beforeMs: number, startsAt: unknown, now: number): string | undefined {
+function planBeforeProjectStart(
+  s: JourneyStatus,
+  name: TouchpointName,
+  beforeMs: number,
+  startsAt: unknown,
+  now: number,
+): string | undefined {
   const startMs = typeof startsAt === 'string' ? msOf(startsAt) : NaN;
   if (Number.isNaN(startMs)) return 'no details.startsAt: no reminder before the start';
   const key = keyOf(name);
   const planned = s.pending.find((t) => t.key === key);
-  if (planned) s.pending = s.pending.filter((t) => t !== planned); // rescheduled: plan it again
+  if (planned)
+    s.pending = s.pending.filter((t) => t !== planned); // rescheduled: plan it again
   else if (decided(s, key)) return undefined;
   const dueMs = startMs - beforeMs;
   const spec = TOUCHPOINTS[name];
   const touch = { key, stage: spec.stage, name, channel: spec.channel, dueAt: iso(dueMs) };
   if (dueMs < now) {
-    record(s, touch, 'skipped', now, { reason: `the project starts in less than ${Math.round(beforeMs / DAY_MS)} days (${iso(startMs)})` });
+    record(s, touch, 'skipped', now, {
+      reason: `the project starts in less than ${Math.round(beforeMs / DAY_MS)} days (${iso(startMs)})`,
+    });
     return undefined;
   }
   s.pending.push(touch);
@@ -317,17 +469,21 @@ export function advanceClock(status: JourneyStatus, now: number): JourneyStatus 
   const s = clone(status);
   for (const stage of STAGES) {
     const goal = s.goals[stage];
-    if (goal?.state === 'open' && goal.by && msOf(goal.by) <= now) s.goals[stage] = { ...goal, state: 'missed', at: goal.by };
+    if (goal?.state === 'open' && goal.by && msOf(goal.by) <= now)
+      s.goals[stage] = { ...goal, state: 'missed', at: goal.by };
   }
   const reviewEnd = reviewSequenceEnd(s);
-  if (reviewEnd !== undefined && reviewEnd <= now) enterStage(s, 'advocate', now, 'review sequence ended without a review');
+  if (reviewEnd !== undefined && reviewEnd <= now)
+    enterStage(s, 'advocate', now, 'review sequence ended without a review');
   return settle(s, now);
 }
 
-const reviewSequenceEnd = (s: JourneyStatus): number | undefined => (s.stage === 'post_project' ? msOf(s.stageStartedAt.post_project!) + REVIEW_SEQUENCE_MS : undefined);
+const reviewSequenceEnd = (s: JourneyStatus): number | undefined =>
+  s.stage === 'post_project' ? msOf(s.stageStartedAt.post_project!) + REVIEW_SEQUENCE_MS : undefined;
 
 /** Touchpoints due at `now`, earliest first. */
-export const dueTouchpoints = (s: JourneyStatus, now: number): PlannedTouchpoint[] => s.pending.filter((t) => msOf(t.dueAt) <= now);
+export const dueTouchpoints = (s: JourneyStatus, now: number): PlannedTouchpoint[] =>
+  s.pending.filter((t) => msOf(t.dueAt) <= now);
 
 /** When something is next due: a touchpoint, a goal's deadline, or the end of the review sequence. */
 export function nextWakeAt(s: JourneyStatus): number | undefined {
@@ -365,7 +521,8 @@ export function finishSending(status: JourneyStatus, outcome: Delivered, now: nu
   if (outcome.status === 'sent') record(s, touch, 'sent', now, { messageId: outcome.messageId });
   else record(s, touch, 'skipped', now, { reason: `blocked: ${outcome.reason} (${outcome.channel})` });
   const timing = TOUCHPOINTS[t.name].timing;
-  if (t.repeat && 'everyMonths' in timing) arm(s, t.name, addMonthsUtc(msOf(s.stageStartedAt[t.stage]!), timing.everyMonths * (t.repeat + 1)), t.repeat + 1);
+  if (t.repeat && 'everyMonths' in timing)
+    arm(s, t.name, addMonthsUtc(msOf(s.stageStartedAt[t.stage]!), timing.everyMonths * (t.repeat + 1)), t.repeat + 1);
   return settle(s, now);
 }
 
@@ -389,9 +546,12 @@ export function endJourney(status: JourneyStatus, reason: string, now: number): 
 
 /** One line for ops: "Journey: prospect · goal contract by 2026-12-20 (open) · next: SMS 'Questions about your quote?' at …". */
 export function describeJourney(s: JourneyStatus): string {
-  if (s.ended) return `Journey ended: ${s.ended} · ${s.stage} · ${s.touchpoints.filter((t) => t.outcome === 'sent').length} touchpoints sent`;
+  if (s.ended)
+    return `Journey ended: ${s.ended} · ${s.stage} · ${s.touchpoints.filter((t) => t.outcome === 'sent').length} touchpoints sent`;
   const goal = s.goals[s.stage];
-  const goalPart = goal ? ` · goal ${GOALS[s.stage].short}${goal.by ? ` by ${goal.by.slice(0, 10)}` : ''} (${goal.state})` : '';
+  const goalPart = goal
+    ? ` · goal ${GOALS[s.stage].short}${goal.by ? ` by ${goal.by.slice(0, 10)}` : ''} (${goal.state})`
+    : '';
   const nextPart = s.sending
     ? ` · sending: ${CHANNEL_LABEL[s.sending.channel]} '${titleOf(s.sending.name)}'${s.sending.deferredUntil ? ` (deferred to ${s.sending.deferredUntil})` : ''}`
     : s.next

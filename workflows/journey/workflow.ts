@@ -6,7 +6,15 @@
 // journey lives for years: it continues as new after each quarterly mail, and whenever Temporal
 // suggests it, carrying its status (kept bounded by touchpoints.ts). Only the customer's deletion
 // ends it.
-import { condition, continueAsNew, log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  continueAsNew,
+  log,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { CustomerId, LeadId, Stage } from '../../temporal/search-attributes';
 import { sendMessage } from '../messaging/send';
 import { copyFor } from './content';
@@ -36,7 +44,8 @@ export async function customerJourney(input: JourneyInput, carried?: JourneyStat
   setHandler(journeyStatusQuery, () => status);
   setHandler(lifecycleEventSignal, (e) => {
     const applied = applyLifecycleEvent(status, e, Date.now());
-    if (applied.outcome === 'unknown') log.warn('Unknown lifecycle event ignored', { eventId: e.eventId, event: e.event });
+    if (applied.outcome === 'unknown')
+      log.warn('Unknown lifecycle event ignored', { eventId: e.eventId, event: e.event });
     if (applied.outcome !== 'applied') return; // a redelivery (same eventId), or not a lifecycle event
     status = applied.status;
     changed = true;
@@ -83,7 +92,8 @@ export async function customerJourney(input: JourneyInput, carried?: JourneyStat
     status = finishSending(status, outcome, Date.now());
   };
 
-  const carryOn = (): Promise<never> => continueAsNew<typeof customerJourney>(input, { ...status, continuedAsNew: status.continuedAsNew + 1 });
+  const carryOn = (): Promise<never> =>
+    continueAsNew<typeof customerJourney>(input, { ...status, continuedAsNew: status.continuedAsNew + 1 });
 
   for (;;) {
     if (endReason !== undefined) {

@@ -33,5 +33,7 @@ export async function stopFollowUp(status: LeadStatus, reason: string): Promise<
   if (!status.followUp) return;
   await getExternalWorkflowHandle(status.followUp.workflowId)
     .signal(stopCadenceSignal, { reason })
-    .catch((err: unknown) => log.info('cadence not told of the close (already ended)', { err: (err as Error).message }));
+    .catch((err: unknown) =>
+      log.info('cadence not told of the close (already ended)', { err: (err as Error).message }),
+    );
 }

@@ -12,7 +12,10 @@ export const acceptLeadUpdate = defineUpdate<{ attempt: number; acceptedAt: stri
 /** The assigned rep made first contact: the SLA is met and the lead goes on to follow-up. */
 export const contactedUpdate = defineUpdate<{ attempt: number; contactedAt: string }, [{ repId: string }]>('contacted');
 /** Ops moves the lead: to `repId` when available, else to the best available rep. */
-export const reassignUpdate = defineUpdate<{ attempt: number; repId: string | null }, [{ repId?: string; reason: string }]>('reassign');
+export const reassignUpdate = defineUpdate<
+  { attempt: number; repId: string | null },
+  [{ repId?: string; reason: string }]
+>('reassign');
 /** A rep became unavailable (time off added): their un-contacted lead goes to someone else now. */
 export const repUnavailableSignal = defineSignal<[{ repId: string }]>('repUnavailable');
 /** A rep's capacity was freed: a lead waiting for a rep looks again now instead of at its next retry. */

@@ -1,7 +1,15 @@
 // What ops managers read in the Web UI for a routed lead: search attributes (ids and flags only,
 // never personal data: they are not encrypted) and a one-line summary.
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import { AssignedRep, IsVip, LeadScore, SlaDeadline, Stage, Temperature, Territory } from '../../temporal/search-attributes';
+import {
+  AssignedRep,
+  IsVip,
+  LeadScore,
+  SlaDeadline,
+  Stage,
+  Temperature,
+  Territory,
+} from '../../temporal/search-attributes';
 import type { LeadIntakeInput, LeadStatus } from './types';
 
 const hhmm = (iso: string): string => `${iso.slice(11, 16)} UTC`;
@@ -15,7 +23,10 @@ export function publish(status: LeadStatus, input: LeadIntakeInput): void {
     { key: Temperature, value: temperature },
     { key: LeadScore, value: score },
     { key: IsVip, value: status.vip?.isVip ?? false },
-    { key: AssignedRep, value: a && status.stage !== 'waiting_for_rep' && status.stage !== 'escalated' ? a.repId : null },
+    {
+      key: AssignedRep,
+      value: a && status.stage !== 'waiting_for_rep' && status.stage !== 'escalated' ? a.repId : null,
+    },
     { key: Territory, value: input.city },
     { key: SlaDeadline, value: waitingOnRep ? new Date(a.slaDeadline) : null },
   ]);

@@ -21,7 +21,16 @@ import {
 } from '@temporalio/workflow';
 import type { createLeadActivities } from '../../activities/leads';
 import type { createRoutingActivities } from '../../activities/routing';
-import { acceptLeadUpdate, capacityFreedSignal, closeLeadSignal, contactedUpdate, engagementSignal, reassignUpdate, repUnavailableSignal, statusQuery } from './messages';
+import {
+  acceptLeadUpdate,
+  capacityFreedSignal,
+  closeLeadSignal,
+  contactedUpdate,
+  engagementSignal,
+  reassignUpdate,
+  repUnavailableSignal,
+  statusQuery,
+} from './messages';
 import { DEFAULT_POLICY, slaMinutesFor } from './policy';
 import { startFollowUp, stopFollowUp } from './follow-up';
 import { publish } from './publish';
@@ -31,7 +40,10 @@ import type { EngagementSignals, LeadCloseReason, LeadIntakeInput, LeadStatus } 
 
 const retry = { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['LeadNotFound'] };
 const lead = proxyActivities<ReturnType<typeof createLeadActivities>>({ startToCloseTimeout: '15 seconds', retry });
-const routing = proxyActivities<ReturnType<typeof createRoutingActivities>>({ startToCloseTimeout: '30 seconds', retry });
+const routing = proxyActivities<ReturnType<typeof createRoutingActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry,
+});
 
 const CLOSED = new Set(['won', 'lost', 'duplicate']);
 const nowIso = (): string => new Date().toISOString();
@@ -39,7 +51,12 @@ const nowIso = (): string => new Date().toISOString();
 export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadStatus): Promise<LeadStatus> {
   const policy = input.policy ?? DEFAULT_POLICY;
   const { workflowId } = workflowInfo();
-  const status: LeadStatus = carried ?? { leadId: input.leadId, stage: 'new', signals: { ...input.signals }, revision: 0 };
+  const status: LeadStatus = carried ?? {
+    leadId: input.leadId,
+    stage: 'new',
+    signals: { ...input.signals },
+    revision: 0,
+  };
   let pendingSignals: EngagementSignals | undefined;
   let close: { reason: LeadCloseReason; dealValue?: number } | undefined;
   let reassign: { repId?: string; reason: string } | undefined;
@@ -52,13 +69,23 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
   let language: string | undefined;
 
   const assignedTo = (repId: string, what: string): void => {
-    if (close || CLOSED.has(status.stage)) throw ApplicationFailure.create({ type: 'LeadClosed', message: `lead is ${close?.reason ?? status.stage}: nothing to ${what}` });
+    if (close || CLOSED.has(status.stage))
+      throw ApplicationFailure.create({
+        type: 'LeadClosed',
+        message: `lead is ${close?.reason ?? status.stage}: nothing to ${what}`,
+      });
     const a = status.assignment;
     if (!a || status.stage === 'waiting_for_rep' || status.stage === 'escalated') {
-      throw ApplicationFailure.create({ type: 'NotAssigned', message: `lead is not assigned to anyone right now: nothing to ${what}` });
+      throw ApplicationFailure.create({
+        type: 'NotAssigned',
+        message: `lead is not assigned to anyone right now: nothing to ${what}`,
+      });
     }
     if (a.repId !== repId) {
-      throw ApplicationFailure.create({ type: 'NotAssignedRep', message: `lead is assigned to ${a.repId}, not ${repId} (attempt ${a.attempt})` });
+      throw ApplicationFailure.create({
+        type: 'NotAssignedRep',
+        message: `lead is assigned to ${a.repId}, not ${repId} (attempt ${a.attempt})`,
+      });
     }
   };
 
@@ -80,7 +107,12 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
     async (_request) => {
       const a = status.assignment!;
       a.acceptedAt ??= nowIso();
-      await routing.markLeadAssignment({ leadId: input.leadId, attempt: a.attempt, what: 'accepted', at: a.acceptedAt });
+      await routing.markLeadAssignment({
+        leadId: input.leadId,
+        attempt: a.attempt,
+        what: 'accepted',
+        at: a.acceptedAt,
+      });
       return { attempt: a.attempt, acceptedAt: a.acceptedAt };
     },
     { validator: ({ repId }) => assignedTo(repId, 'accept') },
@@ -93,7 +125,12 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
       a.contactedAt ??= nowIso();
       status.stage = 'contacted';
       status.note = 'first contact made: handed over to follow-up';
-      await routing.markLeadAssignment({ leadId: input.leadId, attempt: a.attempt, what: 'contacted', at: a.contactedAt });
+      await routing.markLeadAssignment({
+        leadId: input.leadId,
+        attempt: a.attempt,
+        what: 'contacted',
+        at: a.contactedAt,
+      });
       return { attempt: a.attempt, contactedAt: a.contactedAt };
     },
     { validator: ({ repId }) => assignedTo(repId, 'mark contacted') },
@@ -105,12 +142,20 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
       reassign = request;
       // Answer with the new decision: wait for the loop to make it.
       await condition(() => decisions > before || close !== undefined);
-      return { attempt: status.assignment?.attempt ?? 0, repId: status.stage === 'assigned' ? status.assignment!.repId : null };
+      return {
+        attempt: status.assignment?.attempt ?? 0,
+        repId: status.stage === 'assigned' ? status.assignment!.repId : null,
+      };
     },
     {
       validator: (_request) => {
-        if (close || CLOSED.has(status.stage)) throw ApplicationFailure.create({ type: 'LeadClosed', message: `lead is ${close?.reason ?? status.stage}: it cannot be reassigned` });
-        if (status.stage === 'contacted') throw ApplicationFailure.create({ type: 'AlreadyContacted', message: 'the rep has already made contact' });
+        if (close || CLOSED.has(status.stage))
+          throw ApplicationFailure.create({
+            type: 'LeadClosed',
+            message: `lead is ${close?.reason ?? status.stage}: it cannot be reassigned`,
+          });
+        if (status.stage === 'contacted')
+          throw ApplicationFailure.create({ type: 'AlreadyContacted', message: 'the rep has already made contact' });
       },
     },
   );
@@ -119,7 +164,12 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
     status.temperature = classifyTemperature(status.signals);
     status.revision += 1;
     if (status.stage === 'new') status.stage = 'scored';
-    await lead.recordLeadTemperature({ leadId: input.leadId, stage: status.stage, revision: status.revision, ...status.temperature });
+    await lead.recordLeadTemperature({
+      leadId: input.leadId,
+      stage: status.stage,
+      revision: status.revision,
+      ...status.temperature,
+    });
     publish(status, input);
   };
 
@@ -138,7 +188,11 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
   }
 
   // The next routing attempt is due now (a new or carried lead that is not with a rep).
-  let routeNow = !CLOSED.has(status.stage) && status.stage !== 'contacted' && status.stage !== 'escalated' && status.stage !== 'assigned';
+  let routeNow =
+    !CLOSED.has(status.stage) &&
+    status.stage !== 'contacted' &&
+    status.stage !== 'escalated' &&
+    status.stage !== 'assigned';
   let retryAt: number | undefined = status.stage === 'waiting_for_rep' ? Date.now() : undefined;
 
   const route = async (forcedRepId?: string, excludeRepIds: string[] = []): Promise<void> => {
@@ -187,7 +241,13 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
       retryAt = Date.now() + policy.retrySeconds * 1000;
       if (first) {
         await lead.recordLeadStage({ leadId: input.leadId, stage: 'waiting_for_rep' });
-        await routing.notifyPeople({ key: `${workflowId}:no-rep:${attempt}`, recipient: 'ops', kind: 'no_rep_available', leadId: input.leadId, payload: { attempt } });
+        await routing.notifyPeople({
+          key: `${workflowId}:no-rep:${attempt}`,
+          recipient: 'ops',
+          kind: 'no_rep_available',
+          leadId: input.leadId,
+          payload: { attempt },
+        });
       }
     }
     publish(status, input);
@@ -213,12 +273,19 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
         routeNow = false;
         const forced = reassign?.repId;
         // An ops move without a named rep goes to someone else than the holder.
-        const away = reassign && !forced && status.assignment && status.stage !== 'waiting_for_rep' ? [status.assignment.repId] : [];
+        const away =
+          reassign && !forced && status.assignment && status.stage !== 'waiting_for_rep'
+            ? [status.assignment.repId]
+            : [];
         reassign = undefined;
         await route(forced, away);
       }
       const waitingForContact = status.stage === 'assigned' && status.assignment && !status.assignment.contactedAt;
-      const deadline = waitingForContact ? Date.parse(status.assignment!.slaDeadline) : status.stage === 'waiting_for_rep' ? retryAt : undefined;
+      const deadline = waitingForContact
+        ? Date.parse(status.assignment!.slaDeadline)
+        : status.stage === 'waiting_for_rep'
+          ? retryAt
+          : undefined;
       const woke = await condition(
         () =>
           pendingSignals !== undefined ||
@@ -295,7 +362,13 @@ export async function routedLeadIntake(input: LeadIntakeInput, carried?: LeadSta
       status.stage = 'escalated';
       status.note = `SLA missed ${status.breaches} times: in the ops queue`;
       await lead.recordLeadStage({ leadId: input.leadId, stage: 'escalated' });
-      await routing.notifyPeople({ key: `${workflowId}:ops-queue:${a.attempt}`, recipient: 'ops', kind: 'sla_ops_queue', leadId: input.leadId, payload: { breaches: status.breaches } });
+      await routing.notifyPeople({
+        key: `${workflowId}:ops-queue:${a.attempt}`,
+        recipient: 'ops',
+        kind: 'sla_ops_queue',
+        leadId: input.leadId,
+        payload: { breaches: status.breaches },
+      });
       // No rep reached the lead: follow-up keeps it warm while ops decide.
       await startFollowUp(status, 'no rep reached the lead');
       publish(status, input);

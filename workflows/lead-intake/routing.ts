@@ -70,7 +70,12 @@ export interface RoutingDecision {
 }
 
 /** The skills a lead's job calls for, from what intake and enrichment know. */
-export function neededSkills(facts: { propertyValue?: number; damageSeverity?: string; insuranceClaim?: boolean; propertyType?: string }): string[] {
+export function neededSkills(facts: {
+  propertyValue?: number;
+  damageSeverity?: string;
+  insuranceClaim?: boolean;
+  propertyType?: string;
+}): string[] {
   const needs = [facts.propertyType === 'commercial' ? 'commercial' : 'residential'];
   if (facts.insuranceClaim) needs.push('insurance_claims');
   if (facts.damageSeverity === 'severe') needs.push('emergency_repair');
@@ -83,7 +88,13 @@ const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 /** Whether `now` falls inside the rep's working hours, in the rep's own time zone. */
 export function withinWorkingHours(hours: WorkingHours, timeZone: string, now: Date): boolean {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
       .formatToParts(now)
       .map((p) => [p.type, p.value]),
   );
@@ -116,7 +127,9 @@ export function chooseRep(lead: RoutingLead, reps: RoutingRep[], now: Date): Rou
 
   if (lead.isVip && available.length > 0) {
     // Top 20 % by close rate among the whole routable team, not just those free right now.
-    const team = reps.filter((r) => r.role === 'rep' && r.active).sort((a, b) => b.closeRate - a.closeRate || a.id.localeCompare(b.id));
+    const team = reps
+      .filter((r) => r.role === 'rep' && r.active)
+      .sort((a, b) => b.closeRate - a.closeRate || a.id.localeCompare(b.id));
     const top = new Set(team.slice(0, Math.max(1, Math.ceil(team.length * VIP_TOP_SHARE))).map((r) => r.id));
     available = available.filter((rep) => {
       if (!top.has(rep.id)) excluded.push({ repId: rep.id, reason: 'VIP lead: not in the top 20 % performers' });
@@ -126,12 +139,17 @@ export function chooseRep(lead: RoutingLead, reps: RoutingRep[], now: Date): Rou
 
   const bestCloseRate = Math.max(0, ...available.map((r) => r.closeRate));
   const candidates: CandidateScore[] = available.map((rep) => {
-    const expertise = lead.needs.length ? lead.needs.filter((n) => rep.skills.includes(n)).length / lead.needs.length : 0;
+    const expertise = lead.needs.length
+      ? lead.needs.filter((n) => rep.skills.includes(n)).length / lead.needs.length
+      : 0;
     const territory = rep.territories.some((t) => t.toLowerCase() === lead.city.toLowerCase()) ? 1 : 0;
     const performance = bestCloseRate > 0 ? rep.closeRate / bestCloseRate : 0;
     const capacity = 1 - rep.activeLeads / rep.maxActiveLeads;
     const score =
-      expertise * SCORE_WEIGHTS.expertise + territory * SCORE_WEIGHTS.territory + performance * SCORE_WEIGHTS.performance + capacity * SCORE_WEIGHTS.capacity;
+      expertise * SCORE_WEIGHTS.expertise +
+      territory * SCORE_WEIGHTS.territory +
+      performance * SCORE_WEIGHTS.performance +
+      capacity * SCORE_WEIGHTS.capacity;
     const weight = TIER_WEIGHTS[rep.performanceTier] ?? 1;
     const language = !lead.language || rep.languages.some((l) => l.toLowerCase() === lead.language!.toLowerCase());
     return {
@@ -149,7 +167,12 @@ export function chooseRep(lead: RoutingLead, reps: RoutingRep[], now: Date): Rou
     };
   });
 
-  const decided = (chosenRepId: string | null, reason: string): RoutingDecision => ({ chosenRepId, reason, candidates, excluded });
+  const decided = (chosenRepId: string | null, reason: string): RoutingDecision => ({
+    chosenRepId,
+    reason,
+    candidates,
+    excluded,
+  });
   if (candidates.length === 0) return decided(null, 'no rep available');
 
   const preferred = lead.preferredRepId && candidates.find((c) => c.repId === lead.preferredRepId);
@@ -167,5 +190,8 @@ export function chooseRep(lead: RoutingLead, reps: RoutingRep[], now: Date): Rou
   band.sort((a, b) => a.weightedLoad - b.weightedLoad || b.score - a.score || a.repId.localeCompare(b.repId));
   const chosen = band[0]!;
   const languageNote = lead.language && speakers.length === 0 ? `; nobody available speaks ${lead.language}` : '';
-  return decided(chosen.repId, `best score ${best} band ${band.length}: lowest weighted load ${chosen.weightedLoad}${languageNote}`);
+  return decided(
+    chosen.repId,
+    `best score ${best} band ${band.length}: lowest weighted load ${chosen.weightedLoad}${languageNote}`,
+  );
 }

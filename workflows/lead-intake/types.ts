@@ -28,7 +28,17 @@ export type Temperature = (typeof TEMPERATURES)[number];
  * leads started before routing existed stay; routed leads go waiting_for_rep → assigned →
  * contacted (handed to follow-up), or escalated to the ops queue after repeated SLA breaches.
  */
-export const LEAD_STAGES = ['new', 'scored', 'waiting_for_rep', 'assigned', 'escalated', 'contacted', 'won', 'lost', 'duplicate'] as const;
+export const LEAD_STAGES = [
+  'new',
+  'scored',
+  'waiting_for_rep',
+  'assigned',
+  'escalated',
+  'contacted',
+  'won',
+  'lost',
+  'duplicate',
+] as const;
 export type LeadStage = (typeof LEAD_STAGES)[number];
 export type LeadCloseReason = Extract<LeadStage, 'won' | 'lost' | 'duplicate'>;
 
@@ -83,7 +93,14 @@ export interface LeadStatus {
   /** Routing (leads started since routing exists). */
   vip?: { isVip: boolean; reasons: string[] };
   prediction?: LeadPredictionSummary;
-  assignment?: { attempt: number; repId: string; repName: string; slaDeadline: string; acceptedAt?: string; contactedAt?: string };
+  assignment?: {
+    attempt: number;
+    repId: string;
+    repName: string;
+    slaDeadline: string;
+    acceptedAt?: string;
+    contactedAt?: string;
+  };
   breaches?: number;
   /** Routing decisions made so far; each has its own number (an assignment takes the number of its decision). */
   routingAttempts?: number;

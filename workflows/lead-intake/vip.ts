@@ -31,14 +31,25 @@ export function assessVip(facts: VipFacts): VipAssessment {
   const triggers: VipAssessment['triggers'] = [];
   const premiumCity = PREMIUM_CITIES.find((c) => c.toLowerCase() === facts.city.trim().toLowerCase());
   if (premiumCity && (facts.propertyValue ?? 0) > VIP_THRESHOLDS.propertyValue) {
-    triggers.push({ trigger: 'ultra_premium_property', detail: `${money(facts.propertyValue!)} property in ${premiumCity}` });
+    triggers.push({
+      trigger: 'ultra_premium_property',
+      detail: `${money(facts.propertyValue!)} property in ${premiumCity}`,
+    });
   }
-  if (PARTNER_SOURCES.includes(facts.source)) triggers.push({ trigger: 'partner_referral', detail: `referred by a partner (${facts.source})` });
+  if (PARTNER_SOURCES.includes(facts.source))
+    triggers.push({ trigger: 'partner_referral', detail: `referred by a partner (${facts.source})` });
   if ((facts.insuranceClaimValue ?? 0) > VIP_THRESHOLDS.insuranceClaimValue) {
     triggers.push({ trigger: 'high_value_claim', detail: `insurance claim ${money(facts.insuranceClaimValue!)}` });
   }
-  const returning = facts.previousCustomer && facts.previousCustomer.ltv > VIP_THRESHOLDS.previousLtv ? facts.previousCustomer : undefined;
-  if (returning) triggers.push({ trigger: 'previous_customer', detail: `returning customer, lifetime value ${money(returning.ltv)}` });
+  const returning =
+    facts.previousCustomer && facts.previousCustomer.ltv > VIP_THRESHOLDS.previousLtv
+      ? facts.previousCustomer
+      : undefined;
+  if (returning)
+    triggers.push({
+      trigger: 'previous_customer',
+      detail: `returning customer, lifetime value ${money(returning.ltv)}`,
+    });
   return {
     isVip: triggers.length > 0,
     triggers,

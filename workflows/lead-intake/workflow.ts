@@ -27,7 +27,12 @@ const { recordLeadTemperature, recordLeadStage } = proxyActivities<ReturnType<ty
 export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): Promise<LeadStatus> {
   // Leads started before routing existed replay the scoring-only path below; every new run routes.
   if (patched('lead-routing')) return routedLeadIntake(input, carried);
-  const status: LeadStatus = carried ?? { leadId: input.leadId, stage: 'new', signals: { ...input.signals }, revision: 0 };
+  const status: LeadStatus = carried ?? {
+    leadId: input.leadId,
+    stage: 'new',
+    signals: { ...input.signals },
+    revision: 0,
+  };
   let pendingSignals: EngagementSignals | undefined;
   let closeReason: LeadCloseReason | undefined;
 
@@ -42,7 +47,9 @@ export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): 
   if (!carried) await score(status, input);
 
   for (;;) {
-    await condition(() => pendingSignals !== undefined || closeReason !== undefined || workflowInfo().continueAsNewSuggested);
+    await condition(
+      () => pendingSignals !== undefined || closeReason !== undefined || workflowInfo().continueAsNewSuggested,
+    );
     if (closeReason) {
       status.stage = closeReason;
       await recordLeadStage({ leadId: input.leadId, stage: closeReason });
@@ -65,7 +72,12 @@ async function score(status: LeadStatus, input: LeadIntakeInput): Promise<void> 
   status.temperature = classifyTemperature(status.signals);
   status.revision += 1;
   status.stage = 'scored';
-  await recordLeadTemperature({ leadId: input.leadId, stage: status.stage, revision: status.revision, ...status.temperature });
+  await recordLeadTemperature({
+    leadId: input.leadId,
+    stage: status.stage,
+    revision: status.revision,
+    ...status.temperature,
+  });
   publish(status, input);
 }
 

@@ -14,12 +14,19 @@ const sendOn = (taskQueue: string) =>
     // Waiting in the rate-limited queue is not working: only the send itself is timed.
     scheduleToStartTimeout: '1 day',
     startToCloseTimeout: '1 minute',
-    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', nonRetryableErrorTypes: ['InvalidMessage', 'TemplateError'] },
+    retry: {
+      initialInterval: '2 seconds',
+      maximumInterval: '1 minute',
+      nonRetryableErrorTypes: ['InvalidMessage', 'TemplateError'],
+    },
   }).sendMessage;
 
 export type Delivered = Exclude<SendOutcome, { status: 'deferred' }>;
 
-export async function sendMessage(request: SendRequest, onDeferred?: (until: string, reason: string) => void): Promise<Delivered> {
+export async function sendMessage(
+  request: SendRequest,
+  onDeferred?: (until: string, reason: string) => void,
+): Promise<Delivered> {
   const sendOnce = sendOn(messagingTaskQueue(workflowInfo().taskQueue));
   for (;;) {
     const outcome = await sendOnce(request);

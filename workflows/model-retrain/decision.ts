@@ -22,7 +22,8 @@ export interface ModelEvaluation {
 
 function metricAt(metrics: Record<string, unknown> | null, path: string[]): number | null {
   let value: unknown = metrics;
-  for (const key of path) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  for (const key of path)
+    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
@@ -39,7 +40,15 @@ export function decide(evaluations: ModelEvaluation[], margin: number): ModelDec
     const gain = challenger - champion;
     const shown = (v: number) => v.toFixed(4);
     return gain >= margin
-      ? { ...base, promote: true, reason: `${metric} ${shown(challenger)} beats ${shown(champion)} by ${shown(gain)} (margin ${margin})` }
-      : { ...base, promote: false, reason: `${metric} ${shown(challenger)} vs ${shown(champion)}: gain ${shown(gain)} is below the margin ${margin}` };
+      ? {
+          ...base,
+          promote: true,
+          reason: `${metric} ${shown(challenger)} beats ${shown(champion)} by ${shown(gain)} (margin ${margin})`,
+        }
+      : {
+          ...base,
+          promote: false,
+          reason: `${metric} ${shown(challenger)} vs ${shown(champion)}: gain ${shown(gain)} is below the margin ${margin}`,
+        };
   });
 }

@@ -4,7 +4,17 @@
 export const RETRAIN_TRIGGERS = ['schedule', 'api', 'test'] as const;
 export type RetrainTrigger = (typeof RETRAIN_TRIGGERS)[number];
 
-export type RetrainPhase = 'starting' | 'exporting' | 'training' | 'evaluating' | 'deciding' | 'promoted' | 'rejected' | 'superseded' | 'failed' | 'cancelled';
+export type RetrainPhase =
+  | 'starting'
+  | 'exporting'
+  | 'training'
+  | 'evaluating'
+  | 'deciding'
+  | 'promoted'
+  | 'rejected'
+  | 'superseded'
+  | 'failed'
+  | 'cancelled';
 
 export interface ModelRetrainInput {
   trigger: RetrainTrigger;

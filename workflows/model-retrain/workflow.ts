@@ -25,7 +25,12 @@ type RetrainActivities = ReturnType<typeof createRetrainActivities>;
 /** Required gain of the primary metric when the starter gives none (ML_PROMOTION_MARGIN's default). */
 export const DEFAULT_MARGIN = 0.005;
 
-const retry = { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['RetrainNotFound'] };
+const retry = {
+  initialInterval: '2 seconds',
+  maximumInterval: '1 minute',
+  maximumAttempts: 5,
+  nonRetryableErrorTypes: ['RetrainNotFound'],
+};
 const db = proxyActivities<RetrainActivities>({ startToCloseTimeout: '1 minute', retry });
 // Python runs: long, so they heartbeat; a cancelled run is waited for, so its process is killed
 // before the retrain is marked cancelled.
@@ -49,7 +54,9 @@ export async function modelRetrain(input: ModelRetrainInput): Promise<ModelRetra
   const enter = (phase: RetrainPhase, detail?: string): void => {
     status.phase = phase;
     upsertSearchAttributes([{ key: Stage, value: phase }]);
-    setCurrentDetails(`Model retrain ${status.version ?? ''} · ${input.trigger} · ${phase}${detail ? ` · ${detail}` : ''}`);
+    setCurrentDetails(
+      `Model retrain ${status.version ?? ''} · ${input.trigger} · ${phase}${detail ? ` · ${detail}` : ''}`,
+    );
   };
 
   try {
@@ -60,7 +67,12 @@ export async function modelRetrain(input: ModelRetrainInput): Promise<ModelRetra
     const exported = await db.exportTrainingData({ retrainId });
 
     enter('training', `${exported.usableLeadRows} usable closed leads`);
-    const trained = await trainChallengers({ retrainId, seed: input.seed, nLeads: input.nLeads, nCustomers: input.nCustomers });
+    const trained = await trainChallengers({
+      retrainId,
+      seed: input.seed,
+      nLeads: input.nLeads,
+      nCustomers: input.nCustomers,
+    });
     status.data = { export: exported, models: Object.fromEntries(trained.map((t) => [t.model, t.trainingData])) };
 
     enter('evaluating');
@@ -75,7 +87,10 @@ export async function modelRetrain(input: ModelRetrainInput): Promise<ModelRetra
   } catch (err) {
     const cancelled = isCancellation(err);
     // An activity's own error says what went wrong; its wrapper only says which activity.
-    status.error = err instanceof ActivityFailure && err.cause ? `${err.activityType}: ${err.cause.message}` : (err as Error).message;
+    status.error =
+      err instanceof ActivityFailure && err.cause
+        ? `${err.activityType}: ${err.cause.message}`
+        : (err as Error).message;
     // Record the end even though the workflow itself was cancelled.
     await CancellationScope.nonCancellable(() =>
       db.endModelRetrain({ retrainId, status: cancelled ? 'cancelled' : 'failed', reason: status.error ?? 'unknown' }),

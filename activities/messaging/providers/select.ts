@@ -21,7 +21,11 @@ export function selectProviders(config: Config, publicBaseUrl: string): Partial<
     if (config.TWILIO_CALLS) providers.call = twilioCallProvider(twilioOptions);
   }
   if (config.SENDGRID_API_KEY && config.SENDGRID_FROM_EMAIL) {
-    providers.email = sendgridProvider({ apiKey: config.SENDGRID_API_KEY, from: config.SENDGRID_FROM_EMAIL, unsubscribeUrl: (id) => `${publicBaseUrl}/unsubscribe/${id}` });
+    providers.email = sendgridProvider({
+      apiKey: config.SENDGRID_API_KEY,
+      from: config.SENDGRID_FROM_EMAIL,
+      unsubscribeUrl: (id) => `${publicBaseUrl}/unsubscribe/${id}`,
+    });
   }
   return providers;
 }
@@ -39,5 +43,10 @@ export function usesLocalProviders(config: Config): boolean {
 /** The LLM personaliser when it is switched on (LLM_PERSONALISE) and keyed. */
 export function selectPersonaliser(config: Config): Personaliser | undefined {
   if (!config.LLM_PERSONALISE || !config.OPENAI_API_KEY) return undefined;
-  return createPersonaliser({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, timeoutMs: config.LLM_TIMEOUT_MS });
+  return createPersonaliser({
+    apiKey: config.OPENAI_API_KEY,
+    baseURL: config.OPENAI_BASE_URL,
+    model: config.OPENAI_MODEL,
+    timeoutMs: config.LLM_TIMEOUT_MS,
+  });
 }

@@ -11,7 +11,9 @@ export interface TwilioOptions {
   /** Where Twilio posts delivery status (our signed webhook). */
   statusCallback?: string;
   /** The SDK's HTTP client (its `request(options)` contract); tests and proxies pass their own. */
-  httpClient?: { request(options: TwilioRequest): Promise<{ statusCode: number; body: unknown; headers: Record<string, string> }> };
+  httpClient?: {
+    request(options: TwilioRequest): Promise<{ statusCode: number; body: unknown; headers: Record<string, string> }>;
+  };
 }
 
 export interface TwilioRequest {
@@ -26,16 +28,30 @@ export interface TwilioRequest {
 
 export function twilioSmsProvider(opts: TwilioOptions): MessageProvider {
   // The SDK's own types name its RequestClient class; any object keeping its request() contract works.
-  const client = twilio(opts.accountSid, opts.authToken, opts.httpClient ? { httpClient: opts.httpClient as never } : {});
+  const client = twilio(
+    opts.accountSid,
+    opts.authToken,
+    opts.httpClient ? { httpClient: opts.httpClient as never } : {},
+  );
   return {
     name: 'twilio',
     async send(m: OutboundMessage) {
-      const sent = await client.messages.create({ to: m.to, from: opts.from, body: m.text, ...(opts.statusCallback && { statusCallback: opts.statusCallback }) });
+      const sent = await client.messages.create({
+        to: m.to,
+        from: opts.from,
+        body: m.text,
+        ...(opts.statusCallback && { statusCallback: opts.statusCallback }),
+      });
       return { providerMessageId: sent.sid };
     },
     async alreadySent(m: OutboundMessage) {
       // A day back is more than any retry takes; the body and recipient identify the attempt.
-      const recent = await client.messages.list({ to: m.to, from: opts.from, dateSentAfter: new Date(Date.now() - 86_400_000), limit: 50 });
+      const recent = await client.messages.list({
+        to: m.to,
+        from: opts.from,
+        dateSentAfter: new Date(Date.now() - 86_400_000),
+        limit: 50,
+      });
       return recent.find((r) => r.body === m.text)?.sid;
     },
   };
@@ -43,17 +59,31 @@ export function twilioSmsProvider(opts: TwilioOptions): MessageProvider {
 
 /** Outbound calls through Twilio: the message text is read to the recipient (TwiML <Say>). */
 export function twilioCallProvider(opts: TwilioOptions): MessageProvider {
-  const client = twilio(opts.accountSid, opts.authToken, opts.httpClient ? { httpClient: opts.httpClient as never } : {});
+  const client = twilio(
+    opts.accountSid,
+    opts.authToken,
+    opts.httpClient ? { httpClient: opts.httpClient as never } : {},
+  );
   return {
     name: 'twilio-voice',
     async send(m: OutboundMessage) {
       const twiml = new twilio.twiml.VoiceResponse();
       twiml.say(m.text);
-      const call = await client.calls.create({ to: m.to, from: opts.from, twiml: twiml.toString(), ...(opts.statusCallback && { statusCallback: opts.statusCallback }) });
+      const call = await client.calls.create({
+        to: m.to,
+        from: opts.from,
+        twiml: twiml.toString(),
+        ...(opts.statusCallback && { statusCallback: opts.statusCallback }),
+      });
       return { providerMessageId: call.sid };
     },
     async alreadySent(m: OutboundMessage) {
-      const recent = await client.calls.list({ to: m.to, from: opts.from, startTimeAfter: new Date(Date.now() - 86_400_000), limit: 50 });
+      const recent = await client.calls.list({
+        to: m.to,
+        from: opts.from,
+        startTimeAfter: new Date(Date.now() - 86_400_000),
+        limit: 50,
+      });
       return recent[0]?.sid;
     },
   };

@@ -8,6 +8,10 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: false,
     testTimeout: 60_000,
+    // expect.poll waits on a workflow reaching a state: one workflow task on a busy 2-core machine
+    // can take seconds (seen: > 1 s, vitest's default). A poll that times out still fails the test,
+    // 15 s later; the wrong state never passes.
+    expect: { poll: { timeout: 15_000, interval: 50 } },
     hookTimeout: 180_000,
     include: ['test/**/*.test.ts'],
     reporters: ['default'],

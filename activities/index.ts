@@ -2,7 +2,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { createCadenceActivities } from './cadence';
-import { createLeadActivities } from './leads';
 import { createMessagingActivities } from './messaging/activities';
 import { localPrintProvider, postcardProvider } from './messaging/postcard';
 import { callTaskProvider } from './messaging/call-task';
@@ -21,7 +20,7 @@ import type { HolidayPolicy } from './messaging/holidays';
 import type { Personaliser } from './messaging/personalise';
 import type { CadenceSettings } from '../workflows/cadence/types';
 import { samplePropertyData, type PropertyDataProvider } from './property-data/provider';
-import { createRoutingActivities } from './routing';
+import { createLeadIntakeActivities } from './lead-intake';
 
 export interface ActivityDeps {
   db: Kysely<Database>;
@@ -84,8 +83,7 @@ export function createActivities({
 }: ActivityDeps) {
   return {
     ...createCadenceActivities({ db, settings: cadence }),
-    ...createLeadActivities({ db }),
-    ...createRoutingActivities({ db, modelStore, propertyData }),
+    ...createLeadIntakeActivities({ db, modelStore, propertyData }),
     ...createMlActivities({ modelStore }),
     ...createRetrainActivities({ db, modelStore, python }),
   };

@@ -23,7 +23,7 @@ import { registerRepPaths, repRoutes } from './routes/reps';
 import { mlRoutes, registerMlPaths } from './routes/ml';
 import { collectDefaultMetrics, register } from 'prom-client';
 import type { ModelStore } from '../activities/ml/model-store';
-import type { RoutingPolicy } from '../workflows/lead-intake/types';
+import type { RoutingPolicy } from '../workflows/lead-intake/rules/sla-policy';
 import type { WebhookSecrets } from '../config/dev-secrets';
 import { webhookRoutes } from './routes/webhooks';
 import { unsubscribeRoutes } from './routes/unsubscribe';

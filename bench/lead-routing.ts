@@ -23,7 +23,7 @@ import { temporalCliPath, venvBin } from '../temporal/binaries';
 import { createDataConverter } from '../temporal/data-converter';
 import { startDevServer, SQLITE_PRAGMAS } from '../temporal/dev-server';
 import { installTemporalLogging } from '../temporal/runtime-logging';
-import { DEFAULT_POLICY } from '../workflows/lead-intake/policy';
+import { DEFAULT_POLICY } from '../workflows/lead-intake/rules/sla-policy';
 import { bundleWorkflows, createProcessWorker } from '../workers/worker';
 import { freePort } from '../test/helpers/ports';
 import { startTestPostgres } from '../test/helpers/postgres';

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { CadenceSettings } from '../workflows/cadence/types';
-import type { RoutingPolicy } from '../workflows/lead-intake/types';
+import type { RoutingPolicy } from '../workflows/lead-intake/rules/sla-policy';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const bool = z

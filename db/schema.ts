@@ -1,6 +1,6 @@
 // The one description of every table, so queries are typed end to end.
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
-import type { WorkingHours } from '../workflows/lead-intake/routing';
+import type { WorkingHours } from '../workflows/lead-intake/rules/choose-rep';
 
 /** Set by the database default; never written by the app. */
 type CreatedAt = ColumnType<Date, never, never>;

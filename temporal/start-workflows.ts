@@ -4,7 +4,9 @@ import type { Lead } from '../db/schema';
 import { customerJourney, leadIntake, modelRetrain } from '../workflows';
 import { newLeadSignal } from '../workflows/journey/messages';
 import type { ModelRetrainInput } from '../workflows/model-retrain/types';
-import type { LeadIntakeInput, LeadSource, RoutingPolicy } from '../workflows/lead-intake/types';
+import type { LeadIntakeInput } from '../workflows/lead-intake/types';
+import type { LeadSource } from '../workflows/lead-intake/rules/lead';
+import type { RoutingPolicy } from '../workflows/lead-intake/rules/sla-policy';
 import { CustomerId, LeadId, LeadSource as LeadSourceKey, Stage, Territory } from './search-attributes';
 import { journeyWorkflowId, leadWorkflowId, retrainWorkflowId } from './workflow-ids';
 

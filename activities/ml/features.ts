@@ -1,7 +1,7 @@
 // Raw record → feature vector, column for column as models/training/features.py builds it
 // (contract: models/README.md). Scaling lives inside the ONNX graphs, so nothing is scaled here.
 import premiumZips from '../../models/premium-zips.json';
-import { LEAD_SOURCES } from '../../workflows/lead-intake/types';
+import { LEAD_SOURCES } from '../../workflows/lead-intake/rules/lead';
 import {
   DAMAGE_SEVERITIES,
   PROPERTY_TYPES,

@@ -2,7 +2,8 @@
 // all known, as rows of train.py's --data-csv format (models/README.md, "Training data CSV").
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
-import { leadFeaturesSchema, type LeadFeatures, type SEASONS } from './schemas';
+import { seasonOf } from './lead-prediction';
+import { leadFeaturesSchema, type LeadFeatures } from './schemas';
 
 const LEAD_COLUMNS = [
   'leadSource',
@@ -25,12 +26,6 @@ export interface ExportSummary {
   skipped: Record<string, number>;
   /** Customers have no CRM table yet: the customer models always train on synthetic data. */
   customerRows: 0;
-}
-
-/** Meteorological season of the month the lead came in (the `season` feature). */
-export function seasonOf(date: Date): (typeof SEASONS)[number] {
-  const m = date.getUTCMonth();
-  return m === 11 || m <= 1 ? 'winter' : m <= 4 ? 'spring' : m <= 7 ? 'summer' : 'fall';
 }
 
 const cell = (v: unknown): string =>

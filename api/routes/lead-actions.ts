@@ -7,7 +7,8 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Kysely } from 'kysely';
-import { CLOSED_STAGES, findLeadWithContact } from '../../db/repositories/leads';
+import { findLeadWithContact } from '../../db/repositories/leads';
+import { CLOSED_STAGES, isClosedStage } from '../../workflows/lead-intake/rules/lead';
 import { repNameOf } from '../../db/repositories/reps';
 import type { Database, Lead } from '../../db/schema';
 import { leadIntake } from '../../workflows';
@@ -37,7 +38,7 @@ const reassignSchema = z
   .openapi('Reassign');
 const closeSchema = z
   .strictObject({
-    reason: z.enum(['won', 'lost', 'duplicate']),
+    reason: z.enum(CLOSED_STAGES),
     dealValue: z
       .number()
       .int()
@@ -79,7 +80,7 @@ export function leadActionRoutes({
     if (!id.success) throw notFound(`Lead ${req.params.id}`);
     const found = await findLeadWithContact(db, id.data);
     if (!found) throw notFound(`Lead ${id.data}`);
-    if (CLOSED_STAGES.includes(found.lead.stage))
+    if (isClosedStage(found.lead.stage))
       throw new ProblemError(409, 'Lead closed', `lead ${id.data} is ${found.lead.stage}: nothing can change it`);
     return { lead: found.lead, handle: client.workflow.getHandle<typeof leadIntake>(found.lead.workflow_id) };
   }

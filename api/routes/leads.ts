@@ -9,7 +9,7 @@ import { createLeadOnce, findLeadWithContact, markWorkflowStarted } from '../../
 import { repNameOf } from '../../db/repositories/reps';
 import type { Database } from '../../db/schema';
 import { startLeadIntake } from '../../temporal/start-workflows';
-import type { RoutingPolicy } from '../../workflows/lead-intake/types';
+import type { RoutingPolicy } from '../../workflows/lead-intake/rules/sla-policy';
 import { leadWorkflowId } from '../../temporal/workflow-ids';
 import { statusQuery } from '../../workflows/lead-intake/messages';
 import { requireRole } from '../auth';

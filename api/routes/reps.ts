@@ -20,7 +20,7 @@ import {
 import type { Database, Rep } from '../../db/schema';
 import { leadWorkflowId } from '../../temporal/workflow-ids';
 import { repUnavailableSignal } from '../../workflows/lead-intake/messages';
-import { CAPACITY_ALERT_SHARE } from '../../workflows/lead-intake/routing';
+import { CAPACITY_ALERT_SHARE } from '../../workflows/lead-intake/rules/choose-rep';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
 import { notFound, ProblemError, requireJson, validationProblem } from '../problem';

@@ -1,5 +1,5 @@
 // Request and response shapes of the lead endpoints (validation and OpenAPI from one source).
-import { LEAD_SOURCES, LEAD_STAGES, TEMPERATURES } from '../../workflows/lead-intake/types';
+import { LEAD_SOURCES, LEAD_STAGES, TEMPERATURES } from '../../workflows/lead-intake/rules/lead';
 import { z } from '../openapi';
 
 /** US numbers become E.164 (+1XXXXXXXXXX); other numbers must already be E.164. */

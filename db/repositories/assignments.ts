@@ -4,12 +4,13 @@
 // loads the previous ones left, so no rep is ever pushed over capacity.
 import { sql, type Kysely } from 'kysely';
 import { notify } from './notifications';
+import { CLOSED_STAGES } from '../../workflows/lead-intake/rules/lead';
 import {
   CAPACITY_ALERT_SHARE,
   type RoutingDecision,
   type RoutingLead,
   type RoutingRep,
-} from '../../workflows/lead-intake/routing';
+} from '../../workflows/lead-intake/rules/choose-rep';
 import type { Database, Rep } from '../schema';
 
 export interface AssignmentRequest {
@@ -134,7 +135,8 @@ export async function assignLead(
       .set({
         assigned_rep_id: chosen.id,
         sla_deadline: req.slaDeadline,
-        stage: sql<string>`case when stage in ('won','lost','duplicate','contacted') then stage else 'assigned' end`,
+        // A lead closed or contacted meanwhile keeps its stage.
+        stage: sql<string>`case when stage in (${sql.join([...CLOSED_STAGES, 'contacted'])}) then stage else 'assigned' end`,
         updated_at: new Date(),
       })
       .where('id', '=', req.leadId)

@@ -1,10 +1,8 @@
 // Leads and their contacts: the only SQL about leads lives here.
 import { randomUUID } from 'node:crypto';
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { CLOSED_STAGES } from '../../workflows/lead-intake/rules/lead';
 import type { Contact, Database, Lead } from '../schema';
-
-/** Stages after which a lead is no longer open: a new enquiry from the same person is a new lead. */
-export const CLOSED_STAGES = ['won', 'lost', 'duplicate'];
 
 export interface NewLead {
   firstName: string;
@@ -79,6 +77,7 @@ export async function createLeadOnce(
       .where(samePerson)
       .where((eb) =>
         eb.or([
+          // After a lead closes, a new enquiry from the same person is a new lead.
           eb('leads.stage', 'not in', CLOSED_STAGES),
           ...(opts.dedupeWindowHours > 0
             ? [sql<boolean>`leads.created_at > now() - make_interval(hours => ${opts.dedupeWindowHours})`]
@@ -156,7 +155,8 @@ export async function saveLeadTemperature(
       temperature_score: t.score,
       temperature_reasons: JSON.stringify(t.reasons),
       temperature_revision: t.revision,
-      stage: sql<string>`case when stage in ('won','lost','duplicate') then stage else ${t.stage} end`,
+      // A closed lead keeps its stage: a late temperature write never reopens it.
+      stage: sql<string>`case when stage in (${sql.join(CLOSED_STAGES)}) then stage else ${t.stage} end`,
       updated_at: new Date(),
     })
     .where('id', '=', t.leadId)

@@ -1,8 +1,9 @@
 // An in-memory CRM behind the lead workflow's activities, for workflow tests: it routes to the first
 // rep not excluded (breached, unavailable) unless told nobody is free, and records every write.
-import { classifyTemperature } from '../../workflows/lead-intake/temperature';
-import type { EngagementSignals, LeadAssessment, LeadSource } from '../../workflows/lead-intake/types';
-import { assessVip, type VipFacts } from '../../workflows/lead-intake/vip';
+import { classifyTemperature } from '../../workflows/lead-intake/rules/temperature';
+import type { LeadAssessment } from '../../workflows/lead-intake/types';
+import type { EngagementSignals, LeadSource } from '../../workflows/lead-intake/rules/lead';
+import { assessVip, type VipFacts } from '../../workflows/lead-intake/rules/vip';
 
 export const REPS = [
   { id: 'rep-ann', name: 'Ann', managerId: 'mgr-pat' },

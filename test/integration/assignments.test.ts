@@ -6,7 +6,7 @@ import { assignLead, endAssignment, repWorkload } from '../../db/repositories/as
 import { createLeadOnce } from '../../db/repositories/leads';
 import { insertReps } from '../../db/repositories/reps';
 import type { NewRep } from '../../db/schema';
-import { chooseRep, type RoutingLead, type RoutingRep } from '../../workflows/lead-intake/routing';
+import { chooseRep, type RoutingLead, type RoutingRep } from '../../workflows/lead-intake/rules/choose-rep';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 
 const allWeek = JSON.stringify(

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseSource, ModelStore } from '../../activities/ml/model-store';
 import { MODEL_NAMES, readArtefacts } from '../../activities/ml/registry';
-import { exportClosedLeads, seasonOf } from '../../activities/ml/training-export';
+import { seasonOf } from '../../activities/ml/lead-prediction';
+import { exportClosedLeads } from '../../activities/ml/training-export';
 import {
   beginRetrain,
   championGeneration,

@@ -3,7 +3,7 @@
 // would (the weights of 4.4 A-B), because each decision is serialised on the reps' row locks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { chooseRep, type RoutingLead, type RoutingRep } from '../../workflows/lead-intake/routing';
+import { chooseRep, type RoutingLead, type RoutingRep } from '../../workflows/lead-intake/rules/choose-rep';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 
 const allWeek = Object.fromEntries(

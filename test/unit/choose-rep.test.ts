@@ -7,7 +7,7 @@ import {
   withinWorkingHours,
   type RoutingLead,
   type RoutingRep,
-} from '../../workflows/lead-intake/routing';
+} from '../../workflows/lead-intake/rules/choose-rep';
 
 const allWeek = {
   mon: ['00:00', '24:00'],

@@ -6,7 +6,7 @@ import {
   leadFeatureVector,
 } from '../../activities/ml/features';
 import type { LeadFeatures } from '../../activities/ml/schemas';
-import { LEAD_SOURCES } from '../../workflows/lead-intake/types';
+import { LEAD_SOURCES } from '../../workflows/lead-intake/rules/lead';
 
 const lead: LeadFeatures = {
   leadSource: 'realtor',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyTemperature, NO_SIGNAL_SCORE } from '../../workflows/lead-intake/temperature';
+import { classifyTemperature, NO_SIGNAL_SCORE } from '../../workflows/lead-intake/rules/temperature';
 
 describe('classifyTemperature (roadmap 4.1 D)', () => {
   it('is HOT when every known signal is in the HOT column', () => {

@@ -1,6 +1,6 @@
 // VIP triggers of roadmap 4.4 C, each at its threshold.
 import { describe, expect, it } from 'vitest';
-import { assessVip } from '../../workflows/lead-intake/vip';
+import { assessVip } from '../../workflows/lead-intake/rules/vip';
 
 describe('assessVip', () => {
   it('is not VIP without a trigger', () => {

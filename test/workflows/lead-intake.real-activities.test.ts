@@ -10,7 +10,7 @@ import { createLeadOnce } from '../../db/repositories/leads';
 import { seedDemoData } from '../../db/seed';
 import { leadIntake } from '../../workflows';
 import { closeLeadSignal, contactedUpdate, statusQuery } from '../../workflows/lead-intake/messages';
-import { DEFAULT_POLICY } from '../../workflows/lead-intake/policy';
+import { DEFAULT_POLICY } from '../../workflows/lead-intake/rules/sla-policy';
 import { bundleWorkflows } from '../../workers/worker';
 import { testLogger } from '../helpers/logger';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';

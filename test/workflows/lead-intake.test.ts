@@ -19,7 +19,7 @@ import {
   repUnavailableSignal,
   statusQuery,
 } from '../../workflows/lead-intake/messages';
-import { DEFAULT_POLICY } from '../../workflows/lead-intake/policy';
+import { DEFAULT_POLICY } from '../../workflows/lead-intake/rules/sla-policy';
 import type { LeadIntakeInput } from '../../workflows/lead-intake/types';
 import { fakeCrm } from '../helpers/fake-crm';
 import { bundleWorkflows } from '../../workers/worker';

@@ -1,6 +1,7 @@
 // What the outside world can ask of or tell a lead's workflow.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { EngagementSignals, LeadCloseReason, LeadStatus } from './types';
+import type { LeadStatus } from './types';
+import type { EngagementSignals, LeadCloseReason } from './rules/lead';
 
 export const statusQuery = defineQuery<LeadStatus>('status');
 /** New engagement facts (opens, visits, a reply…): merged in and the temperature recalculated. */

@@ -1,94 +1,337 @@
-// leadIntake — the front door for every lead (roadmap 4.1 D, 4.4). New runs take the routed path
-// (routed.ts: prepare, score, VIP, assign, SLA). The code below is the scoring-only path that leads
-// started before routing existed still replay: keep it until none of them is running.
+// leadIntake — the front door for every lead, `lead-<leadId>` (roadmap 4.1 D, 4.4 A-C):
+// assess (property, models, temperature, VIP) → assign a rep → wait for first contact within the
+// SLA → hand the lead to its follow-up cadence. One loop owns the state (state.ts); signals and
+// updates only record what happened and wake it; next-step.ts decides what the loop does:
+//   - assigned, not yet contacted: wait for contact until the SLA deadline; on breach end the
+//     assignment, escalate to the rep's manager and route again (never back to a rep who missed it);
+//     after `maxBreaches` the lead goes to the ops queue and waits for ops to reassign it;
+//   - nobody available: wait, tell ops once, and look again when a rep's capacity is freed (the
+//     `capacityFreed` signal) or every `retrySeconds` (time off ending, a new rep: nobody signals);
+//   - contact made (or the ops queue reached): the lead is handed to its follow-up cadence
+//     (follow-up.ts); only engagement re-scoring and the close remain; the close stops the cadence.
+//
+// Leads started before routing existed replay before-routing.ts (no `lead-routing` marker in their
+// history). Those runs never set the IsVip search attribute, so an operator sees whether any is left
+// with: temporal workflow count --query "WorkflowType = 'leadIntake' AND ExecutionStatus = 'Running'
+// AND IsVip IS NULL" (a routed lead sets IsVip at its assessment, seconds after it starts). At 0,
+// before-routing.ts and its kept histories can go.
 import {
+  CancellationScope,
   allHandlersFinished,
   condition,
   continueAsNew,
+  isCancellation,
   patched,
   proxyActivities,
-  setCurrentDetails,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createLeadActivities } from '../../activities/leads';
-import { LeadScore, Stage, Temperature } from '../../temporal/search-attributes';
-import { closeLeadSignal, engagementSignal, statusQuery } from './messages';
-import { routedLeadIntake } from './routed';
-import { classifyTemperature } from './temperature';
-import type { EngagementSignals, LeadCloseReason, LeadIntakeInput, LeadStatus } from './types';
+import type { createLeadIntakeActivities } from '../../activities/lead-intake';
+import { leadIntakeBeforeRouting } from './before-routing';
+import { startFollowUp, stopFollowUp } from './follow-up';
+import {
+  acceptLeadUpdate,
+  capacityFreedSignal,
+  closeLeadSignal,
+  contactedUpdate,
+  engagementSignal,
+  reassignUpdate,
+  repUnavailableSignal,
+  statusQuery,
+} from './messages';
+import {
+  afterBreach,
+  hasNews,
+  holdsUncontacted,
+  mayContinueAsNew,
+  nextStep,
+  refuseReassign,
+  refuseUnlessHeldBy,
+  routingOnStart,
+  routingRequest,
+  slaDeadlineFor,
+  waitFor,
+} from './next-step';
+import { publish } from './publish';
+import { neededSkills } from './rules/choose-rep';
+import type { LeadCloseReason } from './rules/lead';
+import { DEFAULT_POLICY } from './rules/sla-policy';
+import { classifyTemperature } from './rules/temperature';
+import { newLeadState } from './state';
+import type { LeadIntakeInput, LeadStatus } from './types';
 
-const { recordLeadTemperature, recordLeadStage } = proxyActivities<ReturnType<typeof createLeadActivities>>({
-  startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['LeadNotFound'] },
-});
+type LeadIntakeActivities = ReturnType<typeof createLeadIntakeActivities>;
+const retry = { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['LeadNotFound'] };
+/** Writes to the lead's own row: quick. */
+const lead = proxyActivities<LeadIntakeActivities>({ startToCloseTimeout: '15 seconds', retry });
+/** The assessment (models, property data) and routing (row locks on the team): given longer. */
+const routing = proxyActivities<LeadIntakeActivities>({ startToCloseTimeout: '30 seconds', retry });
+
+const nowIso = (): string => new Date().toISOString();
 
 export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): Promise<LeadStatus> {
-  // Leads started before routing existed replay the scoring-only path below; every new run routes.
-  if (patched('lead-routing')) return routedLeadIntake(input, carried);
-  const status: LeadStatus = carried ?? {
-    leadId: input.leadId,
-    stage: 'new',
-    signals: { ...input.signals },
-    revision: 0,
-  };
-  let pendingSignals: EngagementSignals | undefined;
-  let closeReason: LeadCloseReason | undefined;
+  // First, always: histories recorded before routing existed have no marker and take the old path.
+  if (!patched('lead-routing')) return leadIntakeBeforeRouting(input, carried);
+
+  const policy = input.policy ?? DEFAULT_POLICY;
+  const { workflowId } = workflowInfo();
+  const state = newLeadState(input, carried);
+  const { status, inbox } = state;
 
   setHandler(statusQuery, () => status);
   setHandler(engagementSignal, (signals) => {
-    pendingSignals = { ...pendingSignals, ...signals };
+    inbox.signals = { ...inbox.signals, ...signals };
   });
-  setHandler(closeLeadSignal, ({ reason }) => {
-    closeReason ??= reason;
+  setHandler(closeLeadSignal, (close) => {
+    inbox.close ??= close;
   });
+  setHandler(capacityFreedSignal, () => {
+    inbox.capacityFreed = true;
+  });
+  setHandler(repUnavailableSignal, ({ repId }) => {
+    if (holdsUncontacted(status, repId)) inbox.unavailableRep = repId;
+  });
+  setHandler(
+    acceptLeadUpdate,
+    async () => {
+      const a = status.assignment!;
+      a.acceptedAt ??= nowIso();
+      await routing.markLeadAssignment({
+        leadId: input.leadId,
+        attempt: a.attempt,
+        what: 'accepted',
+        at: a.acceptedAt,
+      });
+      return { attempt: a.attempt, acceptedAt: a.acceptedAt };
+    },
+    { validator: ({ repId }) => refuseUnlessHeldBy(state, repId, 'accept') },
+  );
+  setHandler(
+    contactedUpdate,
+    async () => {
+      const a = status.assignment!;
+      a.acceptedAt ??= nowIso();
+      a.contactedAt ??= nowIso();
+      status.stage = 'contacted';
+      status.note = 'first contact made: handed over to follow-up';
+      await routing.markLeadAssignment({
+        leadId: input.leadId,
+        attempt: a.attempt,
+        what: 'contacted',
+        at: a.contactedAt,
+      });
+      return { attempt: a.attempt, contactedAt: a.contactedAt };
+    },
+    { validator: ({ repId }) => refuseUnlessHeldBy(state, repId, 'mark contacted') },
+  );
+  setHandler(
+    reassignUpdate,
+    async (request) => {
+      const before = state.decisions;
+      inbox.reassign = request;
+      // Answer with the new decision: wait for the loop to make it.
+      await condition(() => state.decisions > before || inbox.close !== undefined);
+      return {
+        attempt: status.assignment?.attempt ?? 0,
+        repId: status.stage === 'assigned' ? status.assignment!.repId : null,
+      };
+    },
+    { validator: (_request) => refuseReassign(state) },
+  );
 
-  if (!carried) await score(status, input);
+  if (!carried) await assess();
+  Object.assign(state, routingOnStart(status, Date.now()));
 
-  for (;;) {
-    await condition(
-      () => pendingSignals !== undefined || closeReason !== undefined || workflowInfo().continueAsNewSuggested,
-    );
-    if (closeReason) {
-      status.stage = closeReason;
-      await recordLeadStage({ leadId: input.leadId, stage: closeReason });
-      publish(status, input);
-      await condition(allHandlersFinished);
-      return status;
-    }
-    if (pendingSignals) {
-      status.signals = { ...status.signals, ...pendingSignals };
-      pendingSignals = undefined;
-      await score(status, input);
-    } else if (workflowInfo().continueAsNewSuggested) {
-      // Nothing is pending and no await stands between this check and the call: no signal is lost.
-      await continueAsNew<typeof leadIntake>(input, status);
+  try {
+    return await loop();
+  } catch (err) {
+    // Cancelled by ops: the rep's capacity is freed before the workflow ends.
+    if (isCancellation(err)) await CancellationScope.nonCancellable(() => endAssignment('cancelled'));
+    throw err;
+  }
+
+  async function loop(): Promise<LeadStatus> {
+    for (;;) {
+      if (state.routeNow && !inbox.close) {
+        state.routeNow = false;
+        const request = routingRequest(state);
+        inbox.reassign = undefined;
+        await route(request);
+      }
+      const wait = waitFor(state);
+      const woke = await condition(
+        () => hasNews(state, wait) || workflowInfo().continueAsNewSuggested,
+        wait.until === undefined ? undefined : Math.max(0, wait.until - Date.now()),
+      );
+      if (inbox.close) return close(inbox.close);
+      if (inbox.signals) await rescore();
+
+      switch (nextStep(state, wait, woke)) {
+        case 'hand_over':
+          await lead.recordLeadStage({ leadId: input.leadId, stage: 'contacted' });
+          await startFollowUp(status, 'first contact made');
+          publish(status, input);
+          break;
+        case 'reassign':
+          await endAssignment('reassigned');
+          state.routeNow = true;
+          break;
+        case 'rep_unavailable':
+          inbox.unavailableRep = undefined;
+          await endAssignment('unavailable');
+          status.note = 'the rep became unavailable: routed again';
+          state.routeNow = true;
+          break;
+        case 'breach':
+          await breach();
+          break;
+        case 'look_again':
+          inbox.capacityFreed = false;
+          state.routeNow = true;
+          break;
+        case 'carry_on':
+          inbox.capacityFreed = false;
+          if (workflowInfo().continueAsNewSuggested && mayContinueAsNew(state)) {
+            await condition(allHandlersFinished);
+            await continueAsNew<typeof leadIntake>(input, status);
+          }
+      }
     }
   }
-}
 
-async function score(status: LeadStatus, input: LeadIntakeInput): Promise<void> {
-  status.temperature = classifyTemperature(status.signals);
-  status.revision += 1;
-  status.stage = 'scored';
-  await recordLeadTemperature({
-    leadId: input.leadId,
-    stage: status.stage,
-    revision: status.revision,
-    ...status.temperature,
-  });
-  publish(status, input);
-}
+  /** One activity assesses and stores everything intake knows: fewer round trips before routing. */
+  async function assess(): Promise<void> {
+    const assessed = await routing.assessLead({ leadId: input.leadId, at: nowIso(), signals: status.signals });
+    state.routing = {
+      property: { ...state.routing.property, ...assessed.property },
+      language: assessed.language,
+      preferredRepId: assessed.vip.preferredRepId,
+    };
+    status.prediction = assessed.prediction;
+    status.vip = { isVip: assessed.vip.isVip, reasons: assessed.vip.reasons };
+    status.temperature = assessed.temperature;
+    status.revision = 1;
+    status.stage = 'scored';
+    publish(status, input);
+  }
 
-/** Search attributes and the one-line summary ops managers read in the Web UI. */
-function publish(status: LeadStatus, input: LeadIntakeInput): void {
-  const { temperature, score } = status.temperature ?? { temperature: null, score: null };
-  upsertSearchAttributes([
-    { key: Stage, value: status.stage },
-    { key: Temperature, value: temperature },
-    { key: LeadScore, value: score },
-  ]);
-  const label = temperature ? `${temperature} ${score}` : 'unscored';
-  setCurrentDetails(`${label} · ${input.source} · ${input.city} ${input.zip} · ${status.stage}`);
+  async function rescore(): Promise<void> {
+    status.signals = { ...status.signals, ...inbox.signals };
+    inbox.signals = undefined;
+    status.temperature = classifyTemperature(status.signals);
+    status.revision += 1;
+    if (status.stage === 'new') status.stage = 'scored';
+    await lead.recordLeadTemperature({
+      leadId: input.leadId,
+      stage: status.stage,
+      revision: status.revision,
+      ...status.temperature,
+    });
+    publish(status, input);
+  }
+
+  async function route({ forcedRepId, excludeRepIds }: ReturnType<typeof routingRequest>): Promise<void> {
+    // Every decision gets a new number, found or not: the assignment activity answers a repeated
+    // number with the decision it made before (idempotency), so a retry must not reuse one.
+    const attempt = (status.routingAttempts ?? status.assignment?.attempt ?? 0) + 1;
+    status.routingAttempts = attempt;
+    const at = new Date();
+    const slaDeadline = slaDeadlineFor(policy, status, at);
+    const isVip = status.vip?.isVip ?? false;
+    const result = await routing.assignLeadToRep({
+      leadId: input.leadId,
+      attempt,
+      at: at.toISOString(),
+      slaDeadline,
+      workflowId,
+      isVip,
+      lead: {
+        city: input.city,
+        needs: neededSkills(state.routing.property),
+        language: state.routing.language,
+        isVip,
+        preferredRepId: forcedRepId ?? state.routing.preferredRepId,
+        excludeRepIds,
+      },
+    });
+    state.decisions += 1;
+    if (result.outcome === 'assigned') {
+      status.assignment = { attempt, repId: result.repId!, repName: result.repName!, slaDeadline };
+      status.stage = 'assigned';
+      status.note = result.reason;
+      state.retryAt = undefined;
+      if (status.vip?.isVip) {
+        await routing.notifyPeople({
+          key: `${workflowId}:vip-cc:${attempt}`,
+          recipient: result.managerId ? `rep:${result.managerId}` : 'ops',
+          kind: 'vip_lead_cc',
+          leadId: input.leadId,
+          payload: { repId: result.repId, reasons: status.vip.reasons, slaDeadline },
+        });
+      }
+    } else {
+      const first = status.stage !== 'waiting_for_rep';
+      status.stage = 'waiting_for_rep';
+      status.note = `no rep available; looking again every ${policy.retrySeconds} s`;
+      state.retryAt = Date.now() + policy.retrySeconds * 1000;
+      if (first) {
+        await lead.recordLeadStage({ leadId: input.leadId, stage: 'waiting_for_rep' });
+        await routing.notifyPeople({
+          key: `${workflowId}:no-rep:${attempt}`,
+          recipient: 'ops',
+          kind: 'no_rep_available',
+          leadId: input.leadId,
+          payload: { attempt },
+        });
+      }
+    }
+    publish(status, input);
+  }
+
+  async function breach(): Promise<void> {
+    const a = status.assignment!;
+    status.breaches = (status.breaches ?? 0) + 1;
+    await routing.endLeadAssignment({ leadId: input.leadId, attempt: a.attempt, reason: 'breached' });
+    await routing.notifyPeople({
+      key: `${workflowId}:breach:${a.attempt}`,
+      recipient: `manager-of:${a.repId}`,
+      kind: 'sla_breach',
+      leadId: input.leadId,
+      payload: { repId: a.repId, attempt: a.attempt, slaDeadline: a.slaDeadline, breaches: status.breaches },
+    });
+    if (afterBreach(status.breaches, policy) === 'next_rep') {
+      state.routeNow = true;
+      return;
+    }
+    status.stage = 'escalated';
+    status.note = `SLA missed ${status.breaches} times: in the ops queue`;
+    await lead.recordLeadStage({ leadId: input.leadId, stage: 'escalated' });
+    await routing.notifyPeople({
+      key: `${workflowId}:ops-queue:${a.attempt}`,
+      recipient: 'ops',
+      kind: 'sla_ops_queue',
+      leadId: input.leadId,
+      payload: { breaches: status.breaches },
+    });
+    // No rep reached the lead: follow-up keeps it warm while ops decide.
+    await startFollowUp(status, 'no rep reached the lead');
+    publish(status, input);
+  }
+
+  /** Ends the current assignment (if the lead has one), freeing the rep's capacity. */
+  async function endAssignment(reason: string): Promise<void> {
+    if (status.assignment && status.stage !== 'waiting_for_rep') {
+      await routing.endLeadAssignment({ leadId: input.leadId, attempt: status.assignment.attempt, reason });
+    }
+  }
+
+  async function close({ reason, dealValue }: { reason: LeadCloseReason; dealValue?: number }): Promise<LeadStatus> {
+    await endAssignment('closed');
+    await stopFollowUp(status, `lead ${reason}`);
+    status.stage = reason;
+    await lead.recordLeadStage({ leadId: input.leadId, stage: reason, dealValue });
+    publish(status, input);
+    await condition(allHandlersFinished);
+    return status;
+  }
 }

@@ -1,6 +1,8 @@
-// Routing activities (roadmap 4.1 D, 4.4): assess a lead (property data, returning customer,
-// model scores, temperature, VIP), assign it (serialised, audited), and tell people. Each is idempotent on the lead
-// and attempt: a retry finds what the first call wrote.
+// The leadIntake workflow's activities (roadmap 4.1 D, 4.4): assess a lead (property data,
+// returning customer, model scores, temperature, VIP), record its temperature and stage, assign it
+// (serialised, audited), and tell people. The workflow's only way to write lead state. Each is
+// idempotent on the lead and attempt (or revision): a retry finds or rewrites what the first call
+// wrote, and the revision guard drops temperature writes older than what is stored.
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import {
@@ -16,98 +18,63 @@ import {
   leadsWaitingForRep,
   previousCustomerOf,
   saveLeadIntelligence,
+  saveLeadStage,
   saveLeadTemperature,
 } from '../db/repositories/leads';
+import type { Database } from '../db/schema';
 import { capacityFreedSignal } from '../workflows/lead-intake/messages';
-import type { Database, Lead } from '../db/schema';
-import { chooseRep, type RoutingLead } from '../workflows/lead-intake/routing';
-import { classifyTemperature } from '../workflows/lead-intake/temperature';
+import { chooseRep, type RoutingLead } from '../workflows/lead-intake/rules/choose-rep';
 import type {
   EngagementSignals,
-  LeadAssessment,
-  LeadPredictionSummary,
   LeadSource,
+  LeadStage,
   PropertyFacts,
-} from '../workflows/lead-intake/types';
-import { assessVip } from '../workflows/lead-intake/vip';
+  Temperature,
+} from '../workflows/lead-intake/rules/lead';
+import { classifyTemperature } from '../workflows/lead-intake/rules/temperature';
+import { assessVip } from '../workflows/lead-intake/rules/vip';
+import type { LeadAssessment } from '../workflows/lead-intake/types';
 import type { ModelStore } from './ml/model-store';
-import { predictCustomerValue, predictLeads } from './ml/predict';
-import { customerValueFeaturesSchema, leadFeaturesSchema } from './ml/schemas';
-import { seasonOf } from './ml/training-export';
+import { predictionFor } from './ml/lead-prediction';
 import type { PropertyDataProvider } from './property-data/provider';
 
 const leadNotFound = (leadId: string) =>
   ApplicationFailure.create({ type: 'LeadNotFound', message: `lead ${leadId} does not exist`, nonRetryable: true });
 
-/** The models' view of a lead, or the features it still lacks. */
-async function predictionFor(lead: Lead, property: PropertyFacts, store: ModelStore): Promise<LeadPredictionSummary> {
-  const signals = lead.signals as Record<string, unknown>;
-  const features = leadFeaturesSchema.safeParse({
-    leadSource: lead.source,
-    propertyValue: property.propertyValue,
-    roofAge: property.roofAge,
-    damageSeverity: property.damageSeverity,
-    insuranceClaim: property.insuranceClaim ?? false,
-    contactQuality: signals.contactQuality,
-    responseTimeMinutes: signals.responseTimeMinutes,
-    zip: lead.zip,
-    season: seasonOf(lead.created_at),
-    previousInteraction: property.previousInteraction ?? false,
-  });
-  const clv = await customerValueFor(lead, { ...property }, store);
-  if (!features.success) return { missing: [...new Set(features.error.issues.map((i) => String(i.path[0])))], clv };
-  const [p] = await predictLeads(store, [features.data]);
-  return {
-    clv,
-    conversionProbability: Math.round(p!.conversion.probability * 1000) / 1000,
-    nextBestAction: {
-      action: p!.nextBestAction.action,
-      confidence: Math.round(p!.nextBestAction.confidence * 1000) / 1000,
-      because: p!.nextBestAction.topFeatures.map(
-        (f) => `${f.feature} ${f.contribution > 0 ? '+' : ''}${f.contribution}`,
-      ),
-    },
-    model: `${p!.conversion.model} ${p!.conversion.version}, ${p!.nextBestAction.model} ${p!.nextBestAction.version}`,
-  };
-}
-
-/**
- * CLV needs household and neighbourhood facts intake rarely has (income, household size, claims
- * history…): scored when the lead's property facts carry them, otherwise the missing ones are named.
- */
-async function customerValueFor(
-  lead: Lead,
-  property: Record<string, unknown>,
-  store: ModelStore,
-): Promise<NonNullable<LeadPredictionSummary['clv']>> {
-  const features = customerValueFeaturesSchema.safeParse({
-    ...pick(property, Object.keys(customerValueFeaturesSchema.shape)),
-    season: seasonOf(lead.created_at),
-  });
-  if (!features.success) return { missing: [...new Set(features.error.issues.map((i) => String(i.path[0])))] };
-  const [v] = await predictCustomerValue(store, [features.data]);
-  return {
-    clv3Year: Math.round(v!.clv3Year),
-    firstProjectValue: Math.round(v!.firstProjectValue),
-    ultraPremium: v!.ultraPremium,
-    model: `${v!.model} ${v!.version}`,
-  };
-}
-
-const pick = (o: Record<string, unknown>, keys: string[]) =>
-  Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
-
 /** Leads woken per freed place: each tries once, the lock lets one win, the rest keep waiting. */
 const WAKE_AT_MOST = 20;
 
-export interface RoutingDeps {
+export interface LeadIntakeDeps {
   db: Kysely<Database>;
   modelStore: ModelStore;
   propertyData: PropertyDataProvider;
 }
 
-export function createRoutingActivities({ db, modelStore, propertyData }: RoutingDeps) {
+export function createLeadIntakeActivities({ db, modelStore, propertyData }: LeadIntakeDeps) {
   return {
+    async recordLeadTemperature(input: {
+      leadId: string;
+      temperature: Temperature;
+      score: number;
+      reasons: string[];
+      revision: number;
+      stage: LeadStage;
+    }): Promise<void> {
+      const { found, applied } = await saveLeadTemperature(db, input);
+      if (!found) throw leadNotFound(input.leadId);
+      log.info('lead temperature recorded', {
+        temperature: input.temperature,
+        score: input.score,
+        revision: input.revision,
+        applied,
+      });
+    },
+
+    async recordLeadStage(input: { leadId: string; stage: LeadStage; dealValue?: number }): Promise<void> {
+      if (!(await saveLeadStage(db, input.leadId, input.stage, input.dealValue))) throw leadNotFound(input.leadId);
+      log.info('lead stage recorded', { stage: input.stage });
+    },
+
     /**
      * Intake's assessment in one step: property data (what the lead told us wins over the records),
      * the models' view, the temperature (4.1 D) and the VIP triggers (4.4 C, with returning-customer

@@ -2,7 +2,7 @@
 // Each known signal is rated against the roadmap's table (HOT 100, WARM 70, COLD 30, in between 50)
 // and the score is their mean; with no signal known yet a lead is COLD (score 50): it must show
 // interest before it is treated as warm.
-import type { EngagementSignals, TemperatureResult } from './types';
+import type { EngagementSignals, TemperatureResult } from './lead';
 
 const HOT = 100;
 const WARM = 70;

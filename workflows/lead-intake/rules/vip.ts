@@ -1,5 +1,5 @@
 // VIP fast-track triggers (roadmap 4.4 C). Pure: the workflow decides, activities act on it.
-import type { LeadSource } from './types';
+import type { LeadSource } from './lead';
 
 export const PREMIUM_CITIES = ['Bloomfield Hills', 'Birmingham', 'Grosse Pointe'] as const;
 export const PARTNER_SOURCES: readonly LeadSource[] = ['insurance_agent', 'realtor', 'property_manager'];

@@ -17,7 +17,7 @@ import { createLogger } from '../config/logger';
 import { temporalCliPath } from '../temporal/binaries';
 import { startDevServer } from '../temporal/dev-server';
 import { installTemporalLogging } from '../temporal/runtime-logging';
-import { followUpCadence } from '../workflows';
+import type { followUpCadence } from '../workflows';
 import { DEFAULT_CADENCE_SETTINGS } from '../workflows/cadence/types';
 import { bundleWorkflows } from '../workers/worker';
 import { SCENARIOS } from '../scripts/simulate/scenarios';
@@ -63,7 +63,7 @@ async function sleeping(cache: number | undefined, workflowBundle: { code: strin
       Array.from({ length: 100 }, async () => {
         while (next < N) {
           const i = next++;
-          await client.workflow.start(followUpCadence, {
+          await client.workflow.start<typeof followUpCadence>('followUpCadence', {
             workflowId: `bench-cadence-${i}`,
             taskQueue,
             args: [{ leadId: `lead-${i}`, contactId: `contact-${i}`, definition: 'standard', settings }],

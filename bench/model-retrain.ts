@@ -6,7 +6,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { databaseSource, ModelStore } from '../activities/ml/model-store';
 import { createRetrainActivities } from '../activities/ml/retrain';
 import { venvBin } from '../temporal/binaries';
-import { decide } from '../workflows/model-retrain/decision';
+import { decide } from '../workflows/model-retrain/rules/promotion';
 import { startTestPostgres } from '../test/helpers/postgres';
 
 const RUNS = Number(process.argv[2] ?? 2);

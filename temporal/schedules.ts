@@ -1,6 +1,6 @@
 // Temporal Schedules the system owns, created (or brought up to date) at every start.
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { modelRetrain } from '../workflows';
+import type { modelRetrain } from '../workflows';
 import { Stage } from './search-attributes';
 import { RETRAIN_SCHEDULE_ID } from './workflow-ids';
 
@@ -23,7 +23,7 @@ export async function ensureRetrainSchedule(
   }
   const action = {
     type: 'startWorkflow' as const,
-    workflowType: modelRetrain,
+    workflowType: 'modelRetrain',
     workflowId: RETRAIN_SCHEDULE_ID,
     taskQueue: opts.taskQueue,
     args: [{ trigger: 'schedule' as const, margin: opts.margin }] as [Parameters<typeof modelRetrain>[0]],

@@ -1,7 +1,7 @@
 // Starting workflows from the outside: ids, search attributes and summaries set in one place.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Lead } from '../db/schema';
-import { customerJourney, leadIntake, modelRetrain } from '../workflows';
+import type { customerJourney, leadIntake, modelRetrain } from '../workflows';
 import { newLeadSignal } from '../workflows/journey/messages';
 import type { ModelRetrainInput } from '../workflows/model-retrain/types';
 import type { LeadIntakeInput } from '../workflows/lead-intake/types';
@@ -31,7 +31,7 @@ export async function startLeadIntake(
     policy,
   };
   try {
-    await client.workflow.start(leadIntake, {
+    await client.workflow.start<typeof leadIntake>('leadIntake', {
       workflowId,
       taskQueue,
       args: [input],
@@ -61,7 +61,7 @@ export async function startJourney(
   taskQueue: string,
   lead: Pick<Lead, 'id' | 'contact_id'>,
 ): Promise<void> {
-  await client.workflow.signalWithStart(customerJourney, {
+  await client.workflow.signalWithStart<typeof customerJourney, [{ leadId: string }]>('customerJourney', {
     workflowId: journeyWorkflowId(lead.contact_id),
     taskQueue,
     args: [{ customerId: lead.contact_id, leadId: lead.id }],
@@ -84,7 +84,7 @@ export async function startModelRetrain(
 ): Promise<{ workflowId: string; started: boolean }> {
   const workflowId = retrainWorkflowId(runKey);
   try {
-    await client.workflow.start(modelRetrain, {
+    await client.workflow.start<typeof modelRetrain>('modelRetrain', {
       workflowId,
       taskQueue,
       args: [input],

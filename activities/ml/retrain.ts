@@ -18,7 +18,7 @@ import {
   type Challenger,
 } from '../../db/repositories/ml-models';
 import type { Database } from '../../db/schema';
-import type { ModelEvaluation } from '../../workflows/model-retrain/decision';
+import type { ModelEvaluation } from '../../workflows/model-retrain/rules/promotion';
 import type { ModelDecision, PromotionOutcome, RetrainTrigger } from '../../workflows/model-retrain/types';
 import type { ModelStore } from './model-store';
 import { runPython } from './python';

@@ -22,7 +22,7 @@ import {
 import { repNameOf } from '../../db/repositories/reps';
 import type { Database } from '../../db/schema';
 import { cadenceWorkflowId } from '../../temporal/workflow-ids';
-import { CADENCE_DEFINITIONS } from '../../workflows/cadence/definitions';
+import { CADENCE_DEFINITIONS } from '../../workflows/cadence/rules/definitions';
 import {
   cadenceEngagementSignal,
   cadenceStatusQuery,

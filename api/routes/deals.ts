@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import { dealForLead, findDeal, recordDealEvent } from '../../db/repositories/deals';
 import type { Database } from '../../db/schema';
 import { journeyWorkflowId, leadWorkflowId } from '../../temporal/workflow-ids';
-import { LIFECYCLE_EVENTS } from '../../workflows/journey/lifecycle';
+import { LIFECYCLE_EVENTS } from '../../workflows/journey/rules/lifecycle';
 import { lifecycleEventSignal } from '../../workflows/journey/messages';
 import { closeLeadSignal } from '../../workflows/lead-intake/messages';
 import type { Logger } from '../../config/logger';

@@ -2,7 +2,7 @@
 // the deal row, so two events arriving at once are validated one after the other.
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { applyEvent, type LifecycleEvent } from '../../workflows/journey/lifecycle';
+import { applyEvent, type LifecycleEvent } from '../../workflows/journey/rules/lifecycle';
 import type { Database } from '../schema';
 
 /** The lead's deal, created on first use (one per lead). */

@@ -15,7 +15,7 @@ import { cadenceWorkflowId, journeyWorkflowId } from '../../temporal/workflow-id
 import { stopCadenceSignal } from '../../workflows/cadence/messages';
 import type { CadenceSettings } from '../../workflows/cadence/types';
 import { followUpCadence } from '../../workflows/cadence/workflow';
-import type { LifecycleEvent } from '../../workflows/journey/lifecycle';
+import type { LifecycleEvent } from '../../workflows/journey/rules/lifecycle';
 import { lifecycleEventSignal } from '../../workflows/journey/messages';
 import { customerJourney } from '../../workflows/journey/workflow';
 

@@ -24,7 +24,7 @@ import { registerSearchAttributes } from '../../temporal/register-search-attribu
 import { installTemporalLogging } from '../../temporal/runtime-logging';
 import { messagingTaskQueue } from '../../temporal/task-queues';
 import { journeyWorkflowId } from '../../temporal/workflow-ids';
-import { CADENCE_DEFINITIONS } from '../../workflows/cadence/definitions';
+import { CADENCE_DEFINITIONS } from '../../workflows/cadence/rules/definitions';
 import { DEFAULT_CADENCE_SETTINGS } from '../../workflows/cadence/types';
 import { journeyStatusQuery } from '../../workflows/journey/messages';
 import type { SimulatedCustomerResult, simulatedCustomer } from './customer';

@@ -10,7 +10,7 @@ import type { SendOutcome, SendRequest } from '../../activities/messaging/gatewa
 import { setConsent } from '../../db/repositories/messages';
 import { cadenceWorkflowId } from '../../temporal/workflow-ids';
 import type { Database } from '../../db/schema';
-import type { CadenceChannel } from '../../workflows/cadence/plan';
+import type { CadenceChannel } from '../../workflows/cadence/rules/plan';
 import { messageEventSignal, type MessageEvent } from '../../workflows/messaging/messages';
 import { repliedSignal } from './customer';
 import { draw } from './random';

@@ -1,6 +1,6 @@
 // The stated probabilities the simulator draws recipients' behaviour from. An ops manager edits
 // these (or passes flags) to try a cadence change before shipping it; the report prints them.
-import type { CadenceChannel } from '../../workflows/cadence/plan';
+import type { CadenceChannel } from '../../workflows/cadence/rules/plan';
 
 export interface Scenario {
   name: string;

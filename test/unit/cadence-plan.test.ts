@@ -9,7 +9,7 @@ import {
   type CadenceState,
   type EngagementEvent,
   type PlannedTouch,
-} from '../../workflows/cadence/plan';
+} from '../../workflows/cadence/rules/plan';
 
 const policy = { maxTouches: 12, minGapDays: 0.5 };
 const state = (over: Partial<CadenceState> = {}): CadenceState => ({

@@ -1,7 +1,7 @@
 // The customer lifecycle rules: events in a valid order move the stage forward; out-of-order or
 // repeated ones are refused with the reason.
 import { describe, expect, it } from 'vitest';
-import { applyEvent, stageOf } from '../../workflows/journey/lifecycle';
+import { applyEvent, stageOf } from '../../workflows/journey/rules/lifecycle';
 
 describe('lifecycle', () => {
   it('walks lead → prospect → customer → post-project → advocate', () => {

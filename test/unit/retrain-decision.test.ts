@@ -1,6 +1,6 @@
 // Champion or challenger: the primary metric decides, by the margin, model by model.
 import { describe, expect, it } from 'vitest';
-import { decide, type ModelEvaluation } from '../../workflows/model-retrain/decision';
+import { decide, type ModelEvaluation } from '../../workflows/model-retrain/rules/promotion';
 
 const evaluation = (
   model: string,

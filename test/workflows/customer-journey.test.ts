@@ -10,7 +10,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CustomerId, LeadId, Stage } from '../../temporal/search-attributes';
 import { messagingTaskQueue } from '../../temporal/task-queues';
-import type { LifecycleEvent } from '../../workflows/journey/lifecycle';
+import type { LifecycleEvent } from '../../workflows/journey/rules/lifecycle';
 import {
   endJourneySignal,
   journeyStatusQuery,

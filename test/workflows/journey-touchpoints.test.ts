@@ -19,7 +19,7 @@ import {
   startSending,
   type IncomingEvent,
 } from '../../workflows/journey/touchpoints';
-import type { LifecycleEvent } from '../../workflows/journey/lifecycle';
+import type { LifecycleEvent } from '../../workflows/journey/rules/lifecycle';
 import type { JourneyStatus, TouchpointName } from '../../workflows/journey/types';
 
 const T0 = Date.parse('2026-03-02T15:00:00.000Z');

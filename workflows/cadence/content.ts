@@ -1,5 +1,5 @@
 // What each kind of touch says. No personal data: the gateway addresses the message to the contact.
-import type { CadenceChannel, Content } from './plan';
+import type { CadenceChannel, Content } from './rules/plan';
 
 const COPY: Record<Content, { subject: string; text: string }> = {
   sales: {

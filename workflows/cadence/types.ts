@@ -1,5 +1,5 @@
 // The cadence's vocabulary. Pure data: safe to import from workflow code.
-import type { CadenceChannel, CadencePolicy, EngagementEvent, PlannedTouch } from './plan';
+import type { CadenceChannel, CadencePolicy, EngagementEvent, PlannedTouch } from './rules/plan';
 
 export interface CadenceInput {
   leadId: string;

@@ -24,7 +24,7 @@ import { AssignedRep, LeadId, Stage } from '../../temporal/search-attributes';
 import { messageEventSignal } from '../messaging/messages';
 import { sendMessage } from '../messaging/send';
 import { copyFor } from './content';
-import { CADENCE_DEFINITIONS, DEFAULT_DEFINITION, variantFor } from './definitions';
+import { CADENCE_DEFINITIONS, DEFAULT_DEFINITION, variantFor } from './rules/definitions';
 import {
   cadenceEngagementSignal,
   cadenceStatusQuery,
@@ -33,7 +33,7 @@ import {
   resumeCadenceSignal,
   stopCadenceSignal,
 } from './messages';
-import { CADENCE_CHANNELS, nextTouch, type CadenceChannel, type EngagementKind } from './plan';
+import { CADENCE_CHANNELS, nextTouch, type CadenceChannel, type EngagementKind } from './rules/plan';
 import { DEFAULT_CADENCE_SETTINGS, type CadenceInput, type CadenceStatus } from './types';
 
 const cadence = proxyActivities<ReturnType<typeof createCadenceActivities>>({

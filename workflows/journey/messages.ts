@@ -1,6 +1,6 @@
 // What the outside world tells a customer's journey, and what it answers.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { LifecycleEvent } from './lifecycle';
+import type { LifecycleEvent } from './rules/lifecycle';
 import type { JourneyStatus } from './types';
 
 export const journeyStatusQuery = defineQuery<JourneyStatus>('status');

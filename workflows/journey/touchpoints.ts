@@ -6,7 +6,7 @@
 // Each function returns a new status and leaves its argument alone.
 import type { Channel, SendOutcome } from '../../activities/messaging/gateway';
 import { titleOf } from './content';
-import { LIFECYCLE_EVENTS, STAGES, stageOf, type LifecycleEvent, type LifecycleStage } from './lifecycle';
+import { LIFECYCLE_EVENTS, STAGES, stageOf, type LifecycleEvent, type LifecycleStage } from './rules/lifecycle';
 import type { JourneyInput, JourneyStatus, PlannedTouchpoint, TouchpointName } from './types';
 
 export const HOUR_MS = 3_600_000;

@@ -16,7 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { createRetrainActivities } from '../../activities/ml/retrain';
 import { Stage } from '../../temporal/search-attributes';
-import { decide } from './decision';
+import { decide } from './rules/promotion';
 import { retrainStatusQuery } from './messages';
 import type { ModelRetrainInput, ModelRetrainStatus, RetrainPhase } from './types';
 

@@ -1,6 +1,6 @@
 // Champion or challenger: per model, the challenger wins only if its primary holdout metric beats
 // the champion's, on the same rows, by the configured margin. Pure: runs inside the workflow.
-import type { ModelDecision } from './types';
+import type { ModelDecision } from '../types';
 
 /** The metric each model is judged by (higher is better) and where it sits in the metrics object. */
 export const PRIMARY_METRIC: Record<string, string[]> = {

@@ -3,13 +3,8 @@
 // the other continues, quiet hours, holidays and frequency caps defer with the moment to try again.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createGateway,
-  localProvider,
-  type MessageProvider,
-  type OutboundMessage,
-  type SendRequest,
-} from '../../activities/messaging/gateway';
+import type { MessageProvider, OutboundMessage, SendRequest } from '../../activities/messaging/contract';
+import { createGateway, localProvider } from '../../activities/messaging/gateway';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { setConsent } from '../../db/repositories/messages';
 import { localPrintProvider, postcardProvider } from '../../activities/messaging/postcard';

@@ -10,7 +10,7 @@ import { setConsent } from '../../db/repositories/messages';
 import { localPrintProvider, postcardProvider } from '../../activities/messaging/postcard';
 import { callTaskProvider } from '../../activities/messaging/call-task';
 import { PDFDocument } from 'pdf-lib';
-import { handleEmailEvent, handleInboundSms } from '../../activities/messaging/inbound';
+import { handleEmailEvent, handleInboundSms } from '../../api/inbound/recipient-events';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 
 /** A provider like Twilio: no idempotency key, but its sent log can be searched. */

@@ -5,14 +5,8 @@ import { createCadenceActivities } from './cadence';
 import { createMessagingActivities } from './messaging/activities';
 import { localPrintProvider, postcardProvider } from './messaging/postcard';
 import { callTaskProvider } from './messaging/call-task';
-import {
-  CHANNELS,
-  createGateway,
-  localProvider,
-  type FrequencyCaps,
-  type MessageProvider,
-  type Channel,
-} from './messaging/gateway';
+import { CHANNELS, type Channel, type FrequencyCaps, type MessageProvider } from './messaging/contract';
+import { createGateway, localProvider } from './messaging/gateway';
 import { createMlActivities } from './ml/activities';
 import type { ModelStore } from './ml/model-store';
 import { createRetrainActivities } from './ml/retrain';

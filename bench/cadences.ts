@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { memoryCadenceStore } from '../activities/cadence-memory';
+import { memoryCadenceStore } from '../test/helpers/cadence-memory';
 import { createLogger } from '../config/logger';
 import { temporalCliPath } from '../temporal/binaries';
 import { startDevServer } from '../temporal/dev-server';

@@ -1,7 +1,8 @@
 // The gateway as an activity: every workflow sends through this one (see workflows/messaging/send.ts).
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { z } from 'zod';
-import { CHANNELS, type createGateway, type SendOutcome, type SendRequest } from './gateway';
+import { CHANNELS, type SendOutcome, type SendRequest } from './contract';
+import type { createGateway } from './gateway';
 import { TemplateError } from './templates';
 
 const sendRequestSchema = z

@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import { notify } from '../../db/repositories/notifications';
 import type { Database } from '../../db/schema';
-import type { MessageProvider } from './gateway';
+import type { MessageProvider } from './contract';
 
 export function callTaskProvider(db: Kysely<Database>): MessageProvider {
   return {

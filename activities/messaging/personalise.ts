@@ -3,7 +3,7 @@
 // up: a slow, failing or implausible answer falls back to the template as rendered.
 import Handlebars from 'handlebars';
 import OpenAI from 'openai';
-import type { RenderedMessage } from './templates';
+import type { RenderedMessage } from './contract';
 
 export interface PersonaliserOptions {
   apiKey: string;

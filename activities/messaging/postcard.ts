@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
 import { savePostcard } from '../../db/repositories/messages';
 import type { Database } from '../../db/schema';
-import type { MessageProvider, OutboundMessage } from './gateway';
+import type { MessageProvider, OutboundMessage } from './contract';
 
 /** A print-and-mail house: takes a print-ready PDF and an address, returns its job id. */
 export interface PrintProvider {

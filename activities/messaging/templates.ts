@@ -3,27 +3,8 @@
 // saying "Hi {first_name}". Each template's variables are also checked by its zod schema, so the
 // error names every bad or missing one.
 import Handlebars from 'handlebars';
-import type { z } from 'zod';
-import type { Channel } from './gateway';
+import type { MessageTemplate, RenderedMessage } from './contract';
 import { stormInsuranceClaimV1 } from './templates/storm-insurance-claim';
-
-export interface MessageTemplate<V extends z.ZodType = z.ZodType> {
-  name: string;
-  /** A new wording is a new version: messages record which one they were rendered from. */
-  version: number;
-  channel: Channel;
-  variables: V;
-  subject?: string;
-  text: string;
-  html?: string;
-}
-
-export interface RenderedMessage {
-  template: string;
-  subject?: string;
-  text: string;
-  html?: string;
-}
 
 export class TemplateError extends Error {}
 

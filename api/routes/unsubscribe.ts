@@ -3,7 +3,7 @@
 // button doing the same. The message id (random, unguessable) names the address to opt out.
 import express, { Router } from 'express';
 import type { Kysely } from 'kysely';
-import { handleEmailEvent } from '../../activities/messaging/inbound';
+import { handleEmailEvent } from '../inbound/recipient-events';
 import type { Database } from '../../db/schema';
 import { notFound } from '../problem';
 

@@ -8,7 +8,7 @@ import { EventWebhook } from '@sendgrid/eventwebhook';
 import type { Kysely } from 'kysely';
 import twilio from 'twilio';
 import type { WebhookSecrets } from '../../config/dev-secrets';
-import { EMAIL_EVENTS, handleEmailEvent, handleInboundSms } from '../../activities/messaging/inbound';
+import { EMAIL_EVENTS, handleEmailEvent, handleInboundSms } from '../inbound/recipient-events';
 import { recordInteraction } from '../../db/repositories/interactions';
 import { householdCadences, markTouchEngagement, runningCadenceOf } from '../../db/repositories/cadences';
 import { findMessageForEvent, recordWebhookEvent, updateMessageStatus } from '../../db/repositories/messages';

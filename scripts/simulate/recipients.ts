@@ -6,7 +6,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { createSendingActivities } from '../../activities';
-import type { SendOutcome, SendRequest } from '../../activities/messaging/gateway';
+import type { SendOutcome, SendRequest } from '../../activities/messaging/contract';
 import { setConsent } from '../../db/repositories/messages';
 import { cadenceWorkflowId } from '../../temporal/workflow-ids';
 import type { Database } from '../../db/schema';

@@ -1,7 +1,7 @@
 // The sending side of workflow tests: the `sendMessage` activity on the messaging queue, recording
 // each send at the server's (skipped) time; `answer` may block or defer a request instead.
 import { Context } from '@temporalio/activity';
-import type { SendOutcome, SendRequest } from '../../activities/messaging/gateway';
+import type { SendOutcome, SendRequest } from '../../activities/messaging/contract';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -3,19 +3,14 @@
 // the other continues, quiet hours, holidays and frequency caps defer with the moment to try again.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createGateway,
-  localProvider,
-  type MessageProvider,
-  type OutboundMessage,
-  type SendRequest,
-} from '../../activities/messaging/gateway';
+import type { MessageProvider, OutboundMessage, SendRequest } from '../../activities/messaging/contract';
+import { createGateway, localProvider } from '../../activities/messaging/gateway';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { setConsent } from '../../db/repositories/messages';
 import { localPrintProvider, postcardProvider } from '../../activities/messaging/postcard';
 import { callTaskProvider } from '../../activities/messaging/call-task';
 import { PDFDocument } from 'pdf-lib';
-import { handleEmailEvent, handleInboundSms } from '../../activities/messaging/inbound';
+import { handleEmailEvent, handleInboundSms } from '../../api/inbound/recipient-events';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 
 /** A provider like Twilio: no idempotency key, but its sent log can be searched. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keywordAction } from '../../activities/messaging/keywords';
+import { keywordAction } from '../../api/inbound/keywords';
 
 describe('inbound SMS keywords', () => {
   it('opts out on every stop word, case-blind and trimmed', () => {

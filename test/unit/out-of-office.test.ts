@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOutOfOffice, outOfOffice } from '../../activities/messaging/out-of-office';
+import { isOutOfOffice, outOfOffice } from '../../api/inbound/out-of-office';
 
 // Friday 2026-11-20, 10:00 in Detroit.
 const friday = new Date('2026-11-20T15:00:00Z');

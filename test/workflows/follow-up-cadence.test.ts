@@ -21,7 +21,7 @@ import { messageEventSignal } from '../../workflows/messaging/messages';
 import { bundleWorkflows } from '../../workers/worker';
 import { keepHistory } from '../helpers/histories';
 import { testLogger } from '../helpers/logger';
-import { memoryCadenceStore } from '../../activities/cadence-memory';
+import { memoryCadenceStore } from '../helpers/cadence-memory';
 import { fakeSender } from '../helpers/fake-sender';
 import { createTimeSkippingEnv, taskQueueFor } from '../helpers/temporal';
 import type { CadenceSettings } from '../../workflows/cadence/types';

@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SendOutcome } from '../../activities/messaging/gateway';
+import type { SendOutcome } from '../../activities/messaging/contract';
 import { messagingTaskQueue } from '../../temporal/task-queues';
 import { bundleFixture, createLocalEnv, taskQueueFor } from '../helpers/temporal';
 import type { sendOneMessage } from './fixtures/send-message';

@@ -8,12 +8,8 @@ import { DateTime } from 'luxon';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMessagingActivities } from '../../activities/messaging/activities';
-import {
-  createGateway,
-  localProvider,
-  type MessageProvider,
-  type OutboundMessage,
-} from '../../activities/messaging/gateway';
+import type { MessageProvider, OutboundMessage } from '../../activities/messaging/contract';
+import { createGateway, localProvider } from '../../activities/messaging/gateway';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 import { bundleFixture, createTimeSkippingEnv, taskQueueFor } from '../helpers/temporal';

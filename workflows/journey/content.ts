@@ -1,7 +1,7 @@
 // What each touchpoint of the journey says (roadmap 7.1 C, JOURNEY_STAGES). The title is the
 // roadmap's line; no personal data: the gateway addresses the message to the contact. A call's
 // text is a script: the rep's call task carries it, and a voice provider (TWILIO_CALLS) speaks it.
-import type { Channel } from '../../activities/messaging/gateway';
+import type { Channel } from '../../activities/messaging/contract';
 import type { TouchpointName } from './types';
 
 const COPY: Record<TouchpointName, { title: string; text: string }> = {

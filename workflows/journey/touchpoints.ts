@@ -4,7 +4,7 @@
 // review sequence; a touchpoint no longer wanted (goal met, stage left, the customer responded) is
 // recorded as skipped with its reason. No I/O and no clock: every function takes `now` (ms).
 // Each function returns a new status and leaves its argument alone.
-import type { Channel, SendOutcome } from '../../activities/messaging/gateway';
+import type { Channel, SendOutcome } from '../../activities/messaging/contract';
 import { titleOf } from './content';
 import { LIFECYCLE_EVENTS, STAGES, stageOf, type LifecycleEvent, type LifecycleStage } from './rules/lifecycle';
 import type { JourneyInput, JourneyStatus, PlannedTouchpoint, TouchpointName } from './types';

@@ -1,6 +1,6 @@
 // The customer journey's vocabulary. Pure data: safe to import from workflow code.
 // Times are ISO strings on the workflow's clock; no personal data (ids, stages and copy names only).
-import type { Channel } from '../../activities/messaging/gateway';
+import type { Channel } from '../../activities/messaging/contract';
 import type { LifecycleEvent, LifecycleStage } from './rules/lifecycle';
 
 export interface JourneyInput {

@@ -4,7 +4,7 @@
 // channel.
 import { proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { createMessagingActivities } from '../../activities/messaging/activities';
-import type { SendOutcome, SendRequest } from '../../activities/messaging/gateway';
+import type { SendOutcome, SendRequest } from '../../activities/messaging/contract';
 
 import { messagingTaskQueue } from '../../temporal/task-queues';
 

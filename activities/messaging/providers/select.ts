@@ -1,7 +1,7 @@
 // Which provider delivers each channel: the real one when its env keys are set, else the local
 // outbox in Postgres, so the whole system runs offline.
 import { urlHost, type Config } from '../../../config/env';
-import type { Channel, MessageProvider } from '../gateway';
+import type { Channel, MessageProvider } from '../contract';
 import { sendgridProvider } from './sendgrid';
 import { twilioCallProvider, twilioSmsProvider } from './twilio';
 import { createPersonaliser, type Personaliser } from '../personalise';

@@ -2,7 +2,7 @@
 // its events) and one-click unsubscribe headers (RFC 8058) pointing at our endpoint.
 import { Client } from '@sendgrid/client';
 import { MailService } from '@sendgrid/mail';
-import type { MessageProvider, OutboundMessage } from '../gateway';
+import type { MessageProvider, OutboundMessage } from '../contract';
 
 export interface SendGridOptions {
   apiKey: string;

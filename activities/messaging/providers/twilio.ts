@@ -2,7 +2,7 @@
 // gateway asks whether an earlier attempt of this message already reached Twilio (same recipient,
 // same body, sent since the message was recorded) and reuses that message's SID.
 import twilio from 'twilio';
-import type { MessageProvider, OutboundMessage } from '../gateway';
+import type { MessageProvider, OutboundMessage } from '../contract';
 
 export interface TwilioOptions {
   accountSid: string;

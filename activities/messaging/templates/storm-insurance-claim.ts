@@ -1,7 +1,7 @@
 // Roadmap 4.3 A's personalised email: an older roof near last week's hail, a neighbour who upgraded
 // through insurance, and an inspection offer from the lead's rep.
 import { z } from 'zod';
-import type { MessageTemplate } from '../templates';
+import type { MessageTemplate } from '../contract';
 
 const variables = z.strictObject({
   first_name: z.string().min(1),

@@ -1,8 +1,8 @@
-// The cadence activities in memory, with the same contract as cadence.ts (one running cadence per
-// contact, a cooldown after the last, holds by lead / rep / definition, touches, ends): for
-// workflow tests that need no Postgres.
-import type { createCadenceActivities } from './cadence';
-import type { CadenceSettings } from '../workflows/cadence/types';
+// The cadence activities in memory, with the same contract as activities/cadence.ts (one running
+// cadence per contact, a cooldown after the last, holds by lead / rep / definition, touches, ends):
+// for workflow tests and the cadence bench, which need no Postgres.
+import type { createCadenceActivities } from '../../activities/cadence';
+import type { CadenceSettings } from '../../workflows/cadence/types';
 
 type CadenceActivities = ReturnType<typeof createCadenceActivities>;
 

@@ -1,7 +1,8 @@
 // What recipients tell us, whichever provider brought it: SMS keywords change consent at once, an
 // out-of-office answer is told apart from a real reply, and email unsubscribes, bounces and spam
-// reports suppress the address. The provider webhooks (and the
-// dev outbox's recipient actions) call these after verifying the provider's signature.
+// reports suppress the address. Not an activity: the webhook routes (after verifying the provider's
+// signature; the dev outbox's recipient actions arrive the same way) and the unsubscribe page call
+// these within the request.
 import type { Kysely } from 'kysely';
 import { setConsent } from '../../db/repositories/messages';
 import type { Database } from '../../db/schema';

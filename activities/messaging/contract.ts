@@ -1,0 +1,77 @@
+// The messaging contract: what a send asks for and answers, what a provider is given, and the shape
+// of a template. Workflows, providers and templates depend on this file, not on the gateway's
+// implementation, so none of them pulls in the others (and workflows import it type-only).
+import type { z } from 'zod';
+
+export const CHANNELS = ['email', 'sms', 'call', 'postcard', 'messenger', 'nextdoor'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export interface SendRequest {
+  /** Derived from the workflow id and step: the same key never sends twice. */
+  idempotencyKey: string;
+  workflowId?: string;
+  contactId: string;
+  leadId?: string;
+  channel: Channel;
+  /** Transactional messages (confirmations, reminders the customer asked for) skip the caps. */
+  kind?: 'marketing' | 'transactional';
+  /** Either the content itself… */
+  subject?: string;
+  text?: string;
+  html?: string;
+  /** …or a template and its variables, rendered here (a missing variable fails, nothing is sent). */
+  template?: { name: string; version?: number; variables: Record<string, unknown> };
+  /** Let the LLM reword a templated message (when personalisation is configured). */
+  personalise?: boolean;
+}
+
+export type SendOutcome =
+  | { status: 'sent'; messageId: string; providerMessageId: string; provider: string; duplicate: boolean }
+  | { status: 'blocked'; reason: 'opted_out' | 'suppressed' | 'no_address'; channel: Channel }
+  | { status: 'deferred'; reason: 'quiet_hours' | 'holiday' | 'frequency_cap'; notBefore: string };
+
+export interface OutboundMessage {
+  id: string;
+  idempotencyKey: string;
+  contactId?: string;
+  leadId?: string;
+  channel: Channel;
+  to: string;
+  subject?: string;
+  text: string;
+  html?: string;
+}
+
+/** A delivery service for one channel (SendGrid, Twilio, the local outbox…). */
+export interface MessageProvider {
+  readonly name: string;
+  send(message: OutboundMessage): Promise<{ providerMessageId: string }>;
+  /**
+   * For providers without idempotency keys (Twilio): whether an earlier attempt of this message
+   * reached them, so a retry after a crash between their call and our record does not resend.
+   */
+  alreadySent?(message: OutboundMessage): Promise<string | undefined>;
+}
+
+export interface FrequencyCaps {
+  perDay: number;
+  perWeek: number;
+}
+
+export interface MessageTemplate<V extends z.ZodType = z.ZodType> {
+  name: string;
+  /** A new wording is a new version: messages record which one they were rendered from. */
+  version: number;
+  channel: Channel;
+  variables: V;
+  subject?: string;
+  text: string;
+  html?: string;
+}
+
+export interface RenderedMessage {
+  template: string;
+  subject?: string;
+  text: string;
+  html?: string;
+}

@@ -32,6 +32,7 @@ import {
 } from '../../workflows/cadence/messages';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
+import { deadlineFor } from '../temporal-deadline';
 import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
 
 const holdSchema = z
@@ -58,8 +59,7 @@ export function cadenceRoutes({
   temporalTimeoutMs: number;
 }): Router {
   const router = Router();
-  const withinDeadline = <T>(fn: () => Promise<T>): Promise<T> =>
-    client.withDeadline(Date.now() + temporalTimeoutMs, fn);
+  const withinDeadline = deadlineFor(client, temporalTimeoutMs);
 
   async function leadCadence(raw: string) {
     const id = raw.toLowerCase();

@@ -20,6 +20,7 @@ import {
 } from '../../workflows/lead-intake/messages';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
+import { deadlineFor } from '../temporal-deadline';
 import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
 import { engagementSignalsSchema } from '../schemas/leads';
 
@@ -71,8 +72,7 @@ export function leadActionRoutes({
   temporalTimeoutMs: number;
 }): Router {
   const router = Router();
-  const withinDeadline = <T>(fn: () => Promise<T>): Promise<T> =>
-    client.withDeadline(Date.now() + temporalTimeoutMs, fn);
+  const withinDeadline = deadlineFor(client, temporalTimeoutMs);
 
   async function openLead(req: Request): Promise<{ lead: Lead; handle: WorkflowHandle<typeof leadIntake> }> {
     const id = leadIdSchema.safeParse(req.params.id);

@@ -15,6 +15,7 @@ import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
 import { idempotencyKeySchema } from '../schemas/common';
 import { ProblemError, validationProblem } from '../problem';
+import { deadlineFor } from '../temporal-deadline';
 
 export const MAX_BATCH = 10_000;
 const batchSchema = z.strictObject({ leads: z.array(leadFeaturesSchema).min(1).max(MAX_BATCH) });
@@ -90,6 +91,7 @@ export function mlRoutes({
   promotionMargin,
 }: MlRouteDeps): Router {
   const router = Router();
+  const withinDeadline = deadlineFor(client, temporalTimeoutMs);
 
   // Starts the modelRetrain workflow (ops only): it may replace the models every rep relies on.
   router.post('/ml/model/retrain', requireRole('ops'), async (req, res) => {
@@ -99,7 +101,7 @@ export function mlRoutes({
     if (!body.success) throw validationProblem(body.error);
     const runKey = key.data ? `key-${createHash('sha256').update(key.data).digest('hex').slice(0, 32)}` : randomUUID();
     const { margin = promotionMargin, ...rest } = body.data;
-    const started = await client.withDeadline(Date.now() + temporalTimeoutMs, () =>
+    const started = await withinDeadline(() =>
       startModelRetrain(client, taskQueue, runKey, { trigger: 'api', margin, ...rest }),
     );
     req.log.info({ workflowId: started.workflowId, started: started.started }, 'retrain requested');

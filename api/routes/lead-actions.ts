@@ -22,37 +22,15 @@ import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
 import { deadlineFor } from '../temporal-deadline';
 import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
-import { engagementSignalsSchema } from '../schemas/leads';
-
-const repActionSchema = z.strictObject({ repId: z.string().min(1).max(100) }).openapi('RepAction');
-const reassignSchema = z
-  .strictObject({
-    repId: z
-      .string()
-      .min(1)
-      .max(100)
-      .optional()
-      .describe('move to this rep when available; omitted: the best available rep'),
-    reason: z.string().trim().min(3).max(500),
-  })
-  .openapi('Reassign');
-const closeSchema = z
-  .strictObject({
-    reason: z.enum(['won', 'lost', 'duplicate']),
-    dealValue: z
-      .number()
-      .int()
-      .min(0)
-      .max(100_000_000)
-      .optional()
-      .describe('the signed amount, when won: a returning customer’s lifetime value'),
-  })
-  .refine((c) => c.dealValue === undefined || c.reason === 'won', {
-    path: ['dealValue'],
-    message: 'only a won lead has a deal value',
-  })
-  .openapi('CloseLead');
-const leadIdSchema = z.uuid();
+import {
+  acceptedSchema,
+  closeLeadSchema,
+  contactedSchema,
+  reassignedSchema,
+  reassignSchema,
+  repActionSchema,
+} from '../schemas/lead-actions';
+import { engagementSignalsSchema, leadIdSchema } from '../schemas/leads';
 
 /** Workflow refusals (validator failure types) → HTTP. */
 const REFUSALS: Record<string, [number, string]> = {
@@ -134,7 +112,7 @@ export function leadActionRoutes({
   // Closing frees the rep's capacity; the workflow records the stage (and the deal value) and ends.
   router.post('/leads/:id/close', requireRole('crm', 'ops'), async (req, res) => {
     requireJson(req);
-    const body = closeSchema.safeParse(req.body);
+    const body = closeLeadSchema.safeParse(req.body);
     if (!body.success) throw validationProblem(body.error);
     const { lead, handle } = await openLead(req);
     await withinDeadline(() => handle.signal(closeLeadSignal, body.data));
@@ -162,7 +140,7 @@ export function registerLeadActionPaths(registry: OpenAPIRegistry): void {
     summary: 'The assigned rep accepts the lead (409 for anyone else, a lead nobody holds, or a closed lead)',
     request: { params, body: { content: { 'application/json': { schema: repActionSchema } } } },
     responses: {
-      200: outcome(z.object({ attempt: z.number().int(), acceptedAt: z.string() })),
+      200: outcome(acceptedSchema),
       ...problemResponses(401, 403, 404, 409, 415, 422, 503),
     },
   });
@@ -172,7 +150,7 @@ export function registerLeadActionPaths(registry: OpenAPIRegistry): void {
     summary: 'The assigned rep made first contact: the SLA is met and the lead goes on to follow-up',
     request: { params, body: { content: { 'application/json': { schema: repActionSchema } } } },
     responses: {
-      200: outcome(z.object({ attempt: z.number().int(), contactedAt: z.string() })),
+      200: outcome(contactedSchema),
       ...problemResponses(401, 403, 404, 409, 415, 422, 503),
     },
   });
@@ -182,7 +160,7 @@ export function registerLeadActionPaths(registry: OpenAPIRegistry): void {
     summary: 'Ops move a lead to a named rep (when available) or to the best available rep; answers the new assignment',
     request: { params, body: { content: { 'application/json': { schema: reassignSchema } } } },
     responses: {
-      200: outcome(z.object({ attempt: z.number().int(), repId: z.string().nullable() })),
+      200: outcome(reassignedSchema),
       ...problemResponses(401, 403, 404, 409, 415, 422, 503),
     },
   });
@@ -190,7 +168,7 @@ export function registerLeadActionPaths(registry: OpenAPIRegistry): void {
     method: 'post',
     path: '/api/v1/leads/{id}/close',
     summary: 'Close a lead as won (with its deal value), lost or duplicate; frees the rep’s capacity',
-    request: { params, body: { content: { 'application/json': { schema: closeSchema } } } },
+    request: { params, body: { content: { 'application/json': { schema: closeLeadSchema } } } },
     responses: { 202: { description: 'Signalled' }, ...problemResponses(401, 403, 404, 409, 415, 422, 503) },
   });
   registry.registerPath({

@@ -17,7 +17,7 @@ import { problemResponses, z } from '../openapi';
 import { idempotencyKeySchema } from '../schemas/common';
 import { deadlineFor } from '../temporal-deadline';
 import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
-import { createLeadSchema, leadAcceptedSchema, leadViewSchema } from '../schemas/leads';
+import { createLeadSchema, leadAcceptedSchema, leadIdSchema, leadViewSchema } from '../schemas/leads';
 
 export interface LeadRouteDeps {
   db: Kysely<Database>;
@@ -29,8 +29,6 @@ export interface LeadRouteDeps {
   /** SLA settings new lead workflows start with (absent: the workflow's defaults). */
   routingPolicy?: RoutingPolicy;
 }
-
-const leadIdSchema = z.uuid();
 
 export function leadRoutes({
   db,

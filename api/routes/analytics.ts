@@ -5,24 +5,14 @@ import type { Kysely } from 'kysely';
 import { temperatureTrends } from '../../db/repositories/leads';
 import type { Database } from '../../db/schema';
 import { requireRole } from '../auth';
-import { problemResponses, z } from '../openapi';
+import { problemResponses } from '../openapi';
 import { validationProblem } from '../problem';
-
-const trendsQuery = z.strictObject({ days: z.coerce.number().int().min(1).max(365).default(14) });
-const trendSchema = z
-  .object({
-    day: z.string(),
-    HOT: z.number().int(),
-    WARM: z.number().int(),
-    COLD: z.number().int(),
-    unscored: z.number().int(),
-  })
-  .openapi('TemperatureTrend');
+import { temperatureTrendsQuerySchema, temperatureTrendsSchema } from '../schemas/analytics';
 
 export function analyticsRoutes({ db }: { db: Kysely<Database> }): Router {
   const router = Router();
   router.get('/analytics/temperature-trends', requireRole('crm', 'ops'), async (req, res) => {
-    const query = trendsQuery.safeParse(req.query);
+    const query = temperatureTrendsQuerySchema.safeParse(req.query);
     if (!query.success) throw validationProblem(query.error, 'query');
     res.json({ days: query.data.days, items: await temperatureTrends(db, query.data.days) });
   });
@@ -34,11 +24,11 @@ export function registerAnalyticsPaths(registry: OpenAPIRegistry): void {
     method: 'get',
     path: '/api/v1/analytics/temperature-trends',
     summary: 'Leads per day (UTC, by arrival) and current temperature, for the last `days` days (default 14)',
-    request: { query: trendsQuery },
+    request: { query: temperatureTrendsQuerySchema },
     responses: {
       200: {
         description: 'One row per day with leads',
-        content: { 'application/json': { schema: z.object({ days: z.number().int(), items: z.array(trendSchema) }) } },
+        content: { 'application/json': { schema: temperatureTrendsSchema } },
       },
       ...problemResponses(401, 403, 422, 503),
     },

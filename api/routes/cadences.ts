@@ -26,25 +26,15 @@ import { CADENCE_DEFINITIONS } from '../../workflows/cadence/rules/definitions';
 import {
   cadenceEngagementSignal,
   cadenceStatusQuery,
-  ENGAGEMENT_KINDS,
   pauseCadenceSignal,
   resumeCadenceSignal,
 } from '../../workflows/cadence/messages';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
+import { deadlineFor } from '../temporal-deadline';
 import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
-
-const holdSchema = z
-  .strictObject({
-    scope: z
-      .enum(['lead', 'rep', 'definition'])
-      .describe('one lead, every cadence of a rep, or every cadence of a definition'),
-    target: z.string().trim().min(1).max(100).describe('the lead id, the rep id, or the definition name'),
-    reason: z.string().trim().min(3).max(300),
-  })
-  .openapi('CadenceHold');
-const engagementSchema = z.strictObject({ kind: z.enum(ENGAGEMENT_KINDS) }).openapi('CadenceEngagement');
-const leadIdSchema = z.uuid();
+import { cadenceEngagementSchema, cadenceHoldSchema, holdIdSchema } from '../schemas/cadences';
+import { leadIdSchema } from '../schemas/leads';
 
 export function cadenceRoutes({
   db,
@@ -58,8 +48,7 @@ export function cadenceRoutes({
   temporalTimeoutMs: number;
 }): Router {
   const router = Router();
-  const withinDeadline = <T>(fn: () => Promise<T>): Promise<T> =>
-    client.withDeadline(Date.now() + temporalTimeoutMs, fn);
+  const withinDeadline = deadlineFor(client, temporalTimeoutMs);
 
   async function leadCadence(raw: string) {
     const id = raw.toLowerCase();
@@ -130,7 +119,7 @@ export function cadenceRoutes({
 
   router.post('/leads/:id/cadence/engagement', requireRole('crm', 'ops'), async (req, res) => {
     requireJson(req);
-    const body = engagementSchema.safeParse(req.body);
+    const body = cadenceEngagementSchema.safeParse(req.body);
     if (!body.success) throw validationProblem(body.error);
     const row = await leadCadence(String(req.params.id));
     if (row.ended_at) throw new ProblemError(409, 'Cadence ended', `the cadence ended: ${row.end_reason}`);
@@ -153,7 +142,7 @@ export function cadenceRoutes({
 
   router.post('/cadences/holds', requireRole('ops'), async (req, res) => {
     requireJson(req);
-    const body = holdSchema.safeParse(req.body);
+    const body = cadenceHoldSchema.safeParse(req.body);
     if (!body.success) throw validationProblem(body.error);
     const { scope, reason } = body.data;
     // Lead ids are compared as text in holds: one spelling (Postgres prints uuids in lower case).
@@ -171,7 +160,7 @@ export function cadenceRoutes({
   });
 
   router.delete('/cadences/holds/:id', requireRole('ops'), async (req, res) => {
-    const released = z.uuid().safeParse(req.params.id).success
+    const released = holdIdSchema.safeParse(req.params.id).success
       ? await releaseHold(db, String(req.params.id))
       : undefined;
     if (!released) throw notFound(`Active hold ${req.params.id}`);
@@ -218,7 +207,7 @@ export function registerCadencePaths(registry: OpenAPIRegistry): void {
     method: 'post',
     path: '/api/v1/leads/{id}/cadence/engagement',
     summary: 'Engagement the webhooks do not see (website visit, answered call, booking request, overwhelm)',
-    request: { params: lead, body: { content: { 'application/json': { schema: engagementSchema } } } },
+    request: { params: lead, body: { content: { 'application/json': { schema: cadenceEngagementSchema } } } },
     responses: { 202: { description: 'Told to the cadence' }, ...problemResponses(401, 403, 404, 409, 415, 422, 503) },
   });
   registry.registerPath({
@@ -232,7 +221,7 @@ export function registerCadencePaths(registry: OpenAPIRegistry): void {
     path: '/api/v1/cadences/holds',
     summary:
       'Pause one lead, every cadence of a rep, or a whole definition (ops); holding the same target again returns the active hold',
-    request: { body: { content: { 'application/json': { schema: holdSchema } } } },
+    request: { body: { content: { 'application/json': { schema: cadenceHoldSchema } } } },
     responses: {
       201: { description: 'Held; running cadences paused' },
       200: { description: 'Already held' },

@@ -10,39 +10,15 @@ import type { Database, InteractionsTable } from '../../db/schema';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
 import { notFound, requireJson, validationProblem } from '../problem';
+import {
+  cursorOf,
+  customerIdSchema,
+  newInteractionSchema,
+  timelineQueryDocSchema,
+  timelineQuerySchema,
+} from '../schemas/customers';
 
-const customerId = z.uuid();
-const cursorSchema = z.string().transform((raw, ctx) => {
-  const [at, id] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
-  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) {
-    ctx.addIssue({ code: 'custom', message: 'not a cursor from a previous page' });
-    return z.NEVER;
-  }
-  return { at: new Date(at), id };
-});
-const timelineQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: cursorSchema.optional(),
-});
-const cursorOf = (i: { occurred_at: Date; id: string }) =>
-  Buffer.from(`${i.occurred_at.toISOString()}|${i.id}`).toString('base64url');
-
-export const newInteractionSchema = z
-  .strictObject({
-    channel: z.enum(['call', 'visit', 'meeting', 'note', 'sms', 'email']),
-    direction: z.enum(['outbound', 'inbound', 'internal']),
-    summary: z.string().trim().min(1).max(500),
-    body: z.string().max(20_000).optional(),
-    durationSeconds: z.number().int().min(0).max(86_400).optional(),
-    outcome: z.string().trim().min(1).max(100).optional().describe('e.g. answered, voicemail, no_answer, booked'),
-    sentiment: z.number().min(-1).max(1).optional(),
-    repId: z.string().min(1).max(100).optional(),
-    occurredAt: z.iso.datetime({ offset: true }).optional(),
-    /** A client-side id: the same interaction sent twice is stored once. */
-    clientKey: z.string().min(8).max(200).optional(),
-  })
-  .openapi('NewInteraction');
-
+/** An interaction row as the timeline shows it. */
 const view = (i: Selectable<InteractionsTable>) => ({
   id: i.id,
   channel: i.channel,
@@ -61,9 +37,9 @@ export function customerRoutes({ db }: { db: Kysely<Database> }): Router {
   const router = Router();
 
   router.get('/customers/:id/timeline', requireRole('crm', 'ops'), async (req, res) => {
-    const id = customerId.safeParse(req.params.id);
+    const id = customerIdSchema.safeParse(req.params.id);
     if (!id.success || !(await contactExists(db, id.data))) throw notFound(`Customer ${req.params.id}`);
-    const query = timelineQuery.safeParse(req.query);
+    const query = timelineQuerySchema.safeParse(req.query);
     if (!query.success) throw validationProblem(query.error, 'query');
     const page = await timelinePage(db, id.data, query.data.limit, query.data.cursor);
     res.json({ items: page.items.map(view), nextCursor: page.hasMore ? cursorOf(page.items.at(-1)!) : null });
@@ -71,7 +47,7 @@ export function customerRoutes({ db }: { db: Kysely<Database> }): Router {
 
   router.post('/customers/:id/interactions', requireRole('crm', 'ops'), async (req, res) => {
     requireJson(req);
-    const id = customerId.safeParse(req.params.id);
+    const id = customerIdSchema.safeParse(req.params.id);
     if (!id.success || !(await contactExists(db, id.data))) throw notFound(`Customer ${req.params.id}`);
     const body = newInteractionSchema.safeParse(req.body);
     if (!body.success) throw validationProblem(body.error);
@@ -104,7 +80,7 @@ export function registerCustomerPaths(registry: OpenAPIRegistry): void {
     summary: 'Every interaction with the customer, newest first; pass `nextCursor` as `cursor` for the next page',
     request: {
       params,
-      query: z.object({ limit: z.number().int().min(1).max(100).optional(), cursor: z.string().optional() }),
+      query: timelineQueryDocSchema,
     },
     responses: { 200: { description: 'A page of the timeline' }, ...problemResponses(401, 403, 404, 422, 503) },
   });

@@ -8,28 +8,13 @@ import type { Kysely } from 'kysely';
 import { dealForLead, findDeal, recordDealEvent } from '../../db/repositories/deals';
 import type { Database } from '../../db/schema';
 import { journeyWorkflowId, leadWorkflowId } from '../../temporal/workflow-ids';
-import { LIFECYCLE_EVENTS } from '../../workflows/journey/rules/lifecycle';
 import { lifecycleEventSignal } from '../../workflows/journey/messages';
 import { closeLeadSignal } from '../../workflows/lead-intake/messages';
 import type { Logger } from '../../config/logger';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
 import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
-
-const createDealSchema = z.strictObject({ leadId: z.uuid() }).openapi('NewDeal');
-const eventSchema = z
-  .strictObject({
-    event: z.enum(LIFECYCLE_EVENTS),
-    occurredAt: z.iso.datetime({ offset: true }).optional(),
-    value: z.number().int().min(0).max(100_000_000).optional().describe('the contract value, with contract_signed'),
-    details: z.record(z.string(), z.unknown()).optional(),
-    clientKey: z.string().min(8).max(200).optional().describe('the same key sent twice records the event once'),
-  })
-  .refine((e) => e.value === undefined || e.event === 'contract_signed', {
-    path: ['value'],
-    message: 'only contract_signed carries a value',
-  })
-  .openapi('LifecycleEvent');
+import { createDealSchema, dealIdSchema, lifecycleEventSchema } from '../schemas/deals';
 
 export function dealRoutes({ db, client, logger }: { db: Kysely<Database>; client: Client; logger: Logger }): Router {
   const router = Router();
@@ -44,7 +29,7 @@ export function dealRoutes({ db, client, logger }: { db: Kysely<Database>; clien
   });
 
   router.get('/deals/:id', requireRole('crm', 'ops'), async (req, res) => {
-    const found = z.uuid().safeParse(req.params.id).success ? await findDeal(db, String(req.params.id)) : undefined;
+    const found = dealIdSchema.safeParse(req.params.id).success ? await findDeal(db, String(req.params.id)) : undefined;
     if (!found) throw notFound(`Deal ${req.params.id}`);
     res.json({
       id: found.deal.id,
@@ -62,9 +47,9 @@ export function dealRoutes({ db, client, logger }: { db: Kysely<Database>; clien
 
   router.post('/deals/:id/events', requireRole('crm', 'ops'), async (req, res) => {
     requireJson(req);
-    const body = eventSchema.safeParse(req.body);
+    const body = lifecycleEventSchema.safeParse(req.body);
     if (!body.success) throw validationProblem(body.error);
-    if (!z.uuid().safeParse(req.params.id).success) throw notFound(`Deal ${req.params.id}`);
+    if (!dealIdSchema.safeParse(req.params.id).success) throw notFound(`Deal ${req.params.id}`);
     const e = body.data;
     const outcome = await recordDealEvent(db, {
       dealId: String(req.params.id),
@@ -131,7 +116,7 @@ export function registerDealPaths(registry: OpenAPIRegistry): void {
     path: '/api/v1/deals/{id}/events',
     summary:
       'Record a lifecycle event (quote_sent, quote_opened, competitor_mentioned, contract_signed, project_started, project_completed…); out of order: 409',
-    request: { params, body: { content: { 'application/json': { schema: eventSchema } } } },
+    request: { params, body: { content: { 'application/json': { schema: lifecycleEventSchema } } } },
     responses: {
       201: { description: 'Recorded; the stage after it' },
       200: { description: 'Already recorded (same clientKey)' },

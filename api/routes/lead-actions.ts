@@ -8,7 +8,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type Wor
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import { findLeadWithContact } from '../../db/repositories/leads';
-import { CLOSED_STAGES, isClosedStage } from '../../workflows/lead-intake/rules/lead';
+import { isClosedStage } from '../../workflows/lead-intake/rules/lead';
 import { repNameOf } from '../../db/repositories/reps';
 import type { Database, Lead } from '../../db/schema';
 import { leadIntake } from '../../workflows';
@@ -21,38 +21,17 @@ import {
 } from '../../workflows/lead-intake/messages';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
+import { deadlineFor } from '../temporal-deadline';
 import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
-import { engagementSignalsSchema } from '../schemas/leads';
-
-const repActionSchema = z.strictObject({ repId: z.string().min(1).max(100) }).openapi('RepAction');
-const reassignSchema = z
-  .strictObject({
-    repId: z
-      .string()
-      .min(1)
-      .max(100)
-      .optional()
-      .describe('move to this rep when available; omitted: the best available rep'),
-    reason: z.string().trim().min(3).max(500),
-  })
-  .openapi('Reassign');
-const closeSchema = z
-  .strictObject({
-    reason: z.enum(CLOSED_STAGES),
-    dealValue: z
-      .number()
-      .int()
-      .min(0)
-      .max(100_000_000)
-      .optional()
-      .describe('the signed amount, when won: a returning customer’s lifetime value'),
-  })
-  .refine((c) => c.dealValue === undefined || c.reason === 'won', {
-    path: ['dealValue'],
-    message: 'only a won lead has a deal value',
-  })
-  .openapi('CloseLead');
-const leadIdSchema = z.uuid();
+import {
+  acceptedSchema,
+  closeLeadSchema,
+  contactedSchema,
+  reassignedSchema,
+  reassignSchema,
+  repActionSchema,
+} from '../schemas/lead-actions';
+import { engagementSignalsSchema, leadIdSchema } from '../schemas/leads';
 
 /** Workflow refusals (validator failure types) → HTTP. */
 const REFUSALS: Record<string, [number, string]> = {
@@ -72,8 +51,7 @@ export function leadActionRoutes({
   temporalTimeoutMs: number;
 }): Router {
   const router = Router();
-  const withinDeadline = <T>(fn: () => Promise<T>): Promise<T> =>
-    client.withDeadline(Date.now() + temporalTimeoutMs, fn);
+  const withinDeadline = deadlineFor(client, temporalTimeoutMs);
 
   async function openLead(req: Request): Promise<{ lead: Lead; handle: WorkflowHandle<typeof leadIntake> }> {
     const id = leadIdSchema.safeParse(req.params.id);
@@ -135,7 +113,7 @@ export function leadActionRoutes({
   // Closing frees the rep's capacity; the workflow records the stage (and the deal value) and ends.
   router.post('/leads/:id/close', requireRole('crm', 'ops'), async (req, res) => {
     requireJson(req);
-    const body = closeSchema.safeParse(req.body);
+    const body = closeLeadSchema.safeParse(req.body);
     if (!body.success) throw validationProblem(body.error);
     const { lead, handle } = await openLead(req);
     await withinDeadline(() => handle.signal(closeLeadSignal, body.data));
@@ -163,7 +141,7 @@ export function registerLeadActionPaths(registry: OpenAPIRegistry): void {
     summary: 'The assigned rep accepts the lead (409 for anyone else, a lead nobody holds, or a closed lead)',
     request: { params, body: { content: { 'application/json': { schema: repActionSchema } } } },
     responses: {
-      200: outcome(z.object({ attempt: z.number().int(), acceptedAt: z.string() })),
+      200: outcome(acceptedSchema),
       ...problemResponses(401, 403, 404, 409, 415, 422, 503),
     },
   });
@@ -173,7 +151,7 @@ export function registerLeadActionPaths(registry: OpenAPIRegistry): void {
     summary: 'The assigned rep made first contact: the SLA is met and the lead goes on to follow-up',
     request: { params, body: { content: { 'application/json': { schema: repActionSchema } } } },
     responses: {
-      200: outcome(z.object({ attempt: z.number().int(), contactedAt: z.string() })),
+      200: outcome(contactedSchema),
       ...problemResponses(401, 403, 404, 409, 415, 422, 503),
     },
   });
@@ -183,7 +161,7 @@ export function registerLeadActionPaths(registry: OpenAPIRegistry): void {
     summary: 'Ops move a lead to a named rep (when available) or to the best available rep; answers the new assignment',
     request: { params, body: { content: { 'application/json': { schema: reassignSchema } } } },
     responses: {
-      200: outcome(z.object({ attempt: z.number().int(), repId: z.string().nullable() })),
+      200: outcome(reassignedSchema),
       ...problemResponses(401, 403, 404, 409, 415, 422, 503),
     },
   });
@@ -191,7 +169,7 @@ export function registerLeadActionPaths(registry: OpenAPIRegistry): void {
     method: 'post',
     path: '/api/v1/leads/{id}/close',
     summary: 'Close a lead as won (with its deal value), lost or duplicate; frees the rep’s capacity',
-    request: { params, body: { content: { 'application/json': { schema: closeSchema } } } },
+    request: { params, body: { content: { 'application/json': { schema: closeLeadSchema } } } },
     responses: { 202: { description: 'Signalled' }, ...problemResponses(401, 403, 404, 409, 415, 422, 503) },
   });
   registry.registerPath({

@@ -15,8 +15,9 @@ import { statusQuery } from '../../workflows/lead-intake/messages';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
 import { idempotencyKeySchema } from '../schemas/common';
+import { deadlineFor } from '../temporal-deadline';
 import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
-import { createLeadSchema, leadAcceptedSchema, leadViewSchema } from '../schemas/leads';
+import { createLeadSchema, leadAcceptedSchema, leadIdSchema, leadViewSchema } from '../schemas/leads';
 
 export interface LeadRouteDeps {
   db: Kysely<Database>;
@@ -29,8 +30,6 @@ export interface LeadRouteDeps {
   routingPolicy?: RoutingPolicy;
 }
 
-const leadIdSchema = z.uuid();
-
 export function leadRoutes({
   db,
   client,
@@ -40,8 +39,7 @@ export function leadRoutes({
   routingPolicy,
 }: LeadRouteDeps): Router {
   const router = Router();
-  const withinDeadline = <T>(fn: () => Promise<T>): Promise<T> =>
-    client.withDeadline(Date.now() + temporalTimeoutMs, fn);
+  const withinDeadline = deadlineFor(client, temporalTimeoutMs);
 
   router.post('/leads', requireRole('crm', 'ops'), async (req, res) => {
     requireJson(req);

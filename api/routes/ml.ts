@@ -14,43 +14,16 @@ import { leadFeaturesSchema } from '../../activities/ml/schemas';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
 import { idempotencyKeySchema } from '../schemas/common';
+import {
+  leadPredictionSchema,
+  MAX_BATCH,
+  predictBatchSchema,
+  predictionsSchema,
+  retrainRequestSchema,
+  retrainStartedSchema,
+} from '../schemas/ml';
 import { ProblemError, validationProblem } from '../problem';
-
-export const MAX_BATCH = 10_000;
-const batchSchema = z.strictObject({ leads: z.array(leadFeaturesSchema).min(1).max(MAX_BATCH) });
-
-/** Optional knobs of an on-demand retrain; an empty body uses the configured defaults. */
-export const retrainRequestSchema = z
-  .strictObject({
-    margin: z
-      .number()
-      .min(0)
-      .max(0.5)
-      .optional()
-      .describe('required gain of the primary holdout metric (default ML_PROMOTION_MARGIN)'),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31 - 1)
-      .optional()
-      .describe('synthetic data and holdout seed (default: from the retrain number)'),
-    nLeads: z
-      .number()
-      .int()
-      .min(1000)
-      .max(200_000)
-      .optional()
-      .describe('synthetic lead rows for models without enough CRM history'),
-    nCustomers: z.number().int().min(1000).max(100_000).optional().describe('synthetic customer rows'),
-  })
-  .openapi('RetrainRequest');
-const retrainStartedSchema = z
-  .object({
-    workflowId: z.string(),
-    started: z.boolean().describe('false when this Idempotency-Key started a retrain before'),
-  })
-  .openapi('RetrainStarted');
+import { deadlineFor } from '../temporal-deadline';
 
 export interface MlRouteDeps {
   modelStore: ModelStore;
@@ -61,26 +34,6 @@ export interface MlRouteDeps {
   promotionMargin: number;
 }
 
-const contribution = z.object({ feature: z.string(), contribution: z.number() });
-const leadPredictionSchema = z
-  .object({
-    conversion: z.object({
-      model: z.string(),
-      version: z.string(),
-      probability: z.number(),
-      topFeatures: z.array(contribution),
-    }),
-    nextBestAction: z.object({
-      model: z.string(),
-      version: z.string(),
-      action: z.string(),
-      confidence: z.number(),
-      probabilities: z.record(z.string(), z.number()),
-      topFeatures: z.array(contribution),
-    }),
-  })
-  .openapi('LeadPrediction');
-
 export function mlRoutes({
   modelStore,
   db,
@@ -90,6 +43,7 @@ export function mlRoutes({
   promotionMargin,
 }: MlRouteDeps): Router {
   const router = Router();
+  const withinDeadline = deadlineFor(client, temporalTimeoutMs);
 
   // Starts the modelRetrain workflow (ops only): it may replace the models every rep relies on.
   router.post('/ml/model/retrain', requireRole('ops'), async (req, res) => {
@@ -99,7 +53,7 @@ export function mlRoutes({
     if (!body.success) throw validationProblem(body.error);
     const runKey = key.data ? `key-${createHash('sha256').update(key.data).digest('hex').slice(0, 32)}` : randomUUID();
     const { margin = promotionMargin, ...rest } = body.data;
-    const started = await client.withDeadline(Date.now() + temporalTimeoutMs, () =>
+    const started = await withinDeadline(() =>
       startModelRetrain(client, taskQueue, runKey, { trigger: 'api', margin, ...rest }),
     );
     req.log.info({ workflowId: started.workflowId, started: started.started }, 'retrain requested');
@@ -119,7 +73,7 @@ export function mlRoutes({
   });
 
   router.post('/ml/predict/batch', requireRole('crm', 'ops'), async (req, res) => {
-    const batch = batchSchema.safeParse(req.body);
+    const batch = predictBatchSchema.safeParse(req.body);
     if (!batch.success) throw validationProblem(batch.error);
     res.json({ predictions: await predictLeads(modelStore, batch.data.leads) });
   });
@@ -178,11 +132,11 @@ export function registerMlPaths(registry: OpenAPIRegistry): void {
     method: 'post',
     path: '/api/v1/ml/predict/batch',
     summary: `Predictions for up to ${MAX_BATCH.toLocaleString('en-US')} leads in one response`,
-    request: { body: { content: { 'application/json': { schema: batchSchema } } } },
+    request: { body: { content: { 'application/json': { schema: predictBatchSchema } } } },
     responses: {
       200: {
         description: 'One prediction per lead, in order',
-        content: { 'application/json': { schema: z.object({ predictions: z.array(leadPredictionSchema) }) } },
+        content: { 'application/json': { schema: predictionsSchema } },
       },
       ...problemResponses(400, 401, 403, 413, 422),
     },

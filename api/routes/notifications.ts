@@ -6,27 +6,14 @@ import type { Kysely } from 'kysely';
 import { listNotifications } from '../../db/repositories/notifications';
 import type { Database } from '../../db/schema';
 import { requireRole } from '../auth';
-import { problemResponses, z } from '../openapi';
+import { problemResponses } from '../openapi';
 import { ProblemError, validationProblem } from '../problem';
-
-const querySchema = z.strictObject({
-  recipient: z.string().regex(/^(ops|rep:[a-z0-9][a-z0-9-]{2,59})$/, '`ops` or `rep:<repId>`'),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-});
-const notificationSchema = z
-  .object({
-    key: z.string(),
-    kind: z.string(),
-    leadId: z.string().nullable(),
-    payload: z.record(z.string(), z.unknown()),
-    createdAt: z.string(),
-  })
-  .openapi('Notification');
+import { notificationListSchema, notificationQuerySchema } from '../schemas/notifications';
 
 export function notificationRoutes({ db }: { db: Kysely<Database> }): Router {
   const router = Router();
   router.get('/notifications', requireRole('crm', 'ops'), async (req, res) => {
-    const query = querySchema.safeParse(req.query);
+    const query = notificationQuerySchema.safeParse(req.query);
     if (!query.success) throw validationProblem(query.error, 'query');
     // The ops queue is for managers only.
     if (query.data.recipient === 'ops' && req.role !== 'ops')
@@ -51,11 +38,11 @@ export function registerNotificationPaths(registry: OpenAPIRegistry): void {
     path: '/api/v1/notifications',
     summary:
       'A rep’s tasks and escalations (`recipient=rep:<id>`) or the ops queue (`recipient=ops`, ops role), newest first',
-    request: { query: querySchema },
+    request: { query: notificationQuerySchema },
     responses: {
       200: {
         description: 'Notifications',
-        content: { 'application/json': { schema: z.object({ items: z.array(notificationSchema) }) } },
+        content: { 'application/json': { schema: notificationListSchema } },
       },
       ...problemResponses(401, 403, 422, 503),
     },

@@ -11,6 +11,9 @@ export function normalisePhone(raw: string): string | undefined {
   return undefined;
 }
 
+/** A lead's id in a path (`/leads/:id`): anything else is a lead that does not exist. */
+export const leadIdSchema = z.uuid();
+
 const phone = z
   .string()
   .trim()

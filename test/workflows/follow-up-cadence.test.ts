@@ -192,7 +192,7 @@ describe('followUpCadence', () => {
       expect(sender.sent[1]).toMatchObject({
         day: 2,
         channel: 'call',
-        text: expect.stringContaining('Your proposal is ready') as unknown,
+        text: expect.stringContaining('Your iSwitch Roofs rep will prepare your proposal') as unknown,
       });
     });
   });

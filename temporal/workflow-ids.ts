@@ -1,4 +1,4 @@
-// Workflow ids are business keys, built and parsed in one place per process (see PROCESS_MAP.md).
+// Workflow ids are business keys, built and parsed in one place per process (see docs/processes.md).
 export const leadWorkflowId = (leadId: string): string => `lead-${leadId}`;
 
 export function leadIdFromWorkflowId(workflowId: string): string | undefined {

@@ -1,6 +1,8 @@
 // Temporal test environments on the pip-installed binaries (never downloaded at run time).
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { afterAll, beforeAll } from 'vitest';
+import { bundleWorkflows } from '../../workers/worker';
 import { installTemporalLogging } from '../../temporal/runtime-logging';
 import { testLogger } from './logger';
 import { temporalCliPath, temporalTestServerPath } from '../../temporal/binaries';
@@ -28,6 +30,41 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   });
   await registerSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
+}
+
+/** The time-skipping server and the worker's workflow bundle of one describe block. */
+export interface TimeSkippingSuite {
+  readonly env: TestWorkflowEnvironment;
+  readonly workflowBundle: { code: string };
+}
+
+/**
+ * Call inside a describe block: starts the time-skipping server and bundles the worker's workflows
+ * (in parallel) before its tests, and tears the server down after them. Read the fields in tests,
+ * hooks and what they call: they are getters, filled in by beforeAll, and throw if read before it
+ * instead of handing out undefined.
+ */
+export function useTimeSkippingEnv(): TimeSkippingSuite {
+  let env: TestWorkflowEnvironment | undefined;
+  let workflowBundle: { code: string } | undefined;
+  beforeAll(async () => {
+    [env, workflowBundle] = await Promise.all([createTimeSkippingEnv(), bundleWorkflows(testLogger)]);
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+  const ready = <T>(value: T | undefined, name: string): T => {
+    if (value === undefined) throw new Error(`useTimeSkippingEnv: ${name} is read before beforeAll has run`);
+    return value;
+  };
+  return {
+    get env() {
+      return ready(env, 'env');
+    },
+    get workflowBundle() {
+      return ready(workflowBundle, 'workflowBundle');
+    },
+  };
 }
 
 /** A task queue per test, so workers of different tests never steal each other's tasks. */

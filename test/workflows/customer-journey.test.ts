@@ -5,9 +5,8 @@
 // a blocked channel; the customer's deletion ending the journey.
 import { Context } from '@temporalio/activity';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CustomerId, LeadId, Stage } from '../../temporal/search-attributes';
 import { messagingTaskQueue } from '../../temporal/task-queues';
 import type { LifecycleEvent } from '../../workflows/journey/rules/lifecycle';
@@ -20,11 +19,9 @@ import {
 import { addMonthsUtc } from '../../workflows/journey/touchpoints';
 import type { JourneyStatus } from '../../workflows/journey/types';
 import { customerJourney } from '../../workflows';
-import { bundleWorkflows } from '../../workers/worker';
-import { testLogger } from '../helpers/logger';
 import { keepHistory } from '../helpers/histories';
 import { fakeSender } from '../helpers/fake-sender';
-import { createTimeSkippingEnv, taskQueueFor } from '../helpers/temporal';
+import { taskQueueFor, useTimeSkippingEnv } from '../helpers/temporal';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -32,15 +29,7 @@ const CUSTOMER = '00000000-0000-4000-8000-0000000000c1';
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof customerJourney>;
 
 describe('customerJourney', () => {
-  let env: TestWorkflowEnvironment;
-  let workflowBundle: { code: string };
-  beforeAll(async () => {
-    // The journey's own entry point until workflows/index.ts exports it.
-    [env, workflowBundle] = await Promise.all([createTimeSkippingEnv(), bundleWorkflows(testLogger)]);
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const temporal = useTimeSkippingEnv();
 
   interface Journey {
     h: Handle;
@@ -55,16 +44,21 @@ describe('customerJourney', () => {
 
   async function run(title: string, sender: ReturnType<typeof fakeSender>, body: (j: Journey) => Promise<void>) {
     const taskQueue = taskQueueFor(title);
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: {} });
+    const worker = await Worker.create({
+      connection: temporal.env.nativeConnection,
+      taskQueue,
+      workflowBundle: temporal.workflowBundle,
+      activities: {},
+    });
     const sending = await Worker.create({
-      connection: env.nativeConnection,
+      connection: temporal.env.nativeConnection,
       taskQueue: messagingTaskQueue(taskQueue),
       activities: sender.activities,
     });
     let n = 0;
     const done = (async () => {
-      sender.start(await env.currentTimeMs());
-      const h = await env.client.workflow.start(customerJourney, {
+      sender.start(await temporal.env.currentTimeMs());
+      const h = await temporal.env.client.workflow.start(customerJourney, {
         workflowId: `journey-${title.replace(/\W+/g, '-')}`,
         taskQueue,
         args: [{ customerId: CUSTOMER, leadId: `lead-${title}` }],
@@ -75,12 +69,12 @@ describe('customerJourney', () => {
           h.signal(lifecycleEventSignal, {
             eventId: extra.eventId ?? `${title}-${++n}`,
             event,
-            occurredAt: new Date(await env.currentTimeMs()).toISOString(),
+            occurredAt: new Date(await temporal.env.currentTimeMs()).toISOString(),
             dealId: 'deal-1',
             details: extra.details,
           }),
-        sleep: (ms) => env.sleep(ms),
-        now: () => env.currentTimeMs(),
+        sleep: (ms) => temporal.env.sleep(ms),
+        now: () => temporal.env.currentTimeMs(),
         status: () => h.query(journeyStatusQuery),
         finish: async (reason = 'customer deleted') => {
           await h.signal(endJourneySignal, { reason });
@@ -394,7 +388,7 @@ describe('customerJourney', () => {
       const result = await j.finish();
       expect(result).toMatchObject({ continuedAsNew: 1, ended: 'customer deleted' });
       await keepHistory(
-        env.client.workflow.getHandle(j.h.workflowId, j.h.firstExecutionRunId),
+        temporal.env.client.workflow.getHandle(j.h.workflowId, j.h.firstExecutionRunId),
         'customer-journey',
         'advocate-postcard-continue-as-new',
       );

@@ -4,9 +4,8 @@
 // accelerates to a call with a proposal; pause and resume never flood; stop ends it.
 import { Context } from '@temporalio/activity';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { messagingTaskQueue } from '../../temporal/task-queues';
 import { followUpCadence } from '../../workflows';
 import {
@@ -18,25 +17,16 @@ import {
   stopCadenceSignal,
 } from '../../workflows/cadence/messages';
 import { messageEventSignal } from '../../workflows/messaging/messages';
-import { bundleWorkflows } from '../../workers/worker';
 import { keepHistory } from '../helpers/histories';
-import { testLogger } from '../helpers/logger';
 import { memoryCadenceStore } from '../helpers/cadence-memory';
 import { fakeSender } from '../helpers/fake-sender';
-import { createTimeSkippingEnv, taskQueueFor } from '../helpers/temporal';
+import { taskQueueFor, useTimeSkippingEnv } from '../helpers/temporal';
 import type { CadenceSettings } from '../../workflows/cadence/types';
 
 const DAY = 86_400_000;
 
 describe('followUpCadence', () => {
-  let env: TestWorkflowEnvironment;
-  let workflowBundle: { code: string };
-  beforeAll(async () => {
-    [env, workflowBundle] = await Promise.all([createTimeSkippingEnv(), bundleWorkflows(testLogger)]);
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const temporal = useTimeSkippingEnv();
 
   type RunOptions = {
     maxTouches?: number;
@@ -65,24 +55,24 @@ describe('followUpCadence', () => {
   ) {
     const taskQueue = taskQueueFor(title);
     const worker = await Worker.create({
-      connection: env.nativeConnection,
+      connection: temporal.env.nativeConnection,
       taskQueue,
-      workflowBundle,
+      workflowBundle: temporal.workflowBundle,
       activities: store.activities,
     });
     const sending = await Worker.create({
-      connection: env.nativeConnection,
+      connection: temporal.env.nativeConnection,
       taskQueue: messagingTaskQueue(taskQueue),
       activities: sender.activities,
     });
     const done = (async () => {
-      sender.start(await env.currentTimeMs());
+      sender.start(await temporal.env.currentTimeMs());
       await body(taskQueue);
     })();
     await Promise.all([worker.runUntil(done), sending.runUntil(done)]);
   }
   const startOn = (taskQueue: string, workflowId: string, o: RunOptions) =>
-    env.client.workflow.start(followUpCadence, {
+    temporal.env.client.workflow.start(followUpCadence, {
       workflowId,
       taskQueue,
       args: [
@@ -130,7 +120,7 @@ describe('followUpCadence', () => {
   it('a reply hands the lead over and ends the cadence', async () => {
     const sender = fakeSender();
     await run('reply', sender, 12, async (h) => {
-      await env.sleep(1.2 * DAY); // past the day 1 email (queries do not move the test server's clock)
+      await temporal.env.sleep(1.2 * DAY); // past the day 1 email (queries do not move the test server's clock)
       await expect.poll(() => sender.sent.length).toBe(1);
       await h.signal(messageEventSignal, {
         messageId: 'm1',
@@ -180,7 +170,7 @@ describe('followUpCadence', () => {
   it('a click accelerates: a call with the proposal the next day', async () => {
     const sender = fakeSender();
     await run('click', sender, 2, async (h) => {
-      await env.sleep(1.2 * DAY);
+      await temporal.env.sleep(1.2 * DAY);
       await expect.poll(() => sender.sent.length).toBe(1);
       await h.signal(messageEventSignal, {
         messageId: 'm1',
@@ -192,7 +182,7 @@ describe('followUpCadence', () => {
       expect(sender.sent[1]).toMatchObject({
         day: 2,
         channel: 'call',
-        text: expect.stringContaining('Your proposal is ready') as unknown,
+        text: expect.stringContaining('Your iSwitch Roofs rep will prepare your proposal') as unknown,
       });
     });
   });
@@ -200,14 +190,14 @@ describe('followUpCadence', () => {
   it('paused for a week, resumed: one touch, not the missed ones in a burst; stop ends it', async () => {
     const sender = fakeSender();
     await run('pause', sender, 12, async (h) => {
-      await env.sleep(1.2 * DAY);
+      await temporal.env.sleep(1.2 * DAY);
       await expect.poll(() => sender.sent.length).toBe(1);
       await h.signal(pauseCadenceSignal);
       await expect.poll(async () => (await statusOf(h)).paused).toBe(true);
-      await env.sleep(8 * DAY);
+      await temporal.env.sleep(8 * DAY);
       expect(sender.sent).toHaveLength(1);
       await h.signal(resumeCadenceSignal);
-      await env.sleep(2 * DAY);
+      await temporal.env.sleep(2 * DAY);
       await expect.poll(() => sender.sent.length).toBe(2);
       expect(sender.sent[1]!.day).toBeGreaterThanOrEqual(9);
       await h.signal(stopCadenceSignal, { reason: 'lead won' });
@@ -220,11 +210,11 @@ describe('followUpCadence', () => {
   it('shifts missed steps forward after a pause: the day 2 SMS goes out 0.8 days after resuming, the day 5 postcard 3 days later', async () => {
     const sender = fakeSender();
     await run('shift forward', sender, 3, async (h) => {
-      await env.sleep(1.2 * DAY);
+      await temporal.env.sleep(1.2 * DAY);
       await expect.poll(() => sender.sent.length).toBe(1);
       await h.signal(pauseCadenceSignal, { reason: 'storm cleanup' });
       await expect.poll(async () => (await statusOf(h)).pausedBecause).toBe('storm cleanup');
-      await env.sleep(10 * DAY); // past every step of the testing sequence
+      await temporal.env.sleep(10 * DAY); // past every step of the testing sequence
       await h.signal(resumeCadenceSignal);
       await h.result();
       expect(sender.sent.map((s) => [s.day, s.channel])).toEqual([
@@ -238,7 +228,7 @@ describe('followUpCadence', () => {
   it('overwhelm pauses the pressure: weekly educational email instead of the next sales touch', async () => {
     const sender = fakeSender();
     await run('overwhelm', sender, 2, async (h) => {
-      await env.sleep(1.2 * DAY);
+      await temporal.env.sleep(1.2 * DAY);
       await expect.poll(() => sender.sent.length).toBe(1);
       await h.signal(cadenceEngagementSignal, { kind: 'overwhelmed' });
       await expect.poll(async () => (await statusOf(h)).next?.mode).toBe('PAUSE');
@@ -259,7 +249,7 @@ describe('followUpCadence', () => {
       expect(result.runs).toBe(3);
       expect(result.touches.map((t) => t.channel)).toEqual(['email', 'sms', 'postcard', 'postcard', 'email']);
       expect(result.ended).toBe('touch cap of 5 reached');
-      const latest = await env.client.workflow.getHandle(h.workflowId).describe();
+      const latest = await temporal.env.client.workflow.getHandle(h.workflowId).describe();
       expect(latest.runId).not.toBe(h.firstExecutionRunId);
       // The same touches as a single run would send, on the same days.
       expect(sender.sent.map((s) => s.day)).toEqual([1, 2, 5, 12, 19]);
@@ -272,7 +262,7 @@ describe('followUpCadence', () => {
     const store = storeFor(options);
     store.holds.set('rep:rep-on-vacation', 'vacation');
     await run('rep hold', sender, { ...options, store }, async (h) => {
-      await env.sleep(3.5 * DAY);
+      await temporal.env.sleep(3.5 * DAY);
       expect(sender.sent).toHaveLength(0);
       const held = await statusOf(h);
       expect(held).toMatchObject({ paused: true, heldBy: 'rep', pausedBecause: 'held (rep): vacation' });
@@ -288,9 +278,9 @@ describe('followUpCadence', () => {
   it('an out-of-office reply pauses until the stated return instead of ending', async () => {
     const sender = fakeSender();
     await run('out of office', sender, 2, async (h) => {
-      await env.sleep(1.2 * DAY);
+      await temporal.env.sleep(1.2 * DAY);
       await expect.poll(() => sender.sent.length).toBe(1);
-      const back = new Date((await env.currentTimeMs()) + 5 * DAY).toISOString();
+      const back = new Date((await temporal.env.currentTimeMs()) + 5 * DAY).toISOString();
       await h.signal(messageEventSignal, {
         messageId: 'm1',
         channel: 'email',
@@ -311,7 +301,7 @@ describe('followUpCadence', () => {
   it("a household member's reply hands this cadence over too", async () => {
     const sender = fakeSender();
     await run('household', sender, 12, async (h) => {
-      await env.sleep(1.2 * DAY);
+      await temporal.env.sleep(1.2 * DAY);
       await h.signal(householdReplySignal, { fromContactId: '00000000-0000-4000-8000-0000000000f2' });
       expect((await h.result()).ended).toBe('a household member replied: handed to the rep');
       expect(sender.sent).toHaveLength(1);
@@ -336,7 +326,7 @@ describe('followUpCadence', () => {
         .toBe('lead lost');
       const third = await startOn(taskQueue, 'cadence-contact-third', options);
       expect((await third.result()).ended).toMatch(/^not started: cooling down after the last cadence until /);
-      await env.sleep(31 * DAY);
+      await temporal.env.sleep(31 * DAY);
       const fourth = await startOn(taskQueue, 'cadence-contact-fourth', { ...options, maxTouches: 1 });
       expect((await fourth.result()).ended).toBe('touch cap of 1 reached');
     });
@@ -368,7 +358,7 @@ describe('followUpCadence', () => {
     const sender = fakeSender();
     const store = storeFor({});
     await run('cancel', sender, { store }, async (h) => {
-      await env.sleep(1.2 * DAY);
+      await temporal.env.sleep(1.2 * DAY);
       await h.cancel();
       await expect(h.result()).rejects.toThrow();
       expect([...store.runs.values()][0]).toMatchObject({ reason: 'cancelled' });

@@ -5,9 +5,8 @@
 // (test/integration/assignments.test.ts); here the question is what the workflow does with them.
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { leadIntake } from '../../workflows';
 import {
   acceptLeadUpdate,
@@ -22,10 +21,8 @@ import {
 import { DEFAULT_POLICY } from '../../workflows/lead-intake/rules/sla-policy';
 import type { LeadIntakeInput } from '../../workflows/lead-intake/types';
 import { fakeCrm } from '../helpers/fake-crm';
-import { bundleWorkflows } from '../../workers/worker';
 import { keepHistory } from '../helpers/histories';
-import { testLogger } from '../helpers/logger';
-import { createTimeSkippingEnv, taskQueueFor } from '../helpers/temporal';
+import { taskQueueFor, useTimeSkippingEnv } from '../helpers/temporal';
 
 const input = (leadId: string, over: Partial<LeadIntakeInput> = {}): LeadIntakeInput => ({
   leadId,
@@ -51,15 +48,7 @@ async function rejection(p: Promise<unknown>): Promise<string | undefined> {
 }
 
 describe('leadIntake (routed)', () => {
-  let env: TestWorkflowEnvironment;
-  let workflowBundle: { code: string };
-
-  beforeAll(async () => {
-    [env, workflowBundle] = await Promise.all([createTimeSkippingEnv(), bundleWorkflows(testLogger)]);
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const temporal = useTimeSkippingEnv();
 
   async function run(
     title: string,
@@ -68,13 +57,13 @@ describe('leadIntake (routed)', () => {
   ) {
     const taskQueue = taskQueueFor(title);
     const worker = await Worker.create({
-      connection: env.nativeConnection,
+      connection: temporal.env.nativeConnection,
       taskQueue,
-      workflowBundle,
+      workflowBundle: temporal.workflowBundle,
       activities: crm.activities,
     });
     await worker.runUntil(
-      body((workflowId, i) => env.client.workflow.start(leadIntake, { workflowId, taskQueue, args: [i] })),
+      body((workflowId, i) => temporal.env.client.workflow.start(leadIntake, { workflowId, taskQueue, args: [i] })),
     );
   }
   const statusOf = (h: WorkflowHandle<typeof leadIntake>) => h.query(statusQuery);
@@ -98,7 +87,7 @@ describe('leadIntake (routed)', () => {
       await h.executeUpdate(contactedUpdate, { args: [{ repId: 'rep-ann' }] });
       expect(await statusOf(h)).toMatchObject({ stage: 'contacted' });
 
-      await env.sleep('1 hour'); // long past the SLA: contact was made, nothing fires
+      await temporal.env.sleep('1 hour'); // long past the SLA: contact was made, nothing fires
       expect(crm.world.notifications.filter((n) => n.kind === 'sla_breach')).toEqual([]);
       await h.signal(closeLeadSignal, { reason: 'won', dealValue: 32_000 });
       expect((await h.result()).stage).toBe('won');
@@ -117,7 +106,7 @@ describe('leadIntake (routed)', () => {
       await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
       const a1 = crm.world.assignments[0]!;
       expect(Date.parse(a1.slaDeadline) - Date.parse(a1.at)).toBe(60 * 60_000); // WARM: 60 min
-      await env.sleep('61 minutes');
+      await temporal.env.sleep('61 minutes');
       await expect.poll(async () => (await statusOf(h)).assignment?.attempt).toBe(2);
       expect(crm.world.ended).toEqual([{ attempt: 1, reason: 'breached' }]);
       expect(crm.world.notifications.find((n) => n.kind === 'sla_breach')).toMatchObject({
@@ -141,14 +130,14 @@ describe('leadIntake (routed)', () => {
     await run('ops queue', crm, async (start) => {
       const h = await start('lead-ops-queue', input('ops-queue', { signals: HOT }));
       await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
-      await env.sleep('7 minutes'); // three 2-minute SLAs
+      await temporal.env.sleep('7 minutes'); // three 2-minute SLAs
       await expect.poll(async () => (await statusOf(h)).stage).toBe('escalated');
       // Nobody reached the lead: follow-up starts now, with no rep to hold it.
       expect(crm.world.handoffs).toEqual([{ workflowId: 'cadence-ops-queue', leadId: 'ops-queue', repId: undefined }]);
       expect(crm.world.assignments.map((a) => a.repId)).toEqual(['rep-ann', 'rep-ben', 'rep-cy']);
       expect(crm.world.ended.map((e) => e.reason)).toEqual(['breached', 'breached', 'breached']);
       expect(crm.world.notifications.filter((n) => n.kind === 'sla_ops_queue')).toHaveLength(1);
-      await env.sleep('1 hour'); // no automatic fourth assignment
+      await temporal.env.sleep('1 hour'); // no automatic fourth assignment
       expect(crm.world.assignments).toHaveLength(3);
       expect(await rejection(h.executeUpdate(acceptLeadUpdate, { args: [{ repId: 'rep-cy' }] }))).toBe('NotAssigned');
 
@@ -182,7 +171,7 @@ describe('leadIntake (routed)', () => {
       expect(crm.world.assessed).toEqual([
         { leadId: 'vip', vip: { isVip: true, reasons: s.vip!.reasons, preferredRepId: 'rep-cy' } },
       ]);
-      await env.sleep('16 minutes');
+      await temporal.env.sleep('16 minutes');
       await expect.poll(async () => (await statusOf(h)).assignment?.attempt).toBe(2);
       await h.executeUpdate(contactedUpdate, { args: [{ repId: 'rep-ann' }] });
       await h.signal(closeLeadSignal, { reason: 'won' });
@@ -214,7 +203,7 @@ describe('leadIntake (routed)', () => {
     await run('no rep', crm, async (start) => {
       const h = await start('lead-no-rep', input('no-rep', { signals: HOT }));
       await expect.poll(async () => (await statusOf(h)).stage).toBe('waiting_for_rep');
-      await env.sleep('5 minutes'); // ten more looks (every 30 s), no more alerts
+      await temporal.env.sleep('5 minutes'); // ten more looks (every 30 s), no more alerts
       expect(crm.world.routingAttempts).toBeGreaterThanOrEqual(10);
       expect(crm.world.notifications.filter((n) => n.kind === 'no_rep_available')).toHaveLength(1);
       expect(crm.world.assignments).toEqual([]);

@@ -11,8 +11,8 @@ const COPY: Record<Content, { subject: string; text: string }> = {
     text: 'No pressure from us — here are five signs a roof needs attention, and what each one costs to fix early.',
   },
   proposal: {
-    subject: 'Your roofing proposal',
-    text: 'Your proposal is ready: three options with itemised prices and 0% financing for 12 months. Reply with questions.',
+    subject: 'Preparing your roofing proposal',
+    text: 'Your iSwitch Roofs rep will prepare your proposal: the options for your roof and what each costs. Reply with questions.',
   },
 };
 

@@ -24,7 +24,7 @@ const COPY: Record<TouchpointName, { title: string; text: string }> = {
 
   quote_ready_email: {
     title: 'Your custom quote is ready',
-    text: 'Your custom quote is ready: your options, itemised prices and financing in one place. Reply with any questions.',
+    text: 'Your custom quote is ready: your rep has sent you your options and their prices. Reply with any questions.',
   },
   quote_questions_sms: {
     title: 'Questions about your quote?',
@@ -36,16 +36,16 @@ const COPY: Record<TouchpointName, { title: string; text: string }> = {
   },
   competitor_email: {
     title: 'Why customers choose us',
-    text: 'Why customers choose us: licensed crews, a written workmanship warranty, transparent pricing and a project portal that shows your roof every day.',
+    text: 'Why customers choose us: licensed crews, a written workmanship warranty, transparent pricing and a rep who keeps you updated from the first visit to the final walkthrough.',
   },
 
   project_starting_email: {
     title: 'Project starting in 3 days - what to expect',
-    text: 'Your project starts in 3 days. What to expect: the crew arrives in the morning, protects your landscaping, and posts progress photos to your portal every day.',
+    text: 'Your project starts in 3 days. What to expect: the crew arrives in the morning, protects your landscaping, and your rep sends you progress updates as the work goes on.',
   },
   crew_arrived_sms: {
     title: 'Crew arrived, project beginning',
-    text: 'Crew arrived, project beginning: the iSwitch Roofs crew is on site. Progress photos will be in your portal.',
+    text: 'Crew arrived, project beginning: the iSwitch Roofs crew is on site. Your rep will keep you posted on progress.',
   },
   final_walkthrough_call: {
     title: 'Final walkthrough scheduled',

@@ -12,11 +12,12 @@ NODE_TS := node --import tsx
 start: install
 	@$(NODE_TS) scripts/start.ts
 
-## test: install what is missing, then typecheck, lint, formatting, and every test
+## test: install what is missing, then typecheck, lint, formatting, import rules, and every test
 test: install
 	npm run --silent typecheck
 	npm run --silent lint
 	npm run --silent format:check
+	npm run --silent deps:check
 	$(NODE_TS) scripts/check-workflow-bundle.ts
 	npx vitest run
 

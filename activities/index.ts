@@ -9,7 +9,7 @@ import { CHANNELS, type Channel, type FrequencyCaps, type MessageProvider } from
 import { createGateway, localProvider } from './messaging/gateway';
 import { createMlActivities } from './ml/activities';
 import type { ModelStore } from './ml/model-store';
-import { createRetrainActivities } from './ml/retrain';
+import { createRetrainActivities } from './model-retrain';
 import type { HolidayPolicy } from './messaging/holidays';
 import type { Personaliser } from './messaging/personalise';
 import type { CadenceSettings } from '../workflows/cadence/types';

@@ -6,7 +6,7 @@ import type { Logger } from '../config/logger';
 import { leadsAwaitingWorkflow, markWorkflowStarted } from '../db/repositories/leads';
 import type { Database } from '../db/schema';
 import type { RoutingPolicy } from '../workflows/lead-intake/rules/sla-policy';
-import { startLeadIntake } from '../temporal/start-workflows';
+import { startLeadIntake } from './start-workflows';
 
 /** Leads younger than this may still be inside their own POST request. */
 const GRACE_MS = 30_000;

@@ -4,7 +4,7 @@
 import os from 'node:os';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { databaseSource, ModelStore } from '../activities/ml/model-store';
-import { createRetrainActivities } from '../activities/ml/retrain';
+import { createRetrainActivities } from '../activities/model-retrain';
 import { venvBin } from '../temporal/binaries';
 import { decide } from '../workflows/model-retrain/rules/promotion';
 import { startTestPostgres } from '../test/helpers/postgres';

@@ -11,7 +11,7 @@ import { findLeadWithContact } from '../../db/repositories/leads';
 import { isClosedStage } from '../../workflows/lead-intake/rules/lead';
 import { repNameOf } from '../../db/repositories/reps';
 import type { Database, Lead } from '../../db/schema';
-import { leadIntake } from '../../workflows';
+import type { leadIntake } from '../../workflows';
 import {
   acceptLeadUpdate,
   closeLeadSignal,

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import { createLeadOnce, findLeadWithContact, markWorkflowStarted } from '../../db/repositories/leads';
 import { repNameOf } from '../../db/repositories/reps';
 import type { Database } from '../../db/schema';
-import { startLeadIntake } from '../../temporal/start-workflows';
+import { startLeadIntake } from '../start-workflows';
 import type { RoutingPolicy } from '../../workflows/lead-intake/rules/sla-policy';
 import { leadWorkflowId } from '../../temporal/workflow-ids';
 import { statusQuery } from '../../workflows/lead-intake/messages';

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { ModelStore } from '../../activities/ml/model-store';
 import { listModelVersions, listRetrains } from '../../db/repositories/ml-models';
 import type { Database } from '../../db/schema';
-import { startModelRetrain } from '../../temporal/start-workflows';
+import { startModelRetrain } from '../start-workflows';
 import { predictLeads } from '../../activities/ml/predict';
 import { MODEL_NAMES } from '../../activities/ml/registry';
 import { leadFeaturesSchema } from '../../activities/ml/schemas';

@@ -1,4 +1,4 @@
-// What the CRM shows people until the messaging gateway delivers it (issue 5): a rep's tasks (new
+// What the CRM shows people (stored only: not yet sent to anyone's phone or inbox): a rep's tasks (new
 // leads, VIP leads), a manager's escalations (SLA breaches, capacity alerts) and the ops queue.
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';

@@ -52,7 +52,7 @@ const toRoutingRep = (r: Rep, timeOff: { rep_id: string; starts_at: Date; ends_a
 
 /**
  * Decides and records attempt `attempt` of a lead's assignment, once: a retried call returns what
- * the first call decided. `choose` is the pure routing rule (activities/routing/choose-rep.ts).
+ * the first call decided. `choose` is the pure routing rule (workflows/lead-intake/rules/choose-rep.ts).
  */
 export async function assignLead(
   db: Kysely<Database>,

@@ -17,7 +17,7 @@ import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-# Copied from workflows/lead-intake/types.ts (LEAD_SOURCES), same order; train.py checks they match.
+# Copied from workflows/lead-intake/rules/lead.ts (LEAD_SOURCES), same order; train.py checks they match.
 LEAD_SOURCES = [
     "website",
     "google_ads",

@@ -159,13 +159,13 @@ def log(message):
 
 def check_lead_sources():
     """features.LEAD_SOURCES is a copy of the TypeScript list; both must agree, order included."""
-    ts = (F.REPO_ROOT / "workflows" / "lead-intake" / "types.ts").read_text()
+    ts = (F.REPO_ROOT / "workflows" / "lead-intake" / "rules" / "lead.ts").read_text()
     block = re.search(r"export const LEAD_SOURCES = \[(.*?)\] as const", ts, re.S)
     if not block:
-        raise SystemExit("workflows/lead-intake/types.ts: LEAD_SOURCES not found")
+        raise SystemExit("workflows/lead-intake/rules/lead.ts: LEAD_SOURCES not found")
     ts_sources = re.findall(r"'([^']*)'", block.group(1))
     if ts_sources != F.LEAD_SOURCES:
-        raise SystemExit(f"LEAD_SOURCES differ: types.ts has {ts_sources}, features.py has {F.LEAD_SOURCES}")
+        raise SystemExit(f"LEAD_SOURCES differ: rules/lead.ts has {ts_sources}, features.py has {F.LEAD_SOURCES}")
 
 
 # --- data -----------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // leadIntake on the real dev server (createLocal, pip-installed CLI): what ops managers see in the
 // Web UI — search attributes, the readable summary and current details — with encrypted payloads.
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -8,12 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lead } from '../../db/schema';
 import { createDataConverter } from '../../temporal/data-converter';
 import { CustomerId } from '../../temporal/search-attributes';
-import { startLeadIntake } from '../../temporal/start-workflows';
+import { startLeadIntake } from '../../api/start-workflows';
+import { RUNNING_BEFORE_ROUTING } from '../../workflows/lead-intake/before-routing';
 import { closeLeadSignal, statusQuery } from '../../workflows/lead-intake/messages';
 import { bundleWorkflows } from '../../workers/worker';
 import { fakeCrm } from '../helpers/fake-crm';
 import { testLogger } from '../helpers/logger';
-import { createLocalEnv, taskQueueFor } from '../helpers/temporal';
+import { bundleFixture, createLocalEnv, taskQueueFor } from '../helpers/temporal';
 
 const dataConverter = createDataConverter([{ id: 'test-key', key: randomBytes(32) }]);
 
@@ -126,5 +128,51 @@ describe('leadIntake on the dev server', () => {
       await startLeadIntake(client, taskQueue, lead('once-1'));
       expect((await handle.describe()).runId).toBe(firstRun);
     });
+  });
+
+  it('RUNNING_BEFORE_ROUTING finds a run still on the pre-routing path, and no routed lead', async () => {
+    const routedQueue = taskQueueFor('dev server routed lead');
+    const oldQueue = taskQueueFor('dev server pre-routing lead');
+    const oldBundle = await bundleFixture(path.resolve(__dirname, 'fixtures', 'lead-before-routing.ts'));
+    const routed = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: routedQueue,
+      workflowBundle,
+      activities,
+      dataConverter,
+    });
+    const old = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: oldQueue,
+      workflowBundle: oldBundle,
+      activities,
+      dataConverter,
+    });
+    const running = async () => {
+      const ids: string[] = [];
+      for await (const wf of client.workflow.list({ query: RUNNING_BEFORE_ROUTING })) ids.push(wf.workflowId);
+      return ids.sort();
+    };
+    const work = async () => {
+      const routedId = await startLeadIntake(client, routedQueue, lead('qr-1'));
+      const oldHandle = await client.workflow.start('leadIntake', {
+        workflowId: 'lead-qr-old',
+        taskQueue: oldQueue,
+        args: [{ leadId: 'qr-old', source: 'website', zip: '48083', city: 'Troy', property: {}, signals: {} }],
+      });
+      const routedHandle = client.workflow.getHandle(routedId);
+      await expect
+        .poll(async () => (await routedHandle.query(statusQuery)).stage, { timeout: 20_000 })
+        .toBe('assigned');
+      await expect.poll(async () => (await oldHandle.query(statusQuery)).stage, { timeout: 20_000 }).toBe('scored');
+      await expect.poll(running, { timeout: 20_000, interval: 250 }).toEqual(['lead-qr-old']);
+      // Once the last one ends, nothing is left on the old path.
+      await oldHandle.signal(closeLeadSignal, { reason: 'lost' });
+      await oldHandle.result();
+      await expect.poll(running, { timeout: 20_000, interval: 250 }).toEqual([]);
+      await routedHandle.signal(closeLeadSignal, { reason: 'lost' });
+      await routedHandle.result();
+    };
+    await routed.runUntil(old.runUntil(work));
   });
 });

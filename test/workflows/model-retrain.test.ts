@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseSource, ModelStore } from '../../activities/ml/model-store';
-import { createRetrainActivities } from '../../activities/ml/retrain';
+import { createRetrainActivities } from '../../activities/model-retrain';
 import { challengersOf, championGeneration, getRetrain, loadChampions } from '../../db/repositories/ml-models';
 import { venvBin } from '../../temporal/binaries';
 import { modelRetrain } from '../../workflows';

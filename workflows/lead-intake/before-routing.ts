@@ -18,6 +18,13 @@ import { classifyTemperature } from './rules/temperature';
 import type { LeadIntakeInput, LeadStatus } from './types';
 import type { EngagementSignals, LeadCloseReason } from './rules/lead';
 
+/**
+ * The visibility query that finds runs still on this path: they never set IsVip, which a routed
+ * lead sets at its assessment, seconds after it starts. At 0 (Web UI, or `temporal workflow count
+ * --query …`), this file and its kept histories can go.
+ */
+export const RUNNING_BEFORE_ROUTING = "WorkflowType = 'leadIntake' AND ExecutionStatus = 'Running' AND IsVip IS NULL";
+
 const { recordLeadTemperature, recordLeadStage } = proxyActivities<ReturnType<typeof createLeadIntakeActivities>>({
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['LeadNotFound'] },

@@ -11,10 +11,7 @@
 //     (follow-up.ts); only engagement re-scoring and the close remain; the close stops the cadence.
 //
 // Leads started before routing existed replay before-routing.ts (no `lead-routing` marker in their
-// history). Those runs never set the IsVip search attribute, so an operator sees whether any is left
-// with: temporal workflow count --query "WorkflowType = 'leadIntake' AND ExecutionStatus = 'Running'
-// AND IsVip IS NULL" (a routed lead sets IsVip at its assessment, seconds after it starts). At 0,
-// before-routing.ts and its kept histories can go.
+// history); its RUNNING_BEFORE_ROUTING visibility query shows whether any is left.
 import {
   CancellationScope,
   allHandlersFinished,

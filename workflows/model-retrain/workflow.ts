@@ -14,7 +14,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createRetrainActivities } from '../../activities/ml/retrain';
+import type { createRetrainActivities } from '../../activities/model-retrain';
 import { Stage } from '../../temporal/search-attributes';
 import { decide } from './rules/promotion';
 import { retrainStatusQuery } from './messages';

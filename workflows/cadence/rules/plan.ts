@@ -1,4 +1,4 @@
-// The adaptive follow-up plan (roadmap 4.3 B-C), as pure rules the cadence workflow (issue 6) runs
+// The adaptive follow-up plan (roadmap 4.3 B-C), as pure rules the followUpCadence workflow runs
 // on its own clock: first the channel-testing sequence of days 1-10, then touches whose frequency
 // follows engagement (3+ interactions: daily; 1-2: every 2-3 days; none: weekly) and whose mode
 // follows the signals — ACCELERATE on buying signals, PAUSE on overwhelm, ADJUST otherwise. Every

@@ -1,6 +1,6 @@
 // The customer lifecycle (roadmap 7.1 C): lead → prospect → customer → post-project → advocate,
 // moved by the events the roadmap names. Pure: the API validates each event with it before
-// recording, and the journey workflow (issue 6) will follow the same stages.
+// recording, and the customerJourney workflow follows the same stages.
 
 export const LIFECYCLE_EVENTS = [
   'inspection_scheduled',

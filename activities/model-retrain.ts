@@ -16,14 +16,14 @@ import {
   saveEvaluation,
   saveExport,
   type Challenger,
-} from '../../db/repositories/ml-models';
-import type { Database } from '../../db/schema';
-import type { ModelEvaluation } from '../../workflows/model-retrain/rules/promotion';
-import type { ModelDecision, PromotionOutcome, RetrainTrigger } from '../../workflows/model-retrain/types';
-import type { ModelStore } from './model-store';
-import { runPython } from './python';
-import { MODEL_NAMES, projectRoot, readRegistry, sha256 } from './registry';
-import { exportClosedLeads, type ExportSummary } from './training-export';
+} from '../db/repositories/ml-models';
+import type { Database } from '../db/schema';
+import type { ModelEvaluation } from '../workflows/model-retrain/rules/promotion';
+import type { ModelDecision, PromotionOutcome, RetrainTrigger } from '../workflows/model-retrain/types';
+import type { ModelStore } from './ml/model-store';
+import { runPython } from './ml/python';
+import { MODEL_NAMES, projectRoot, readRegistry, sha256 } from './ml/registry';
+import { exportClosedLeads, type ExportSummary } from './ml/training-export';
 
 const TRAIN = path.join(projectRoot, 'models', 'training', 'train.py');
 const EVALUATE = path.join(projectRoot, 'models', 'training', 'evaluate.py');

@@ -7,8 +7,8 @@ import type { ModelRetrainInput } from '../workflows/model-retrain/types';
 import type { LeadIntakeInput } from '../workflows/lead-intake/types';
 import type { LeadSource } from '../workflows/lead-intake/rules/lead';
 import type { RoutingPolicy } from '../workflows/lead-intake/rules/sla-policy';
-import { CustomerId, LeadId, LeadSource as LeadSourceKey, Stage, Territory } from './search-attributes';
-import { journeyWorkflowId, leadWorkflowId, retrainWorkflowId } from './workflow-ids';
+import { CustomerId, LeadId, LeadSource as LeadSourceKey, Stage, Territory } from '../temporal/search-attributes';
+import { journeyWorkflowId, leadWorkflowId, retrainWorkflowId } from '../temporal/workflow-ids';
 
 /**
  * Starts `lead-<id>` once. Safe to call again for the same lead (a retried POST, or a start that

@@ -62,9 +62,25 @@ describe('leadIntake (routed)', () => {
       workflowBundle: temporal.workflowBundle,
       activities: crm.activities,
     });
-    await worker.runUntil(
-      body((workflowId, i) => temporal.env.client.workflow.start(leadIntake, { workflowId, taskQueue, args: [i] })),
-    );
+    const started: WorkflowHandle<typeof leadIntake>[] = [];
+    await worker.runUntil(async () => {
+      await body(async (workflowId, i) => {
+        const h = await temporal.env.client.workflow.start(leadIntake, { workflowId, taskQueue, args: [i] });
+        started.push(h);
+        return h;
+      });
+      // A lead hands itself to a follow-up cadence, a child that outlives it. Let each finish on this
+      // worker: a child task left for a worker that has stopped holds the time-skipping clock, and a
+      // later test's env.sleep then waits in real time.
+      for (const h of started) {
+        if ((await h.describe()).status.name === 'RUNNING') continue;
+        const followUp = await h.result().then(
+          (s) => s.followUp,
+          () => undefined,
+        );
+        if (followUp) await temporal.env.client.workflow.getHandle(followUp.workflowId).result();
+      }
+    });
   }
   const statusOf = (h: WorkflowHandle<typeof leadIntake>) => h.query(statusQuery);
 

@@ -129,6 +129,9 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
   setHandler(pauseCadenceSignal, (p) => pause(p?.reason ?? 'paused by ops', p?.hold));
   setHandler(resumeCadenceSignal, resume);
 
+  /** A reply or a booking request: the rep takes over. */
+  const handedOver = () => status.events.find((e) => e.kind === 'replied' || e.kind === 'appointment_requested');
+
   let claimed = carried !== undefined;
   const end = async (why: string): Promise<CadenceStatus> => {
     status.ended = why;
@@ -175,7 +178,7 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
   async function loop(): Promise<CadenceStatus> {
     for (;;) {
       if (stopped) return end(stopped);
-      const handover = status.events.find((e) => e.kind === 'replied' || e.kind === 'appointment_requested');
+      const handover = handedOver();
       if (handover)
         return end(
           handover.kind === 'replied'
@@ -236,16 +239,27 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
       }
 
       const n = status.touches.length + 1;
-      const outcome = await sendMessage({
-        idempotencyKey: `${status.cadenceId}:touch-${n}`,
-        workflowId: info.workflowId,
-        contactId: status.contactId!,
-        leadId: input.leadId,
-        channel,
-        kind: 'marketing',
-        ...copyFor(plan.content, channel),
-        ...(variant.subject && channel === 'email' && { subject: variant.subject }),
-      });
+      // A touch deferred (quiet hours, a holiday, the caps) waits inside the send; whatever would
+      // stop or hold the plan calls it off, and the loop takes it from there.
+      const calledOff = (): string | undefined =>
+        stopped ??
+        (handedOver() ? 'the lead answered' : undefined) ??
+        (status.paused ? `paused: ${status.pausedBecause}` : undefined) ??
+        (status.blocked.includes(channel) ? `${channel} closed` : undefined);
+      const outcome = await sendMessage(
+        {
+          idempotencyKey: `${status.cadenceId}:touch-${n}`,
+          workflowId: info.workflowId,
+          contactId: status.contactId!,
+          leadId: input.leadId,
+          channel,
+          kind: 'marketing',
+          ...copyFor(plan.content, channel),
+          ...(variant.subject && channel === 'email' && { subject: variant.subject }),
+        },
+        { calledOff },
+      );
+      if (outcome.status === 'called_off') continue;
       if (outcome.status !== 'sent') {
         if (!status.blocked.includes(channel)) status.blocked.push(channel);
         continue;

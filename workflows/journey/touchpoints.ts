@@ -4,7 +4,8 @@
 // review sequence; a touchpoint no longer wanted (goal met, stage left, the customer responded) is
 // recorded as skipped with its reason. No I/O and no clock: every function takes `now` (ms).
 // Each function returns a new status and leaves its argument alone.
-import type { Channel, SendOutcome } from '../../activities/messaging/contract';
+import type { Channel } from '../../activities/messaging/contract';
+import type { CalledOff, Delivered } from '../messaging/send';
 import { titleOf } from './content';
 import { LIFECYCLE_EVENTS, STAGES, stageOf, type LifecycleEvent, type LifecycleStage } from './rules/lifecycle';
 import type { JourneyInput, JourneyStatus, PlannedTouchpoint, TouchpointName } from './types';
@@ -509,16 +510,23 @@ export function deferSending(status: JourneyStatus, until: string): JourneyStatu
   return status.sending ? { ...status, sending: { ...status.sending, deferredUntil: until } } : status;
 }
 
-export type Delivered = Exclude<SendOutcome, { status: 'deferred' }>;
-
-/** The gateway's answer: sent, or blocked (skipped with the reason). A repeating touchpoint plans its next one. */
-export function finishSending(status: JourneyStatus, outcome: Delivered, now: number): JourneyStatus {
+/** Why the touch being sent (while it waits out a deferral) is no longer wanted; nothing if it still is. */
+export function sendingNoLongerWanted(s: JourneyStatus): string | undefined {
+  return s.sending ? dropReason(s, s.sending) : undefined;
+}
+/**
+ * The send's end: sent, or skipped with the reason (blocked by the gateway, or called off while
+ * deferred). A repeating touchpoint plans its next one.
+ */
+export function finishSending(status: JourneyStatus, outcome: Delivered | CalledOff, now: number): JourneyStatus {
   const t = status.sending;
   if (!t) return status;
   const s = clone(status);
   s.sending = undefined;
   const { deferredUntil: _, ...touch } = t;
   if (outcome.status === 'sent') record(s, touch, 'sent', now, { messageId: outcome.messageId });
+  else if (outcome.status === 'called_off')
+    record(s, touch, 'skipped', now, { reason: `called off while deferred: ${outcome.reason}` });
   else record(s, touch, 'skipped', now, { reason: `blocked: ${outcome.reason} (${outcome.channel})` });
   const timing = TOUCHPOINTS[t.name].timing;
   if (t.repeat && 'everyMonths' in timing)

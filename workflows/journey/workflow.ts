@@ -29,6 +29,7 @@ import {
   finishSending,
   nextWakeAt,
   recordNewLead,
+  sendingNoLongerWanted,
   startJourney,
   startSending,
   TOUCHPOINTS,
@@ -84,9 +85,13 @@ export async function customerJourney(input: JourneyInput, carried?: JourneyStat
         kind: TOUCHPOINTS[touch.name].kind,
         ...copyFor(touch.name, touch.channel),
       },
-      (until) => {
-        status = deferSending(status, until);
-        show();
+      {
+        onDeferred: (until) => {
+          status = deferSending(status, until);
+          show();
+        },
+        // The journey ends, or an event makes the touch unwanted (goal met, stage left…) meanwhile.
+        calledOff: () => (endReason !== undefined ? `journey ended: ${endReason}` : sendingNoLongerWanted(status)),
       },
     );
     status = finishSending(status, outcome, Date.now());

@@ -20,9 +20,9 @@ import {
 import type { Database } from '../db/schema';
 import type { ModelEvaluation } from '../workflows/model-retrain/rules/promotion';
 import type { ModelDecision, PromotionOutcome, RetrainTrigger } from '../workflows/model-retrain/types';
-import type { ModelStore } from './ml/model-store';
+import { checkServable, type ModelStore } from './ml/model-store';
 import { runPython } from './ml/python';
-import { MODEL_NAMES, projectRoot, readRegistry, sha256 } from './ml/registry';
+import { MODEL_NAMES, projectRoot, readRegistry, sha256, type RegistryEntry } from './ml/registry';
 import { exportClosedLeads, type ExportSummary } from './ml/training-export';
 
 const TRAIN = path.join(projectRoot, 'models', 'training', 'train.py');
@@ -180,6 +180,24 @@ export function createRetrainActivities({ db, python, modelStore }: RetrainDeps)
       generation: number;
       decisions: ModelDecision[];
     }): Promise<PromotionOutcome> {
+      // Promoted means served by every worker and API process at once: a challenger they could not
+      // load (bytes changed since training, a file onnxruntime-node refuses) fails the retrain here,
+      // before anything changes, and the champions keep serving.
+      const winners = input.decisions.filter((d) => d.promote).map((d) => d.model);
+      if (winners.length > 0) {
+        for (const c of await challengersOf(db, input.retrainId)) {
+          if (!winners.includes(c.model)) continue;
+          try {
+            await checkServable(c.entry as unknown as RegistryEntry, c.onnx);
+          } catch (err) {
+            throw ApplicationFailure.create({
+              type: 'ChallengerNotServable',
+              message: `${c.model} ${c.version} cannot be served (${(err as Error).message.split('\n')[0]}): nothing promoted`,
+              nonRetryable: true,
+            });
+          }
+        }
+      }
       const outcome = await promote(db, input.retrainId, input.generation, input.decisions);
       log.info('retrain decided', { ...outcome });
       if (outcome.outcome === 'promoted')

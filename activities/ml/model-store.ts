@@ -134,11 +134,7 @@ export class ModelStore {
     const models = new Map<ModelName, LoadedModel>();
     await Promise.all(
       artefacts.map(async ({ entry, onnx }) => {
-        const session = await ort.InferenceSession.create(onnx, {
-          intraOpNumThreads: 1,
-          interOpNumThreads: 1,
-          graphOptimizationLevel: 'all',
-        });
+        const session = await openSession(onnx);
         const outputName = session.outputNames.includes('probabilities')
           ? 'probabilities'
           : session.outputNames.at(-1)!;
@@ -147,6 +143,25 @@ export class ModelStore {
     );
     return { generation, models };
   }
+}
+
+/** An ONNX session as every process serves it (one thread each: the worker runs many activities). */
+export function openSession(onnx: Uint8Array): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(onnx, {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
+}
+
+/**
+ * Throws unless every process could serve this model: its bytes are the ones its registry entry
+ * names, and onnxruntime-node loads them.
+ */
+export async function checkServable(entry: RegistryEntry, onnx: Buffer): Promise<void> {
+  verify(entry, onnx);
+  const session = await openSession(onnx);
+  await session.release();
 }
 
 /**

@@ -1,0 +1,113 @@
+// A challenger is promoted only if every process can serve it (roadmap 4.1: retrained models go live
+// without a restart). Its bytes changed since training, or a file onnxruntime-node refuses: the
+// promote activity fails the retrain before anything changes, and the champions keep serving.
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseSource, ModelStore } from '../../activities/ml/model-store';
+import { MODEL_NAMES, readArtefacts, sha256 } from '../../activities/ml/registry';
+import { createRetrainActivities } from '../../activities/model-retrain';
+import {
+  beginRetrain,
+  championGeneration,
+  loadChampions,
+  saveChallengers,
+  type Challenger,
+} from '../../db/repositories/ml-models';
+import type { ModelDecision } from '../../workflows/model-retrain/types';
+import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
+
+const decisions = (promote: string[]): ModelDecision[] =>
+  MODEL_NAMES.map((model) => ({
+    model,
+    promote: promote.includes(model),
+    reason: 'test',
+    metric: 'rocAuc',
+    champion: 0.7,
+    challenger: 0.8,
+    margin: 0.005,
+  }));
+
+/** The bundled artefacts as a retrain's challengers; `spoil` may change one model's bytes or entry. */
+function challengers(version: string, spoil?: (c: Challenger) => Challenger): Challenger[] {
+  return readArtefacts().artefacts.map(({ entry, onnx }) => {
+    const c: Challenger = {
+      model: entry.name,
+      version,
+      entry: { ...entry, version },
+      onnx,
+      sha256: entry.sha256,
+      holdoutCsv: 'dataset\n',
+    };
+    return spoil ? spoil(c) : c;
+  });
+}
+
+describe('promotion safety', () => {
+  let pg: TestPostgres;
+  let store: ModelStore;
+  let activities: ReturnType<typeof createRetrainActivities>;
+  const env = new MockActivityEnvironment();
+
+  beforeAll(async () => {
+    pg = await startTestPostgres();
+    store = new ModelStore(databaseSource(pg.db));
+    await store.models();
+    activities = createRetrainActivities({ db: pg.db, modelStore: store, python: 'unused: no training here' });
+  });
+  afterAll(async () => {
+    await pg?.stop();
+  });
+
+  async function tryPromote(id: string, spoil?: (c: Challenger) => Challenger) {
+    const { version } = await beginRetrain(pg.db, id, 'test');
+    await saveChallengers(pg.db, id, challengers(version, spoil));
+    const generation = await championGeneration(pg.db);
+    const outcome = await env
+      .run(activities.promoteChallengers, { retrainId: id, generation, decisions: decisions(['clv']) })
+      .then(
+        (o) => ({ promoted: o }),
+        (err: unknown) => ({ failed: err }),
+      );
+    return { version, generation, outcome };
+  }
+
+  async function servedClvVersion(): Promise<string> {
+    await store.refresh();
+    return (await store.model('clv')).entry.version;
+  }
+
+  it('a challenger whose bytes changed since training is not promoted; the champion keeps serving', async () => {
+    const before = await servedClvVersion();
+    const { generation, outcome } = await tryPromote('ml-retrain-changed-bytes', (c) =>
+      c.model === 'clv' ? { ...c, onnx: Buffer.concat([c.onnx, Buffer.from([0])]) } : c,
+    );
+    expect(outcome).toHaveProperty('failed');
+    const err = (outcome as { failed: unknown }).failed;
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect(err).toMatchObject({ type: 'ChallengerNotServable', nonRetryable: true });
+    expect((err as Error).message).toMatch(/^clv .*sha256 .* does not match/);
+    expect(await championGeneration(pg.db)).toBe(generation);
+    expect((await loadChampions(pg.db)).models.find((m) => m.model === 'clv')!.version).toBe(before);
+    expect(await servedClvVersion()).toBe(before);
+  });
+
+  it('a challenger onnxruntime-node cannot load is not promoted, even with a matching hash', async () => {
+    const before = await servedClvVersion();
+    const garbage = Buffer.from('not an ONNX model');
+    const { generation, outcome } = await tryPromote('ml-retrain-unloadable', (c) =>
+      c.model === 'clv'
+        ? { ...c, onnx: garbage, sha256: sha256(garbage), entry: { ...c.entry, sha256: sha256(garbage) } }
+        : c,
+    );
+    expect((outcome as { failed?: unknown }).failed).toMatchObject({ type: 'ChallengerNotServable' });
+    expect(await championGeneration(pg.db)).toBe(generation);
+    expect(await servedClvVersion()).toBe(before);
+  });
+
+  it('a servable challenger is promoted and served (the check lets good models through)', async () => {
+    const { version, generation, outcome } = await tryPromote('ml-retrain-good');
+    expect(outcome).toEqual({ promoted: { outcome: 'promoted', promoted: ['clv'], generation: generation + 1 } });
+    expect(await servedClvVersion()).toBe(version);
+  });
+});

@@ -3,7 +3,7 @@
 // picks up a promotion without a restart; the export takes only complete closed leads.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseSource, ModelStore } from '../../activities/ml/model-store';
-import { MODEL_NAMES, readArtefacts } from '../../activities/ml/registry';
+import { MODEL_NAMES } from '../../activities/ml/registry';
 import { seasonOf } from '../../activities/ml/lead-prediction';
 import { exportClosedLeads } from '../../activities/ml/training-export';
 import {
@@ -12,38 +12,14 @@ import {
   loadChampions,
   promote,
   saveChallengers,
-  type Challenger,
 } from '../../db/repositories/ml-models';
-import type { ModelDecision } from '../../workflows/model-retrain/types';
+import { bundledChallengers, decisionsPromoting } from '../helpers/challengers';
 import { insertClosedLeads } from '../helpers/closed-leads';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 
-/** The bundled artefacts relabelled as a retrain's version (same bytes, so they load). */
-function challengersFor(version: string): Challenger[] {
-  return readArtefacts().artefacts.map(({ entry, onnx }) => ({
-    model: entry.name,
-    version,
-    entry: { ...entry, version },
-    onnx,
-    sha256: entry.sha256,
-    holdoutCsv: 'dataset\n',
-  }));
-}
-
-const decisions = (promoteModels: string[]): ModelDecision[] =>
-  MODEL_NAMES.map((model) => ({
-    model,
-    promote: promoteModels.includes(model),
-    reason: 'test',
-    metric: 'rocAuc',
-    champion: 0.7,
-    challenger: 0.8,
-    margin: 0.005,
-  }));
-
 async function retrainWithChallengers(pg: TestPostgres, id: string): Promise<string> {
   const { version } = await beginRetrain(pg.db, id, 'test');
-  await saveChallengers(pg.db, id, challengersFor(version));
+  await saveChallengers(pg.db, id, bundledChallengers(version));
   return version;
 }
 
@@ -78,13 +54,18 @@ describe('model versions', () => {
     const generation = await championGeneration(pg.db);
     const first = await retrainWithChallengers(pg, 'ml-retrain-first');
     await retrainWithChallengers(pg, 'ml-retrain-second');
-    const won = await promote(pg.db, 'ml-retrain-first', generation, decisions(['lead_conversion', 'churn_30d']));
+    const won = await promote(
+      pg.db,
+      'ml-retrain-first',
+      generation,
+      decisionsPromoting(['lead_conversion', 'churn_30d']),
+    );
     expect(won).toEqual({
       outcome: 'promoted',
       promoted: ['lead_conversion', 'churn_30d'],
       generation: generation + 1,
     });
-    const lost = await promote(pg.db, 'ml-retrain-second', generation, decisions(['lead_conversion']));
+    const lost = await promote(pg.db, 'ml-retrain-second', generation, decisionsPromoting(['lead_conversion']));
     expect(lost.outcome).toBe('superseded');
 
     const champions = await loadChampions(pg.db);
@@ -104,7 +85,7 @@ describe('model versions', () => {
 
     // Promoting again (a retried activity) changes nothing and answers the same.
     expect(
-      await promote(pg.db, 'ml-retrain-first', generation, decisions(['lead_conversion', 'churn_30d'])),
+      await promote(pg.db, 'ml-retrain-first', generation, decisionsPromoting(['lead_conversion', 'churn_30d'])),
     ).toMatchObject({ outcome: 'promoted', generation: generation + 1 });
     expect(await championGeneration(pg.db)).toBe(generation + 1);
   });
@@ -117,7 +98,7 @@ describe('model versions', () => {
     ]);
     const outcomes = await Promise.all(
       ['ml-retrain-race-a', 'ml-retrain-race-b'].map((id) =>
-        promote(pg.db, id, generation, decisions([...MODEL_NAMES])),
+        promote(pg.db, id, generation, decisionsPromoting([...MODEL_NAMES])),
       ),
     );
     expect(outcomes.map((o) => o.outcome).sort()).toEqual(['promoted', 'superseded']);
@@ -127,7 +108,7 @@ describe('model versions', () => {
   it('a retrain whose challengers are all worse is rejected and changes no champion', async () => {
     const generation = await championGeneration(pg.db);
     await retrainWithChallengers(pg, 'ml-retrain-worse');
-    expect(await promote(pg.db, 'ml-retrain-worse', generation, decisions([]))).toEqual({
+    expect(await promote(pg.db, 'ml-retrain-worse', generation, decisionsPromoting([]))).toEqual({
       outcome: 'rejected',
       promoted: [],
       generation,
@@ -139,7 +120,7 @@ describe('model versions', () => {
     const store = new ModelStore(databaseSource(pg.db));
     const before = (await store.model('clv')).entry.version;
     const version = await retrainWithChallengers(pg, 'ml-retrain-live');
-    await promote(pg.db, 'ml-retrain-live', await championGeneration(pg.db), decisions(['clv']));
+    await promote(pg.db, 'ml-retrain-live', await championGeneration(pg.db), decisionsPromoting(['clv']));
     expect((await store.model('clv')).entry.version).toBe(before); // not yet looked
     await store.refresh();
     expect((await store.model('clv')).entry.version).toBe(version);

@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseSource, ModelStore } from '../../activities/ml/model-store';
-import { MODEL_NAMES, readArtefacts, sha256 } from '../../activities/ml/registry';
+import { sha256 } from '../../activities/ml/registry';
 import { createRetrainActivities } from '../../activities/model-retrain';
 import {
   beginRetrain,
@@ -14,34 +14,8 @@ import {
   saveChallengers,
   type Challenger,
 } from '../../db/repositories/ml-models';
-import type { ModelDecision } from '../../workflows/model-retrain/types';
+import { bundledChallengers, decisionsPromoting } from '../helpers/challengers';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
-
-const decisions = (promote: string[]): ModelDecision[] =>
-  MODEL_NAMES.map((model) => ({
-    model,
-    promote: promote.includes(model),
-    reason: 'test',
-    metric: 'rocAuc',
-    champion: 0.7,
-    challenger: 0.8,
-    margin: 0.005,
-  }));
-
-/** The bundled artefacts as a retrain's challengers; `spoil` may change one model's bytes or entry. */
-function challengers(version: string, spoil?: (c: Challenger) => Challenger): Challenger[] {
-  return readArtefacts().artefacts.map(({ entry, onnx }) => {
-    const c: Challenger = {
-      model: entry.name,
-      version,
-      entry: { ...entry, version },
-      onnx,
-      sha256: entry.sha256,
-      holdoutCsv: 'dataset\n',
-    };
-    return spoil ? spoil(c) : c;
-  });
-}
 
 describe('promotion safety', () => {
   let pg: TestPostgres;
@@ -61,10 +35,10 @@ describe('promotion safety', () => {
 
   async function tryPromote(id: string, spoil?: (c: Challenger) => Challenger) {
     const { version } = await beginRetrain(pg.db, id, 'test');
-    await saveChallengers(pg.db, id, challengers(version, spoil));
+    await saveChallengers(pg.db, id, bundledChallengers(version, spoil));
     const generation = await championGeneration(pg.db);
     const outcome = await env
-      .run(activities.promoteChallengers, { retrainId: id, generation, decisions: decisions(['clv']) })
+      .run(activities.promoteChallengers, { retrainId: id, generation, decisions: decisionsPromoting(['clv']) })
       .then(
         (o) => ({ promoted: o }),
         (err: unknown) => ({ failed: err }),

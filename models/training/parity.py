@@ -12,6 +12,11 @@ own feature code on them; the outputs are the `probabilities` / `variable` rows 
 models/<name>/model.onnx (the file the registry names), run on features.py's vectors.
 The seed must differ from the training seed, so the rows are fresh; the first rows of each model
 are hand-written edge cases (range ends, ZIP+4, premium ZIP), the rest are generated.
+
+    .venv/bin/python models/training/parity.py --records -   < {"leads": [...], "customers": [...], "churn": [...]}
+
+runs the given raw records instead (any of the three lists may be missing or empty) and prints the
+same shape for the models whose records were given: the reference for tests of chosen cases.
 """
 
 import sys
@@ -64,6 +69,7 @@ def main():
     parser = argparse.ArgumentParser(description="Python-onnxruntime outputs for N fresh generated rows per model")
     parser.add_argument("--rows", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--records", help="a JSON file of raw records to run instead ('-': stdin)")
     parser.add_argument("--registry", default=str(F.REPO_ROOT / "models" / "registry.json"))
     args = parser.parse_args()
     if args.rows < 1:
@@ -71,26 +77,36 @@ def main():
 
     with open(args.registry, encoding="utf-8") as fh:
         registry = {e["name"]: e for e in json.load(fh)["models"]}
-    stale = [name for name in MODEL_NAMES if registry[name]["trainingData"].get("seed") == args.seed]
-    if stale:
-        print(f"parity.py: --seed {args.seed} is the training seed of {', '.join(stale)}; the rows are not fresh",
-              file=sys.stderr)
 
-    data = G.generate(args.seed, args.rows, args.rows)
-    customers = data["customers"]
-    records = {
-        "leads": with_edges(EDGE_LEADS, [{f: r[f] for f in F.LEAD_FIELDS} for r in data["leads"]]),
-        "clv": with_edges(EDGE_CUSTOMERS, [{f: r[f] for f in F.CUSTOMER_VALUE_FIELDS} for r in customers]),
-        "churn": with_edges(EDGE_CHURN, [{f: r[f] for f in F.CHURN_FIELDS} for r in customers]),
-    }
+    if args.records:
+        if args.records == "-":
+            given = json.load(sys.stdin)
+        else:
+            with open(args.records, encoding="utf-8") as fh:
+                given = json.load(fh)
+        records = {key: given.get(key) or [] for key in ("leads", "customers", "churn")}
+    else:
+        stale = [name for name in MODEL_NAMES if registry[name]["trainingData"].get("seed") == args.seed]
+        if stale:
+            print(f"parity.py: --seed {args.seed} is the training seed of {', '.join(stale)}; the rows are not fresh",
+                  file=sys.stderr)
+        data = G.generate(args.seed, args.rows, args.rows)
+        customers = data["customers"]
+        records = {
+            "leads": with_edges(EDGE_LEADS, [{f: r[f] for f in F.LEAD_FIELDS} for r in data["leads"]]),
+            "customers": with_edges(EDGE_CUSTOMERS, [{f: r[f] for f in F.CUSTOMER_VALUE_FIELDS} for r in customers]),
+            "churn": with_edges(EDGE_CHURN, [{f: r[f] for f in F.CHURN_FIELDS} for r in customers]),
+        }
     model_records = {"lead_conversion": records["leads"], "next_best_action": records["leads"],
-                     "clv": records["clv"], "churn_30d": records["churn"], "churn_60d": records["churn"]}
+                     "clv": records["customers"], "churn_30d": records["churn"], "churn_60d": records["churn"]}
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     result = {}
     for name in MODEL_NAMES:
+        if not model_records[name]:
+            continue
         entry = registry[name]
         _, vector, _ = F.MODEL_INPUTS[name]
         session = ort.InferenceSession(str(F.REPO_ROOT / entry["file"]), options, providers=["CPUExecutionProvider"])

@@ -1,10 +1,16 @@
 // Follow-up cadences over the real system (dev server, Postgres, worker, API; the demo team is on
 // call around the clock; the local messaging providers record to Postgres): marking a lead
 // contacted starts its cadence, whose plan the API shows; engagement reaches it; an ops hold on
-// the rep pauses it and its release resumes it; the A/B report answers; closing the lead ends it.
+// the rep pauses it and its release resumes it; the A/B report counts a touch and its open for
+// the lead's variant; closing the lead ends it.
 // The tests run in order on one lead.
 import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGateway, localProvider } from '../../activities/messaging/gateway';
+import { createDb } from '../../db/connection';
+import { findCadence, recordTouch } from '../../db/repositories/cadences';
+import type { Database } from '../../db/schema';
 import { connectClient } from '../../temporal/client';
 import { cadenceStatusQuery } from '../../workflows/cadence/messages';
 import { startTestSystem, type TestSystem } from '../helpers/system';
@@ -30,11 +36,27 @@ interface Hold {
   createdBy: string | null;
   createdAt: string;
 }
+interface VariantRow {
+  definition: string;
+  step: string;
+  variant: string;
+  touches: number;
+  leads: number;
+  opened: number;
+  clicked: number;
+  replied: number;
+  won: number;
+  openRate: number;
+  clickRate: number;
+  replyRate: number;
+  winRate: number;
+}
 const DAY = 86_400_000;
 
 describe('cadence API', () => {
   let sys: TestSystem;
   let client: Client;
+  let db: Kysely<Database>;
   const api = (path: string, init: RequestInit & { key?: string } = {}) => {
     const { key = sys.crmKey, headers, ...rest } = init;
     return fetch(`${sys.apiUrl}${path}`, {
@@ -77,8 +99,10 @@ describe('cadence API', () => {
       namespace: sys.config.TEMPORAL_NAMESPACE,
       payloadKeys: sys.secrets.payloadKeys,
     });
+    db = createDb(sys.databaseUrl, 2);
   });
   afterAll(async () => {
+    await db?.destroy();
     await client?.connection.close();
     await sys?.stop();
   });
@@ -149,7 +173,8 @@ describe('cadence API', () => {
     ).toBe(422);
   });
 
-  it('holds and the variant report are for ops only', async () => {
+  it('holds are for ops only, the variant report for crm and ops (README); no key is 401', async () => {
+    // crm may not list, place or release holds.
     expect((await api('/api/v1/cadences/holds')).status).toBe(403);
     const forbidden = await post('/api/v1/cadences/holds', { scope: 'rep', target: lead.repId, reason: 'vacation' });
     expect(forbidden.status).toBe(403);
@@ -157,11 +182,19 @@ describe('cadence API', () => {
     expect(
       (await api('/api/v1/cadences/holds/00000000-0000-4000-8000-000000000000', { method: 'DELETE' })).status,
     ).toBe(403);
-    // Nothing was held by the refused request.
-    expect(
-      ((await (await api('/api/v1/cadences/holds', { key: sys.opsKey })).json()) as { holds: Hold[] }).holds,
-    ).toEqual([]);
+    // ops may; nothing was held by the refused request.
+    const opsList = await api('/api/v1/cadences/holds', { key: sys.opsKey });
+    expect(opsList.status).toBe(200);
+    expect(((await opsList.json()) as { holds: Hold[] }).holds).toEqual([]);
     expect((await cadenceOf(lead.id)).body!.paused).toBe(false);
+    // The variant report: both roles.
+    expect((await api('/api/v1/cadences/variants')).status).toBe(200);
+    expect((await api('/api/v1/cadences/variants', { key: sys.opsKey })).status).toBe(200);
+    // Without a key (or with an unknown one), neither.
+    for (const path of ['/api/v1/cadences/holds', '/api/v1/cadences/variants']) {
+      expect((await fetch(`${sys.apiUrl}${path}`)).status).toBe(401);
+      expect((await api(path, { key: 'not-a-key-of-anyone-0123456789' })).status).toBe(401);
+    }
   });
 
   it("a hold on the rep pauses the rep's cadences at once; holding again returns the same hold", async () => {
@@ -266,16 +299,75 @@ describe('cadence API', () => {
     ).toEqual([]);
   });
 
-  it('reports the A/B variants (nothing sent yet); an unknown definition is 422', async () => {
-    for (const key of [sys.crmKey, sys.opsKey]) {
-      const res = await api('/api/v1/cadences/variants', { key });
+  it('reports the A/B variants: nothing before the first touch, then the touch and its open for its variant; an unknown definition is 422', async () => {
+    const report = async (query = '', key?: string) => {
+      const res = await api(`/api/v1/cadences/variants${query}`, { key });
       expect(res.status).toBe(200);
-      const { variants } = (await res.json()) as { variants: unknown[] };
-      expect(Array.isArray(variants)).toBe(true);
-    }
-    const standard = await api('/api/v1/cadences/variants?definition=standard');
-    expect(standard.status).toBe(200);
-    expect(Array.isArray(((await standard.json()) as { variants: unknown[] }).variants)).toBe(true);
+      return ((await res.json()) as { variants: VariantRow[] }).variants;
+    };
+    // No cadence has touched anyone yet: an empty report, for either role and for the definition.
+    expect(await report('', sys.crmKey)).toEqual([]);
+    expect(await report('', sys.opsKey)).toEqual([]);
+    expect(await report('?definition=standard')).toEqual([]);
+
+    // The day-1 email, sent as the cadence sends it (the gateway, the local provider) and recorded as
+    // its touch with the lead's variant. The dev server cannot skip the day the cadence waits for it.
+    const run = (await findCadence(db, `cadence-${lead.id}`))!;
+    const variant = (await cadenceOf(lead.id)).body!.next!.variant;
+    const gateway = createGateway({
+      db,
+      providers: { email: localProvider('email') },
+      caps: { perDay: 10, perWeek: 10 },
+    });
+    const sent = await gateway.send({
+      idempotencyKey: `${run.id}:touch-1`,
+      workflowId: run.workflow_id,
+      contactId: run.contact_id,
+      leadId: lead.id,
+      channel: 'email',
+      kind: 'marketing',
+      subject: 'Your free roof inspection',
+      text: 'When may we look at your roof?',
+    });
+    expect(sent.status).toBe('sent');
+    const messageId = (sent as { messageId: string }).messageId;
+    await recordTouch(db, {
+      cadenceId: run.id,
+      touchNo: 1,
+      step: 'day-1',
+      variant,
+      channel: 'email',
+      messageId,
+      sentAt: new Date(),
+    });
+    const row = (counts: Partial<VariantRow>): VariantRow => ({
+      definition: 'standard',
+      step: 'day-1',
+      variant,
+      touches: 1,
+      leads: 1,
+      opened: 0,
+      clicked: 0,
+      replied: 0,
+      won: 0,
+      openRate: 0,
+      clickRate: 0,
+      replyRate: 0,
+      winRate: 0,
+      ...counts,
+    });
+    expect(await report()).toEqual([row({})]);
+
+    // The recipient opens it: a signed SendGrid event, through the dev outbox, to the real webhook.
+    const open = await fetch(`${sys.apiUrl}/dev/outbox/${messageId}/open?key=${sys.opsKey}`, {
+      method: 'POST',
+      redirect: 'manual',
+    });
+    expect(open.status).toBe(303);
+    await expect.poll(() => report('?definition=standard')).toEqual([row({ opened: 1, openRate: 1 })]);
+    expect(await report('', sys.opsKey)).toEqual([row({ opened: 1, openRate: 1 })]);
+    expect(await report('?definition=storm')).toEqual([]);
+
     const bad = await api('/api/v1/cadences/variants?definition=nope');
     expect(bad.status).toBe(422);
     expect(bad.headers.get('content-type')).toMatch(/problem\+json/);

@@ -254,9 +254,19 @@ describe('cadence repository', () => {
       expect(await activeHold(pg.db, c)).toMatchObject({ id: rep.hold.id, scope: 'rep' });
       expect((await listHolds(pg.db)).map((h) => h.id)).not.toContain(lead.hold.id);
 
-      expect(await releaseHold(pg.db, rep.hold.id)).toBeDefined();
+      expect(await releaseHold(pg.db, rep.hold.id)).toMatchObject({
+        id: rep.hold.id,
+        scope: 'rep',
+        target: 'rep-holds',
+        released_at: expect.any(Date) as unknown,
+      });
       expect(await activeHold(pg.db, c)).toMatchObject({ id: def.hold.id, scope: 'definition', reason: 'holiday' });
-      expect(await releaseHold(pg.db, def.hold.id)).toBeDefined();
+      expect(await releaseHold(pg.db, def.hold.id)).toMatchObject({
+        id: def.hold.id,
+        scope: 'definition',
+        target: 'storm',
+        released_at: expect.any(Date) as unknown,
+      });
       expect(await activeHold(pg.db, c)).toBeUndefined();
 
       // Once released, the same target may be held again: a new hold.

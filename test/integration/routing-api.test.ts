@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient } from '../../temporal/client';
 import { journeyStatusQuery } from '../../workflows/journey/messages';
+import type { LeadFeatures } from '../../activities/ml/schemas';
+import { NEXT_BEST_ACTION_COLUMNS, pythonReference } from '../helpers/ml-reference';
 import { startTestSystem, type TestSystem } from '../helpers/system';
 
 interface LeadView {
@@ -85,22 +87,57 @@ describe('routing API', () => {
     expect(load.activeLeads).toBe(load.open.length);
   });
 
-  it('scores a lead that brings every model feature: conversion and next best action with reasons', async () => {
-    const lead = await assignedLead({
-      property: { propertyValue: 420_000, roofAge: 24, damageSeverity: 'severe', insuranceClaim: true },
-      signals: { responseTimeMinutes: 3, contactQuality: 8, intent: 'requested_appointment' },
-    });
-    const { prediction } = (await (await api(`/api/v1/leads/${lead.id}`)).json()) as {
+  it('scores a lead that brings every model feature as the Python reference does: a strong lead above a weak one', async () => {
+    type View = {
+      source: LeadFeatures['leadSource'];
+      address: { zip: string };
+      property: { previousInteraction?: boolean };
+      createdAt: string;
       prediction: {
         conversionProbability: number;
         nextBestAction: { action: string; confidence: number; because: string[] };
         model: string;
       };
     };
-    expect(prediction.conversionProbability).toBeGreaterThan(0);
-    expect(prediction.conversionProbability).toBeLessThan(1);
-    expect(prediction.nextBestAction.because.length).toBeGreaterThan(0);
-    expect(prediction.model).toMatch(/^lead_conversion \d+\.\d+\.\d+, next_best_action \d+\.\d+\.\d+$/);
+    const strongIn = {
+      source: 'website',
+      property: { propertyValue: 420_000, roofAge: 24, damageSeverity: 'severe', insuranceClaim: true },
+      signals: { responseTimeMinutes: 3, contactQuality: 8, intent: 'requested_appointment' },
+    } as const;
+    const weakIn = {
+      source: 'direct_mail',
+      property: { propertyValue: 150_000, roofAge: 3, damageSeverity: 'minor', insuranceClaim: false },
+      signals: { responseTimeMinutes: 4320, contactQuality: 1 },
+    } as const;
+    const strong = (await (await api(`/api/v1/leads/${(await assignedLead(strongIn)).id}`)).json()) as View;
+    const weak = (await (await api(`/api/v1/leads/${(await assignedLead(weakIn)).id}`)).json()) as View;
+
+    // The record the models must have seen: what the lead brought, its ZIP, the season it came in.
+    const month = new Date(strong.createdAt).getUTCMonth();
+    const season = month === 11 || month <= 1 ? 'winter' : month <= 4 ? 'spring' : month <= 7 ? 'summer' : 'fall';
+    const recordOf = (given: typeof strongIn | typeof weakIn, view: View): LeadFeatures => ({
+      leadSource: given.source,
+      ...given.property,
+      contactQuality: given.signals.contactQuality,
+      responseTimeMinutes: given.signals.responseTimeMinutes,
+      zip: view.address.zip,
+      season,
+      previousInteraction: view.property.previousInteraction ?? false,
+    });
+    const ref = await pythonReference({ leads: [recordOf(strongIn, strong), recordOf(weakIn, weak)] });
+    [strong, weak].forEach((view, i) => {
+      const nba = ref.next_best_action![i]!;
+      const best = nba.indexOf(Math.max(...nba));
+      // The view rounds to 3 decimals.
+      expect(view.prediction.conversionProbability).toBeCloseTo(ref.lead_conversion![i]![1]!, 3);
+      expect(view.prediction.nextBestAction.action).toBe(NEXT_BEST_ACTION_COLUMNS[best]);
+      expect(view.prediction.nextBestAction.confidence).toBeCloseTo(nba[best]!, 3);
+      expect(view.prediction.nextBestAction.because).toHaveLength(3);
+      expect(view.prediction.model).toMatch(/^lead_conversion \d+\.\d+\.\d+, next_best_action \d+\.\d+\.\d+$/);
+    });
+    expect(strong.prediction.conversionProbability).toBeGreaterThan(0.5);
+    expect(weak.prediction.conversionProbability).toBeLessThan(0.1);
+    expect(weak.prediction.nextBestAction.action).toBe('nurture');
   });
 
   it('ops reassign a lead to someone else; the crm role may not', async () => {

@@ -56,7 +56,18 @@ describe('docker-compose.yml', () => {
       const known = Object.keys(envSchema.shape);
       expect(Object.keys(env).filter((k) => !known.includes(k))).toEqual([]);
       const config = loadConfig(resolve(env));
-      for (const name of DEPLOYMENT_REQUIRED[role]) expect(config[name], name).toBeDefined();
+      // Each required variable reaches the loader as the services need it: the CRM's own Postgres,
+      // the Temporal service, the shared keys from .env.
+      const expected: Partial<Record<(typeof DEPLOYMENT_REQUIRED)[typeof role][number], unknown>> = {
+        DATABASE_URL: 'postgres://crm:pw@crm-db:5432/crm',
+        TEMPORAL_ADDRESS: 'temporal:7233',
+        PAYLOAD_KEYS: [{ id: 'prod-1', key: Buffer.alloc(32, 1) }],
+        CRM_API_KEYS: [
+          { key: 'a'.repeat(32), role: 'crm' },
+          { key: 'b'.repeat(32), role: 'ops' },
+        ],
+      };
+      for (const name of DEPLOYMENT_REQUIRED[role]) expect(config[name], name).toEqual(expected[name]);
     });
   }
 

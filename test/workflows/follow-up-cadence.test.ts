@@ -3,7 +3,12 @@
 // an opted-out channel falls back; quiet hours defer a touch inside the cadence; a click
 // accelerates to a call with a proposal; pause and resume never flood; stop ends it.
 import { Context } from '@temporalio/activity';
-import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import {
+  WorkflowFailedError,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { messagingTaskQueue } from '../../temporal/task-queues';
@@ -314,7 +319,7 @@ describe('followUpCadence', () => {
     const store = storeFor(options);
     await withWorkers('one per contact', sender, store, async (taskQueue) => {
       const first = await startOn(taskQueue, 'cadence-contact-first', options);
-      await expect.poll(async () => (await statusOf(first)).next).toBeTruthy();
+      await expect.poll(async () => (await statusOf(first)).next).toMatchObject({ step: 'day-1', channel: 'email' });
       const second = await startOn(taskQueue, 'cadence-contact-second', options);
       expect((await second.result()).ended).toBe(
         'not started: the contact is already in cadence cadence-contact-first',
@@ -333,25 +338,52 @@ describe('followUpCadence', () => {
     expect([...store.runs.values()].map((r) => r.reason)).toEqual(['lead lost', 'touch cap of 1 reached']);
   });
 
-  it('A/B variants: each lead keeps its variant, both are sent, touches are recorded per variant', async () => {
+  it("A/B variants: a lead's variant of each step is the lead's own — across continue-as-new and in a later cadence —, both are sent, the one recorded is the one sent", async () => {
     const sender = fakeSender();
-    const options = { maxTouches: 1, definition: 'standard' };
+    // Two touches (day 1: email subject A/B; day 2: SMS or, as B, a call), a new run after each.
+    const options = { maxTouches: 2, definition: 'standard', settings: { touchesPerRun: 1 } };
     const store = storeFor(options);
+    const leads = Array.from({ length: 8 }, (_, i) => `lead-ab-${i}`);
     await withWorkers('ab variants', sender, store, async (taskQueue) => {
-      const handles = await Promise.all(
-        Array.from({ length: 8 }, (_, i) =>
-          startOn(taskQueue, `cadence-ab-${i}`, { ...options, contactId: `00000000-0000-4000-8000-00000000ab0${i}` }),
-        ),
-      );
-      for (const h of handles) await h.result();
+      // The same leads twice, in cadences of their own (another contact each time, so none waits).
+      for (const pass of [1, 2]) {
+        const handles = await Promise.all(
+          leads.map((leadId, i) =>
+            startOn(taskQueue, `cadence-ab-${pass}-${i}`, {
+              ...options,
+              leadId,
+              contactId: `00000000-0000-4000-8000-0000000ab${pass}0${i}`,
+            }),
+          ),
+        );
+        // A run per touch, and the last one that ends at the cap.
+        for (const h of handles) expect((await h.result()).runs).toBe(3);
+      }
     });
-    const subjects = new Set(sender.sent.map((s) => s.subject));
-    expect(subjects).toEqual(new Set(['Your free roof inspection', 'Is your roof ready for winter?']));
-    expect(store.touches).toHaveLength(8);
-    for (const t of store.touches) expect(t.step).toBe('day-1');
-    // The variant recorded is the one sent.
-    const bySubject = sender.sent.filter((s) => s.subject === 'Is your roof ready for winter?').length;
-    expect(store.touches.filter((t) => t.variant === 'B')).toHaveLength(bySubject);
+    const variantsOf = (pass: number, i: number) =>
+      store.touches
+        .filter((t) => t.cadenceId.startsWith(`cadence-ab-${pass}-${i}/`))
+        .sort((a, b) => a.touchNo - b.touchNo)
+        .map((t) => `${t.step}:${t.variant}`);
+    const sentTo = (pass: number, i: number) => sender.sent.filter((s) => s.workflowId === `cadence-ab-${pass}-${i}`);
+    for (const [i] of leads.entries()) {
+      const first = variantsOf(1, i);
+      expect(first).toHaveLength(2);
+      expect(first[0]).toMatch(/^day-1:[AB]$/);
+      expect(first[1]).toMatch(/^day-2:[AB]$/);
+      expect(variantsOf(2, i)).toEqual(first); // the lead's, not the run's or the workflow's
+      // What was sent is the variant recorded: B's subject on day 1, B's call on day 2.
+      for (const pass of [1, 2]) {
+        const [day1, day2] = sentTo(pass, i);
+        expect(day1!.subject === 'Is your roof ready for winter?').toBe(first[0] === 'day-1:B');
+        expect(day1!.channel).toBe('email');
+        expect(day2!.channel).toBe(first[1] === 'day-2:B' ? 'call' : 'sms');
+      }
+    }
+    // Both variants of both steps reach someone.
+    const recorded = new Set(store.touches.map((t) => `${t.step}:${t.variant}`));
+    expect(recorded).toEqual(new Set(['day-1:A', 'day-1:B', 'day-2:A', 'day-2:B']));
+    expect(sender.sent).toHaveLength(2 * 2 * leads.length);
   });
 
   it('cancelled by ops: the run is ended in the store so the contact is free after the cooldown', async () => {
@@ -360,7 +392,9 @@ describe('followUpCadence', () => {
     await run('cancel', sender, { store }, async (h) => {
       await temporal.env.sleep(1.2 * DAY);
       await h.cancel();
-      await expect(h.result()).rejects.toThrow();
+      const err = await h.result().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
       expect([...store.runs.values()][0]).toMatchObject({ reason: 'cancelled' });
     });
   });

@@ -3,7 +3,12 @@
 // queue; the VIP path; a rep going on time off mid-SLA; nobody available until capacity frees;
 // engagement re-scoring; cancellation. Routing decisions themselves are tested on a real database
 // (test/integration/assignments.test.ts); here the question is what the workflow does with them.
-import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
@@ -242,11 +247,17 @@ describe('leadIntake (routed)', () => {
     await run('engagement', crm, async (start) => {
       const h = await start('lead-engagement', input('engagement'));
       await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
+      // One signal at a time, each re-scored before the next (two at once may be re-scored together).
       await h.signal(engagementSignal, WARM);
+      await expect.poll(() => crm.world.temperatures.length).toBe(2);
       await h.signal(engagementSignal, { intent: 'requested_quote', responseTimeMinutes: 2 });
-      await expect.poll(() => crm.world.temperatures.at(-1)?.temperature).toBe('HOT');
-      expect(crm.world.temperatures[0]).toEqual({ temperature: 'COLD', revision: 1 });
-      expect(crm.world.temperatures.at(-1)!.revision).toBeGreaterThan(1);
+      await expect.poll(() => crm.world.temperatures.length).toBe(3);
+      // Every write carries a higher revision than the one before (the database drops stale retries by it).
+      expect(crm.world.temperatures).toEqual([
+        { temperature: 'COLD', revision: 1 },
+        { temperature: 'WARM', revision: 2 },
+        { temperature: 'HOT', revision: 3 },
+      ]);
       await h.signal(closeLeadSignal, { reason: 'duplicate' });
       await h.signal(closeLeadSignal, { reason: 'won' }); // a late second close changes nothing
       expect((await h.result()).stage).toBe('duplicate');
@@ -267,16 +278,25 @@ describe('leadIntake (routed)', () => {
     });
   });
 
-  it('a closed lead refuses acceptance (the workflow has ended: nothing to update)', async () => {
+  it('a closed lead refuses acceptance (the workflow has ended: nothing to update, nothing changes)', async () => {
     const crm = fakeCrm();
     await run('closed', crm, async (start) => {
       const h = await start('lead-closed', input('closed', { signals: HOT }));
       await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
       await h.signal(closeLeadSignal, { reason: 'lost' });
-      await h.result();
+      const closed = await h.result();
+      const eventsBefore = (await h.fetchHistory()).events!.length;
       const err = await h.executeUpdate(acceptLeadUpdate, { args: [{ repId: 'rep-ann' }] }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(Error);
+      // What the client says of an update to a closed workflow (the API answers it with 409).
+      expect(err).toBeInstanceOf(WorkflowNotFoundError);
+      expect(err).toMatchObject({ workflowId: 'lead-closed' });
+      // Nothing changed: no acceptance written, no event added, the status is the closed lead's.
       expect(crm.world.marks).toEqual([]);
+      expect((await h.fetchHistory()).events).toHaveLength(eventsBefore);
+      const after = await statusOf(h);
+      expect(after).toEqual(closed);
+      expect(after.stage).toBe('lost');
+      expect(after.assignment!.acceptedAt).toBeUndefined();
     });
   });
 });

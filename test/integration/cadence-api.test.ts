@@ -3,17 +3,17 @@
 // contacted starts its cadence, whose plan the API shows; engagement reaches it; an ops hold on
 // the rep pauses it and its release resumes it; the A/B report counts a touch and its open for
 // the lead's variant; closing the lead ends it.
-// The tests run in order on one lead.
+// Each test makes the lead (and hold) it needs and releases its holds: any one runs alone.
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createGateway, localProvider } from '../../activities/messaging/gateway';
 import { createDb } from '../../db/connection';
 import { findCadence, recordTouch } from '../../db/repositories/cadences';
 import type { Database } from '../../db/schema';
 import { connectClient } from '../../temporal/client';
 import { cadenceStatusQuery } from '../../workflows/cadence/messages';
-import { startTestSystem, type TestSystem } from '../helpers/system';
+import { SLAS_THAT_DO_NOT_LAPSE, startTestSystem, type TestSystem } from '../helpers/system';
 
 interface CadenceView {
   workflowId: string;
@@ -88,12 +88,32 @@ describe('cadence API', () => {
     await expect.poll(async () => (await leadView(leadId)).stage, { timeout: 20_000 }).toBe('assigned');
     return { id: leadId, repId: (await leadView(leadId)).assignment!.repId };
   }
-
-  let lead: { id: string; repId: string };
-  let holdId: string;
+  /** A lead its rep accepted and contacted: its cadence has begun and planned its next touch. */
+  async function leadInCadence(): Promise<{ id: string; repId: string }> {
+    const lead = await assignedLead();
+    expect((await post(`/api/v1/leads/${lead.id}/accept`, { repId: lead.repId })).status).toBe(200);
+    expect((await post(`/api/v1/leads/${lead.id}/contacted`, { repId: lead.repId })).status).toBe(200);
+    await expect
+      .poll(async () => (await cadenceOf(lead.id)).body?.next ?? null, { timeout: 20_000, interval: 500 })
+      .not.toBeNull();
+    return lead;
+  }
+  const holds = async () =>
+    ((await (await api('/api/v1/cadences/holds', { key: sys.opsKey })).json()) as { holds: Hold[] }).holds;
+  /** Holds `repId`'s cadences; released when the test ends, however it ends, so no other test sees it. */
+  async function holdRep(repId: string, reason = 'vacation') {
+    const res = await post('/api/v1/cadences/holds', { scope: 'rep', target: repId, reason }, sys.opsKey);
+    const held = (await res.json()) as { id: string; created: boolean; paused: number };
+    if (held.id)
+      onTestFinished(
+        async () => void (await api(`/api/v1/cadences/holds/${held.id}`, { method: 'DELETE', key: sys.opsKey })),
+      );
+    return { res, held };
+  }
 
   beforeAll(async () => {
-    sys = await startTestSystem();
+    // SLAs that cannot lapse: a lead must still be its rep's when the test accepts it.
+    sys = await startTestSystem(SLAS_THAT_DO_NOT_LAPSE);
     client = await connectClient({
       address: sys.temporalAddress,
       namespace: sys.config.TEMPORAL_NAMESPACE,
@@ -121,7 +141,7 @@ describe('cadence API', () => {
   });
 
   it('marking the lead contacted starts its cadence: the next touch is the day-1 email, held by the rep', async () => {
-    lead = await assignedLead();
+    const lead = await assignedLead();
     expect((await post(`/api/v1/leads/${lead.id}/accept`, { repId: lead.repId })).status).toBe(200);
     expect((await post(`/api/v1/leads/${lead.id}/contacted`, { repId: lead.repId })).status).toBe(200);
     const contactedAt = Date.now();
@@ -154,6 +174,7 @@ describe('cadence API', () => {
   });
 
   it('engagement the webhooks do not see reaches the cadence; a bad kind is 422', async () => {
+    const lead = await leadInCadence();
     const res = await post(`/api/v1/leads/${lead.id}/cadence/engagement`, { kind: 'website_visit' });
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: true, kind: 'website_visit' });
@@ -174,6 +195,7 @@ describe('cadence API', () => {
   });
 
   it('holds are for ops only, the variant report for crm and ops (README); no key is 401', async () => {
+    const lead = await leadInCadence();
     // crm may not list, place or release holds.
     expect((await api('/api/v1/cadences/holds')).status).toBe(403);
     const forbidden = await post('/api/v1/cadences/holds', { scope: 'rep', target: lead.repId, reason: 'vacation' });
@@ -198,6 +220,7 @@ describe('cadence API', () => {
   });
 
   it("a hold on the rep pauses the rep's cadences at once; holding again returns the same hold", async () => {
+    const lead = await leadInCadence();
     expect(
       (await post('/api/v1/cadences/holds', { scope: 'definition', target: 'nope', reason: 'holiday' }, sys.opsKey))
         .status,
@@ -225,28 +248,14 @@ describe('cadence API', () => {
     expect(
       (await post('/api/v1/cadences/holds', { scope: 'rep', target: lead.repId, reason: 'x' }, sys.opsKey)).status,
     ).toBe(422);
-    expect(
-      ((await (await api('/api/v1/cadences/holds', { key: sys.opsKey })).json()) as { holds: Hold[] }).holds,
-    ).toEqual([]);
+    expect(await holds()).toEqual([]);
 
-    const res = await post(
-      '/api/v1/cadences/holds',
-      { scope: 'rep', target: lead.repId, reason: 'vacation' },
-      sys.opsKey,
-    );
+    const { res, held } = await holdRep(lead.repId);
     expect(res.status).toBe(201);
-    const held = (await res.json()) as {
-      id: string;
-      scope: string;
-      target: string;
-      reason: string;
-      created: boolean;
-      paused: number;
-    };
     expect(held).toMatchObject({ scope: 'rep', target: lead.repId, reason: 'vacation', created: true });
     expect(held.paused).toBeGreaterThanOrEqual(1);
     expect(res.headers.get('location')).toBe(`/api/v1/cadences/holds/${held.id}`);
-    holdId = held.id;
+    const holdId = held.id;
 
     await expect.poll(async () => (await cadenceOf(lead.id)).body!.paused, { timeout: 10_000 }).toBe(true);
     expect((await cadenceOf(lead.id)).body).toMatchObject({
@@ -265,19 +274,25 @@ describe('cadence API', () => {
 
     const list = await api('/api/v1/cadences/holds', { key: sys.opsKey });
     expect(list.status).toBe(200);
-    const { holds } = (await list.json()) as { holds: Hold[] };
-    expect(holds).toHaveLength(1);
-    expect(holds[0]).toMatchObject({
+    const listed = ((await list.json()) as { holds: Hold[] }).holds;
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({
       id: holdId,
       scope: 'rep',
       target: lead.repId,
       reason: 'vacation',
       createdBy: 'ops',
     });
-    expect(Date.parse(holds[0]!.createdAt)).toBeGreaterThan(Date.now() - 60_000);
+    expect(Date.parse(listed[0]!.createdAt)).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('releasing the hold resumes the cadence; releasing it again is 404', async () => {
+    const lead = await leadInCadence();
+    const { res: holding, held } = await holdRep(lead.repId);
+    expect(holding.status).toBe(201);
+    const holdId = held.id;
+    await expect.poll(async () => (await cadenceOf(lead.id)).body!.paused, { timeout: 10_000 }).toBe(true);
+
     const res = await api(`/api/v1/cadences/holds/${holdId}`, { method: 'DELETE', key: sys.opsKey });
     expect(res.status).toBe(200);
     const released = (await res.json()) as { id: string; released: boolean; resumed: number };
@@ -294,9 +309,7 @@ describe('cadence API', () => {
     expect(twice.status).toBe(404);
     expect(twice.headers.get('content-type')).toMatch(/problem\+json/);
     expect((await api('/api/v1/cadences/holds/not-a-uuid', { method: 'DELETE', key: sys.opsKey })).status).toBe(404);
-    expect(
-      ((await (await api('/api/v1/cadences/holds', { key: sys.opsKey })).json()) as { holds: Hold[] }).holds,
-    ).toEqual([]);
+    expect(await holds()).toEqual([]);
   });
 
   it('reports the A/B variants: nothing before the first touch, then the touch and its open for its variant; an unknown definition is 422', async () => {
@@ -310,6 +323,7 @@ describe('cadence API', () => {
     expect(await report('', sys.opsKey)).toEqual([]);
     expect(await report('?definition=standard')).toEqual([]);
 
+    const lead = await leadInCadence();
     // The day-1 email, sent as the cadence sends it (the gateway, the local provider) and recorded as
     // its touch with the lead's variant. The dev server cannot skip the day the cadence waits for it.
     const run = (await findCadence(db, `cadence-${lead.id}`))!;
@@ -374,6 +388,7 @@ describe('cadence API', () => {
   });
 
   it('closing the lead ends its cadence; engagement after the end is 409', async () => {
+    const lead = await leadInCadence();
     expect((await post(`/api/v1/leads/${lead.id}/close`, { reason: 'lost' })).status).toBe(202);
     await expect.poll(async () => (await cadenceOf(lead.id)).body!.endedAt, { timeout: 20_000 }).not.toBeNull();
     const cadence = (await cadenceOf(lead.id)).body!;

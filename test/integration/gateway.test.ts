@@ -1,6 +1,7 @@
 // The messaging gateway on a real Postgres: exactly once per idempotency key (also when a provider
 // without idempotency got the message but we never heard back), opt-outs block one channel while
 // the other continues, quiet hours, holidays and frequency caps defer with the moment to try again.
+// A test that changes a contact's consent does it to a contact of its own: any test runs alone.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageProvider, OutboundMessage, SendRequest } from '../../activities/messaging/contract';
@@ -75,6 +76,25 @@ describe('messaging gateway', () => {
     await pg?.stop();
   });
 
+  /** A contact (and lead) of the test's own: consent it changes is seen by no other test. */
+  async function newContact(first: string, phone: string | undefined, email: string) {
+    const { lead } = await createLeadOnce(
+      pg.db,
+      {
+        firstName: first,
+        lastName: 'Test',
+        phone,
+        email,
+        source: 'website',
+        address: { street: '4 Main St', city: 'Troy', state: 'MI', zip: '48083' },
+        property: {},
+        signals: {},
+      },
+      { requestHash: `${first}:${email}`, dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
+    );
+    return { contactId: lead.contact_id, leadId: lead.id };
+  }
+
   it('sends once per idempotency key', async () => {
     const { provider, delivered } = countingProvider();
     const gateway = createGateway({ db: pg.db, providers: { sms: provider }, caps: { perDay: 100, perWeek: 100 } });
@@ -108,6 +128,8 @@ describe('messaging gateway', () => {
   });
 
   it('STOP blocks SMS (and calls) to the number while email continues, and the change is kept', async () => {
+    const phone = '+12485550178';
+    const contact = await newContact('Stopper', phone, 'stopper@example.com');
     const gateway = createGateway({
       db: pg.db,
       providers: { sms: localProvider('sms'), call: localProvider('call'), email: localProvider('email') },
@@ -115,33 +137,39 @@ describe('messaging gateway', () => {
     });
     await setConsent(pg.db, {
       channel: 'sms',
-      address: '+12485550177',
+      address: phone,
       status: 'opted_out',
       source: 'sms_keyword',
       detail: { body: 'STOP' },
     });
-    expect(await gateway.send(req(), afternoon)).toEqual({ status: 'blocked', reason: 'opted_out', channel: 'sms' });
-    expect(await gateway.send(req({ channel: 'call' }), afternoon)).toEqual({
+    expect(await gateway.send(req(contact), afternoon)).toEqual({
+      status: 'blocked',
+      reason: 'opted_out',
+      channel: 'sms',
+    });
+    expect(await gateway.send(req({ ...contact, channel: 'call' }), afternoon)).toEqual({
       status: 'blocked',
       reason: 'opted_out',
       channel: 'call',
     });
-    expect(await gateway.send(req({ channel: 'email', subject: 'Your inspection' }), afternoon)).toMatchObject({
+    expect(
+      await gateway.send(req({ ...contact, channel: 'email', subject: 'Your inspection' }), afternoon),
+    ).toMatchObject({
       status: 'sent',
       provider: 'local-email',
     });
     await setConsent(pg.db, {
       channel: 'sms',
-      address: '+12485550177',
+      address: phone,
       status: 'subscribed',
       source: 'sms_keyword',
       detail: { body: 'START' },
     });
-    expect(await gateway.send(req(), afternoon)).toMatchObject({ status: 'sent' });
+    expect(await gateway.send(req(contact), afternoon)).toMatchObject({ status: 'sent' });
     const history = await pg.db
       .selectFrom('consent_events')
       .select(['status', 'source'])
-      .where('address', '=', '+12485550177')
+      .where('address', '=', phone)
       .orderBy('id')
       .execute();
     expect(history).toEqual([
@@ -225,26 +253,28 @@ describe('messaging gateway', () => {
   });
 
   it('inbound STOP opts the number out at once (HELP answers, a sentence is a reply, START resumes); bounces suppress email', async () => {
+    const phone = '+12485550179';
+    const contact = await newContact('Inbound', phone, 'inbound@example.com');
     const gateway = createGateway({
       db: pg.db,
       providers: { sms: localProvider('sms'), email: localProvider('email') },
       caps: { perDay: 100, perWeek: 100 },
     });
-    expect(await handleInboundSms(pg.db, { from: '+12485550177', body: 'please stop by tomorrow' })).toEqual({
+    expect(await handleInboundSms(pg.db, { from: phone, body: 'please stop by tomorrow' })).toEqual({
       action: 'reply',
       reply: null,
     });
-    expect(await gateway.send(req(), afternoon)).toMatchObject({ status: 'sent' });
-    expect(
-      await handleInboundSms(pg.db, { from: '+12485550177', body: 'Stop', providerMessageId: 'SM1' }),
-    ).toMatchObject({ action: 'opted_out' });
-    expect(await gateway.send(req(), afternoon)).toMatchObject({ status: 'blocked', reason: 'opted_out' });
-    expect((await handleInboundSms(pg.db, { from: '+12485550177', body: 'HELP' })).reply).toMatch(/STOP/);
-    await handleInboundSms(pg.db, { from: '+12485550177', body: 'START' });
-    expect(await gateway.send(req(), afternoon)).toMatchObject({ status: 'sent' });
+    expect(await gateway.send(req(contact), afternoon)).toMatchObject({ status: 'sent' });
+    expect(await handleInboundSms(pg.db, { from: phone, body: 'Stop', providerMessageId: 'SM1' })).toMatchObject({
+      action: 'opted_out',
+    });
+    expect(await gateway.send(req(contact), afternoon)).toMatchObject({ status: 'blocked', reason: 'opted_out' });
+    expect((await handleInboundSms(pg.db, { from: phone, body: 'HELP' })).reply).toMatch(/STOP/);
+    await handleInboundSms(pg.db, { from: phone, body: 'START' });
+    expect(await gateway.send(req(contact), afternoon)).toMatchObject({ status: 'sent' });
 
-    await handleEmailEvent(pg.db, { email: 'Gia@Example.com', event: 'bounce', reason: '550 mailbox unavailable' });
-    expect(await gateway.send(req({ channel: 'email' }), afternoon)).toEqual({
+    await handleEmailEvent(pg.db, { email: 'Inbound@Example.com', event: 'bounce', reason: '550 mailbox unavailable' });
+    expect(await gateway.send(req({ ...contact, channel: 'email' }), afternoon)).toEqual({
       status: 'blocked',
       reason: 'suppressed',
       channel: 'email',
@@ -269,8 +299,6 @@ describe('messaging gateway', () => {
       sales_rep_name: 'Jane Doe',
       sales_rep_phone: '(248) 555-0143',
     };
-    // The bounce of the test above suppressed the address: ops restore it.
-    await setConsent(pg.db, { channel: 'email', address: 'gia@example.com', status: 'subscribed', source: 'api' });
     const sent = await gateway.send(
       req({ channel: 'email', text: undefined, template: { name: 'storm-insurance-claim', variables } }),
       afternoon,

@@ -7,11 +7,13 @@ import { connectClient } from '../../temporal/client';
 import { journeyStatusQuery } from '../../workflows/journey/messages';
 import type { LeadFeatures } from '../../activities/ml/schemas';
 import { NEXT_BEST_ACTION_COLUMNS, pythonReference } from '../helpers/ml-reference';
-import { startTestSystem, type TestSystem } from '../helpers/system';
+import { SLAS_THAT_DO_NOT_LAPSE, startTestSystem, type TestSystem } from '../helpers/system';
 
 interface LeadView {
   stage: string;
   isVip: boolean;
+  temperature: string | null;
+  createdAt: string;
   assignment: { repId: string; slaDeadline: string; acceptedAt: string | null; contactedAt: string | null } | null;
 }
 const TROY_REPS = ['rep-jane-doe', 'rep-sam-lee'];
@@ -47,7 +49,9 @@ describe('routing API', () => {
   }
 
   beforeAll(async () => {
-    sys = await startTestSystem();
+    // SLAs that cannot lapse here: a breach would move a lead to another rep mid-test (workloads,
+    // attempts). The demo team is seeded as usual.
+    sys = await startTestSystem(SLAS_THAT_DO_NOT_LAPSE);
   });
   afterAll(async () => {
     await sys?.stop();
@@ -293,12 +297,30 @@ describe('routing API', () => {
     ]);
   });
 
-  it('reports temperature trends by day', async () => {
-    const res = await api('/api/v1/analytics/temperature-trends?days=7');
-    const body = (await res.json()) as { days: number; items: { day: string; HOT: number }[] };
-    expect(body.days).toBe(7);
-    expect(body.items.at(-1)!.day).toBe(new Date().toISOString().slice(0, 10));
-    expect(body.items.at(-1)!.HOT).toBeGreaterThanOrEqual(4);
+  it('reports temperature trends by day: each new HOT lead counts on the UTC day it arrived', async () => {
+    const trends = async () => {
+      const res = await api('/api/v1/analytics/temperature-trends?days=7');
+      expect(res.status).toBe(200);
+      return (await res.json()) as { days: number; items: { day: string; HOT: number }[] };
+    };
+    const hotByDay = (t: { items: { day: string; HOT: number }[] }) =>
+      Object.fromEntries(t.items.map((i) => [i.day, i.HOT]));
+    const before = hotByDay(await trends());
+    // Leads of its own, each counted on the day the database gave it (UTC): whenever the test runs,
+    // even across midnight, with whatever leads earlier tests left.
+    const added: Record<string, number> = {};
+    for (let i = 0; i < 3; i++) {
+      const lead = await view((await assignedLead()).id);
+      expect(lead.temperature).toBe('HOT');
+      const day = new Date(lead.createdAt).toISOString().slice(0, 10);
+      added[day] = (added[day] ?? 0) + 1;
+    }
+    const after = await trends();
+    expect(after.days).toBe(7);
+    const days = after.items.map((i) => i.day);
+    expect(days).toEqual([...days].sort());
+    expect(days.at(-1)).toBe(Object.keys(added).sort().at(-1)); // the newest leads are these
+    for (const [day, n] of Object.entries(added)) expect(hotByDay(after)[day]! - (before[day] ?? 0), day).toBe(n);
     expect((await api('/api/v1/analytics/temperature-trends?days=0')).status).toBe(422);
   });
 });

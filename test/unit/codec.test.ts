@@ -44,9 +44,14 @@ describe('AesGcmPayloadCodec', () => {
       /No payload key with id "k1"/,
     );
     const codec = new AesGcmPayloadCodec([key('k1')]);
-    const tampered = { ...encoded!, data: Buffer.from(encoded!.data!).fill(0, 20, 21) };
-    // AES-GCM's authentication tag no longer matches.
-    await expect(codec.decode([tampered])).rejects.toThrow(/unable to authenticate data/);
+    // Flip one bit of a ciphertext byte (after the 12-byte IV, before the 16-byte tag): always a
+    // change, whatever the byte was. GCM's tag check must refuse it.
+    const data = Buffer.from(encoded!.data!);
+    expect(data.length).toBeGreaterThan(20 + 16);
+    data[20]! ^= 0x01;
+    await expect(codec.decode([{ ...encoded!, data }])).rejects.toThrow(
+      new Error('Unsupported state or unable to authenticate data'),
+    );
     const plain = defaultPayloadConverter.toPayload('hello');
     expect(await codec.decode([plain])).toEqual([plain]);
   });

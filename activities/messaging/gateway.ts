@@ -1,17 +1,22 @@
 // The one door for every message the company sends (roadmap 4.3, 7.1 A). Compliance lives here,
 // not in the workflows: opt-outs and suppression block, quiet hours, holidays (marketing only) and
 // frequency caps defer (the caller waits durably and asks again), and each message is sent exactly
-// once — it is recorded under its idempotency key before the provider is called, and a repeat
-// finds the record.
+// once — it is recorded under its idempotency key before the provider is called, a repeat finds
+// the record, and only one attempt at a time may call the provider for it (an overlapping attempt
+// fails with MessageInFlightError and its retry finds the message sent). A marketing message's cap
+// is checked again and the message recorded under the contact's lock, so two workflows sending
+// to one person at the same moment cannot both pass the cap.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import {
   consentOf,
   findMessageByKey,
+  lockMarketingOf,
   markSent,
   recentMarketing,
   recipientOf,
   recordMessage,
+  withSendLock,
 } from '../../db/repositories/messages';
 import { recordInteraction } from '../../db/repositories/interactions';
 import type { Database } from '../../db/schema';
@@ -25,6 +30,14 @@ import { renderTemplate } from './templates';
 const PHONE_CHANNELS: Channel[] = ['sms', 'call'];
 
 const DAY = 86_400_000;
+
+/** Another attempt is calling the provider for this message now: retry later (it will be found sent). */
+export class MessageInFlightError extends Error {
+  constructor(readonly messageId: string) {
+    super(`message ${messageId} is being sent by another attempt; retry to get its outcome`);
+    this.name = 'MessageInFlightError';
+  }
+}
 
 export function createGateway(deps: {
   db: Kysely<Database>;
@@ -44,7 +57,13 @@ export function createGateway(deps: {
   const { db, providers, caps } = deps;
   const now = deps.now ?? (() => new Date());
 
+  type MessageRow = NonNullable<Awaited<ReturnType<typeof findMessageByKey>>>;
+  /** A new message recorded (or another attempt's found: no row), or deferred by the cap. */
+  type Recorded = { row?: MessageRow } | { deferred: SendOutcome };
+
+  /** Calls the provider (unless it already has the message) and records it; `q`: the send lock's connection. */
   async function deliver(
+    q: Kysely<Database>,
     provider: MessageProvider,
     row: {
       id: string;
@@ -72,9 +91,9 @@ export function createGateway(deps: {
     };
     const earlier = await provider.alreadySent?.(message);
     const providerMessageId = earlier ?? (await provider.send(message)).providerMessageId;
-    await markSent(db, row.id, providerMessageId);
+    await markSent(q, row.id, providerMessageId);
     // On the customer's timeline once, whichever attempt gets here.
-    await recordInteraction(db, {
+    await recordInteraction(q, {
       contact_id: row.contact_id,
       lead_id: row.lead_id,
       channel: row.channel,
@@ -85,6 +104,56 @@ export function createGateway(deps: {
       occurred_at: at,
     });
     return providerMessageId;
+  }
+
+  /** Delivers a recorded message unless it went out meanwhile, as the only attempt calling the provider. */
+  async function deliverOnce(
+    provider: MessageProvider,
+    row: MessageRow,
+    at: Date,
+    recordedNow: boolean,
+  ): Promise<SendOutcome> {
+    const sent = await withSendLock(db, row.id, async (conn) => {
+      const now = await findMessageByKey(conn, row.idempotency_key);
+      if (now?.status === 'sent' || now?.status === 'delivered')
+        return {
+          status: 'sent' as const,
+          messageId: now.id,
+          providerMessageId: now.provider_message_id!,
+          provider: now.provider,
+          duplicate: true,
+        };
+      const providerMessageId = await deliver(conn, provider, row, at);
+      return {
+        status: 'sent' as const,
+        messageId: row.id,
+        providerMessageId,
+        provider: row.provider,
+        duplicate: !recordedNow,
+      };
+    });
+    if (!sent.held) throw new MessageInFlightError(row.id);
+    return sent.value;
+  }
+
+  /** The cap a marketing message to the contact would break at `at`, as a deferral; undefined if none. */
+  async function overCap(q: Kysely<Database>, contactId: string, at: Date): Promise<SendOutcome | undefined> {
+    const week = await recentMarketing(q, contactId, new Date(at.getTime() - 7 * DAY));
+    const day = week.filter((t) => t.getTime() > at.getTime() - DAY);
+    // Deferred until the oldest message inside the full window ages out of it.
+    if (day.length >= caps.perDay)
+      return {
+        status: 'deferred',
+        reason: 'frequency_cap',
+        notBefore: new Date(day[day.length - caps.perDay]!.getTime() + DAY).toISOString(),
+      };
+    if (week.length >= caps.perWeek)
+      return {
+        status: 'deferred',
+        reason: 'frequency_cap',
+        notBefore: new Date(week[week.length - caps.perWeek]!.getTime() + 7 * DAY).toISOString(),
+      };
+    return undefined;
   }
 
   return {
@@ -104,16 +173,8 @@ export function createGateway(deps: {
           duplicate: true,
         };
       }
-      if (existing) {
-        // Recorded but not confirmed: an earlier attempt died around the provider call.
-        return {
-          status: 'sent',
-          messageId: existing.id,
-          providerMessageId: await deliver(provider, existing, at),
-          provider: existing.provider,
-          duplicate: true,
-        };
-      }
+      // Recorded but not confirmed: an earlier attempt died around the provider call, or is still there.
+      if (existing) return deliverOnce(provider, existing, at, false);
 
       const recipient = await recipientOf(db, req.contactId);
       const to = !recipient
@@ -153,23 +214,9 @@ export function createGateway(deps: {
         );
         if (after) return { status: 'deferred', reason: 'holiday', notBefore: after.toISOString() };
       }
-      if (marketing) {
-        const week = await recentMarketing(db, req.contactId, new Date(at.getTime() - 7 * DAY));
-        const day = week.filter((t) => t.getTime() > at.getTime() - DAY);
-        // Deferred until the oldest message inside the full window ages out of it.
-        if (day.length >= caps.perDay)
-          return {
-            status: 'deferred',
-            reason: 'frequency_cap',
-            notBefore: new Date(day[day.length - caps.perDay]!.getTime() + DAY).toISOString(),
-          };
-        if (week.length >= caps.perWeek)
-          return {
-            status: 'deferred',
-            reason: 'frequency_cap',
-            notBefore: new Date(week[week.length - caps.perWeek]!.getTime() + 7 * DAY).toISOString(),
-          };
-      }
+      // Over the cap already: deferred before any rendering or rewording (checked again when recorded).
+      const capped = marketing ? await overCap(db, req.contactId, at) : undefined;
+      if (capped) return capped;
 
       let content = req.template
         ? renderTemplate(req.template.name, req.template.variables, req.template.version)
@@ -194,19 +241,21 @@ export function createGateway(deps: {
             : undefined,
         };
       }
-      const row =
-        (await recordMessage(db, {
-          ...req,
-          ...content,
-          id,
-          kind: req.kind ?? 'marketing',
-          to,
-          provider: provider.name,
-        })) ??
-        // Another attempt recorded it between our look and our insert: theirs is the message.
-        (await findMessageByKey(db, req.idempotencyKey))!;
-      const providerMessageId = await deliver(provider, row, at);
-      return { status: 'sent', messageId: row.id, providerMessageId, provider: provider.name, duplicate: false };
+      const message = { ...req, ...content, id, kind: req.kind ?? 'marketing', to, provider: provider.name };
+      // Marketing: the cap checked again and the message recorded while no other send to the
+      // contact is deciding (two workflows at the same moment would both pass the check above).
+      const recorded: Recorded = marketing
+        ? await db.transaction().execute(async (tx): Promise<Recorded> => {
+            await lockMarketingOf(tx, req.contactId);
+            if (await findMessageByKey(tx, req.idempotencyKey)) return { row: undefined }; // another attempt's
+            const deferred = await overCap(tx, req.contactId, at);
+            return deferred ? { deferred } : { row: await recordMessage(tx, message) };
+          })
+        : { row: await recordMessage(db, message) };
+      if ('deferred' in recorded) return recorded.deferred; // the cap filled meanwhile
+      // No row: another attempt recorded it between our look and our insert; theirs is the message.
+      const row = recorded.row ?? (await findMessageByKey(db, req.idempotencyKey))!;
+      return deliverOnce(provider, row, at, recorded.row !== undefined);
     },
   };
 }

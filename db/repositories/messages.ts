@@ -53,6 +53,37 @@ export async function recordMessage(
     .executeTakeFirst();
 }
 
+/**
+ * Runs `send` while this attempt alone may call the provider for the message: a session advisory
+ * lock on one connection, which `send` is given for its own queries (so it needs no second one
+ * from the pool). A process that dies mid-send loses its connection and with it the lock.
+ * `{ held: false }` when another attempt holds it now.
+ */
+export async function withSendLock<T>(
+  db: Kysely<Database>,
+  messageId: string,
+  send: (conn: Kysely<Database>) => Promise<T>,
+): Promise<{ held: true; value: T } | { held: false }> {
+  const key = `message-send:${messageId}`;
+  return db.connection().execute(async (conn) => {
+    const { rows } = await sql<{ held: boolean }>`select pg_try_advisory_lock(hashtext(${key})) as held`.execute(conn);
+    if (!rows[0]?.held) return { held: false } as const;
+    try {
+      return { held: true, value: await send(conn) } as const;
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(conn);
+    }
+  });
+}
+
+/**
+ * Inside a transaction: waits until no other transaction is deciding a marketing message to this
+ * contact, so a cap is checked and the message recorded as one step (held until commit).
+ */
+export async function lockMarketingOf(tx: Kysely<Database>, contactId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`marketing:${contactId}`}))`.execute(tx);
+}
+
 export async function markSent(db: Kysely<Database>, id: string, providerMessageId: string): Promise<void> {
   await db
     .updateTable('messages')

@@ -53,7 +53,8 @@ export function fakeSender(answer: (req: SendRequest, attempt: number) => SendOu
         });
         return {
           status: 'sent',
-          messageId: `m${sent.length}`,
+          // UUID-shaped like the gateway's, so the real cadence store can record the touch.
+          messageId: `00000000-0000-4000-8000-${String(sent.length).padStart(12, '0')}`,
           providerMessageId: 'p',
           provider: 'fake',
           duplicate: false,

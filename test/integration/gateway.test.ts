@@ -1,11 +1,12 @@
 // The messaging gateway on a real Postgres: exactly once per idempotency key (also when a provider
-// without idempotency got the message but we never heard back), opt-outs block one channel while
-// the other continues, quiet hours, holidays and frequency caps defer with the moment to try again.
+// without idempotency got the message but we never heard back, and when two attempts overlap),
+// opt-outs block one channel while the other continues, quiet hours, holidays and frequency caps
+// defer with the moment to try again (also when workflows race one contact's cap).
 // A test that changes a contact's consent does it to a contact of its own: any test runs alone.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageProvider, OutboundMessage, SendRequest } from '../../activities/messaging/contract';
-import { createGateway, localProvider } from '../../activities/messaging/gateway';
+import { createGateway, localProvider, MessageInFlightError } from '../../activities/messaging/gateway';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { setConsent } from '../../db/repositories/messages';
 import { localPrintProvider, postcardProvider } from '../../activities/messaging/postcard';
@@ -125,6 +126,87 @@ describe('messaging gateway', () => {
       .where('idempotency_key', '=', request.idempotencyKey)
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'sent', provider_message_id: 'P1' });
+  });
+
+  it('two overlapping attempts with the same idempotency key (the first still at the provider): sent once', async () => {
+    // Like SendGrid: no idempotency key and no lookup — only the gateway can stop a second send.
+    const delivered: OutboundMessage[] = [];
+    let answer!: () => void;
+    const slow = new Promise<void>((resolve) => (answer = resolve));
+    const provider: MessageProvider = {
+      name: 'slow',
+      async send(m) {
+        delivered.push(m);
+        await slow;
+        return { providerMessageId: `S${delivered.length}` };
+      },
+    };
+    const gateway = createGateway({ db: pg.db, providers: { email: provider }, caps: { perDay: 100, perWeek: 100 } });
+    const request = req({ channel: 'email', subject: 'Your inspection' });
+    const first = gateway.send(request, afternoon);
+    await expect.poll(() => delivered.length).toBe(1); // the first attempt is at the provider
+    // A retry while the first attempt waits for the provider's answer (its activity timed out, say).
+    const second = gateway.send(request, afternoon).then(
+      (outcome) => ({ outcome }),
+      (err: unknown) => ({ err }),
+    );
+    // Time for it to reach the provider too, if it would (or to settle); then the provider answers.
+    await Promise.race([second, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    answer();
+    const overlapping = await second;
+    expect(await first).toMatchObject({ status: 'sent', duplicate: false, providerMessageId: 'S1' });
+    expect(delivered).toHaveLength(1);
+    // The overlapping attempt did not send: it failed to be retried (Temporal retries the activity)…
+    expect(overlapping).toMatchObject({ err: expect.any(MessageInFlightError) as unknown });
+    // …and its retry finds the message sent.
+    expect(await gateway.send(request, afternoon)).toMatchObject({
+      status: 'sent',
+      duplicate: true,
+      providerMessageId: 'S1',
+    });
+    expect(delivered).toHaveLength(1);
+  });
+
+  it('workflows racing one contact’s marketing cap never exceed it', async () => {
+    const person = async (name: string) =>
+      (
+        await createLeadOnce(
+          pg.db,
+          {
+            firstName: 'Race',
+            lastName: name,
+            email: `race-${name}@example.com`,
+            source: 'website',
+            address: { street: '5 Main St', city: 'Troy', state: 'MI', zip: '48083' },
+            property: {},
+            signals: {},
+          },
+          { requestHash: `race-${name}`, dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
+        )
+      ).lead.contact_id;
+    const { provider, delivered } = countingProvider();
+    const gateway = createGateway({ db: pg.db, providers: { email: provider }, caps: { perDay: 2, perWeek: 10 } });
+    // Caps count what was recorded in the last day: now, not the file's fixed afternoon.
+    const send = (contactId: string, workflowId: string, step: number) =>
+      gateway.send(
+        { idempotencyKey: `${workflowId}:touch-${step}`, workflowId, contactId, channel: 'email', text: 'News' },
+        new Date(),
+      );
+
+    // One already sent today; the cadence and the journey each ask for one more at the same moment.
+    const ann = await person('ann');
+    expect((await send(ann, 'journey-race', 1)).status).toBe('sent');
+    const outcomes = await Promise.all([send(ann, 'cadence-race', 1), send(ann, 'journey-race', 2)]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['deferred', 'sent']);
+    expect(outcomes.find((o) => o.status === 'deferred')).toMatchObject({ reason: 'frequency_cap' });
+    expect(delivered.filter((m) => m.contactId === ann)).toHaveLength(2);
+
+    // Ten workflows at once for someone nobody wrote to yet: two go out.
+    const bo = await person('bo');
+    const storm = await Promise.all(Array.from({ length: 10 }, (_, i) => send(bo, `storm-${i}`, 1)));
+    expect(storm.filter((o) => o.status === 'sent')).toHaveLength(2);
+    expect(storm.filter((o) => o.status === 'deferred')).toHaveLength(8);
+    expect(delivered.filter((m) => m.contactId === bo)).toHaveLength(2);
   });
 
   it('STOP blocks SMS (and calls) to the number while email continues, and the change is kept', async () => {

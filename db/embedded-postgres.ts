@@ -69,7 +69,7 @@ async function runAs(): Promise<{ uid?: number; gid?: number }> {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-/** The postgres user must reach its data folder through every parent: give them o+x. */
+/** The postgres user must reach its data folder and binaries through every parent: give them o+x. */
 function makeTraversable(dir: string): void {
   for (let current = path.resolve(dir); current !== path.dirname(current); current = path.dirname(current)) {
     const mode = fs.statSync(current).mode;
@@ -89,6 +89,8 @@ export async function startEmbeddedPostgres(opts: {
   if (ids.uid !== undefined) makeTraversable(path.dirname(opts.dataDir));
 
   const bin = await binaries();
+  // The binaries live in node_modules, inside the user's clone: a folder only they may enter.
+  if (ids.uid !== undefined) makeTraversable(path.dirname(bin.initdb));
   if (!fs.existsSync(path.join(opts.dataDir, 'PG_VERSION'))) {
     opts.logger.info({ dataDir: opts.dataDir }, 'initialising embedded Postgres (first run)');
     await initialise(bin.initdb, opts.dataDir, ids);

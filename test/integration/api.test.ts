@@ -55,10 +55,17 @@ describe('HTTP API', () => {
 
     await expect
       .poll(
-        async () => ((await (await api(`/api/v1/leads/${body.leadId}`)).json()) as { temperature: string }).temperature,
+        async () => {
+          const lead = (await (await api(`/api/v1/leads/${body.leadId}`)).json()) as {
+            temperature: string;
+            stage: string;
+          };
+          return [lead.temperature, lead.stage];
+        },
         { timeout: 20_000 },
       )
-      .toBe('HOT');
+      // Scored at the assessment, assigned a moment later (the assignment's own transaction).
+      .toEqual(['HOT', 'assigned']);
     const view = (await (await api(`/api/v1/leads/${body.leadId}`)).json()) as Record<string, unknown>;
     expect(view).toMatchObject({
       id: body.leadId,

@@ -1,7 +1,8 @@
 // Provider webhooks over HTTP on a real Postgres: signed with each provider's own scheme (Twilio's
 // HMAC of URL and parameters, SendGrid's ECDSA over timestamp and body), forged or unsigned
 // requests refused with 401 and nothing changed, redeliveries ignored, and each event applied and
-// signalled to the workflow that sent the message.
+// signalled to the workflow that sent the message (a stand-in client records the signals here;
+// webhooks-cadence.test.ts takes a STOP all the way to a real running cadence).
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';

@@ -1,17 +1,20 @@
 // Sending from a workflow on the time-skipping server, with the real gateway and Postgres: an SMS
-// asked for at 22:30 local waits durably and goes out at 08:00 the next morning; a worker that dies
-// right after the provider call is retried by Temporal and the message is still sent once.
-import { Context } from '@temporalio/activity';
+// asked for at 22:30 local waits durably and goes out at 08:00 the next morning; a sending worker
+// process killed while the provider has the message (SIGKILL, no answer recorded) is replaced by
+// another, which finishes the send: the message goes out once.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMessagingActivities } from '../../activities/messaging/activities';
-import type { MessageProvider, OutboundMessage } from '../../activities/messaging/contract';
 import { createGateway, localProvider } from '../../activities/messaging/gateway';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
+import { readSentLog, sentLogProvider } from '../helpers/sent-log-provider';
 import { bundleFixture, createTimeSkippingEnv, taskQueueFor } from '../helpers/temporal';
 import { messagingTaskQueue } from '../../temporal/task-queues';
 import type { sendOneMessage } from './fixtures/send-message';
@@ -96,32 +99,85 @@ describe('sending from a workflow', () => {
     expect(sentAt >= morning && sentAt < morning.plus({ minutes: 5 })).toBe(true);
   });
 
-  it('a worker dying right after the provider call: Temporal retries, the message goes out once', async () => {
-    const delivered: OutboundMessage[] = [];
-    const provider: MessageProvider = {
-      name: 'counting',
-      send: async (m) => {
-        delivered.push(m);
-        return { providerMessageId: `P${delivered.length}` };
+  it('a sending worker killed while the provider has the message: another worker finishes it, sent once', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sent-log-'));
+    const sentLog = path.join(dir, 'sent.jsonl');
+    const taskQueue = taskQueueFor('killed mid send');
+    const key = 'send-killed:welcome';
+    // The workflow's worker here; the sending worker in a process of its own, which is killed.
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: {} });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/sending-worker-process.ts'], {
+      cwd: path.resolve(__dirname, '..', '..'),
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: env.address,
+        DATABASE_URL: pg.url,
+        TASK_QUEUE: taskQueue,
+        SENT_LOG: sentLog,
       },
-    };
-    const gateway = createGateway({ db: pg.db, providers: { email: provider }, caps: { perDay: 10, perWeek: 20 } });
-    const real = createMessagingActivities({ gateway });
-    const activities = {
-      async sendMessage(request: Parameters<typeof real.sendMessage>[0]) {
-        const outcome = await real.sendMessage(request);
-        if (Context.current().info.attempt === 1) throw new Error('worker crashed after the provider call');
-        return outcome;
-      },
-    };
-    const result = await run('crash after send', activities, (taskQueue) =>
-      env.client.workflow.execute<typeof sendOneMessage>('sendOneMessage', {
-        workflowId: 'send-crash',
-        taskQueue,
-        args: [{ idempotencyKey: 'send-crash:welcome', contactId, channel: 'email', text: 'Welcome!' }],
-      }),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
     );
-    expect(result.outcome).toMatchObject({ status: 'sent', duplicate: true, providerMessageId: 'P1' });
-    expect(delivered).toHaveLength(1);
-  });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+
+    // Never leave the child behind, whatever fails first.
+    const result = await worker
+      .runUntil(async () => {
+        const h = await env.client.workflow.start<typeof sendOneMessage>('sendOneMessage', {
+          workflowId: 'send-killed',
+          taskQueue,
+          args: [{ idempotencyKey: key, contactId, channel: 'email', text: 'Welcome!' }],
+        });
+        // The provider has taken the message; its answer never comes: the worker process dies now.
+        await expect.poll(() => out, { timeout: 60_000 }).toContain('at-provider');
+        child.kill('SIGKILL');
+        expect(await exited).toBe('SIGKILL');
+        expect(readSentLog(sentLog)).toHaveLength(1);
+        const recorded = await pg.db
+          .selectFrom('messages')
+          .select(['status', 'provider_message_id'])
+          .where('idempotency_key', '=', key)
+          .executeTakeFirstOrThrow();
+        expect(recorded).toEqual({ status: 'sending', provider_message_id: null }); // we never heard back
+
+        // A new sending worker with the same provider. Temporal notices the dead attempt when its
+        // 1-minute start-to-close timeout passes (in real time: the test server skips no time while an
+        // activity is out) and gives the retry to this worker.
+        const sending = await Worker.create({
+          connection: env.nativeConnection,
+          taskQueue: messagingTaskQueue(taskQueue),
+          activities: createMessagingActivities({
+            gateway: createGateway({
+              db: pg.db,
+              providers: { email: sentLogProvider(sentLog) },
+              caps: { perDay: 10, perWeek: 20 },
+            }),
+          }),
+        });
+        return sending.runUntil(h.result());
+      })
+      .finally(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      });
+
+    const [entry] = readSentLog(sentLog);
+    expect(readSentLog(sentLog)).toHaveLength(1); // sent once: by the killed worker's attempt
+    expect(entry).toMatchObject({ idempotencyKey: key, pid: child.pid });
+    expect(result.outcome).toMatchObject({
+      status: 'sent',
+      duplicate: true,
+      providerMessageId: entry!.providerMessageId,
+    });
+    expect(
+      await pg.db
+        .selectFrom('messages')
+        .select(['status', 'provider_message_id'])
+        .where('idempotency_key', '=', key)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ status: 'sent', provider_message_id: entry!.providerMessageId });
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
 });

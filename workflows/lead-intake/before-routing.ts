@@ -20,8 +20,8 @@ import type { EngagementSignals, LeadCloseReason } from './rules/lead';
 
 /**
  * The visibility query that finds runs still on this path: they never set IsVip, which a routed
- * lead sets at its assessment, seconds after it starts. At 0 (Web UI, or `temporal workflow count
- * --query …`), this file and its kept histories can go.
+ * lead sets at its assessment, seconds after it starts (so ask twice, a minute apart). At 0 both
+ * times (Web UI, or `temporal workflow count --query …`), this file and its kept histories can go.
  */
 export const RUNNING_BEFORE_ROUTING = "WorkflowType = 'leadIntake' AND ExecutionStatus = 'Running' AND IsVip IS NULL";
 

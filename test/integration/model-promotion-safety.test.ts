@@ -6,7 +6,9 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseSource, ModelStore } from '../../activities/ml/model-store';
 import { sha256 } from '../../activities/ml/registry';
+import { createLeadIntakeActivities } from '../../activities/lead-intake';
 import { createRetrainActivities } from '../../activities/model-retrain';
+import { samplePropertyData } from '../../activities/property-data/provider';
 import {
   beginRetrain,
   championGeneration,
@@ -14,6 +16,7 @@ import {
   saveChallengers,
   type Challenger,
 } from '../../db/repositories/ml-models';
+import { createLeadOnce } from '../../db/repositories/leads';
 import { bundledChallengers, decisionsPromoting } from '../helpers/challengers';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 
@@ -33,12 +36,12 @@ describe('promotion safety', () => {
     await pg?.stop();
   });
 
-  async function tryPromote(id: string, spoil?: (c: Challenger) => Challenger) {
+  async function tryPromote(id: string, spoil?: (c: Challenger) => Challenger, models: readonly string[] = ['clv']) {
     const { version } = await beginRetrain(pg.db, id, 'test');
     await saveChallengers(pg.db, id, bundledChallengers(version, spoil));
     const generation = await championGeneration(pg.db);
     const outcome = await env
-      .run(activities.promoteChallengers, { retrainId: id, generation, decisions: decisionsPromoting(['clv']) })
+      .run(activities.promoteChallengers, { retrainId: id, generation, decisions: decisionsPromoting(models) })
       .then(
         (o) => ({ promoted: o }),
         (err: unknown) => ({ failed: err }),
@@ -83,5 +86,46 @@ describe('promotion safety', () => {
     const { version, generation, outcome } = await tryPromote('ml-retrain-good');
     expect(outcome).toEqual({ promoted: { outcome: 'promoted', promoted: ['clv'], generation: generation + 1 } });
     expect(await servedClvVersion()).toBe(version);
+  });
+
+  it('intake scores the next lead with the promoted models and records their version on the lead', async () => {
+    const lead = { propertyValue: 540_000, roofAge: 24, damageSeverity: 'severe', insuranceClaim: true } as const;
+    const intake = createLeadIntakeActivities({ db: pg.db, modelStore: store, propertyData: samplePropertyData([]) });
+    const scoreNewLead = async (n: number) => {
+      const { lead: created } = await createLeadOnce(
+        pg.db,
+        {
+          firstName: 'Scored',
+          lastName: `Lead${n}`,
+          email: `scored-${n}@example.com`,
+          source: 'insurance_agent',
+          address: { street: `${n} Elm St`, city: 'Troy', state: 'MI', zip: '48083' },
+          property: lead,
+          signals: { responseTimeMinutes: 2, contactQuality: 8 },
+        },
+        { requestHash: `scored-${n}`, dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
+      );
+      const at = new Date().toISOString();
+      const assessment = (await env.run(intake.assessLead, { leadId: created.id, at, signals: {} })) as Awaited<
+        ReturnType<typeof intake.assessLead>
+      >;
+      const row = await pg.db
+        .selectFrom('leads')
+        .select('prediction')
+        .where('id', '=', created.id)
+        .executeTakeFirstOrThrow();
+      return { said: assessment.prediction.model, stored: (row.prediction as { model?: string }).model };
+    };
+
+    const before = await scoreNewLead(1);
+    const { version, outcome } = await tryPromote('ml-retrain-lead-models', undefined, [
+      'lead_conversion',
+      'next_best_action',
+    ]);
+    expect(outcome).toHaveProperty('promoted');
+    const after = await scoreNewLead(2);
+    const recorded = `lead_conversion ${version}, next_best_action ${version}`;
+    expect(before.stored).not.toBe(recorded);
+    expect(after).toEqual({ said: recorded, stored: recorded });
   });
 });

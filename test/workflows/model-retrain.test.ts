@@ -152,7 +152,9 @@ describe('modelRetrain', () => {
       expect(better.decisions!.map((d) => d.model)).toEqual(ALL_MODELS);
       // Exactly the models whose primary metric gained the margin moved, and nothing else.
       const winners = better.decisions!.filter((d) => d.challenger - d.champion! >= 0.005).map((d) => d.model);
+      // Both branches in one run (seed 100 against the weak champion): some models move, some stay.
       expect(winners.length).toBeGreaterThan(0);
+      expect(winners.length).toBeLessThan(ALL_MODELS.length);
       expect(better.outcome!.promoted).toEqual(winners);
       const champions = await loadChampions(models.db);
       for (const d of better.decisions!) {

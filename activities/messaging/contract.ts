@@ -27,8 +27,15 @@ export interface SendRequest {
 
 export type SendOutcome =
   | { status: 'sent'; messageId: string; providerMessageId: string; provider: string; duplicate: boolean }
-  | { status: 'blocked'; reason: 'opted_out' | 'suppressed' | 'no_address'; channel: Channel }
-  | { status: 'deferred'; reason: 'quiet_hours' | 'holiday' | 'frequency_cap'; notBefore: string };
+  /** `messageId`: when the message had been recorded (an earlier attempt) and is now marked blocked. */
+  | { status: 'blocked'; reason: 'opted_out' | 'suppressed' | 'no_address'; channel: Channel; messageId?: string }
+  | { status: 'deferred'; reason: 'quiet_hours' | 'holiday' | 'frequency_cap'; notBefore: string }
+  /**
+   * Not sent, and never will be under this key: the provider refused it for good (`permanent`: an
+   * invalid number, not a mobile… — activities/messaging/providers/errors.ts), or its retries ran
+   * out (`permanent: false`, `reason: 'retries_exhausted'`). The caller picks another channel.
+   */
+  | { status: 'failed'; reason: string; channel: Channel; permanent: boolean; messageId?: string };
 
 export interface OutboundMessage {
   id: string;

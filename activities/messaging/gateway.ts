@@ -5,7 +5,10 @@
 // the record, and only one attempt at a time may call the provider for it (an overlapping attempt
 // fails with MessageInFlightError and its retry finds the message sent). A marketing message's cap
 // is checked again and the message recorded under the contact's lock, so two workflows sending
-// to one person at the same moment cannot both pass the cap.
+// to one person at the same moment cannot both pass the cap. Every attempt passes the same checks
+// at its own time — a retry of a recorded message too — and consent is read once more under the
+// send lock just before the provider call; a recorded message that may no longer go out is marked
+// so (`blocked`), and a later attempt never sends it.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import {
@@ -13,6 +16,7 @@ import {
   findMessageByKey,
   lockMarketingOf,
   markSent,
+  markUnsent,
   recentMarketing,
   recipientOf,
   recordMessage,
@@ -60,6 +64,26 @@ export function createGateway(deps: {
   type MessageRow = NonNullable<Awaited<ReturnType<typeof findMessageByKey>>>;
   /** A new message recorded (or another attempt's found: no row), or deferred by the cap. */
   type Recorded = { row?: MessageRow } | { deferred: SendOutcome };
+
+  /** The outcome a recorded message already has for good, if it has one (a repeat answers it again). */
+  function settledOutcome(row: MessageRow): SendOutcome | undefined {
+    const channel = row.channel as Channel;
+    // Sent, delivered, or failed at the carrier after the provider took it (a delivery webhook).
+    if (row.status === 'sent' || row.status === 'delivered' || (row.status === 'failed' && row.provider_message_id))
+      return {
+        status: 'sent',
+        messageId: row.id,
+        providerMessageId: row.provider_message_id!,
+        provider: row.provider,
+        duplicate: true,
+      };
+    const reason = row.error?.split(':')[0] ?? 'unknown';
+    if (row.status === 'blocked')
+      return { status: 'blocked', reason: reason as 'opted_out' | 'suppressed', channel, messageId: row.id };
+    if (row.status === 'failed')
+      return { status: 'failed', reason, channel, permanent: reason !== 'retries_exhausted', messageId: row.id };
+    return undefined; // sending: recorded, not confirmed
+  }
 
   /** Calls the provider (unless it already has the message) and records it; `q`: the send lock's connection. */
   async function deliver(
@@ -113,16 +137,17 @@ export function createGateway(deps: {
     at: Date,
     recordedNow: boolean,
   ): Promise<SendOutcome> {
-    const sent = await withSendLock(db, row.id, async (conn) => {
-      const now = await findMessageByKey(conn, row.idempotency_key);
-      if (now?.status === 'sent' || now?.status === 'delivered')
-        return {
-          status: 'sent' as const,
-          messageId: now.id,
-          providerMessageId: now.provider_message_id!,
-          provider: now.provider,
-          duplicate: true,
-        };
+    const sent = await withSendLock(db, row.id, async (conn): Promise<SendOutcome> => {
+      const current = await findMessageByKey(conn, row.idempotency_key);
+      const settled = current && settledOutcome(current);
+      if (settled) return settled;
+      // Consent once more, where no other attempt can act, just before the provider call: a STOP
+      // or an unsubscribe that arrived since the checks (or since an earlier attempt) wins.
+      const consent = await consentOf(conn, row.channel, row.to_address);
+      if (consent !== 'subscribed') {
+        await markUnsent(conn, row.id, 'blocked', consent);
+        return { status: 'blocked', reason: consent, channel: row.channel as Channel, messageId: row.id };
+      }
       const providerMessageId = await deliver(conn, provider, row, at);
       return {
         status: 'sent' as const,
@@ -136,9 +161,17 @@ export function createGateway(deps: {
     return sent.value;
   }
 
-  /** The cap a marketing message to the contact would break at `at`, as a deferral; undefined if none. */
-  async function overCap(q: Kysely<Database>, contactId: string, at: Date): Promise<SendOutcome | undefined> {
-    const week = await recentMarketing(q, contactId, new Date(at.getTime() - 7 * DAY));
+  /**
+   * The cap a marketing message to the contact would break at `at`, as a deferral; undefined if none.
+   * `except`: the recorded message being retried (its own record is not over its cap).
+   */
+  async function overCap(
+    q: Kysely<Database>,
+    contactId: string,
+    at: Date,
+    except?: string,
+  ): Promise<SendOutcome | undefined> {
+    const week = await recentMarketing(q, contactId, new Date(at.getTime() - 7 * DAY), except);
     const day = week.filter((t) => t.getTime() > at.getTime() - DAY);
     // Deferred until the oldest message inside the full window ages out of it.
     if (day.length >= caps.perDay)
@@ -159,22 +192,17 @@ export function createGateway(deps: {
   return {
     /** `at`: when the send happens, for quiet hours and caps (default: now). */
     async send(req: SendRequest, at: Date = now()): Promise<SendOutcome> {
-      const provider = providers[req.channel];
-      if (!provider) throw new Error(`no provider configured for ${req.channel}`);
-
-      // A repeat (retried activity, duplicate signal) finds the first record.
+      // A repeat (retried activity, duplicate signal) finds the first record and its outcome.
       const existing = await findMessageByKey(db, req.idempotencyKey);
-      if (existing?.status === 'sent' || existing?.status === 'delivered') {
-        return {
-          status: 'sent',
-          messageId: existing.id,
-          providerMessageId: existing.provider_message_id!,
-          provider: existing.provider,
-          duplicate: true,
-        };
-      }
-      // Recorded but not confirmed: an earlier attempt died around the provider call, or is still there.
-      if (existing) return deliverOnce(provider, existing, at, false);
+      const settled = existing && settledOutcome(existing);
+      if (settled) return settled;
+      // The key names one message: a recorded one goes out on its own channel.
+      const channel = (existing?.channel ?? req.channel) as Channel;
+      const provider = providers[channel];
+      if (!provider) throw new Error(`no provider configured for ${channel}`);
+      // Recorded but not confirmed — an earlier attempt died around the provider call, was deferred,
+      // or is still there: it goes out only if it passes every check below now, as a new message
+      // would, to the address it was recorded for.
 
       const recipient = await recipientOf(db, req.contactId);
       const to = !recipient
@@ -186,9 +214,15 @@ export function createGateway(deps: {
             : req.channel === 'postcard'
               ? recipient.postal
               : (recipient.email ?? recipient.phone);
-      if (!to) return { status: 'blocked', reason: 'no_address', channel: req.channel };
-      const consent = await consentOf(db, req.channel, to);
-      if (consent !== 'subscribed') return { status: 'blocked', reason: consent, channel: req.channel };
+      // A recorded message goes to the address it was recorded for.
+      const address = existing ? existing.to_address : to;
+      if (!address) return { status: 'blocked', reason: 'no_address', channel: req.channel };
+      const consent = await consentOf(db, req.channel, address);
+      if (consent !== 'subscribed')
+        // A recorded one is marked blocked where every attempt decides: under its send lock.
+        return existing
+          ? deliverOnce(provider, existing, at, false)
+          : { status: 'blocked', reason: consent, channel: req.channel };
 
       const marketing = (req.kind ?? 'marketing') === 'marketing';
       const phone = PHONE_CHANNELS.includes(req.channel);
@@ -215,8 +249,10 @@ export function createGateway(deps: {
         if (after) return { status: 'deferred', reason: 'holiday', notBefore: after.toISOString() };
       }
       // Over the cap already: deferred before any rendering or rewording (checked again when recorded).
-      const capped = marketing ? await overCap(db, req.contactId, at) : undefined;
+      const capped = marketing ? await overCap(db, req.contactId, at, existing?.id) : undefined;
       if (capped) return capped;
+      // Recorded by an earlier attempt and allowed now: delivered as it was recorded.
+      if (existing) return deliverOnce(provider, existing, at, false);
 
       let content = req.template
         ? renderTemplate(req.template.name, req.template.variables, req.template.version)
@@ -241,7 +277,7 @@ export function createGateway(deps: {
             : undefined,
         };
       }
-      const message = { ...req, ...content, id, kind: req.kind ?? 'marketing', to, provider: provider.name };
+      const message = { ...req, ...content, id, kind: req.kind ?? 'marketing', to: address, provider: provider.name };
       // Marketing: the cap checked again and the message recorded while no other send to the
       // contact is deciding (two workflows at the same moment would both pass the check above).
       const recorded: Recorded = marketing

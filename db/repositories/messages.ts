@@ -92,17 +92,44 @@ export async function markSent(db: Kysely<Database>, id: string, providerMessage
     .execute();
 }
 
-/** Marketing messages to a contact since `since` (sent, or being sent), oldest first. */
-export async function recentMarketing(db: Kysely<Database>, contactId: string, since: Date): Promise<Date[]> {
-  const rows = await db
+/**
+ * A recorded message that will not be sent: `blocked` (consent) or `failed` (the provider refused
+ * it, or its retries ran out), with the reason. Only while it is still `sending`: a message
+ * confirmed meanwhile keeps its status.
+ */
+export async function markUnsent(
+  db: Kysely<Database>,
+  id: string,
+  status: 'blocked' | 'failed',
+  reason: string,
+): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set({ status, error: reason, updated_at: new Date() })
+    .where('id', '=', id)
+    .where('status', '=', 'sending')
+    .execute();
+}
+
+/**
+ * Marketing messages to a contact since `since` (sent, or being sent), oldest first; `except`: a
+ * message not to count (the one being retried, which counted itself when it was recorded).
+ */
+export async function recentMarketing(
+  db: Kysely<Database>,
+  contactId: string,
+  since: Date,
+  except?: string,
+): Promise<Date[]> {
+  let q = db
     .selectFrom('messages')
     .select('created_at')
     .where('contact_id', '=', contactId)
     .where('kind', '=', 'marketing')
     .where('status', 'in', ['sending', 'sent', 'delivered'])
-    .where('created_at', '>', since)
-    .orderBy('created_at')
-    .execute();
+    .where('created_at', '>', since);
+  if (except) q = q.where('id', '!=', except);
+  const rows = await q.orderBy('created_at').execute();
   return rows.map((r) => r.created_at);
 }
 

@@ -37,6 +37,25 @@ function countingProvider(opts: { loseFirstReply?: boolean } = {}) {
   return { provider, delivered };
 }
 
+/** A provider that is down for its first `down` calls (a 503: it never got the message), then delivers. */
+function outageProvider(down = 1) {
+  const delivered: OutboundMessage[] = [];
+  let calls = 0;
+  const provider: MessageProvider = {
+    name: 'outage',
+    async send(m) {
+      if (++calls <= down) throw new Error('503 Service Unavailable (the provider never got the message)');
+      delivered.push(m);
+      return { providerMessageId: `O${delivered.length}` };
+    },
+    async alreadySent(m) {
+      const i = delivered.findIndex((d) => d.id === m.id);
+      return i >= 0 ? `O${i + 1}` : undefined;
+    },
+  };
+  return { provider, delivered };
+}
+
 // Wednesday 2026-11-25 15:00 in Detroit.
 const afternoon = new Date('2026-11-25T20:00:00Z');
 
@@ -165,6 +184,127 @@ describe('messaging gateway', () => {
       providerMessageId: 'S1',
     });
     expect(delivered).toHaveLength(1);
+  });
+
+  const rowOf = (key: string) =>
+    pg.db
+      .selectFrom('messages')
+      .select(['status', 'error', 'provider_message_id'])
+      .where('idempotency_key', '=', key)
+      .executeTakeFirstOrThrow();
+
+  it('a retried send checks consent again: STOP between two attempts blocks the retry, for good, and nothing is sent', async () => {
+    const phone = '+12485550181';
+    const contact = await newContact('Retry', phone, 'retry.stop@example.com');
+    const { provider, delivered } = outageProvider(1);
+    const gateway = createGateway({ db: pg.db, providers: { sms: provider }, caps: { perDay: 100, perWeek: 100 } });
+    const request = req(contact);
+    // The first attempt records the message; the provider is down (the activity will be retried).
+    await expect(gateway.send(request, afternoon)).rejects.toThrow(/503/);
+    expect(await rowOf(request.idempotencyKey)).toMatchObject({ status: 'sending' });
+    // The person texts STOP before the retry.
+    await handleInboundSms(pg.db, { from: phone, body: 'STOP' });
+    expect(await gateway.send(request, afternoon)).toMatchObject({
+      status: 'blocked',
+      reason: 'opted_out',
+      channel: 'sms',
+    });
+    expect(delivered).toHaveLength(0);
+    // The record says so, and no later attempt sends it (the caller has picked another channel).
+    expect(await rowOf(request.idempotencyKey)).toMatchObject({ status: 'blocked', error: 'opted_out' });
+    await handleInboundSms(pg.db, { from: phone, body: 'START' });
+    expect(await gateway.send(request, afternoon)).toMatchObject({ status: 'blocked', reason: 'opted_out' });
+    expect(delivered).toHaveLength(0);
+  });
+
+  it('a retried send checks quiet hours and holidays at its own time: after an outage it is deferred at 02:00, then held on Thanksgiving, then sent once', async () => {
+    const contact = await newContact('Outage', '+12485550182', 'retry.outage@example.com');
+    const { provider, delivered } = outageProvider(1);
+    const gateway = createGateway({
+      db: pg.db,
+      providers: { sms: provider },
+      caps: { perDay: 100, perWeek: 100 },
+      holidays: { observed: true, extra: [] },
+    });
+    const request = req(contact); // marketing
+    await expect(gateway.send(request, afternoon)).rejects.toThrow(/503/); // Wednesday 15:00
+    // The retry comes at 02:00 on Thanksgiving in Detroit: too early…
+    expect(await gateway.send(request, new Date('2026-11-26T07:00:00Z'))).toEqual({
+      status: 'deferred',
+      reason: 'quiet_hours',
+      notBefore: '2026-11-26T13:00:00.000Z',
+    });
+    // …and at 08:00 it is a holiday (marketing): held until 08:00 the next day.
+    expect(await gateway.send(request, new Date('2026-11-26T13:00:00Z'))).toEqual({
+      status: 'deferred',
+      reason: 'holiday',
+      notBefore: '2026-11-27T13:00:00.000Z',
+    });
+    expect(delivered).toHaveLength(0);
+    expect(await rowOf(request.idempotencyKey)).toMatchObject({ status: 'sending' }); // pending, not dropped
+    const sent = await gateway.send(request, new Date('2026-11-27T13:00:00Z'));
+    expect(sent).toMatchObject({ status: 'sent', providerMessageId: 'O1' });
+    expect(delivered).toHaveLength(1);
+    expect(await rowOf(request.idempotencyKey)).toMatchObject({ status: 'sent', provider_message_id: 'O1' });
+  });
+
+  it('consent is read again just before the provider call: an unsubscribe arriving while the message is prepared blocks it', async () => {
+    const contact = await newContact('Prepared', undefined, 'retry.prepared@example.com');
+    const { provider, delivered } = countingProvider();
+    const gateway = createGateway({
+      db: pg.db,
+      providers: { email: provider },
+      caps: { perDay: 100, perWeek: 100 },
+      // The rewording takes a while (up to LLM_TIMEOUT_MS); the person unsubscribes meanwhile.
+      personalise: async (m) => {
+        await handleEmailEvent(pg.db, { email: 'retry.prepared@example.com', event: 'unsubscribe' });
+        return { ...m, personalised: false };
+      },
+    });
+    const request = req({
+      ...contact,
+      channel: 'email',
+      text: undefined,
+      personalise: true,
+      template: {
+        name: 'storm-insurance-claim',
+        variables: {
+          first_name: 'Pat',
+          address: '4 Main St',
+          city: 'Troy',
+          year_built: 1990,
+          storm_date: 'November 18',
+          nearby_address: '5 Main St',
+          property_value: '380,000',
+          available_dates: 'Friday',
+          sales_rep_name: 'Jane Doe',
+          sales_rep_phone: '(248) 555-0143',
+        },
+      },
+    });
+    expect(await gateway.send(request, afternoon)).toMatchObject({
+      status: 'blocked',
+      reason: 'opted_out',
+      channel: 'email',
+    });
+    expect(delivered).toHaveLength(0);
+    expect(await rowOf(request.idempotencyKey)).toMatchObject({ status: 'blocked' });
+  });
+
+  it('a recorded, unsent marketing message is not deferred by its own record when retried at the cap', async () => {
+    const contact = await newContact('Capped', undefined, 'retry.capped@example.com');
+    const { provider, delivered } = outageProvider(1);
+    const gateway = createGateway({ db: pg.db, providers: { email: provider }, caps: { perDay: 1, perWeek: 5 } });
+    const request = req({ ...contact, channel: 'email', subject: 'News' });
+    const at = new Date(); // caps count what was recorded in the last day
+    await expect(gateway.send(request, at)).rejects.toThrow(/503/);
+    expect(await gateway.send(request, new Date(at.getTime() + 60_000))).toMatchObject({ status: 'sent' });
+    expect(delivered).toHaveLength(1);
+    // The cap still holds for the next one.
+    expect(await gateway.send(req({ ...contact, channel: 'email', subject: 'More news' }), new Date())).toMatchObject({
+      status: 'deferred',
+      reason: 'frequency_cap',
+    });
   });
 
   it('workflows racing one contact’s marketing cap never exceed it', async () => {

@@ -1,8 +1,9 @@
 // The gateway as an activity: every workflow sends through this one (see workflows/messaging/send.ts).
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { z } from 'zod';
 import { CHANNELS, type SendOutcome, type SendRequest } from './contract';
 import type { createGateway } from './gateway';
+import { ProviderError } from './providers/errors';
 import { TemplateError } from './templates';
 
 const sendRequestSchema = z
@@ -32,7 +33,10 @@ const sendRequestSchema = z
 
 export function createMessagingActivities({ gateway }: { gateway: ReturnType<typeof createGateway> }) {
   return {
-    /** Sent, blocked (the caller picks another channel) or deferred (the caller waits, then asks again). */
+    /**
+     * Sent, blocked or failed (the caller picks another channel), or deferred (the caller waits,
+     * then asks again). Thrown, to be retried: the provider's transient trouble.
+     */
     async sendMessage(request: SendRequest): Promise<SendOutcome> {
       const parsed = sendRequestSchema.safeParse(request);
       if (!parsed.success) {
@@ -47,11 +51,32 @@ export function createMessagingActivities({ gateway }: { gateway: ReturnType<typ
       // skipped time in time-skipping tests, and never earlier than when the attempt was scheduled.
       const at = new Date(Math.max(Date.now(), Context.current().info.currentAttemptScheduledTimestampMs));
       try {
-        return await gateway.send(parsed.data, at);
+        const outcome = await gateway.send(parsed.data, at);
+        // Reported with ids and reasons only: no address, no text (logs are not for personal data).
+        if (outcome.status === 'failed')
+          log.warn('message failed', {
+            messageId: outcome.messageId,
+            channel: outcome.channel,
+            reason: outcome.reason,
+          });
+        else if (outcome.status === 'blocked' && outcome.messageId)
+          log.info('recorded message blocked', { messageId: outcome.messageId, reason: outcome.reason });
+        return outcome;
       } catch (err) {
         // A template that cannot render will not render on a retry either.
         if (err instanceof TemplateError)
           throw ApplicationFailure.create({ type: 'TemplateError', message: err.message, nonRetryable: true });
+        // The provider may take it later (5xx, 429, the network): retried with backoff, within the
+        // send's bound (workflows/messaging/send.ts). The message names codes only.
+        if (err instanceof ProviderError) {
+          log.warn('provider error, to be retried', {
+            messageId: err.messageId,
+            provider: err.provider,
+            reason: err.reason,
+            detail: err.detail,
+          });
+          throw ApplicationFailure.create({ type: 'ProviderError', message: err.message, details: [err.reason] });
+        }
         throw err;
       }
     },

@@ -8,7 +8,9 @@
 // to one person at the same moment cannot both pass the cap. Every attempt passes the same checks
 // at its own time — a retry of a recorded message too — and consent is read once more under the
 // send lock just before the provider call; a recorded message that may no longer go out is marked
-// so (`blocked`), and a later attempt never sends it.
+// so (`blocked`), and a later attempt never sends it. What a provider refuses for good ends the
+// send `failed` (its opt-out: `blocked`, with the opt-out recorded); what may pass later is thrown
+// for Temporal to retry (providers/errors.ts classifies).
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import {
@@ -20,6 +22,7 @@ import {
   recentMarketing,
   recipientOf,
   recordMessage,
+  setConsent,
   withSendLock,
 } from '../../db/repositories/messages';
 import { recordInteraction } from '../../db/repositories/interactions';
@@ -27,6 +30,7 @@ import type { Database } from '../../db/schema';
 import type { Channel, FrequencyCaps, MessageProvider, OutboundMessage, SendOutcome, SendRequest } from './contract';
 import { COMPANY_ZONE, nextNonHolidayMorning, type HolidayPolicy } from './holidays';
 import { nextAllowed, recipientZones } from './quiet-hours';
+import { ProviderError } from './providers/errors';
 import type { Personaliser } from './personalise';
 import { renderTemplate } from './templates';
 
@@ -113,7 +117,15 @@ export function createGateway(deps: {
       text: row.body_text,
       html: row.body_html ?? undefined,
     };
-    const earlier = await provider.alreadySent?.(message);
+    let earlier: string | undefined;
+    try {
+      earlier = await provider.alreadySent?.(message);
+    } catch (err) {
+      // Whatever the lookup's trouble, the outcome of the earlier attempt is still unknown: retry.
+      throw err instanceof ProviderError && err.kind !== 'transient'
+        ? new ProviderError(err.provider, 'transient', 'lookup_failed', err.detail)
+        : err;
+    }
     const providerMessageId = earlier ?? (await provider.send(message)).providerMessageId;
     await markSent(q, row.id, providerMessageId);
     // On the customer's timeline once, whichever attempt gets here.
@@ -148,7 +160,15 @@ export function createGateway(deps: {
         await markUnsent(conn, row.id, 'blocked', consent);
         return { status: 'blocked', reason: consent, channel: row.channel as Channel, messageId: row.id };
       }
-      const providerMessageId = await deliver(conn, provider, row, at);
+      let providerMessageId: string;
+      try {
+        providerMessageId = await deliver(conn, provider, row, at);
+      } catch (err) {
+        if (!(err instanceof ProviderError)) throw err;
+        err.messageId = row.id;
+        if (err.kind === 'transient') throw err; // retried by Temporal, within the send's bound
+        return refused(conn, row, err);
+      }
       return {
         status: 'sent' as const,
         messageId: row.id,
@@ -159,6 +179,25 @@ export function createGateway(deps: {
     });
     if (!sent.held) throw new MessageInFlightError(row.id);
     return sent.value;
+  }
+
+  /** A provider's refusal for good, recorded: an opt-out (consent, then `blocked`) or `failed`. */
+  async function refused(q: Kysely<Database>, row: MessageRow, err: ProviderError): Promise<SendOutcome> {
+    const channel = row.channel as Channel;
+    if (err.kind === 'opted_out') {
+      await setConsent(q, {
+        channel,
+        address: row.to_address,
+        status: 'opted_out',
+        source: 'provider',
+        reason: err.detail,
+        detail: { provider: err.provider, error: err.detail, messageId: row.id },
+      });
+      await markUnsent(q, row.id, 'blocked', `opted_out: ${err.detail}`);
+      return { status: 'blocked', reason: 'opted_out', channel, messageId: row.id };
+    }
+    await markUnsent(q, row.id, 'failed', `${err.reason}: ${err.detail}`);
+    return { status: 'failed', reason: err.reason, channel, permanent: true, messageId: row.id };
   }
 
   /**

@@ -1,9 +1,16 @@
 // The real adapters, each through its official SDK pointed at a local HTTP server: the exact
-// requests (auth, path, body, headers), and Twilio's check-before-send that makes a retry after a
-// lost reply send nothing twice.
+// requests (auth, path, body, headers), Twilio's check-before-send that makes a retry after a
+// lost reply send nothing twice, and — through the gateway on a real Postgres — what each kind of
+// provider error does to a send: permanent ones end it (failed, or blocked with the opt-out
+// recorded), transient ones are thrown to be retried.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { MessageProvider, SendRequest } from '../../activities/messaging/contract';
+import { createGateway } from '../../activities/messaging/gateway';
 import { sendgridProvider } from '../../activities/messaging/providers/sendgrid';
+import { createLeadOnce } from '../../db/repositories/leads';
+import { consentOf } from '../../db/repositories/messages';
+import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 import { twilioCallProvider, twilioSmsProvider, type TwilioRequest } from '../../activities/messaging/providers/twilio';
 import { freePort } from '../helpers/ports';
 
@@ -23,6 +30,8 @@ describe('provider adapters against a local server', () => {
   let base: string;
   const seen: Seen[] = [];
   let sentBodies: { sid: string; body: string; to: string }[] = [];
+  /** The next POSTs the server refuses, in order: an HTTP status and (Twilio) its error code. */
+  const refusals: { status: number; code?: number; message?: string }[] = [];
 
   beforeAll(async () => {
     const port = await freePort();
@@ -33,7 +42,23 @@ describe('provider adapters against a local server', () => {
       req.on('end', () => {
         const url = new URL(req.url!, base);
         seen.push({ method: req.method!, path: url.pathname, query: url.searchParams, headers: req.headers, body });
-        if (url.pathname === '/v3/mail/send') {
+        const refusal = req.method === 'POST' ? refusals.shift() : undefined;
+        if (refusal) {
+          // Twilio's error body (https://www.twilio.com/docs/usage/twilios-response#response-formats-exceptions);
+          // SendGrid's ({"errors": [...]}).
+          res.writeHead(refusal.status, { 'content-type': 'application/json' }).end(
+            JSON.stringify(
+              url.pathname === '/v3/mail/send'
+                ? { errors: [{ field: null, message: refusal.message ?? 'refused' }] }
+                : {
+                    code: refusal.code,
+                    message: refusal.message ?? 'refused',
+                    more_info: `https://www.twilio.com/docs/errors/${refusal.code}`,
+                    status: refusal.status,
+                  },
+            ),
+          );
+        } else if (url.pathname === '/v3/mail/send') {
           res.writeHead(202, { 'x-message-id': 'sg-abc123' }).end();
         } else if (url.pathname === `/2010-04-01/Accounts/${SID}/Messages.json` && req.method === 'POST') {
           const form = new URLSearchParams(body);
@@ -178,7 +203,7 @@ describe('provider adapters against a local server', () => {
       text: 'See you Tuesday.',
     };
     expect(await provider.alreadySent!(message)).toBeUndefined();
-    await expect(provider.send(message)).rejects.toThrow(/reply lost/);
+    await expect(provider.send(message)).rejects.toThrow('twilio: network (network error)'); // the reply was lost
     const found = await provider.alreadySent!(message);
     expect(found).toBe(sentBodies[0]!.sid);
     expect(sentBodies).toHaveLength(1);
@@ -214,5 +239,181 @@ describe('provider adapters against a local server', () => {
     expect(form.Twiml).toBe(
       '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Your inspection is tomorrow at 9 &amp; we will call ahead.</Say></Response>',
     );
+  });
+
+  describe('provider errors through the gateway', () => {
+    let pg: TestPostgres;
+    let contactId: string;
+    let n = 0;
+    const PHONE = '+12485550144';
+    beforeAll(async () => {
+      pg = await startTestPostgres();
+      const { lead } = await createLeadOnce(
+        pg.db,
+        {
+          firstName: 'Err',
+          lastName: 'Ors',
+          phone: PHONE,
+          email: 'errors@example.com',
+          source: 'website',
+          address: { street: '7 Main St', city: 'Troy', state: 'MI', zip: '48083' },
+          property: {},
+          signals: {},
+        },
+        { requestHash: 'e', dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
+      );
+      contactId = lead.contact_id;
+    });
+    afterAll(async () => {
+      await pg?.stop();
+    });
+    beforeEach(() => {
+      refusals.length = 0;
+      sentBodies = [];
+    });
+
+    // Wednesday 2026-11-25 15:00 in Detroit: inside quiet hours' allowed window, not a holiday.
+    const afternoon = new Date('2026-11-25T20:00:00Z');
+    const twilioSms = (): MessageProvider =>
+      twilioSmsProvider({ accountSid: SID, authToken: TOKEN, from: '+12485550100', httpClient: forward() });
+    const sendgrid = (): MessageProvider =>
+      sendgridProvider({
+        apiKey: 'SG.test-key',
+        from: 'hello@iswitchroofs.example',
+        baseUrl: base,
+        unsubscribeUrl: (id) => `https://crm.example/u/${id}`,
+      });
+    const gatewayWith = (providers: Partial<Record<'sms' | 'email', MessageProvider>>) =>
+      createGateway({ db: pg.db, providers, caps: { perDay: 100, perWeek: 100 } });
+    const req = (over: Partial<SendRequest> = {}): SendRequest => ({
+      idempotencyKey: `errors-wf:step-${++n}`,
+      contactId,
+      channel: 'sms',
+      text: 'Your inspection is confirmed.',
+      ...over,
+    });
+    const rowOf = (key: string) =>
+      pg.db
+        .selectFrom('messages')
+        .select(['status', 'error', 'provider_message_id'])
+        .where('idempotency_key', '=', key)
+        .executeTakeFirstOrThrow();
+    const posts = () => seen.filter((s) => s.method === 'POST').length;
+
+    it('a permanent Twilio error (21211 invalid number) ends the send failed, for good: not retried, the record says why', async () => {
+      refusals.push({ status: 400, code: 21211, message: `The 'To' number ${PHONE} is not a valid phone number.` });
+      const gateway = gatewayWith({ sms: twilioSms() });
+      const request = req();
+      const outcome = await gateway.send(request, afternoon);
+      expect(outcome).toMatchObject({ status: 'failed', reason: 'invalid_number', channel: 'sms', permanent: true });
+      expect(await rowOf(request.idempotencyKey)).toEqual({
+        status: 'failed',
+        error: 'invalid_number: twilio 21211',
+        provider_message_id: null,
+      });
+      // Asked again (a duplicate, a replay): the same answer, and the provider is not called again.
+      expect(await gateway.send(request, afternoon)).toMatchObject({ status: 'failed', reason: 'invalid_number' });
+      expect(posts()).toBe(1);
+      // 21614 (not a mobile number) likewise.
+      refusals.push({ status: 400, code: 21614 });
+      expect(await gateway.send(req(), afternoon)).toMatchObject({
+        status: 'failed',
+        reason: 'not_mobile',
+        permanent: true,
+      });
+    });
+
+    it('Twilio 21610 (the recipient replied STOP to our number at the carrier) blocks the send and records the opt-out', async () => {
+      const phone = '+12485550145';
+      const { lead } = await createLeadOnce(
+        pg.db,
+        {
+          firstName: 'Carrier',
+          lastName: 'Stop',
+          phone,
+          source: 'website',
+          address: { street: '8 Main St', city: 'Troy', state: 'MI', zip: '48083' },
+          property: {},
+          signals: {},
+        },
+        { requestHash: 'c21610', dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
+      );
+      refusals.push({ status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' });
+      const gateway = gatewayWith({ sms: twilioSms() });
+      const request = req({ contactId: lead.contact_id });
+      expect(await gateway.send(request, afternoon)).toMatchObject({
+        status: 'blocked',
+        reason: 'opted_out',
+        channel: 'sms',
+      });
+      expect(await consentOf(pg.db, 'sms', phone)).toBe('opted_out');
+      expect(
+        await pg.db.selectFrom('consent_events').select(['status', 'source']).where('address', '=', phone).execute(),
+      ).toEqual([{ status: 'opted_out', source: 'provider' }]);
+      expect(await rowOf(request.idempotencyKey)).toMatchObject({
+        status: 'blocked',
+        error: 'opted_out: twilio 21610',
+      });
+      // The next message to that number is blocked before it reaches Twilio.
+      expect(await gateway.send(req({ contactId: lead.contact_id }), afternoon)).toMatchObject({ status: 'blocked' });
+      expect(posts()).toBe(1);
+    });
+
+    it('transient Twilio errors (5xx, 429, a lost connection) are thrown to be retried, without personal data; the retry sends', async () => {
+      const gateway = gatewayWith({ sms: twilioSms() });
+      for (const refusal of [
+        { status: 503, code: 20503, message: `Service unavailable sending to ${PHONE}` },
+        { status: 429, code: 20429, message: 'Too Many Requests' },
+      ]) {
+        refusals.push(refusal);
+        const request = req({ text: `Your inspection is confirmed (${refusal.status}).` });
+        const err = await gateway.send(request, afternoon).then(
+          () => undefined,
+          (e: unknown) => e as Error,
+        );
+        expect(err?.message).toMatch(new RegExp(`twilio.*(${refusal.status}|${refusal.code})`));
+        expect(err?.message).not.toContain(PHONE);
+        expect(await rowOf(request.idempotencyKey)).toMatchObject({ status: 'sending' });
+        expect(await gateway.send(request, afternoon)).toMatchObject({ status: 'sent', duplicate: true });
+      }
+      // The connection refused (nothing reached Twilio): thrown with the network code only.
+      const offline = twilioSmsProvider({
+        accountSid: SID,
+        authToken: TOKEN,
+        from: '+12485550100',
+        httpClient: {
+          request: () =>
+            Promise.reject(Object.assign(new Error(`connect ECONNREFUSED for ${PHONE}`), { code: 'ECONNREFUSED' })),
+        },
+      });
+      await expect(gatewayWith({ sms: offline }).send(req({ text: 'Offline' }), afternoon)).rejects.toThrow(
+        'twilio: network (network ECONNREFUSED)',
+      );
+    });
+
+    it('SendGrid: a 400 ends the send failed for good; 429 and 5xx are retried', async () => {
+      const gateway = gatewayWith({ email: sendgrid() });
+      refusals.push({ status: 400, message: 'Does not contain a valid address.' });
+      const rejected = req({ channel: 'email', subject: 'Hello' });
+      expect(await gateway.send(rejected, afternoon)).toMatchObject({
+        status: 'failed',
+        reason: 'rejected',
+        channel: 'email',
+        permanent: true,
+      });
+      expect(await rowOf(rejected.idempotencyKey)).toMatchObject({
+        status: 'failed',
+        error: 'rejected: sendgrid HTTP 400',
+      });
+      for (const status of [429, 500]) {
+        refusals.push({ status });
+        const request = req({ channel: 'email', subject: 'Hello' });
+        await expect(gateway.send(request, afternoon)).rejects.toThrow(new RegExp(`sendgrid.*${status}`));
+        expect(await gateway.send(request, afternoon)).toMatchObject({
+          status: 'sent',
+          providerMessageId: 'sg-abc123',
+        });
+      }
+    });
   });
 });

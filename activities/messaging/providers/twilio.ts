@@ -3,6 +3,7 @@
 // same body, sent since the message was recorded) and reuses that message's SID.
 import twilio from 'twilio';
 import type { MessageProvider, OutboundMessage } from '../contract';
+import { classifyTwilioError } from './errors';
 
 export interface TwilioOptions {
   accountSid: string;
@@ -36,22 +37,28 @@ export function twilioSmsProvider(opts: TwilioOptions): MessageProvider {
   return {
     name: 'twilio',
     async send(m: OutboundMessage) {
-      const sent = await client.messages.create({
-        to: m.to,
-        from: opts.from,
-        body: m.text,
-        ...(opts.statusCallback && { statusCallback: opts.statusCallback }),
-      });
-      return { providerMessageId: sent.sid };
+      try {
+        const sent = await client.messages.create({
+          to: m.to,
+          from: opts.from,
+          body: m.text,
+          ...(opts.statusCallback && { statusCallback: opts.statusCallback }),
+        });
+        return { providerMessageId: sent.sid };
+      } catch (err) {
+        throw classifyTwilioError(err); // permanent (21211, 21610, 21614…) or transient: errors.ts
+      }
     },
     async alreadySent(m: OutboundMessage) {
       // A day back is more than any retry takes; the body and recipient identify the attempt.
-      const recent = await client.messages.list({
-        to: m.to,
-        from: opts.from,
-        dateSentAfter: new Date(Date.now() - 86_400_000),
-        limit: 50,
-      });
+      const recent = await client.messages
+        .list({
+          to: m.to,
+          from: opts.from,
+          dateSentAfter: new Date(Date.now() - 86_400_000),
+          limit: 50,
+        })
+        .catch((err: unknown) => Promise.reject(classifyTwilioError(err)));
       return recent.find((r) => r.body === m.text)?.sid;
     },
   };
@@ -69,21 +76,27 @@ export function twilioCallProvider(opts: TwilioOptions): MessageProvider {
     async send(m: OutboundMessage) {
       const twiml = new twilio.twiml.VoiceResponse();
       twiml.say(m.text);
-      const call = await client.calls.create({
-        to: m.to,
-        from: opts.from,
-        twiml: twiml.toString(),
-        ...(opts.statusCallback && { statusCallback: opts.statusCallback }),
-      });
-      return { providerMessageId: call.sid };
+      try {
+        const call = await client.calls.create({
+          to: m.to,
+          from: opts.from,
+          twiml: twiml.toString(),
+          ...(opts.statusCallback && { statusCallback: opts.statusCallback }),
+        });
+        return { providerMessageId: call.sid };
+      } catch (err) {
+        throw classifyTwilioError(err, 'twilio-voice');
+      }
     },
     async alreadySent(m: OutboundMessage) {
-      const recent = await client.calls.list({
-        to: m.to,
-        from: opts.from,
-        startTimeAfter: new Date(Date.now() - 86_400_000),
-        limit: 50,
-      });
+      const recent = await client.calls
+        .list({
+          to: m.to,
+          from: opts.from,
+          startTimeAfter: new Date(Date.now() - 86_400_000),
+          limit: 50,
+        })
+        .catch((err: unknown) => Promise.reject(classifyTwilioError(err, 'twilio-voice')));
       return recent[0]?.sid;
     },
   };

@@ -49,15 +49,25 @@ export interface OutboundMessage {
   html?: string;
 }
 
+/** What a provider is told when asked whether an earlier attempt of a message reached it. */
+export interface EarlierAttempt {
+  /** When the message was recorded: no attempt of it can have reached the provider before. */
+  recordedAt: Date;
+  /** Whether a provider id already belongs to another of our messages (then it is not this one). */
+  claimed(providerMessageId: string): Promise<boolean>;
+}
+
 /** A delivery service for one channel (SendGrid, Twilio, the local outbox…). */
 export interface MessageProvider {
   readonly name: string;
   send(message: OutboundMessage): Promise<{ providerMessageId: string }>;
   /**
    * For providers without idempotency keys (Twilio): whether an earlier attempt of this message
-   * reached them, so a retry after a crash between their call and our record does not resend.
+   * reached them — its provider id, or undefined. The gateway asks only on a retry after an
+   * unknown outcome (recorded by an earlier attempt, never confirmed), never on a first attempt,
+   * so a new message is never mistaken for an older one with the same text.
    */
-  alreadySent?(message: OutboundMessage): Promise<string | undefined>;
+  alreadySent?(message: OutboundMessage, earlier: EarlierAttempt): Promise<string | undefined>;
 }
 
 export interface FrequencyCaps {

@@ -19,6 +19,7 @@ import {
   lockMarketingOf,
   markSent,
   markUnsent,
+  providerIdClaimed,
   recentMarketing,
   recipientOf,
   recordMessage,
@@ -89,46 +90,49 @@ export function createGateway(deps: {
     return undefined; // sending: recorded, not confirmed
   }
 
-  /** Calls the provider (unless it already has the message) and records it; `q`: the send lock's connection. */
-  async function deliver(
+  const outbound = (row: MessageRow): OutboundMessage => ({
+    id: row.id,
+    idempotencyKey: row.idempotency_key,
+    contactId: row.contact_id,
+    leadId: row.lead_id ?? undefined,
+    channel: row.channel as Channel,
+    to: row.to_address,
+    subject: row.subject ?? undefined,
+    text: row.body_text,
+    html: row.body_html ?? undefined,
+  });
+
+  /**
+   * Whether an earlier attempt of a recorded message reached the provider: the provider id a
+   * status callback bound to the record, else the provider's answer (those that can tell: Twilio).
+   * Asked only about a message recorded by an earlier attempt and never confirmed — an unknown
+   * outcome —, on the send lock's connection `q`.
+   */
+  async function earlierAttempt(
     q: Kysely<Database>,
     provider: MessageProvider,
-    row: {
-      id: string;
-      idempotency_key: string;
-      contact_id: string;
-      lead_id: string | null;
-      channel: string;
-      to_address: string;
-      subject: string | null;
-      body_text: string;
-      body_html: string | null;
-    },
-    at: Date,
-  ) {
-    const message: OutboundMessage = {
-      id: row.id,
-      idempotencyKey: row.idempotency_key,
-      contactId: row.contact_id,
-      leadId: row.lead_id ?? undefined,
-      channel: row.channel as Channel,
-      to: row.to_address,
-      subject: row.subject ?? undefined,
-      text: row.body_text,
-      html: row.body_html ?? undefined,
-    };
-    let earlier: string | undefined;
+    row: MessageRow,
+  ): Promise<string | undefined> {
+    if (row.provider_message_id) return row.provider_message_id;
     try {
-      earlier = await provider.alreadySent?.(message);
+      return await provider.alreadySent?.(outbound(row), {
+        recordedAt: row.created_at,
+        claimed: (providerMessageId) => providerIdClaimed(q, row.provider, providerMessageId, row.id),
+      });
     } catch (err) {
       // Whatever the lookup's trouble, the outcome of the earlier attempt is still unknown: retry.
-      throw err instanceof ProviderError && err.kind !== 'transient'
-        ? new ProviderError(err.provider, 'transient', 'lookup_failed', err.detail)
-        : err;
+      if (err instanceof ProviderError) {
+        const unknown = new ProviderError(err.provider, 'transient', 'lookup_failed', err.detail);
+        unknown.messageId = row.id;
+        throw unknown;
+      }
+      throw err;
     }
-    const providerMessageId = earlier ?? (await provider.send(message)).providerMessageId;
+  }
+
+  /** Records that the provider has the message (once on the customer's timeline, whichever attempt gets here). */
+  async function confirm(q: Kysely<Database>, row: MessageRow, providerMessageId: string, at: Date) {
     await markSent(q, row.id, providerMessageId);
-    // On the customer's timeline once, whichever attempt gets here.
     await recordInteraction(q, {
       contact_id: row.contact_id,
       lead_id: row.lead_id,
@@ -139,46 +143,65 @@ export function createGateway(deps: {
       source_key: `message:${row.id}`,
       occurred_at: at,
     });
-    return providerMessageId;
   }
 
-  /** Delivers a recorded message unless it went out meanwhile, as the only attempt calling the provider. */
-  async function deliverOnce(
+  const sentOutcome = (row: MessageRow, providerMessageId: string, duplicate: boolean): SendOutcome => ({
+    status: 'sent',
+    messageId: row.id,
+    providerMessageId,
+    provider: row.provider,
+    duplicate,
+  });
+
+  /**
+   * As the only attempt deciding the recorded message (its send lock): its settled outcome, else —
+   * for an unknown outcome — whether an earlier attempt reached the provider after all.
+   */
+  async function resolveUnder<T>(
     provider: MessageProvider,
     row: MessageRow,
     at: Date,
     recordedNow: boolean,
-  ): Promise<SendOutcome> {
-    const sent = await withSendLock(db, row.id, async (conn): Promise<SendOutcome> => {
-      const current = await findMessageByKey(conn, row.idempotency_key);
-      const settled = current && settledOutcome(current);
+    then: (conn: Kysely<Database>, current: MessageRow) => Promise<T>,
+  ): Promise<SendOutcome | T> {
+    const decided = await withSendLock(db, row.id, async (conn): Promise<SendOutcome | T> => {
+      const current = (await findMessageByKey(conn, row.idempotency_key)) ?? row;
+      const settled = settledOutcome(current);
       if (settled) return settled;
+      const earlier =
+        recordedNow && !current.provider_message_id ? undefined : await earlierAttempt(conn, provider, current);
+      if (earlier) {
+        await confirm(conn, current, earlier, at);
+        return sentOutcome(current, earlier, true);
+      }
+      return then(conn, current);
+    });
+    if (!decided.held) throw new MessageInFlightError(row.id);
+    return decided.value;
+  }
+
+  /** Delivers a recorded message unless it went out meanwhile, as the only attempt calling the provider. */
+  function deliverOnce(provider: MessageProvider, row: MessageRow, at: Date, recordedNow: boolean) {
+    return resolveUnder(provider, row, at, recordedNow, async (conn, current): Promise<SendOutcome> => {
       // Consent once more, where no other attempt can act, just before the provider call: a STOP
       // or an unsubscribe that arrived since the checks (or since an earlier attempt) wins.
-      const consent = await consentOf(conn, row.channel, row.to_address);
+      const consent = await consentOf(conn, current.channel, current.to_address);
       if (consent !== 'subscribed') {
-        await markUnsent(conn, row.id, 'blocked', consent);
-        return { status: 'blocked', reason: consent, channel: row.channel as Channel, messageId: row.id };
+        await markUnsent(conn, current.id, 'blocked', consent);
+        return { status: 'blocked', reason: consent, channel: current.channel as Channel, messageId: current.id };
       }
       let providerMessageId: string;
       try {
-        providerMessageId = await deliver(conn, provider, row, at);
+        providerMessageId = (await provider.send(outbound(current))).providerMessageId;
       } catch (err) {
         if (!(err instanceof ProviderError)) throw err;
-        err.messageId = row.id;
+        err.messageId = current.id;
         if (err.kind === 'transient') throw err; // retried by Temporal, within the send's bound
-        return refused(conn, row, err);
+        return refused(conn, current, err);
       }
-      return {
-        status: 'sent' as const,
-        messageId: row.id,
-        providerMessageId,
-        provider: row.provider,
-        duplicate: !recordedNow,
-      };
+      await confirm(conn, current, providerMessageId, at);
+      return sentOutcome(current, providerMessageId, !recordedNow);
     });
-    if (!sent.held) throw new MessageInFlightError(row.id);
-    return sent.value;
   }
 
   /** A provider's refusal for good, recorded: an opt-out (consent, then `blocked`) or `failed`. */
@@ -240,8 +263,13 @@ export function createGateway(deps: {
       const provider = providers[channel];
       if (!provider) throw new Error(`no provider configured for ${channel}`);
       // Recorded but not confirmed — an earlier attempt died around the provider call, was deferred,
-      // or is still there: it goes out only if it passes every check below now, as a new message
-      // would, to the address it was recorded for.
+      // or is still there. Did it reach the provider after all? Then it is sent, whatever the checks
+      // would say now. If not, it goes out only if it passes every check below now, as a new
+      // message would, to the address it was recorded for.
+      if (existing) {
+        const resolved = await resolveUnder(provider, existing, at, false, () => Promise.resolve(undefined));
+        if (resolved) return resolved;
+      }
 
       const recipient = await recipientOf(db, req.contactId);
       const to = !recipient

@@ -11,7 +11,12 @@ import type { WebhookSecrets } from '../../config/dev-secrets';
 import { EMAIL_EVENTS, handleEmailEvent, handleInboundSms } from '../inbound/recipient-events';
 import { recordInteraction } from '../../db/repositories/interactions';
 import { householdCadences, markTouchEngagement, runningCadenceOf } from '../../db/repositories/cadences';
-import { findMessageForEvent, recordWebhookEvent, updateMessageStatus } from '../../db/repositories/messages';
+import {
+  bindProviderMessageId,
+  findMessageForEvent,
+  recordWebhookEvent,
+  updateMessageStatus,
+} from '../../db/repositories/messages';
 import type { Database } from '../../db/schema';
 import { householdReplySignal } from '../../workflows/cadence/messages';
 import { messageEventSignal, type MessageEvent } from '../../workflows/messaging/messages';
@@ -180,7 +185,15 @@ export function webhookRoutes(deps: WebhookDeps): Router {
     const p = verifyTwilio(req);
     if (!p.MessageSid || !p.MessageStatus)
       throw new ProblemError(422, 'Validation failed', 'MessageSid and MessageStatus are required');
-    const message = await findMessageForEvent(db, { providerMessageId: p.MessageSid });
+    // Our message id rides in the callback URL (`?m=`, set by the adapter): the callback names the
+    // record even when the reply to our request was lost, and Twilio's id is bound to it then —
+    // a retry finds the message sent instead of asking Twilio or sending it again.
+    const ours = typeof req.query.m === 'string' ? req.query.m : undefined;
+    const message = await findMessageForEvent(db, { id: ours, providerMessageId: p.MessageSid });
+    if (message && ours) {
+      const bound = await bindProviderMessageId(db, message.id, p.MessageSid);
+      if (bound.other) req.log.warn({ messageId: message.id }, 'provider has the message twice (duplicate send)');
+    }
     const fresh = await recordWebhookEvent(db, {
       provider: 'twilio',
       eventId: `status:${p.MessageSid}:${p.MessageStatus}`,
@@ -231,6 +244,16 @@ export function webhookRoutes(deps: WebhookDeps): Router {
       });
       if (!(await recordWebhookEvent(db, { provider: 'sendgrid', eventId, kind, messageId: message?.id, payload: e })))
         continue;
+      // SendGrid takes no idempotency key: a retry after a lost reply can send the email twice. Both
+      // copies carry our message id (custom arg); a second SendGrid id for it is that duplicate.
+      const sgId = typeof e.sg_message_id === 'string' ? e.sg_message_id.split('.')[0] : undefined;
+      if (
+        message?.provider_message_id &&
+        sgId &&
+        typeof e.message_id === 'string' &&
+        sgId !== message.provider_message_id
+      )
+        req.log.warn({ messageId: message.id, event: kind }, 'provider has the message twice (duplicate send)');
       applied += 1;
       if ((EMAIL_EVENTS as readonly string[]).includes(kind) && typeof e.email === 'string') {
         await handleEmailEvent(db, {

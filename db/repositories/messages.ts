@@ -111,6 +111,47 @@ export async function markUnsent(
     .execute();
 }
 
+/** Whether a provider's message id belongs to one of our messages other than `except`. */
+export async function providerIdClaimed(
+  db: Kysely<Database>,
+  provider: string,
+  providerMessageId: string,
+  except: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('messages')
+    .select('id')
+    .where('provider', '=', provider)
+    .where('provider_message_id', '=', providerMessageId)
+    .where('id', '!=', except)
+    .executeTakeFirst();
+  return Boolean(row);
+}
+
+/**
+ * A provider's status callback names our message (its id rides in the callback URL): its provider
+ * id is recorded if we never heard it (the reply to our request was lost). `other`: the provider
+ * id the message had already, when it is another — the provider has the message twice.
+ */
+export async function bindProviderMessageId(
+  db: Kysely<Database>,
+  id: string,
+  providerMessageId: string,
+): Promise<{ found: boolean; other?: string }> {
+  const row = await db.selectFrom('messages').select('provider_message_id').where('id', '=', id).executeTakeFirst();
+  if (!row) return { found: false };
+  if (row.provider_message_id === null) {
+    await db
+      .updateTable('messages')
+      .set({ provider_message_id: providerMessageId, updated_at: new Date() })
+      .where('id', '=', id)
+      .where('provider_message_id', 'is', null)
+      .execute();
+    return { found: true };
+  }
+  return { found: true, other: row.provider_message_id === providerMessageId ? undefined : row.provider_message_id };
+}
+
 /**
  * Marketing messages to a contact since `since` (sent, or being sent), oldest first; `except`: a
  * message not to count (the one being retried, which counted itself when it was recorded).
@@ -222,7 +263,7 @@ export async function recordWebhookEvent(
 
 /** The message a provider id (or our own id) names. */
 export async function findMessageForEvent(db: Kysely<Database>, ref: { id?: string; providerMessageId?: string }) {
-  let q = db.selectFrom('messages').select(['id', 'workflow_id', 'channel', 'status']);
+  let q = db.selectFrom('messages').select(['id', 'workflow_id', 'channel', 'status', 'provider_message_id']);
   if (ref.id && /^[0-9a-f-]{36}$/i.test(ref.id)) q = q.where('id', '=', ref.id);
   else if (ref.providerMessageId) q = q.where('provider_message_id', '=', ref.providerMessageId);
   else return undefined;

@@ -29,7 +29,39 @@ describe('provider adapters against a local server', () => {
   let server: Server;
   let base: string;
   const seen: Seen[] = [];
-  let sentBodies: { sid: string; body: string; to: string }[] = [];
+  /**
+   * What the fake Twilio holds, as its Message and Call resources do: a message is `queued` (no
+   * date_sent) until `deliverQueued()`; its list filters To, From and DateSent> as Twilio's does.
+   */
+  interface TwilioRecord {
+    sid: string;
+    to: string;
+    from: string;
+    body?: string;
+    status: string;
+    dateCreated: Date;
+    dateSent?: Date;
+    statusCallback?: string;
+  }
+  let sentBodies: TwilioRecord[] = [];
+  let calls: TwilioRecord[] = [];
+  /** SIDs are unique for good, as Twilio's are (the lists above are cleared between tests). */
+  let sids = 0;
+  const deliverQueued = () => {
+    for (const m of sentBodies) if (m.status === 'queued') Object.assign(m, { status: 'sent', dateSent: new Date() });
+  };
+  const rfc2822 = (d: Date | undefined) => (d ? d.toUTCString().replace('GMT', '+0000') : null);
+  const messageJson = (m: TwilioRecord) => ({
+    sid: m.sid,
+    account_sid: SID,
+    to: m.to,
+    from: m.from,
+    body: m.body,
+    status: m.status,
+    direction: 'outbound-api',
+    date_created: rfc2822(m.dateCreated),
+    date_sent: rfc2822(m.dateSent),
+  });
   /** The next POSTs the server refuses, in order: an HTTP status and (Twilio) its error code. */
   const refusals: { status: number; code?: number; message?: string }[] = [];
 
@@ -62,21 +94,60 @@ describe('provider adapters against a local server', () => {
           res.writeHead(202, { 'x-message-id': 'sg-abc123' }).end();
         } else if (url.pathname === `/2010-04-01/Accounts/${SID}/Messages.json` && req.method === 'POST') {
           const form = new URLSearchParams(body);
-          const sid = `SM${String(sentBodies.length + 1).padStart(32, '0')}`;
-          sentBodies.push({ sid, body: form.get('Body')!, to: form.get('To')! });
-          res
-            .writeHead(201, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ sid, body: form.get('Body'), to: form.get('To'), status: 'queued' }));
+          const m: TwilioRecord = {
+            sid: `SM${String(++sids).padStart(32, '0')}`,
+            to: form.get('To')!,
+            from: form.get('From')!,
+            body: form.get('Body')!,
+            status: 'queued',
+            dateCreated: new Date(),
+            statusCallback: form.get('StatusCallback') ?? undefined,
+          };
+          sentBodies.push(m);
+          res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(messageJson(m)));
         } else if (url.pathname === `/2010-04-01/Accounts/${SID}/Calls.json` && req.method === 'POST') {
+          const form = new URLSearchParams(body);
+          const call: TwilioRecord = {
+            sid: `CA${String(++sids).padStart(32, '0')}`,
+            to: form.get('To')!,
+            from: form.get('From')!,
+            status: 'queued',
+            dateCreated: new Date(),
+            statusCallback: form.get('StatusCallback') ?? undefined,
+          };
+          calls.push(call);
           res
             .writeHead(201, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ sid: `CA${'0'.repeat(31)}1`, status: 'queued' }));
+            .end(JSON.stringify({ sid: call.sid, status: 'queued', date_created: rfc2822(call.dateCreated) }));
         } else if (url.pathname === `/2010-04-01/Accounts/${SID}/Messages.json`) {
-          const to = url.searchParams.get('To');
-          const messages = sentBodies.filter((m) => m.to === to).map((m) => ({ sid: m.sid, body: m.body, to: m.to }));
+          // Newest first; DateSent> leaves out what has no date_sent yet (queued, accepted, sending).
+          const q = url.searchParams;
+          const sentAfter = q.get('DateSent>') ? new Date(q.get('DateSent>')!) : undefined;
+          const messages = sentBodies
+            .filter((m) => (!q.get('To') || m.to === q.get('To')) && (!q.get('From') || m.from === q.get('From')))
+            .filter((m) => !sentAfter || (m.dateSent && m.dateSent >= sentAfter))
+            .slice()
+            .reverse()
+            .map(messageJson);
           res
             .writeHead(200, { 'content-type': 'application/json' })
             .end(JSON.stringify({ messages, next_page_uri: null, page: 0, page_size: 50, uri: url.pathname }));
+        } else if (url.pathname === `/2010-04-01/Accounts/${SID}/Calls.json`) {
+          const q = url.searchParams;
+          const list = calls
+            .filter((c) => (!q.get('To') || c.to === q.get('To')) && (!q.get('From') || c.from === q.get('From')))
+            .slice()
+            .reverse()
+            .map((c) => ({
+              sid: c.sid,
+              to: c.to,
+              from: c.from,
+              status: c.status,
+              date_created: rfc2822(c.dateCreated),
+            }));
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ calls: list, next_page_uri: null, page: 0, page_size: 50, uri: url.pathname }));
         } else {
           res.writeHead(404).end('{}');
         }
@@ -175,7 +246,7 @@ describe('provider adapters against a local server', () => {
       to: '+12485550166',
       text: 'Your inspection is at 9.',
     });
-    expect(result.providerMessageId).toMatch(/^SM0+1$/);
+    expect(result.providerMessageId).toMatch(/^SM\d{32}$/);
     const post = seen.find((s) => s.method === 'POST')!;
     expect(post.path).toBe(`/2010-04-01/Accounts/${SID}/Messages.json`);
     expect(post.headers.authorization).toBe(`Basic ${Buffer.from(`${SID}:${TOKEN}`).toString('base64')}`);
@@ -183,7 +254,7 @@ describe('provider adapters against a local server', () => {
       To: '+12485550166',
       From: '+12485550100',
       Body: 'Your inspection is at 9.',
-      StatusCallback: 'https://crm.example/webhooks/twilio/status',
+      StatusCallback: 'https://crm.example/webhooks/twilio/status?m=m1', // our message id, echoed on every callback
     });
   });
 
@@ -202,14 +273,24 @@ describe('provider adapters against a local server', () => {
       to: '+12485550155',
       text: 'See you Tuesday.',
     };
-    expect(await provider.alreadySent!(message)).toBeUndefined();
+    // What the gateway tells the lookup: when it recorded the message, and which SIDs are other records'.
+    const earlier = { recordedAt: new Date(), claimed: async (sid: string) => sid === 'SM-claimed' };
     await expect(provider.send(message)).rejects.toThrow('twilio: network (network error)'); // the reply was lost
-    const found = await provider.alreadySent!(message);
+    expect(sentBodies[0]!.status).toBe('queued'); // Twilio has not sent it yet: it has no date_sent
+    const found = await provider.alreadySent!(message, earlier);
     expect(found).toBe(sentBodies[0]!.sid);
     expect(sentBodies).toHaveLength(1);
     const list = seen.filter((s) => s.method === 'GET').at(-1)!;
     expect(list.query.get('To')).toBe('+12485550155');
     expect(list.query.get('From')).toBe('+12485550100');
+    expect(list.query.get('DateSent>')).toBeNull(); // it would leave out what is still queued
+    // Not one created before the message was recorded, nor one another record claims.
+    expect(
+      await provider.alreadySent!(message, { ...earlier, recordedAt: new Date(Date.now() + 120_000) }),
+    ).toBeUndefined();
+    expect(
+      await provider.alreadySent!(message, { ...earlier, claimed: async (sid) => sid === sentBodies[0]!.sid }),
+    ).toBeUndefined();
   });
 
   it('Twilio calls: the message is read to the recipient (TwiML Say), with the status callback', async () => {
@@ -227,21 +308,21 @@ describe('provider adapters against a local server', () => {
       to: '+12485550166',
       text: 'Your inspection is tomorrow at 9 & we will call ahead.',
     });
-    expect(result.providerMessageId).toMatch(/^CA0+1$/);
+    expect(result.providerMessageId).toMatch(/^CA\d{32}$/);
     const post = seen.find((s) => s.method === 'POST')!;
     expect(post.path).toBe(`/2010-04-01/Accounts/${SID}/Calls.json`);
     const form = Object.fromEntries(new URLSearchParams(post.body));
     expect(form).toMatchObject({
       To: '+12485550166',
       From: '+12485550100',
-      StatusCallback: 'https://crm.example/webhooks/twilio/status',
+      StatusCallback: 'https://crm.example/webhooks/twilio/status?m=c1',
     });
     expect(form.Twiml).toBe(
       '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Your inspection is tomorrow at 9 &amp; we will call ahead.</Say></Response>',
     );
   });
 
-  describe('provider errors through the gateway', () => {
+  describe('through the gateway, on Postgres', () => {
     let pg: TestPostgres;
     let contactId: string;
     let n = 0;
@@ -414,6 +495,106 @@ describe('provider adapters against a local server', () => {
           providerMessageId: 'sg-abc123',
         });
       }
+    });
+
+    it('a second message with the same text to the same number is sent: a first attempt asks Twilio nothing', async () => {
+      const gateway = gatewayWith({ sms: twilioSms() });
+      const first = await gateway.send(req({ text: 'Reminder: your inspection is tomorrow.' }), afternoon);
+      deliverQueued(); // Twilio has sent it
+      const second = await gateway.send(req({ text: 'Reminder: your inspection is tomorrow.' }), afternoon);
+      expect(first).toMatchObject({ status: 'sent', duplicate: false });
+      expect(second).toMatchObject({ status: 'sent', duplicate: false });
+      expect(sentBodies.map((m) => m.body)).toEqual([
+        'Reminder: your inspection is tomorrow.',
+        'Reminder: your inspection is tomorrow.',
+      ]);
+      expect((second as { providerMessageId: string }).providerMessageId).toBe(sentBodies[1]!.sid);
+      expect(seen.filter((r) => r.method === 'GET')).toHaveLength(0);
+    });
+
+    it('a retry after a lost reply finds the message Twilio still has queued, sent by this record, and sends nothing twice', async () => {
+      const gateway = gatewayWith({
+        sms: twilioSmsProvider({
+          accountSid: SID,
+          authToken: TOKEN,
+          from: '+12485550100',
+          statusCallback: 'https://crm.example/webhooks/twilio/status',
+          httpClient: forward({ loseReplies: 1 }),
+        }),
+      });
+      const request = req({ text: 'Your crew arrives at 8.' });
+      await expect(gateway.send(request, afternoon)).rejects.toThrow(/twilio: network/);
+      expect(sentBodies).toHaveLength(1);
+      expect(sentBodies[0]!.status).toBe('queued'); // not sent yet: no date_sent
+      const retried = await gateway.send(request, afternoon);
+      expect(retried).toMatchObject({ status: 'sent', duplicate: true, providerMessageId: sentBodies[0]!.sid });
+      expect(sentBodies).toHaveLength(1);
+      // Our message id rides on the status callback, so Twilio's callbacks name the record.
+      const { messageId } = retried as { messageId: string };
+      expect(sentBodies[0]!.statusCallback).toBe(`https://crm.example/webhooks/twilio/status?m=${messageId}`);
+      expect(await rowOf(request.idempotencyKey)).toMatchObject({
+        status: 'sent',
+        provider_message_id: sentBodies[0]!.sid,
+      });
+    });
+
+    it('a retry never takes a look-alike: the same text sent earlier for another record is not this message', async () => {
+      const gateway = gatewayWith({ sms: twilioSms() });
+      const text = 'Thanks for your time today.';
+      const earlier = await gateway.send(req({ text }), afternoon);
+      deliverQueued();
+      // The next message with the same text: Twilio refuses the first attempt (it never had it).
+      refusals.push({ status: 503, code: 20503 });
+      const request = req({ text });
+      await expect(gateway.send(request, afternoon)).rejects.toThrow(/twilio/);
+      // Also at Twilio: the same text to the number an hour ago, sent from its console (no record of ours).
+      sentBodies.push({
+        sid: 'SM-console',
+        to: PHONE,
+        from: '+12485550100',
+        body: text,
+        status: 'delivered',
+        dateCreated: new Date(Date.now() - 3_600_000),
+        dateSent: new Date(Date.now() - 3_600_000),
+      });
+      const retried = await gateway.send(request, afternoon);
+      const [, , ours] = sentBodies;
+      expect(retried).toMatchObject({ status: 'sent', duplicate: true, providerMessageId: ours!.sid });
+      expect(sentBodies.map((m) => m.body)).toEqual([text, text, text]);
+      expect((earlier as { providerMessageId: string }).providerMessageId).toBe(sentBodies[0]!.sid);
+    });
+
+    it('Twilio calls: a retry takes only a call placed since this message was recorded, not an earlier call to the number', async () => {
+      calls = [];
+      const voice = (lose = 0) =>
+        twilioCallProvider({
+          accountSid: SID,
+          authToken: TOKEN,
+          from: '+12485550100',
+          httpClient: forward({ loseReplies: lose }),
+        });
+      const gateway = createGateway({ db: pg.db, providers: { call: voice() }, caps: { perDay: 100, perWeek: 100 } });
+      await gateway.send(req({ channel: 'call', kind: 'transactional', text: 'Your estimate is ready.' }), afternoon);
+      expect(calls).toHaveLength(1);
+      // The next call to the number: Twilio refuses its first attempt, then takes the retry.
+      refusals.push({ status: 503, code: 20503 });
+      const request = req({ channel: 'call', kind: 'transactional', text: 'Your crew arrives at 8.' });
+      await expect(gateway.send(request, afternoon)).rejects.toThrow(/twilio/);
+      expect(await gateway.send(request, afternoon)).toMatchObject({
+        status: 'sent',
+        providerMessageId: calls[1]?.sid,
+      });
+      expect(calls).toHaveLength(2);
+      // And a lost reply: the retry finds the call it placed.
+      const lost = createGateway({ db: pg.db, providers: { call: voice(1) }, caps: { perDay: 100, perWeek: 100 } });
+      const third = req({ channel: 'call', kind: 'transactional', text: 'See you at 9.' });
+      await expect(lost.send(third, afternoon)).rejects.toThrow(/twilio/);
+      expect(await lost.send(third, afternoon)).toMatchObject({
+        status: 'sent',
+        duplicate: true,
+        providerMessageId: calls[2]!.sid,
+      });
+      expect(calls).toHaveLength(3);
     });
   });
 });

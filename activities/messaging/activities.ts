@@ -1,7 +1,7 @@
 // The gateway as an activity: every workflow sends through this one (see workflows/messaging/send.ts).
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { z } from 'zod';
-import { CHANNELS, type SendOutcome, type SendRequest } from './contract';
+import { CHANNELS, type AbandonRequest, type SendOutcome, type SendRequest } from './contract';
 import type { createGateway } from './gateway';
 import { ProviderError } from './providers/errors';
 import { TemplateError } from './templates';
@@ -30,6 +30,12 @@ const sendRequestSchema = z
     path: ['text'],
     message: 'give either text or a template, not both',
   });
+
+const abandonRequestSchema = z.strictObject({
+  idempotencyKey: z.string().min(8).max(300),
+  channel: z.enum(CHANNELS),
+  reason: z.string().min(1).max(100),
+});
 
 export function createMessagingActivities({ gateway }: { gateway: ReturnType<typeof createGateway> }) {
   return {
@@ -79,6 +85,34 @@ export function createMessagingActivities({ gateway }: { gateway: ReturnType<typ
         }
         throw err;
       }
+    },
+
+    /**
+     * The workflow gives a send up — its retries ran out, or it called off a deferred one: the
+     * message, if recorded, is marked failed so nothing sends it later. Answers what became of it
+     * (sent after all, when an earlier attempt's lost reply turns out to have reached the provider).
+     */
+    async abandonMessage(request: AbandonRequest): Promise<SendOutcome> {
+      const parsed = abandonRequestSchema.safeParse(request);
+      if (!parsed.success)
+        throw ApplicationFailure.create({
+          type: 'InvalidMessage',
+          message: 'invalid abandon request',
+          nonRetryable: true,
+        });
+      const at = new Date(Math.max(Date.now(), Context.current().info.currentAttemptScheduledTimestampMs));
+      const outcome = await gateway.abandon(parsed.data, at);
+      if (outcome.status === 'failed')
+        log.warn('message given up', {
+          messageId: outcome.messageId,
+          channel: outcome.channel,
+          reason: outcome.reason,
+        });
+      else
+        log.info('message given up had been sent', {
+          messageId: outcome.status === 'sent' ? outcome.messageId : undefined,
+        });
+      return outcome;
     },
   };
 }

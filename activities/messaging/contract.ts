@@ -37,6 +37,16 @@ export type SendOutcome =
    */
   | { status: 'failed'; reason: string; channel: Channel; permanent: boolean; messageId?: string };
 
+/**
+ * The caller gives a send up: its retries ran out (`retries_exhausted`), the activity refused it
+ * for good (`template_error`, `invalid_message`), or it no longer wants a deferred one (`called_off`).
+ */
+export interface AbandonRequest {
+  idempotencyKey: string;
+  channel: Channel;
+  reason: string;
+}
+
 export interface OutboundMessage {
   id: string;
   idempotencyKey: string;

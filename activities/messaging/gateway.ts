@@ -28,7 +28,15 @@ import {
 } from '../../db/repositories/messages';
 import { recordInteraction } from '../../db/repositories/interactions';
 import type { Database } from '../../db/schema';
-import type { Channel, FrequencyCaps, MessageProvider, OutboundMessage, SendOutcome, SendRequest } from './contract';
+import type {
+  AbandonRequest,
+  Channel,
+  FrequencyCaps,
+  MessageProvider,
+  OutboundMessage,
+  SendOutcome,
+  SendRequest,
+} from './contract';
 import { COMPANY_ZONE, nextNonHolidayMorning, type HolidayPolicy } from './holidays';
 import { nextAllowed, recipientZones } from './quiet-hours';
 import { ProviderError } from './providers/errors';
@@ -163,13 +171,18 @@ export function createGateway(deps: {
     at: Date,
     recordedNow: boolean,
     then: (conn: Kysely<Database>, current: MessageRow) => Promise<T>,
+    /** When the provider cannot be asked (it is down): give up on knowing (abandon), or retry (send). */
+    ifUnknown: 'retry' | 'unknown' = 'retry',
   ): Promise<SendOutcome | T> {
     const decided = await withSendLock(db, row.id, async (conn): Promise<SendOutcome | T> => {
       const current = (await findMessageByKey(conn, row.idempotency_key)) ?? row;
       const settled = settledOutcome(current);
       if (settled) return settled;
-      const earlier =
-        recordedNow && !current.provider_message_id ? undefined : await earlierAttempt(conn, provider, current);
+      const ask = () =>
+        ifUnknown === 'retry'
+          ? earlierAttempt(conn, provider, current)
+          : earlierAttempt(conn, provider, current).catch(() => undefined);
+      const earlier = recordedNow && !current.provider_message_id ? undefined : await ask();
       if (earlier) {
         await confirm(conn, current, earlier, at);
         return sentOutcome(current, earlier, true);
@@ -359,6 +372,38 @@ export function createGateway(deps: {
       // No row: another attempt recorded it between our look and our insert; theirs is the message.
       const row = recorded.row ?? (await findMessageByKey(db, req.idempotencyKey))!;
       return deliverOnce(provider, row, at, recorded.row !== undefined);
+    },
+
+    /**
+     * The caller gives a send up (AbandonRequest): a recorded message is marked `failed` with the
+     * reason, so no later attempt sends it — unless an earlier attempt turns out to have reached the
+     * provider (then it is sent, and that is the answer). The provider is asked where it can tell,
+     * but not waited for: if it is down, the message is marked failed with its outcome unknown.
+     */
+    async abandon(req: AbandonRequest, at: Date = now()): Promise<SendOutcome> {
+      const unsent = {
+        status: 'failed' as const,
+        reason: req.reason,
+        channel: req.channel,
+        permanent: req.reason !== 'retries_exhausted',
+      };
+      const row = await findMessageByKey(db, req.idempotencyKey);
+      if (!row) return unsent; // nothing recorded: nothing to mark, nothing sent
+      const provider = providers[row.channel as Channel] ?? {
+        name: row.provider,
+        send: () => Promise.reject(new Error('given up: not sent')),
+      };
+      return resolveUnder(
+        provider,
+        row,
+        at,
+        false,
+        async (conn, current): Promise<SendOutcome> => {
+          await markUnsent(conn, current.id, 'failed', req.reason);
+          return { ...unsent, channel: current.channel as Channel, messageId: current.id };
+        },
+        'unknown',
+      );
     },
   };
 }

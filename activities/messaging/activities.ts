@@ -102,16 +102,15 @@ export function createMessagingActivities({ gateway }: { gateway: ReturnType<typ
         });
       const at = new Date(Math.max(Date.now(), Context.current().info.currentAttemptScheduledTimestampMs));
       const outcome = await gateway.abandon(parsed.data, at);
-      if (outcome.status === 'failed')
+      if (outcome.status === 'sent') log.info('message given up had been sent', { messageId: outcome.messageId });
+      else if (outcome.status === 'failed' && parsed.data.reason !== 'called_off')
         log.warn('message given up', {
           messageId: outcome.messageId,
           channel: outcome.channel,
           reason: outcome.reason,
         });
-      else
-        log.info('message given up had been sent', {
-          messageId: outcome.status === 'sent' ? outcome.messageId : undefined,
-        });
+      else if (outcome.status === 'failed' && outcome.messageId)
+        log.info('deferred message called off', { messageId: outcome.messageId });
       return outcome;
     },
   };

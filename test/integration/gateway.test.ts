@@ -307,6 +307,47 @@ describe('messaging gateway', () => {
     });
   });
 
+  it('a send given up (its retries ran out) is marked failed and never sent later; one the provider had after all is sent', async () => {
+    const contact = await newContact('GivenUp', '+12485550183', 'retry.givenup@example.com');
+    const { provider, delivered } = outageProvider(1);
+    const gateway = createGateway({ db: pg.db, providers: { email: provider }, caps: { perDay: 100, perWeek: 100 } });
+    const request = req({ ...contact, channel: 'email', subject: 'Hello' });
+    await expect(gateway.send(request, afternoon)).rejects.toThrow(/503/);
+    const abandon = { idempotencyKey: request.idempotencyKey, channel: 'email' as const, reason: 'retries_exhausted' };
+    expect(await gateway.abandon(abandon, afternoon)).toMatchObject({
+      status: 'failed',
+      reason: 'retries_exhausted',
+      permanent: false,
+      messageId: expect.any(String) as unknown,
+    });
+    expect(await rowOf(request.idempotencyKey)).toMatchObject({ status: 'failed', error: 'retries_exhausted' });
+    // A late attempt (a duplicate, a replay) answers the same, and the provider, up again, gets nothing.
+    expect(await gateway.send(request, afternoon)).toMatchObject({ status: 'failed', reason: 'retries_exhausted' });
+    expect(delivered).toHaveLength(0);
+
+    // The reply was lost but the provider had it: giving up finds it sent.
+    const counting = countingProvider({ loseFirstReply: true });
+    const lost = createGateway({
+      db: pg.db,
+      providers: { sms: counting.provider },
+      caps: { perDay: 100, perWeek: 100 },
+    });
+    const second = req(contact);
+    await expect(lost.send(second, afternoon)).rejects.toThrow(/socket hang up/);
+    expect(
+      await lost.abandon(
+        { idempotencyKey: second.idempotencyKey, channel: 'sms', reason: 'retries_exhausted' },
+        afternoon,
+      ),
+    ).toMatchObject({ status: 'sent', duplicate: true, providerMessageId: 'P1' });
+    expect(await rowOf(second.idempotencyKey)).toMatchObject({ status: 'sent', provider_message_id: 'P1' });
+
+    // Nothing recorded (deferred before it was): nothing to mark.
+    expect(
+      await gateway.abandon({ idempotencyKey: 'never-recorded:1', channel: 'sms', reason: 'called_off' }, afternoon),
+    ).toEqual({ status: 'failed', reason: 'called_off', channel: 'sms', permanent: true });
+  });
+
   it('workflows racing one contact’s marketing cap never exceed it', async () => {
     const person = async (name: string) =>
       (

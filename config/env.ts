@@ -78,6 +78,32 @@ const payloadKeys = z
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
 
+/**
+ * Where providers and recipients reach us: paths (`/webhooks/…`, `/unsubscribe/…`) are appended to
+ * it, and Twilio signs the whole URL, so it is an absolute http(s) URL with no trailing slash, no
+ * query, no fragment and no credentials (`https://crm.example/` becomes `https://crm.example`).
+ */
+export const publicBaseUrl = z
+  .string()
+  .trim()
+  .transform((raw, ctx) => {
+    const fail = (message: string) => {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    };
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      return fail('expected an absolute URL, e.g. https://crm.example.com');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return fail('expected an http:// or https:// URL');
+    if (raw.includes('?') || raw.includes('#'))
+      return fail('no query string or fragment: paths are appended to this URL');
+    if (url.username || url.password) return fail('no credentials in the URL');
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  });
+
 export const envSchema = z
   .object({
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -156,8 +182,10 @@ export const envSchema = z
     SENDGRID_API_KEY: z.string().min(10).optional(),
     SENDGRID_FROM_EMAIL: z.email().optional(),
     SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().min(40).optional(),
-    /** The URL providers call us at (Twilio signs it); default: the API's own URL. */
-    PUBLIC_BASE_URL: z.url().optional(),
+    /** How old (or how far ahead) a signed SendGrid event batch may be: older ones are replays. */
+    SENDGRID_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+    /** The URL providers and recipients reach us at (Twilio signs it); required with real providers, else the API's own URL. */
+    PUBLIC_BASE_URL: publicBaseUrl.optional(),
     /** Optional LLM rewording of templated messages through any OpenAI-compatible API (off by default). */
     LLM_PERSONALISE: bool.default(false),
     OPENAI_API_KEY: z.string().min(1).optional(),
@@ -204,6 +232,14 @@ export const envSchema = z
           });
       }
     }
+    // Real providers call us back and recipients follow our links: the API's loopback URL reaches neither.
+    const real = [env.TWILIO_ACCOUNT_SID && 'Twilio', env.SENDGRID_API_KEY && 'SendGrid'].filter(Boolean);
+    if (real.length > 0 && !env.PUBLIC_BASE_URL)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUBLIC_BASE_URL'],
+        message: `required when ${real.join(' and ')} ${real.length > 1 ? 'are' : 'is'} configured: status callbacks, webhooks and unsubscribe links use it`,
+      });
     // An open codec endpoint decrypts every payload: only acceptable on loopback.
     if (!loopbackHosts.has(env.CODEC_HOST) && !env.CODEC_ACCESS_TOKENS) {
       ctx.addIssue({

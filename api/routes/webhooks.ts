@@ -46,6 +46,8 @@ const SENDGRID_EVENT: Record<string, MessageEvent | undefined> = {
 
 export function webhookRoutes(deps: WebhookDeps): Router {
   const { db, client, logger, secrets } = deps;
+  // The path Twilio called is appended to it: one slash between them (config/env.ts normalises it too).
+  const publicBaseUrl = deps.publicBaseUrl.replace(/\/+$/, '');
   const router = Router();
   const sendgrid = new EventWebhook();
   const sendgridKey = sendgrid.convertPublicKeyToECDSA(secrets.sendgridPublicKeyPem);
@@ -55,7 +57,7 @@ export function webhookRoutes(deps: WebhookDeps): Router {
     const params = (req.body ?? {}) as Record<string, string>;
     if (
       !signature ||
-      !twilio.validateRequest(secrets.twilioAuthToken, signature, `${deps.publicBaseUrl}${req.originalUrl}`, params)
+      !twilio.validateRequest(secrets.twilioAuthToken, signature, `${publicBaseUrl}${req.originalUrl}`, params)
     )
       throw unsigned();
     return params;

@@ -10,8 +10,10 @@ import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageProvider } from '../../activities/messaging/contract';
 import { createGateway, localProvider } from '../../activities/messaging/gateway';
+import { publicBaseUrlOf } from '../../activities/messaging/providers/select';
 import { ModelStore } from '../../activities/ml/model-store';
 import { createApp } from '../../api/app';
+import { loadConfig } from '../../config/env';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { claimCadence, recordTouch } from '../../db/repositories/cadences';
 import { consentOf } from '../../db/repositories/messages';
@@ -58,9 +60,9 @@ describe('provider webhooks', () => {
       },
       body: new URLSearchParams(params).toString(),
     });
-  const sendgridPost = (events: unknown[], key = dev.privateKey) => {
+  const sendgridPost = (events: unknown[], key = dev.privateKey, at = Math.floor(Date.now() / 1000)) => {
     const body = JSON.stringify(events);
-    const timestamp = String(Math.floor(Date.now() / 1000));
+    const timestamp = String(at);
     const signature = createSign('sha256')
       .update(timestamp + body)
       .sign(key)
@@ -482,5 +484,80 @@ describe('provider webhooks', () => {
       .where('cadence_id', '=', 'cadence-x/r1')
       .executeTakeFirstOrThrow();
     expect(touch).toMatchObject({ clicked: true, replied: false }); // the reply answered the SMS, not this email
+  });
+  /** A contact with one SMS and one email sent by `workflowId`, for a test of its own. */
+  async function personWithMessages(phone: string, email: string, workflowId: string) {
+    const { lead } = await createLeadOnce(
+      pg.db,
+      {
+        firstName: 'Re',
+        lastName: 'Try',
+        phone,
+        email,
+        source: 'website',
+        address: { street: `${phone.slice(-4)} Elm St`, city: 'Troy', state: 'MI', zip: '48083' },
+        property: {},
+        signals: {},
+      },
+      { requestHash: `r-${phone}`, dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
+    );
+    const gateway = createGateway({
+      db: pg.db,
+      providers: { sms: localProvider('sms'), email: localProvider('email') },
+      caps: { perDay: 10, perWeek: 10 },
+    });
+    const at = new Date('2026-11-25T20:00:00Z');
+    const send = (n: number, channel: 'sms' | 'email') =>
+      gateway.send(
+        { idempotencyKey: `${workflowId}:${n}`, workflowId, contactId: lead.contact_id, channel, text: 'Hi' },
+        at,
+      );
+    const sms = (await send(1, 'sms')) as { messageId: string };
+    const mail = (await send(2, 'email')) as { messageId: string };
+    return { contactId: lead.contact_id, smsId: sms.messageId, emailId: mail.messageId };
+  }
+
+  it('PUBLIC_BASE_URL with a trailing slash: a correctly signed Twilio request is accepted; links issued with a double slash still work', async () => {
+    const port = await freePort();
+    const slashed = `http://127.0.0.1:${port}`;
+    const app = createApp({
+      db: pg.db,
+      client,
+      logger: testLogger,
+      apiKeys: [],
+      taskQueue: 'q',
+      dedupeWindowHours: 24,
+      temporalTimeoutMs: 1000,
+      modelStore: new ModelStore(),
+      promotionMargin: 0.005,
+      webhooks: {
+        secrets: { twilioAuthToken: AUTH_TOKEN, sendgridPublicKeyPem: pem(dev.publicKey) },
+        publicBaseUrl: publicBaseUrlOf(loadConfig({ PUBLIC_BASE_URL: `${slashed}/` })),
+      },
+    });
+    const slashServer = await new Promise<Server>((resolve) => {
+      const s = app.listen(port, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      // Twilio calls, and signs, the URL it was given: the base without the slash, then the path.
+      const params = { MessageSid: 'SM000000000000000000000000000000s1', From: '+12485550191', Body: 'HELP' };
+      const url = `${slashed}/webhooks/twilio/sms`;
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, params),
+        },
+        body: new URLSearchParams(params).toString(),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toMatch(/reply STOP to stop texts/);
+      // Emails sent while the slash was there carry `…//unsubscribe/<id>`: those links still resolve.
+      const { emailId } = await personWithMessages('+12485550192', 'slash@example.com', 'cadence-slash');
+      expect((await fetch(`${slashed}//unsubscribe/${emailId}`)).status).toBe(200);
+      expect((await fetch(`${slashed}/unsubscribe/${emailId}`)).status).toBe(200);
+    } finally {
+      slashServer.close();
+    }
   });
 });

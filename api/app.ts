@@ -42,7 +42,7 @@ export interface ApiDeps {
   promotionMargin: number;
   routingPolicy?: RoutingPolicy;
   /** Provider webhooks (signed); absent in tests that do not need them. */
-  webhooks?: { secrets: WebhookSecrets; publicBaseUrl: string; devOutbox?: boolean };
+  webhooks?: { secrets: WebhookSecrets; publicBaseUrl: string; devOutbox?: boolean; sendgridMaxAgeSeconds?: number };
 }
 
 let defaultMetricsCollected = false;

@@ -60,6 +60,7 @@ export async function startApiServers(opts: {
       secrets: secrets.webhooks,
       publicBaseUrl: publicBaseUrlOf(config),
       devOutbox: usesLocalProviders(config),
+      sendgridMaxAgeSeconds: config.SENDGRID_WEBHOOK_MAX_AGE_SECONDS,
     },
   });
   const codecApp = createCodecServer({

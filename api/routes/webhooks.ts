@@ -25,9 +25,17 @@ export interface WebhookDeps {
   secrets: WebhookSecrets;
   /** The URL Twilio called, as it signed it (PUBLIC_BASE_URL + path). */
   publicBaseUrl: string;
+  /** How far a SendGrid signature's timestamp may be from now (SENDGRID_WEBHOOK_MAX_AGE_SECONDS); default 300. */
+  sendgridMaxAgeSeconds?: number;
 }
 
 const unsigned = () => new ProblemError(401, 'Invalid signature', 'the request is not signed by the provider');
+const stale = (maxAge: number) =>
+  new ProblemError(
+    401,
+    'Stale signature',
+    `the signed timestamp is more than ${maxAge} s away from now: a replayed or delayed request is not applied`,
+  );
 const TWILIO_STATUS: Record<string, MessageEvent | undefined> = {
   delivered: 'delivered',
   undelivered: 'failed',
@@ -215,6 +223,12 @@ export function webhookRoutes(deps: WebhookDeps): Router {
       valid = false; // a malformed signature is a forged one
     }
     if (!valid) throw unsigned();
+    // The signature covers the timestamp: a correctly signed but old request is a replay (and one
+    // from the future a forged clock). SendGrid's Event Webhook security guide:
+    // https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features
+    const maxAge = deps.sendgridMaxAgeSeconds ?? 300;
+    const signedAt = Number(timestamp);
+    if (!/^\d{1,12}$/.test(timestamp ?? '') || Math.abs(Date.now() / 1000 - signedAt) > maxAge) throw stale(maxAge);
     let events: Record<string, unknown>[];
     try {
       events = JSON.parse(raw) as Record<string, unknown>[];

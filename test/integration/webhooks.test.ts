@@ -517,6 +517,27 @@ describe('provider webhooks', () => {
     return { contactId: lead.contact_id, smsId: sms.messageId, emailId: mail.messageId };
   }
 
+  it('refuses a correctly signed SendGrid request whose timestamp is too old or too far ahead, and changes nothing', async () => {
+    const email = 'stale@example.com';
+    const { emailId } = await personWithMessages('+12485550189', email, 'cadence-stale');
+    const unsubscribe = (id: string) => [{ event: 'unsubscribe', email, sg_event_id: id, message_id: emailId }];
+    const now = Math.floor(Date.now() / 1000);
+    const events = await count('webhook_events');
+    for (const at of [now - 365 * 86_400, now - 301, now + 3600]) {
+      const res = await sendgridPost(unsubscribe(`ev-stale-${at}`), dev.privateKey, at);
+      expect(res.status, String(at - now)).toBe(401);
+      expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+      expect(((await res.json()) as { title: string }).title).toMatch(/stale/i);
+    }
+    expect(await count('webhook_events')).toBe(events);
+    expect(await consentOf(pg.db, 'email', email)).toBe('subscribed');
+    expect(signals.filter((x) => x.workflowId === 'cadence-stale')).toEqual([]);
+    // Inside the window (a delivery a few minutes on its way, a clock a little ahead) it applies.
+    expect((await sendgridPost(unsubscribe('ev-fresh-1'), dev.privateKey, now - 240)).status).toBe(204);
+    expect((await sendgridPost(unsubscribe('ev-fresh-2'), dev.privateKey, now + 60)).status).toBe(204);
+    expect(await consentOf(pg.db, 'email', email)).toBe('opted_out');
+  });
+
   it('PUBLIC_BASE_URL with a trailing slash: a correctly signed Twilio request is accepted; links issued with a double slash still work', async () => {
     const port = await freePort();
     const slashed = `http://127.0.0.1:${port}`;

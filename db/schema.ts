@@ -180,6 +180,7 @@ export interface Database {
   channel_consents: ChannelConsentsTable;
   consent_events: ConsentEventsTable;
   webhook_events: WebhookEventsTable;
+  webhook_signals: WebhookSignalsTable;
   interactions: InteractionsTable;
   postcards: PostcardsTable;
   deals: DealsTable;
@@ -241,6 +242,22 @@ export interface WebhookEventsTable {
   message_id: string | null;
   payload: Json<Record<string, unknown>>;
   received_at: CreatedAt;
+}
+
+/** A signal a provider event owes a workflow: written with the event, delivered after commit. */
+export interface WebhookSignalsTable {
+  /** bigserial: the delivery order (int8, read as a string). */
+  id: Generated<string>;
+  provider: string;
+  event_id: string;
+  workflow_id: string;
+  signal: 'messageEvent' | 'householdReply';
+  args: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  delivered_at: Date | null;
+  attempts: Generated<number>;
+  lease_until: Date | null;
+  last_error: string | null;
 }
 
 export interface MessagesTable {

@@ -1,6 +1,7 @@
 // The one description of every table, so queries are typed end to end.
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { WorkingHours } from '../workflows/lead-intake/rules/choose-rep';
+import type { PhoneLineType } from '../workflows/lead-intake/rules/lead';
 
 /** Set by the database default; never written by the app. */
 type CreatedAt = ColumnType<Date, never, never>;
@@ -11,7 +12,10 @@ export interface ContactsTable {
   id: string;
   first_name: string;
   last_name: string;
+  /** E.164. */
   phone: string | null;
+  /** Of `phone`, where its numbering plan tells; null without a phone or for contacts stored before it was recorded. */
+  phone_line_type: ColumnType<PhoneLineType | null, PhoneLineType | null | undefined, PhoneLineType | null>;
   email: string | null;
   preferred_language: string | null;
   created_at: CreatedAt;

@@ -154,11 +154,11 @@ export async function setConsent(
   else await db.transaction().execute(write);
 }
 
-/** Where to reach a contact on a channel, and the address (of their latest lead) for quiet hours. */
+/** Where to reach a contact on a channel (and what kind of line the phone is), and the address (of their latest lead) for quiet hours. */
 export async function recipientOf(db: Kysely<Database>, contactId: string) {
   const contact = await db
     .selectFrom('contacts')
-    .select(['id', 'phone', 'email', 'first_name', 'last_name'])
+    .select(['id', 'phone', 'phone_line_type', 'email', 'first_name', 'last_name'])
     .where('id', '=', contactId)
     .executeTakeFirst();
   if (!contact) return undefined;
@@ -172,7 +172,15 @@ export async function recipientOf(db: Kysely<Database>, contactId: string) {
   const postal = lead
     ? [`${contact.first_name} ${contact.last_name}`, lead.street, `${lead.city}, ${lead.state} ${lead.zip}`].join('\n')
     : null;
-  return { phone: contact.phone, email: contact.email, postal, state: lead?.state, zip: lead?.zip };
+  return {
+    phone: contact.phone,
+    /** Of `phone`, where known (null: not recorded). An SMS to a `fixed_line` cannot arrive. */
+    phoneLineType: contact.phone_line_type,
+    email: contact.email,
+    postal,
+    state: lead?.state,
+    zip: lead?.zip,
+  };
 }
 
 /** Stores a provider event once; false when it was stored before (a redelivery). */

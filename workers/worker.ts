@@ -14,7 +14,7 @@ import { publicBaseUrlOf, selectPersonaliser, selectProviders } from '../activit
 import type { Personaliser } from '../activities/messaging/personalise';
 import type { HolidayPolicy } from '../activities/messaging/holidays';
 import type { ModelStore } from '../activities/ml/model-store';
-import { createDataConverter } from '../temporal/data-converter';
+import { createDataConverter, failureConverterPath } from '../temporal/data-converter';
 
 /** workflows/index.ts, resolved by the SDK's bundler (so it also works where require cannot load .ts). */
 const workflowsPath = path.resolve(__dirname, '..', 'workflows');
@@ -148,6 +148,7 @@ export function bundleWorkflows(logger: Logger): Promise<{ code: string }> {
   const quiet = (): void => undefined;
   return bundleWorkflowCode({
     workflowsPath,
+    failureConverterPath, // the sandbox converts workflow failures itself: encoded like the worker's
     logger: {
       log: quiet,
       trace: quiet,

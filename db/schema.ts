@@ -187,6 +187,7 @@ export interface Database {
   cadences: CadencesTable;
   cadence_holds: CadenceHoldsTable;
   cadence_touches: CadenceTouchesTable;
+  message_waits: MessageWaitsTable;
 }
 
 export interface DealsTable {
@@ -241,6 +242,14 @@ export interface WebhookEventsTable {
   message_id: string | null;
   payload: Json<Record<string, unknown>>;
   received_at: CreatedAt;
+}
+
+export interface MessageWaitsTable {
+  idempotency_key: string;
+  contact_id: string;
+  plan: string;
+  not_before: Date;
+  updated_at: UpdatedAt;
 }
 
 export interface MessagesTable {

@@ -10,7 +10,7 @@ import * as m0007 from './0007_interactions';
 import * as m0008 from './0008_postcards';
 import * as m0009 from './0009_deals';
 import * as m0010 from './0010_cadences';
-import * as m0011 from './0011_message_waits';
+import * as m0013 from './0013_message_waits';
 
 export const migrations: Record<string, Migration> = {
   '0001_leads_contacts_reps': m0001,
@@ -23,5 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008_postcards': m0008,
   '0009_deals': m0009,
   '0010_cadences': m0010,
-  '0011_message_waits': m0011,
+  '0013_message_waits': m0013,
 };

@@ -196,6 +196,8 @@ export const envSchema = z
     /** Marketing messages per contact across every workflow (transactional ones are not counted). */
     MESSAGE_CAP_PER_DAY: z.coerce.number().int().min(1).max(50).default(3),
     MESSAGE_CAP_PER_WEEK: z.coerce.number().int().min(1).max(200).default(12),
+    /** Least time between two messages to one person before the next marketing one (0: off). */
+    MESSAGE_MIN_GAP_MINUTES: z.coerce.number().int().min(0).max(1440).default(240),
     /** Sends per second across the sending queue: the providers' pace (a Twilio long code: ~1/s). */
     MESSAGES_PER_SECOND: z.coerce.number().min(0.1).max(1000).default(5),
     /** Hold marketing on the US holidays the company observes (activities/messaging/holidays.ts). */

@@ -192,6 +192,7 @@ export interface Database {
   cadences: CadencesTable;
   cadence_holds: CadenceHoldsTable;
   cadence_touches: CadenceTouchesTable;
+  message_waits: MessageWaitsTable;
 }
 
 export interface DealsTable {
@@ -262,6 +263,14 @@ export interface WebhookSignalsTable {
   attempts: Generated<number>;
   lease_until: Date | null;
   last_error: string | null;
+}
+
+export interface MessageWaitsTable {
+  idempotency_key: string;
+  contact_id: string;
+  plan: string;
+  not_before: Date;
+  updated_at: UpdatedAt;
 }
 
 export interface MessagesTable {

@@ -13,6 +13,7 @@ import type { CadenceSettings } from '../workflows/cadence/types';
 import { publicBaseUrlOf, selectPersonaliser, selectProviders } from '../activities/messaging/providers/select';
 import type { Personaliser } from '../activities/messaging/personalise';
 import type { HolidayPolicy } from '../activities/messaging/holidays';
+import type { FrequencyCaps } from '../activities/messaging/contract';
 import type { ModelStore } from '../activities/ml/model-store';
 import { createDataConverter, failureConverterPath } from '../temporal/data-converter';
 
@@ -30,7 +31,7 @@ export interface WorkerOptions {
   /** The trainer's Python (ML_PYTHON). */
   python: string;
   /** Marketing messages per contact (MESSAGE_CAP_PER_DAY / _PER_WEEK). */
-  messageCaps?: { perDay: number; perWeek: number };
+  messageCaps?: FrequencyCaps;
   /** Marketing held on holidays (MESSAGE_HOLIDAYS_OBSERVED, MESSAGE_HOLIDAYS); default: the US holidays. */
   messageHolidays?: HolidayPolicy;
   /** Delivery per channel (selectProviders); default: the local outbox. */
@@ -71,7 +72,11 @@ export function workerSettingsOf(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     python: config.ML_PYTHON,
-    messageCaps: { perDay: config.MESSAGE_CAP_PER_DAY, perWeek: config.MESSAGE_CAP_PER_WEEK },
+    messageCaps: {
+      perDay: config.MESSAGE_CAP_PER_DAY,
+      perWeek: config.MESSAGE_CAP_PER_WEEK,
+      minGapMs: config.MESSAGE_MIN_GAP_MINUTES * 60_000,
+    },
     messageHolidays: { observed: config.MESSAGE_HOLIDAYS_OBSERVED, extra: config.MESSAGE_HOLIDAYS },
     providers: selectProviders(config, publicBaseUrl),
     messagesPerSecond: config.MESSAGES_PER_SECOND,

@@ -3,6 +3,10 @@
 // implementation, so none of them pulls in the others (and workflows import it type-only).
 import type { z } from 'zod';
 
+/** The plans that message a contact, paced against each other by the gateway. */
+export const PLANS = ['cadence', 'review', 'journey', 'other'] as const;
+export type Plan = (typeof PLANS)[number];
+
 export const CHANNELS = ['email', 'sms', 'call', 'postcard', 'messenger', 'nextdoor'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
@@ -13,8 +17,10 @@ export interface SendRequest {
   contactId: string;
   leadId?: string;
   channel: Channel;
-  /** Transactional messages (confirmations, reminders the customer asked for) skip the caps. */
+  /** Transactional messages (confirmations, reminders the customer asked for) skip the caps and pacing. */
   kind?: 'marketing' | 'transactional';
+  /** Which plan asks (activities/messaging/pacing.ts): its priority when two plans want one slot. */
+  plan?: Plan;
   /** Either the content itself… */
   subject?: string;
   text?: string;
@@ -28,7 +34,7 @@ export interface SendRequest {
 export type SendOutcome =
   | { status: 'sent'; messageId: string; providerMessageId: string; provider: string; duplicate: boolean }
   | { status: 'blocked'; reason: 'opted_out' | 'suppressed' | 'no_address'; channel: Channel }
-  | { status: 'deferred'; reason: 'quiet_hours' | 'holiday' | 'frequency_cap'; notBefore: string };
+  | { status: 'deferred'; reason: 'quiet_hours' | 'holiday' | 'frequency_cap' | 'pacing'; notBefore: string };
 
 export interface OutboundMessage {
   id: string;
@@ -56,6 +62,8 @@ export interface MessageProvider {
 export interface FrequencyCaps {
   perDay: number;
   perWeek: number;
+  /** Pacing across plans (activities/messaging/pacing.ts): the least gap before a marketing message; absent: none. */
+  minGapMs?: number;
 }
 
 export interface MessageTemplate<V extends z.ZodType = z.ZodType> {

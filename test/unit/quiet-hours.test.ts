@@ -208,10 +208,12 @@ describe('quiet hours: the state windows (marketing only)', () => {
     const seattle = { state: 'WA', zip: '98101' };
     expect(await sendAt(seattle, '2026-01-15T04:30:00Z', true, configured)).toBe('2026-01-15T16:00:00.000Z'); // 20:30 PST → 08:00
     expect(await sendAt(seattle, '2026-03-01T18:00:00Z', true, configured)).toBe('2026-03-02T16:00:00.000Z'); // Sunday → Monday
-    expect(() => quietHoursPolicy({ unknownAddress: 'all_zones', operatingStates: ['ZZ'] })).toThrow(/ZZ/);
+    expect(() => quietHoursPolicy({ unknownAddress: 'all_zones', operatingStates: ['ZZ'] })).toThrow(
+      /QUIET_HOURS_OPERATING_STATES: not a US state or territory: ZZ/,
+    );
     expect(() =>
       quietHoursPolicy({ unknownAddress: 'all_zones', operatingStates: ['MI'], windowOverrides: { XX: null } }),
-    ).toThrow(/XX/);
+    ).toThrow(/SENDING_WINDOWS: not a US state or territory: XX/);
   });
 });
 

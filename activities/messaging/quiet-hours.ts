@@ -132,11 +132,19 @@ const STATE_NAMES: Readonly<Record<string, string>> = Object.fromEntries(
     .map((pair) => pair.split(':') as [string, string]),
 );
 
+// By area code: libphonenumber's geocoder reads its data files on every call (~20 ms).
+const stateByAreaCode = new Map<string, string | undefined>();
+
 /** The state a number's area code is in (libphonenumber's `Florida` or `Chicago, IL`), when its data names one. */
 async function areaCodeState(phone?: string | null): Promise<string | undefined> {
   const parsed = phone ? parsePhoneNumberFromString(phone) : undefined;
-  const name = (parsed?.country === 'US' ? await geocoder(parsed, 'en') : undefined) ?? '';
-  return STATE_NAMES[name] ?? /, ([A-Z]{2})$/.exec(name)?.[1];
+  if (parsed?.country !== 'US') return undefined;
+  const areaCode = parsed.nationalNumber.slice(0, 3);
+  if (!stateByAreaCode.has(areaCode)) {
+    const name = (await geocoder(parsed, 'en')) ?? '';
+    stateByAreaCode.set(areaCode, STATE_NAMES[name] ?? /, ([A-Z]{2})$/.exec(name)?.[1]);
+  }
+  return stateByAreaCode.get(areaCode);
 }
 
 /**

@@ -42,7 +42,7 @@ export interface ApiDeps {
   promotionMargin: number;
   routingPolicy?: RoutingPolicy;
   /** Provider webhooks (signed); absent in tests that do not need them. */
-  webhooks?: { secrets: WebhookSecrets; publicBaseUrl: string; devOutbox?: boolean };
+  webhooks?: { secrets: WebhookSecrets; publicBaseUrl: string; devOutbox?: boolean; sendgridMaxAgeSeconds?: number };
 }
 
 let defaultMetricsCollected = false;
@@ -51,6 +51,13 @@ export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // Links and callbacks issued while PUBLIC_BASE_URL ended in a slash read `//unsubscribe/…`: route
+  // them as `/unsubscribe/…`. `originalUrl` keeps the slashes, so a Twilio callback to such a URL
+  // is still checked against the URL Twilio signed.
+  app.use((req, _res, next) => {
+    if (req.url.startsWith('//')) req.url = req.url.replace(/^\/+/, '/');
+    next();
+  });
 
   app.use(
     pinoHttp({

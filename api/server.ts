@@ -12,6 +12,7 @@ import { createCodecServer } from '../temporal/codec-server';
 import { publicBaseUrlOf, usesLocalProviders } from '../activities/messaging/providers/select';
 import { createApp } from './app';
 import { startLeadReconciler } from './lead-reconciler';
+import { startWebhookSignalRelay } from './webhook-signals';
 
 export interface RunningApi {
   apiUrl: string;
@@ -60,6 +61,7 @@ export async function startApiServers(opts: {
       secrets: secrets.webhooks,
       publicBaseUrl: publicBaseUrlOf(config),
       devOutbox: usesLocalProviders(config),
+      sendgridMaxAgeSeconds: config.SENDGRID_WEBHOOK_MAX_AGE_SECONDS,
     },
   });
   const codecApp = createCodecServer({
@@ -76,6 +78,8 @@ export async function startApiServers(opts: {
     logger,
     routingPolicy: routingPolicyOf(config),
   });
+  // Signals provider events owe workflows, which Temporal did not take when the webhook came.
+  const stopSignalRelay = startWebhookSignalRelay({ db, client, logger });
   const codec = await listen(codecApp, config.CODEC_PORT, config.CODEC_HOST);
   const apiPort = (api.address() as { port: number }).port;
   const codecPort = (codec.address() as { port: number }).port;
@@ -84,6 +88,7 @@ export async function startApiServers(opts: {
     codecUrl: `http://${urlHost(config.CODEC_HOST)}:${codecPort}`,
     close: async () => {
       stopReconciler();
+      stopSignalRelay();
       await Promise.all([close(api), close(codec)]);
     },
   };

@@ -1,5 +1,6 @@
 // The one config loader: every environment variable the system reads is declared, defaulted and
 // validated here, so a bad value fails at start with a message naming the variable.
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { CadenceSettings } from '../workflows/cadence/types';
@@ -76,7 +77,83 @@ const payloadKeys = z
   })
   .optional();
 
+/** A local time `HH:MM` (24:00: the end of the day). */
+const hhmm = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected HH:MM, 00:00 to 24:00');
+const localWindow = z
+  .strictObject({ start: hhmm, end: hhmm })
+  .refine((w) => w.start < w.end, { message: 'start must come before end (a window does not cross midnight)' });
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** One row of the sending-window table (activities/messaging/rules/sending-windows.ts): a state's local hours. */
+export const sendingWindowRuleSchema = z.strictObject({
+  name: z.string().min(1),
+  citation: z.string().min(1),
+  source: z.url(),
+  daily: localWindow,
+  /** Weekdays with other hours, or none at all. */
+  days: z.partialRecord(z.enum(WEEKDAYS), z.union([localWindow, z.literal('closed')])).optional(),
+  /** What was checked against the statute, and by whom. */
+  reviewed: z.string().optional(),
+});
+export type SendingWindowRule = z.infer<typeof sendingWindowRuleSchema>;
+
+/** `{"TX": {…row}, "FL": null}`: rows replacing (or, null, removing) the table's, by two-letter state code. */
+const windowOverrides = z.record(
+  z.string().regex(/^[A-Z]{2}$/, 'two-letter state code'),
+  sendingWindowRuleSchema.nullable(),
+);
+const jsonOf = (read: (raw: string) => string) =>
+  z.string().transform((raw, ctx) => {
+    try {
+      return JSON.parse(read(raw)) as unknown;
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
+/** `MI,OH` — two-letter codes, upper-cased, without repeats. */
+const stateCodes = z.string().transform((raw, ctx) => {
+  const codes = raw
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
+  const bad = codes.filter((c) => !/^[A-Z]{2}$/.test(c));
+  if (bad.length > 0 || codes.length === 0) {
+    ctx.addIssue({ code: 'custom', message: `expected comma-separated two-letter state codes, got ${raw}` });
+    return z.NEVER;
+  }
+  return [...new Set(codes)];
+});
+
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/**
+ * Where providers and recipients reach us: paths (`/webhooks/…`, `/unsubscribe/…`) are appended to
+ * it, and Twilio signs the whole URL, so it is an absolute http(s) URL with no trailing slash, no
+ * query, no fragment and no credentials (`https://crm.example/` becomes `https://crm.example`).
+ */
+export const publicBaseUrl = z
+  .string()
+  .trim()
+  .transform((raw, ctx) => {
+    const fail = (message: string) => {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    };
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      return fail('expected an absolute URL, e.g. https://crm.example.com');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return fail('expected an http:// or https:// URL');
+    if (raw.includes('?') || raw.includes('#'))
+      return fail('no query string or fragment: paths are appended to this URL');
+    if (url.username || url.password) return fail('no credentials in the URL');
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  });
 
 export const envSchema = z
   .object({
@@ -156,8 +233,10 @@ export const envSchema = z
     SENDGRID_API_KEY: z.string().min(10).optional(),
     SENDGRID_FROM_EMAIL: z.email().optional(),
     SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().min(40).optional(),
-    /** The URL providers call us at (Twilio signs it); default: the API's own URL. */
-    PUBLIC_BASE_URL: z.url().optional(),
+    /** How old (or how far ahead) a signed SendGrid event batch may be: older ones are replays. */
+    SENDGRID_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+    /** The URL providers and recipients reach us at (Twilio signs it); required with real providers, else the API's own URL. */
+    PUBLIC_BASE_URL: publicBaseUrl.optional(),
     /** Optional LLM rewording of templated messages through any OpenAI-compatible API (off by default). */
     LLM_PERSONALISE: bool.default(false),
     OPENAI_API_KEY: z.string().min(1).optional(),
@@ -168,12 +247,30 @@ export const envSchema = z
     /** Marketing messages per contact across every workflow (transactional ones are not counted). */
     MESSAGE_CAP_PER_DAY: z.coerce.number().int().min(1).max(50).default(3),
     MESSAGE_CAP_PER_WEEK: z.coerce.number().int().min(1).max(200).default(12),
+    /** Least time between two messages to one person before the next marketing one (0: off). */
+    MESSAGE_MIN_GAP_MINUTES: z.coerce.number().int().min(0).max(1440).default(240),
     /** Sends per second across the sending queue: the providers' pace (a Twilio long code: ~1/s). */
     MESSAGES_PER_SECOND: z.coerce.number().min(0.1).max(1000).default(5),
     /** Hold marketing on the US holidays the company observes (activities/messaging/holidays.ts). */
     MESSAGE_HOLIDAYS_OBSERVED: onOff.default(true),
     /** Extra holidays (local dates in the recipient's zone) on which marketing is held too. */
     MESSAGE_HOLIDAYS: localDates.default([]),
+
+    /**
+     * Quiet hours for a recipient with no address at all (docs/messaging.md): their phone's area code
+     * (`area_code`), it and every zone of QUIET_HOURS_OPERATING_STATES (`operating_zones`), or every
+     * US zone (`all_zones`: mobile numbers move, and the rule is the called party's location).
+     */
+    QUIET_HOURS_UNKNOWN_ADDRESS: z.enum(['area_code', 'operating_zones', 'all_zones']).default('all_zones'),
+    /** Where the company works: the zones `operating_zones` adds. */
+    QUIET_HOURS_OPERATING_STATES: stateCodes.default(['MI']),
+    /** Rows replacing the state sending-window table's (JSON), or a JSON file of them; not both. */
+    SENDING_WINDOWS: jsonOf((raw) => raw)
+      .pipe(windowOverrides)
+      .optional(),
+    SENDING_WINDOWS_FILE: jsonOf((file) => fs.readFileSync(file, 'utf8'))
+      .pipe(windowOverrides)
+      .optional(),
 
     /** The Python with models/training/requirements.txt (the retrain runs train.py with it). */
     ML_PYTHON: z.string().min(1).default('.venv/bin/python'),
@@ -188,6 +285,12 @@ export const envSchema = z
   .superRefine((env, ctx) => {
     if (env.LLM_PERSONALISE && !env.OPENAI_API_KEY)
       ctx.addIssue({ code: 'custom', path: ['OPENAI_API_KEY'], message: 'required when LLM_PERSONALISE is true' });
+    if (env.SENDING_WINDOWS && env.SENDING_WINDOWS_FILE)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SENDING_WINDOWS_FILE'],
+        message: 'set SENDING_WINDOWS or this, not both',
+      });
     // A provider half-configured would silently fall back to the local outbox: refuse it.
     const groups = {
       Twilio: ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'],
@@ -204,6 +307,14 @@ export const envSchema = z
           });
       }
     }
+    // Real providers call us back and recipients follow our links: the API's loopback URL reaches neither.
+    const real = [env.TWILIO_ACCOUNT_SID && 'Twilio', env.SENDGRID_API_KEY && 'SendGrid'].filter(Boolean);
+    if (real.length > 0 && !env.PUBLIC_BASE_URL)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUBLIC_BASE_URL'],
+        message: `required when ${real.join(' and ')} ${real.length > 1 ? 'are' : 'is'} configured: status callbacks, webhooks and unsubscribe links use it`,
+      });
     // An open codec endpoint decrypts every payload: only acceptable on loopback.
     if (!loopbackHosts.has(env.CODEC_HOST) && !env.CODEC_ACCESS_TOKENS) {
       ctx.addIssue({
@@ -283,6 +394,19 @@ export function cadenceSettingsOf(config: Config): CadenceSettings {
     policy: { maxTouches: config.CADENCE_MAX_TOUCHES, minGapDays: config.CADENCE_MIN_GAP_HOURS / 24 },
     cooldownDays: config.CADENCE_COOLDOWN_DAYS,
     touchesPerRun: config.CADENCE_TOUCHES_PER_RUN,
+  };
+}
+
+/** The quiet-hours settings the sending worker's gateway is built with. */
+export function quietHoursSettingsOf(config: Config): {
+  unknownAddress: Config['QUIET_HOURS_UNKNOWN_ADDRESS'];
+  operatingStates: string[];
+  windowOverrides: Record<string, SendingWindowRule | null>;
+} {
+  return {
+    unknownAddress: config.QUIET_HOURS_UNKNOWN_ADDRESS,
+    operatingStates: config.QUIET_HOURS_OPERATING_STATES,
+    windowOverrides: config.SENDING_WINDOWS ?? config.SENDING_WINDOWS_FILE ?? {},
   };
 }
 

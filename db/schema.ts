@@ -1,6 +1,7 @@
 // The one description of every table, so queries are typed end to end.
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { WorkingHours } from '../workflows/lead-intake/rules/choose-rep';
+import type { PhoneLineType } from '../workflows/lead-intake/rules/lead';
 
 /** Set by the database default; never written by the app. */
 type CreatedAt = ColumnType<Date, never, never>;
@@ -11,7 +12,10 @@ export interface ContactsTable {
   id: string;
   first_name: string;
   last_name: string;
+  /** E.164. */
   phone: string | null;
+  /** Of `phone`, where its numbering plan tells; null without a phone or for contacts stored before it was recorded. */
+  phone_line_type: ColumnType<PhoneLineType | null, PhoneLineType | null | undefined, PhoneLineType | null>;
   email: string | null;
   preferred_language: string | null;
   created_at: CreatedAt;
@@ -180,6 +184,7 @@ export interface Database {
   channel_consents: ChannelConsentsTable;
   consent_events: ConsentEventsTable;
   webhook_events: WebhookEventsTable;
+  webhook_signals: WebhookSignalsTable;
   interactions: InteractionsTable;
   postcards: PostcardsTable;
   deals: DealsTable;
@@ -187,6 +192,7 @@ export interface Database {
   cadences: CadencesTable;
   cadence_holds: CadenceHoldsTable;
   cadence_touches: CadenceTouchesTable;
+  message_waits: MessageWaitsTable;
 }
 
 export interface DealsTable {
@@ -241,6 +247,30 @@ export interface WebhookEventsTable {
   message_id: string | null;
   payload: Json<Record<string, unknown>>;
   received_at: CreatedAt;
+}
+
+/** A signal a provider event owes a workflow: written with the event, delivered after commit. */
+export interface WebhookSignalsTable {
+  /** bigserial: the delivery order (int8, read as a string). */
+  id: Generated<string>;
+  provider: string;
+  event_id: string;
+  workflow_id: string;
+  signal: 'messageEvent' | 'householdReply';
+  args: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  delivered_at: Date | null;
+  attempts: Generated<number>;
+  lease_until: Date | null;
+  last_error: string | null;
+}
+
+export interface MessageWaitsTable {
+  idempotency_key: string;
+  contact_id: string;
+  plan: string;
+  not_before: Date;
+  updated_at: UpdatedAt;
 }
 
 export interface MessagesTable {

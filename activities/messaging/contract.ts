@@ -3,6 +3,10 @@
 // implementation, so none of them pulls in the others (and workflows import it type-only).
 import type { z } from 'zod';
 
+/** The plans that message a contact, paced against each other by the gateway. */
+export const PLANS = ['cadence', 'review', 'journey', 'other'] as const;
+export type Plan = (typeof PLANS)[number];
+
 export const CHANNELS = ['email', 'sms', 'call', 'postcard', 'messenger', 'nextdoor'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
@@ -13,8 +17,10 @@ export interface SendRequest {
   contactId: string;
   leadId?: string;
   channel: Channel;
-  /** Transactional messages (confirmations, reminders the customer asked for) skip the caps. */
+  /** Transactional messages (confirmations, reminders the customer asked for) skip the caps and pacing. */
   kind?: 'marketing' | 'transactional';
+  /** Which plan asks (activities/messaging/pacing.ts): its priority when two plans want one slot. */
+  plan?: Plan;
   /** Either the content itself… */
   subject?: string;
   text?: string;
@@ -29,7 +35,7 @@ export type SendOutcome =
   | { status: 'sent'; messageId: string; providerMessageId: string; provider: string; duplicate: boolean }
   /** `messageId`: when the message had been recorded (an earlier attempt) and is now marked blocked. */
   | { status: 'blocked'; reason: 'opted_out' | 'suppressed' | 'no_address'; channel: Channel; messageId?: string }
-  | { status: 'deferred'; reason: 'quiet_hours' | 'holiday' | 'frequency_cap'; notBefore: string }
+  | { status: 'deferred'; reason: 'quiet_hours' | 'holiday' | 'frequency_cap' | 'pacing'; notBefore: string }
   /**
    * Not sent, and never will be under this key: the provider refused it for good (`permanent`: an
    * invalid number, not a mobile… — activities/messaging/providers/errors.ts), or its retries ran
@@ -83,6 +89,8 @@ export interface MessageProvider {
 export interface FrequencyCaps {
   perDay: number;
   perWeek: number;
+  /** Pacing across plans (activities/messaging/pacing.ts): the least gap before a marketing message; absent: none. */
+  minGapMs?: number;
 }
 
 export interface MessageTemplate<V extends z.ZodType = z.ZodType> {

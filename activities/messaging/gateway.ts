@@ -38,7 +38,7 @@ import type {
   SendRequest,
 } from './contract';
 import { COMPANY_ZONE, nextNonHolidayMorning, type HolidayPolicy } from './holidays';
-import { nextAllowed, recipientZones } from './quiet-hours';
+import { nextSendingMoment, recipientZones, type QuietHoursPolicy } from './quiet-hours';
 import { ProviderError } from './providers/errors';
 import type { Personaliser } from './personalise';
 import { renderTemplate } from './templates';
@@ -70,6 +70,8 @@ export function createGateway(deps: {
    * MESSAGE_HOLIDAYS_OBSERVED / MESSAGE_HOLIDAYS, the US holidays by default). Not given: no hold.
    */
   holidays?: HolidayPolicy;
+  /** Quiet hours' policy (QUIET_HOURS_*, SENDING_WINDOWS); default: DEFAULT_QUIET_HOURS. */
+  quietHours?: QuietHoursPolicy;
 }) {
   const { db, providers, caps } = deps;
   const now = deps.now ?? (() => new Date());
@@ -312,10 +314,14 @@ export function createGateway(deps: {
           : undefined;
       const zones =
         phone || holidays
-          ? await recipientZones({ state: recipient!.state, zip: recipient!.zip, phone: recipient!.phone })
+          ? await recipientZones(
+              { state: recipient!.state, zip: recipient!.zip, phone: recipient!.phone },
+              deps.quietHours,
+            )
           : undefined;
       if (phone && zones) {
-        const allowed = nextAllowed(at, zones.zones);
+        // Marketing also keeps the stricter state windows (rules/sending-windows.ts).
+        const allowed = nextSendingMoment(at, zones, { marketing, windows: deps.quietHours?.windows });
         if (allowed > at) return { status: 'deferred', reason: 'quiet_hours', notBefore: allowed.toISOString() };
       }
       if (holidays && zones) {

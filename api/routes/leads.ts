@@ -17,7 +17,7 @@ import { problemResponses, z } from '../openapi';
 import { idempotencyKeySchema } from '../schemas/common';
 import { deadlineFor } from '../temporal-deadline';
 import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
-import { createLeadSchema, leadAcceptedSchema, leadIdSchema, leadViewSchema } from '../schemas/leads';
+import { createLeadSchema, leadAcceptedSchema, leadIdSchema, leadViewSchema, phoneLineType } from '../schemas/leads';
 
 export interface LeadRouteDeps {
   db: Kysely<Database>;
@@ -49,7 +49,8 @@ export function leadRoutes({
     if (!body.success) throw validationProblem(body.error);
 
     const requestHash = createHash('sha256').update(JSON.stringify(body.data)).digest('hex');
-    const outcome = await createLeadOnce(db, body.data, {
+    const lead = { ...body.data, phoneLineType: body.data.phone ? phoneLineType(body.data.phone) : undefined };
+    const outcome = await createLeadOnce(db, lead, {
       idempotencyKey: key.data,
       requestHash,
       dedupeWindowHours,
@@ -115,6 +116,7 @@ export function leadRoutes({
         firstName: contact.first_name,
         lastName: contact.last_name,
         phone: contact.phone,
+        phoneLineType: contact.phone_line_type,
         email: contact.email,
         preferredLanguage: contact.preferred_language,
       },

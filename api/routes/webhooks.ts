@@ -1,9 +1,11 @@
 // Provider webhooks (roadmap 4.3, 7.1 A): Twilio inbound SMS and delivery status, SendGrid events.
 // Each request is verified with the provider's own scheme before anything is read — a forged or
-// missing signature is a 401 that changes nothing — then stored once (a redelivery is ignored),
-// applied (consent, message status) and signalled to the workflow that sent the message.
+// missing signature is a 401 that changes nothing — then each event is stored once and applied in
+// one transaction (a redelivery is ignored; a failure rolls both back and answers 5xx, so the
+// provider's retry applies it), and signalled after commit to the workflow that sent the message.
 import express, { Router, type Request } from 'express';
 import type { Client } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
 import { EventWebhook } from '@sendgrid/eventwebhook';
 import type { Kysely } from 'kysely';
 import twilio from 'twilio';
@@ -14,6 +16,7 @@ import { householdCadences, markTouchEngagement, runningCadenceOf } from '../../
 import {
   bindProviderMessageId,
   findMessageForEvent,
+  queueWebhookSignal,
   recordWebhookEvent,
   updateMessageStatus,
 } from '../../db/repositories/messages';
@@ -22,6 +25,7 @@ import { householdReplySignal } from '../../workflows/cadence/messages';
 import { messageEventSignal, type MessageEvent } from '../../workflows/messaging/messages';
 import type { Logger } from '../../config/logger';
 import { ProblemError } from '../problem';
+import { deliverWebhookSignals } from '../webhook-signals';
 
 export interface WebhookDeps {
   db: Kysely<Database>;
@@ -30,9 +34,19 @@ export interface WebhookDeps {
   secrets: WebhookSecrets;
   /** The URL Twilio called, as it signed it (PUBLIC_BASE_URL + path). */
   publicBaseUrl: string;
+  /** How far a SendGrid signature's timestamp may be from now (SENDGRID_WEBHOOK_MAX_AGE_SECONDS); default 300. */
+  sendgridMaxAgeSeconds?: number;
 }
 
+type SignalArgs<D> = D extends SignalDefinition<[infer A]> ? A : never;
+
 const unsigned = () => new ProblemError(401, 'Invalid signature', 'the request is not signed by the provider');
+const stale = (maxAge: number) =>
+  new ProblemError(
+    401,
+    'Stale signature',
+    `the signed timestamp is more than ${maxAge} s away from now: a replayed or delayed request is not applied`,
+  );
 const TWILIO_STATUS: Record<string, MessageEvent | undefined> = {
   delivered: 'delivered',
   undelivered: 'failed',
@@ -51,6 +65,8 @@ const SENDGRID_EVENT: Record<string, MessageEvent | undefined> = {
 
 export function webhookRoutes(deps: WebhookDeps): Router {
   const { db, client, logger, secrets } = deps;
+  // The path Twilio called is appended to it: one slash between them (config/env.ts normalises it too).
+  const publicBaseUrl = deps.publicBaseUrl.replace(/\/+$/, '');
   const router = Router();
   const sendgrid = new EventWebhook();
   const sendgridKey = sendgrid.convertPublicKeyToECDSA(secrets.sendgridPublicKeyPem);
@@ -60,15 +76,45 @@ export function webhookRoutes(deps: WebhookDeps): Router {
     const params = (req.body ?? {}) as Record<string, string>;
     if (
       !signature ||
-      !twilio.validateRequest(secrets.twilioAuthToken, signature, `${deps.publicBaseUrl}${req.originalUrl}`, params)
+      !twilio.validateRequest(secrets.twilioAuthToken, signature, `${publicBaseUrl}${req.originalUrl}`, params)
     )
       throw unsigned();
     return params;
   }
 
-  /** Tells the sending workflow; a workflow that has ended is not an error. */
-  async function signal(
-    message: { id: string; workflow_id: string | null; channel: string } | undefined,
+  type Sent = { id: string; workflow_id: string | null; channel: string };
+  type WebhookEvent = Parameters<typeof recordWebhookEvent>[1];
+  /** What one event changes, inside its transaction; `tell` queues a signal for after commit. */
+  type Apply<T> = (tx: Kysely<Database>, tell: Tell) => Promise<T>;
+  type Tell = (workflowId: string, signal: 'messageEvent' | 'householdReply', args: object) => Promise<void>;
+
+  /**
+   * Records the event and applies it in one transaction: a failure anywhere rolls both back and
+   * answers 5xx, so the provider's retry finds the event unseen and applies it — once, because
+   * the event's row commits with its changes. The signals it owes are written in that transaction
+   * too and delivered after commit; any Temporal did not take stay pending for the relay
+   * (api/webhook-signals.ts). `fresh: false`: a redelivery, nothing changed.
+   */
+  async function recordAndApply<T>(
+    event: WebhookEvent,
+    apply: Apply<T>,
+  ): Promise<{ fresh: true; value: T } | { fresh: false }> {
+    const outcome = await db.transaction().execute(async (tx) => {
+      if (!(await recordWebhookEvent(tx, event))) return { fresh: false } as const;
+      const tell: Tell = (workflowId, signal, args) =>
+        queueWebhookSignal(tx, { provider: event.provider, eventId: event.eventId, workflowId, signal, args });
+      return { fresh: true, value: await apply(tx, tell) } as const;
+    });
+    // Also for a redelivery: signals a crashed or refused earlier delivery left pending go now.
+    await deliverWebhookSignals({ db, client, logger }, { provider: event.provider, eventId: event.eventId });
+    return outcome;
+  }
+
+  /** Tells the sending workflow what happened to its message, and marks what a cadence touch earned. */
+  async function tellSender(
+    tx: Kysely<Database>,
+    tell: Tell,
+    message: Sent | undefined,
     event: MessageEvent,
     detail?: string,
     until?: string,
@@ -76,24 +122,16 @@ export function webhookRoutes(deps: WebhookDeps): Router {
     if (!message) return;
     // What a cadence touch earned, for the A/B report (no row: not a cadence message).
     if (event === 'opened' || event === 'clicked' || event === 'replied')
-      await markTouchEngagement(db, message.id, event);
+      await markTouchEngagement(tx, message.id, event);
     if (!message.workflow_id) return;
-    await client.workflow
-      .getHandle(message.workflow_id)
-      .signal(messageEventSignal, {
-        messageId: message.id,
-        channel: message.channel,
-        event,
-        at: new Date().toISOString(),
-        detail,
-        until,
-      })
-      .catch((err: unknown) =>
-        logger.info(
-          { workflowId: message.workflow_id, event, err: (err as Error).message },
-          'message event not delivered to its workflow',
-        ),
-      );
+    await tell(message.workflow_id, 'messageEvent', {
+      messageId: message.id,
+      channel: message.channel,
+      event,
+      at: new Date().toISOString(),
+      detail,
+      until,
+    } satisfies SignalArgs<typeof messageEventSignal>);
   }
 
   /**
@@ -101,33 +139,26 @@ export function webhookRoutes(deps: WebhookDeps): Router {
    * message, a journey's) and the cadences of the others at the same address.
    */
   async function tellCadences(
+    tx: Kysely<Database>,
+    tell: Tell,
     contactId: string,
-    answered: { id: string; workflow_id: string | null; channel: string } | undefined,
+    answered: Sent | undefined,
     body: string,
   ): Promise<void> {
-    const own = await runningCadenceOf(db, contactId);
+    const own = await runningCadenceOf(tx, contactId);
     if (own && own !== answered?.workflow_id) {
-      await client.workflow
-        .getHandle(own)
-        .signal(messageEventSignal, {
-          messageId: answered?.id ?? '',
-          channel: 'sms',
-          event: 'replied',
-          at: new Date().toISOString(),
-          detail: body,
-        })
-        .catch((err: unknown) =>
-          logger.info({ workflowId: own, err: (err as Error).message }, 'reply not delivered to the cadence'),
-        );
+      await tell(own, 'messageEvent', {
+        messageId: answered?.id ?? '',
+        channel: 'sms',
+        event: 'replied',
+        at: new Date().toISOString(),
+        detail: body,
+      } satisfies SignalArgs<typeof messageEventSignal>);
     }
-    for (const workflowId of await householdCadences(db, contactId)) {
-      await client.workflow
-        .getHandle(workflowId)
-        .signal(householdReplySignal, { fromContactId: contactId })
-        .catch((err: unknown) =>
-          logger.info({ workflowId, err: (err as Error).message }, 'household reply not delivered'),
-        );
-    }
+    for (const workflowId of await householdCadences(tx, contactId))
+      await tell(workflowId, 'householdReply', { fromContactId: contactId } satisfies SignalArgs<
+        typeof householdReplySignal
+      >);
   }
 
   const form = express.urlencoded({ extended: false, limit: '64kb' });
@@ -135,48 +166,49 @@ export function webhookRoutes(deps: WebhookDeps): Router {
   router.post('/twilio/sms', form, async (req, res) => {
     const p = verifyTwilio(req);
     if (!p.MessageSid || !p.From) throw new ProblemError(422, 'Validation failed', 'MessageSid and From are required');
-    const fresh = await recordWebhookEvent(db, {
-      provider: 'twilio',
-      eventId: `sms:${p.MessageSid}`,
-      kind: 'inbound_sms',
-      payload: p,
-    });
+    const body = p.Body ?? '';
+    const outcome = await recordAndApply(
+      { provider: 'twilio', eventId: `sms:${p.MessageSid}`, kind: 'inbound_sms', payload: p },
+      async (tx, tell) => {
+        const result = await handleInboundSms(tx, { from: p.From!, body, providerMessageId: p.MessageSid });
+        const contact = await tx
+          .selectFrom('contacts')
+          .select('id')
+          .where('phone', '=', p.From!)
+          .orderBy('created_at', 'desc')
+          .executeTakeFirst();
+        if (contact) {
+          await recordInteraction(tx, {
+            contact_id: contact.id,
+            channel: 'sms',
+            direction: 'inbound',
+            summary: body.slice(0, 140),
+            body,
+            source_key: `twilio:${p.MessageSid}`,
+            occurred_at: new Date(),
+          });
+        }
+        // The reply belongs to the last message we sent to that number.
+        const last = await tx
+          .selectFrom('messages')
+          .select(['id', 'workflow_id', 'channel'])
+          .where('to_address', '=', p.From!)
+          .where('channel', '=', 'sms')
+          .orderBy('created_at', 'desc')
+          .executeTakeFirst();
+        if (result.action === 'opted_out') await tellSender(tx, tell, last, 'unsubscribed');
+        if (result.action === 'auto_reply') await tellSender(tx, tell, last, 'auto_reply', body, result.until);
+        if (result.action === 'reply') {
+          await tellSender(tx, tell, last, 'replied', body);
+          if (contact) await tellCadences(tx, tell, contact.id, last, body);
+        }
+        return result;
+      },
+    );
     const twiml = new twilio.twiml.MessagingResponse();
-    if (fresh) {
-      const result = await handleInboundSms(db, { from: p.From, body: p.Body ?? '', providerMessageId: p.MessageSid });
-      const contact = await db
-        .selectFrom('contacts')
-        .select('id')
-        .where('phone', '=', p.From)
-        .orderBy('created_at', 'desc')
-        .executeTakeFirst();
-      if (contact) {
-        await recordInteraction(db, {
-          contact_id: contact.id,
-          channel: 'sms',
-          direction: 'inbound',
-          summary: (p.Body ?? '').slice(0, 140),
-          body: p.Body ?? '',
-          source_key: `twilio:${p.MessageSid}`,
-          occurred_at: new Date(),
-        });
-      }
-      if (result.reply) twiml.message(result.reply);
-      // The reply belongs to the last message we sent to that number.
-      const last = await db
-        .selectFrom('messages')
-        .select(['id', 'workflow_id', 'channel'])
-        .where('to_address', '=', p.From)
-        .where('channel', '=', 'sms')
-        .orderBy('created_at', 'desc')
-        .executeTakeFirst();
-      if (result.action === 'opted_out') await signal(last, 'unsubscribed');
-      if (result.action === 'auto_reply') await signal(last, 'auto_reply', p.Body, result.until);
-      if (result.action === 'reply') {
-        await signal(last, 'replied', p.Body);
-        if (contact) await tellCadences(contact.id, last, p.Body ?? '');
-      }
-      req.log.info({ action: result.action }, 'inbound sms');
+    if (outcome.fresh) {
+      if (outcome.value.reply) twiml.message(outcome.value.reply);
+      req.log.info({ action: outcome.value.action }, 'inbound sms');
     }
     res.type('text/xml').send(twiml.toString());
   });
@@ -194,23 +226,26 @@ export function webhookRoutes(deps: WebhookDeps): Router {
       const bound = await bindProviderMessageId(db, message.id, p.MessageSid);
       if (bound.other) req.log.warn({ messageId: message.id }, 'provider has the message twice (duplicate send)');
     }
-    const fresh = await recordWebhookEvent(db, {
-      provider: 'twilio',
-      eventId: `status:${p.MessageSid}:${p.MessageStatus}`,
-      kind: p.MessageStatus,
-      messageId: message?.id,
-      payload: p,
-    });
     const event = TWILIO_STATUS[p.MessageStatus];
-    if (fresh && message && event) {
-      await updateMessageStatus(
-        db,
-        message.id,
-        event === 'delivered' ? 'delivered' : 'failed',
-        p.ErrorCode ? `Twilio error ${p.ErrorCode}` : undefined,
-      );
-      await signal(message, event);
-    }
+    await recordAndApply(
+      {
+        provider: 'twilio',
+        eventId: `status:${p.MessageSid}:${p.MessageStatus}`,
+        kind: p.MessageStatus,
+        messageId: message?.id,
+        payload: p,
+      },
+      async (tx, tell) => {
+        if (!message || !event) return;
+        await updateMessageStatus(
+          tx,
+          message.id,
+          event === 'delivered' ? 'delivered' : 'failed',
+          p.ErrorCode ? `Twilio error ${p.ErrorCode}` : undefined,
+        );
+        await tellSender(tx, tell, message, event);
+      },
+    );
     res.status(204).end();
   });
 
@@ -226,6 +261,12 @@ export function webhookRoutes(deps: WebhookDeps): Router {
       valid = false; // a malformed signature is a forged one
     }
     if (!valid) throw unsigned();
+    // The signature covers the timestamp: a correctly signed but old request is a replay (and one
+    // from the future a forged clock). SendGrid's Event Webhook security guide:
+    // https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features
+    const maxAge = deps.sendgridMaxAgeSeconds ?? 300;
+    const signedAt = Number(timestamp);
+    if (!/^\d{1,12}$/.test(timestamp ?? '') || Math.abs(Date.now() / 1000 - signedAt) > maxAge) throw stale(maxAge);
     let events: Record<string, unknown>[];
     try {
       events = JSON.parse(raw) as Record<string, unknown>[];
@@ -233,6 +274,8 @@ export function webhookRoutes(deps: WebhookDeps): Router {
     } catch {
       throw new ProblemError(400, 'Malformed JSON', 'SendGrid events are a JSON array');
     }
+    // One transaction per event: a failure answers 5xx after the events before it committed, and
+    // SendGrid's retry of the whole batch skips those as redeliveries and applies the rest.
     let applied = 0;
     for (const e of events) {
       const eventId = typeof e.sg_event_id === 'string' ? e.sg_event_id : undefined;
@@ -242,38 +285,41 @@ export function webhookRoutes(deps: WebhookDeps): Router {
         id: typeof e.message_id === 'string' ? e.message_id : undefined,
         providerMessageId: typeof e.sg_message_id === 'string' ? e.sg_message_id.split('.')[0] : undefined,
       });
-      if (!(await recordWebhookEvent(db, { provider: 'sendgrid', eventId, kind, messageId: message?.id, payload: e })))
-        continue;
-      // SendGrid takes no idempotency key: a retry after a lost reply can send the email twice. Both
-      // copies carry our message id (custom arg); a second SendGrid id for it is that duplicate.
-      const sgId = typeof e.sg_message_id === 'string' ? e.sg_message_id.split('.')[0] : undefined;
-      if (
-        message?.provider_message_id &&
-        sgId &&
-        typeof e.message_id === 'string' &&
-        sgId !== message.provider_message_id
-      )
-        req.log.warn({ messageId: message.id, event: kind }, 'provider has the message twice (duplicate send)');
-      applied += 1;
-      if ((EMAIL_EVENTS as readonly string[]).includes(kind) && typeof e.email === 'string') {
-        await handleEmailEvent(db, {
-          email: e.email,
-          event: kind as (typeof EMAIL_EVENTS)[number],
-          reason: typeof e.reason === 'string' ? e.reason : undefined,
-          providerEventId: eventId,
-        });
-      }
-      const event = SENDGRID_EVENT[kind];
-      if (message && event) {
-        if (event === 'delivered' || event === 'bounced')
-          await updateMessageStatus(
-            db,
-            message.id,
-            event === 'delivered' ? 'delivered' : 'failed',
-            typeof e.reason === 'string' ? e.reason : undefined,
-          );
-        await signal(message, event, typeof e.url === 'string' ? e.url : undefined);
-      }
+      const outcome = await recordAndApply(
+        { provider: 'sendgrid', eventId, kind, messageId: message?.id, payload: e },
+        async (tx, tell) => {
+          // SendGrid takes no idempotency key: a retry after a lost reply can send the email twice. Both
+          // copies carry our message id (custom arg); a second SendGrid id for it is that duplicate.
+          const sgId = typeof e.sg_message_id === 'string' ? e.sg_message_id.split('.')[0] : undefined;
+          if (
+            message?.provider_message_id &&
+            sgId &&
+            typeof e.message_id === 'string' &&
+            sgId !== message.provider_message_id
+          )
+            req.log.warn({ messageId: message.id, event: kind }, 'provider has the message twice (duplicate send)');
+          if ((EMAIL_EVENTS as readonly string[]).includes(kind) && typeof e.email === 'string') {
+            await handleEmailEvent(tx, {
+              email: e.email,
+              event: kind as (typeof EMAIL_EVENTS)[number],
+              reason: typeof e.reason === 'string' ? e.reason : undefined,
+              providerEventId: eventId,
+            });
+          }
+          const event = SENDGRID_EVENT[kind];
+          if (message && event) {
+            if (event === 'delivered' || event === 'bounced')
+              await updateMessageStatus(
+                tx,
+                message.id,
+                event === 'delivered' ? 'delivered' : 'failed',
+                typeof e.reason === 'string' ? e.reason : undefined,
+              );
+            await tellSender(tx, tell, message, event, typeof e.url === 'string' ? e.url : undefined);
+          }
+        },
+      );
+      if (outcome.fresh) applied += 1;
     }
     req.log.info({ received: events.length, applied }, 'sendgrid events');
     res.status(204).end();

@@ -1,14 +1,36 @@
 // Request and response shapes of the lead endpoints (validation and OpenAPI from one source).
-import { LEAD_SOURCES, LEAD_STAGES, TEMPERATURES } from '../../workflows/lead-intake/rules/lead';
+import { parsePhoneNumberFromString, type NumberType } from 'libphonenumber-js/max';
+import {
+  LEAD_SOURCES,
+  LEAD_STAGES,
+  PHONE_LINE_TYPES,
+  TEMPERATURES,
+  type PhoneLineType,
+} from '../../workflows/lead-intake/rules/lead';
 import { z } from '../openapi';
 
-/** US numbers become E.164 (+1XXXXXXXXXX); other numbers must already be E.164. */
+/**
+ * A number that can exist, in E.164: US numbers may be written without +1, others must carry
+ * their country code. Checked against Google's libphonenumber metadata (the full "max" set, so
+ * area codes and exchanges that are not assigned — +1 000…, +1 555… — are refused).
+ */
 export function normalisePhone(raw: string): string | undefined {
-  const digits = raw.replace(/[\s().-]/g, '');
-  if (/^\+[1-9]\d{7,14}$/.test(digits)) return digits;
-  if (/^\d{10}$/.test(digits)) return `+1${digits}`;
-  if (/^1\d{10}$/.test(digits)) return `+${digits}`;
-  return undefined;
+  const parsed = parsePhoneNumberFromString(raw, 'US');
+  return parsed?.isValid() ? parsed.number : undefined;
+}
+
+const LINE_TYPE: Partial<Record<NumberType & string, PhoneLineType>> = {
+  MOBILE: 'mobile',
+  FIXED_LINE: 'fixed_line',
+  FIXED_LINE_OR_MOBILE: 'fixed_line_or_mobile',
+  VOIP: 'voip',
+  TOLL_FREE: 'toll_free',
+};
+
+/** What kind of line an E.164 number is, where its numbering plan says (see PHONE_LINE_TYPES). */
+export function phoneLineType(e164: string): PhoneLineType {
+  const type = parsePhoneNumberFromString(e164)?.getType();
+  return (type && LINE_TYPE[type]) ?? 'unknown';
 }
 
 /** A lead's id in a path (`/leads/:id`): anything else is a lead that does not exist. */
@@ -18,10 +40,18 @@ const phone = z
   .string()
   .trim()
   .max(32)
+  .openapi({
+    description:
+      'E.164, or 10 US digits in any common format; it must be a number that can exist (unassigned area codes such as 000 or 555 are refused, 422). Stored in E.164 with its line type.',
+    example: '(248) 555-0101',
+  })
   .transform((v, ctx) => {
     const normalised = normalisePhone(v);
     if (!normalised) {
-      ctx.addIssue({ code: 'custom', message: 'not a phone number: use E.164 (+15551234567) or 10 US digits' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'not a valid phone number: use E.164 (+12485550123) or 10 US digits of a number that can exist',
+      });
       return z.NEVER;
     }
     return normalised;
@@ -110,7 +140,13 @@ export const leadViewSchema = z
       id: z.uuid(),
       firstName: z.string(),
       lastName: z.string(),
-      phone: z.string().nullable(),
+      phone: z.string().nullable().describe('E.164'),
+      phoneLineType: z
+        .enum(PHONE_LINE_TYPES)
+        .nullable()
+        .describe(
+          "the number's line type where its numbering plan tells (US numbers: fixed_line_or_mobile; toll-free…); null without a number or for contacts stored before it was recorded",
+        ),
       email: z.string().nullable(),
       preferredLanguage: z.string().nullable(),
     }),

@@ -10,6 +10,9 @@ import * as m0007 from './0007_interactions';
 import * as m0008 from './0008_postcards';
 import * as m0009 from './0009_deals';
 import * as m0010 from './0010_cadences';
+import * as m0011 from './0011_webhook_signals';
+import * as m0012 from './0012_contact_phone_line_type';
+import * as m0013 from './0013_message_waits';
 
 export const migrations: Record<string, Migration> = {
   '0001_leads_contacts_reps': m0001,
@@ -22,4 +25,7 @@ export const migrations: Record<string, Migration> = {
   '0008_postcards': m0008,
   '0009_deals': m0009,
   '0010_cadences': m0010,
+  '0011_webhook_signals': m0011,
+  '0012_contact_phone_line_type': m0012,
+  '0013_message_waits': m0013,
 };

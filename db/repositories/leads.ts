@@ -1,13 +1,16 @@
 // Leads and their contacts: the only SQL about leads lives here.
 import { randomUUID } from 'node:crypto';
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
-import { CLOSED_STAGES } from '../../workflows/lead-intake/rules/lead';
+import { CLOSED_STAGES, type PhoneLineType } from '../../workflows/lead-intake/rules/lead';
 import type { Contact, Database, Lead } from '../schema';
 
 export interface NewLead {
   firstName: string;
   lastName: string;
+  /** E.164. */
   phone?: string;
+  /** Of `phone`, when the caller knows it (the API does, from the numbering plan). */
+  phoneLineType?: PhoneLineType;
   email?: string;
   preferredLanguage?: string;
   source: string;
@@ -90,7 +93,7 @@ export async function createLeadOnce(
 
     const known = await tx
       .selectFrom('contacts')
-      .select('id')
+      .select(['id', 'phone', 'phone_line_type'])
       .where(samePerson)
       .orderBy('created_at', 'desc')
       .executeTakeFirst();
@@ -103,9 +106,17 @@ export async function createLeadOnce(
           first_name: input.firstName,
           last_name: input.lastName,
           phone: input.phone ?? null,
+          phone_line_type: (input.phone && input.phoneLineType) || null,
           email: input.email ?? null,
           preferred_language: input.preferredLanguage ?? null,
         })
+        .execute();
+    } else if (input.phoneLineType && known.phone === input.phone && known.phone_line_type === null) {
+      // A contact stored before line types were recorded learns its line type from the new lead.
+      await tx
+        .updateTable('contacts')
+        .set({ phone_line_type: input.phoneLineType })
+        .where('id', '=', known.id)
         .execute();
     }
     const leadId = randomUUID();

@@ -1,7 +1,7 @@
 // Outbound messages and consent: the only SQL about messaging lives here.
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../schema';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, WebhookSignalsTable } from '../schema';
 
 export type ConsentStatus = 'subscribed' | 'opted_out' | 'suppressed';
 /** SMS opt-outs also stop calls to the number: one consent per phone number. */
@@ -184,7 +184,7 @@ export async function consentOf(db: Kysely<Database>, channel: string, address: 
   return row?.status ?? 'subscribed';
 }
 
-/** Changes an address's consent now, and keeps the change in the history. */
+/** Changes an address's consent now, and keeps the change in the history (inside the caller's transaction, if any). */
 export async function setConsent(
   db: Kysely<Database>,
   c: {
@@ -197,7 +197,7 @@ export async function setConsent(
   },
 ): Promise<void> {
   const channel = consentChannel(c.channel);
-  await db.transaction().execute(async (tx) => {
+  const write = async (tx: Kysely<Database>): Promise<void> => {
     await tx
       .insertInto('channel_consents')
       .values({ channel, address: c.address, status: c.status, source: c.source, reason: c.reason ?? null })
@@ -217,14 +217,16 @@ export async function setConsent(
         detail: c.detail ? JSON.stringify(c.detail) : null,
       })
       .execute();
-  });
+  };
+  if (db.isTransaction) await write(db);
+  else await db.transaction().execute(write);
 }
 
-/** Where to reach a contact on a channel, and the address (of their latest lead) for quiet hours. */
+/** Where to reach a contact on a channel (and what kind of line the phone is), and the address (of their latest lead) for quiet hours. */
 export async function recipientOf(db: Kysely<Database>, contactId: string) {
   const contact = await db
     .selectFrom('contacts')
-    .select(['id', 'phone', 'email', 'first_name', 'last_name'])
+    .select(['id', 'phone', 'phone_line_type', 'email', 'first_name', 'last_name'])
     .where('id', '=', contactId)
     .executeTakeFirst();
   if (!contact) return undefined;
@@ -238,7 +240,15 @@ export async function recipientOf(db: Kysely<Database>, contactId: string) {
   const postal = lead
     ? [`${contact.first_name} ${contact.last_name}`, lead.street, `${lead.city}, ${lead.state} ${lead.zip}`].join('\n')
     : null;
-  return { phone: contact.phone, email: contact.email, postal, state: lead?.state, zip: lead?.zip };
+  return {
+    phone: contact.phone,
+    /** Of `phone`, where known (null: not recorded). An SMS to a `fixed_line` cannot arrive. */
+    phoneLineType: contact.phone_line_type,
+    email: contact.email,
+    postal,
+    state: lead?.state,
+    zip: lead?.zip,
+  };
 }
 
 /** Stores a provider event once; false when it was stored before (a redelivery). */
@@ -259,6 +269,74 @@ export async function recordWebhookEvent(
     .returning('event_id')
     .executeTakeFirst();
   return Boolean(row);
+}
+
+export type WebhookSignal = Selectable<WebhookSignalsTable>;
+
+/** Inside the transaction that records a provider event: a signal it owes a workflow, pending. */
+export async function queueWebhookSignal(
+  tx: Kysely<Database>,
+  s: { provider: string; eventId: string; workflowId: string; signal: WebhookSignal['signal']; args: object },
+): Promise<void> {
+  await tx
+    .insertInto('webhook_signals')
+    .values({
+      provider: s.provider,
+      event_id: s.eventId,
+      workflow_id: s.workflowId,
+      signal: s.signal,
+      args: JSON.stringify(s.args),
+    })
+    .execute();
+}
+
+/**
+ * Claims pending signals (of one event, or any), oldest first, for `leaseSeconds`: another delivery
+ * skips them meanwhile, and a process that dies holding them only delays them by the lease.
+ */
+export async function claimWebhookSignals(
+  db: Kysely<Database>,
+  opts: { event?: { provider: string; eventId: string }; limit: number; leaseSeconds: number },
+): Promise<WebhookSignal[]> {
+  const rows = await db
+    .updateTable('webhook_signals')
+    .set({
+      lease_until: sql<Date>`now() + make_interval(secs => ${opts.leaseSeconds})`,
+      attempts: sql<number>`attempts + 1`,
+    })
+    .where('id', 'in', (eb) => {
+      let q = eb
+        .selectFrom('webhook_signals')
+        .select('id')
+        .where('delivered_at', 'is', null)
+        .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', sql<Date>`now()`)]));
+      if (opts.event) q = q.where('provider', '=', opts.event.provider).where('event_id', '=', opts.event.eventId);
+      return q.orderBy('id').limit(opts.limit).forUpdate().skipLocked();
+    })
+    .returningAll()
+    .execute();
+  return rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+}
+
+/** Delivered (or dropped, with the reason: its workflow has ended). */
+export async function markWebhookSignalDone(db: Kysely<Database>, id: string, note?: string): Promise<void> {
+  await db
+    .updateTable('webhook_signals')
+    .set({ delivered_at: sql<Date>`now()`, lease_until: null, last_error: note ?? null })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Not delivered: tried again after a pause growing with the attempts (1 s, 4 s, 9 s… at most 5 min). */
+export async function markWebhookSignalFailed(db: Kysely<Database>, id: string, error: string): Promise<void> {
+  await db
+    .updateTable('webhook_signals')
+    .set({
+      lease_until: sql<Date>`now() + make_interval(secs => least(attempts * attempts, 300))`,
+      last_error: error.slice(0, 500),
+    })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** The message a provider id (or our own id) names. */

@@ -2,6 +2,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { afterAll, beforeAll } from 'vitest';
+import { failureConverterPath } from '../../temporal/data-converter';
 import { bundleWorkflows } from '../../workers/worker';
 import { installTemporalLogging } from '../../temporal/runtime-logging';
 import { testLogger } from './logger';
@@ -80,6 +81,7 @@ export function bundleFixture(file: string): Promise<{ code: string }> {
   const quiet = (): void => undefined;
   return bundleWorkflowCode({
     workflowsPath: file,
+    failureConverterPath,
     logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (m) => testLogger.error(m) },
   });
 }

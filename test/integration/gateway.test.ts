@@ -1,12 +1,14 @@
 // The messaging gateway on a real Postgres: exactly once per idempotency key (also when a provider
 // without idempotency got the message but we never heard back, and when two attempts overlap),
 // opt-outs block one channel while the other continues, quiet hours, holidays and frequency caps
-// defer with the moment to try again (also when workflows race one contact's cap).
+// defer with the moment to try again (also when workflows race one contact's cap), and marketing
+// keeps the stricter state windows.
 // A test that changes a contact's consent does it to a contact of its own: any test runs alone.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageProvider, OutboundMessage, SendRequest } from '../../activities/messaging/contract';
 import { createGateway, localProvider, MessageInFlightError } from '../../activities/messaging/gateway';
+import { quietHoursPolicy } from '../../activities/messaging/quiet-hours';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { setConsent } from '../../db/repositories/messages';
 import { localPrintProvider, postcardProvider } from '../../activities/messaging/postcard';
@@ -454,6 +456,63 @@ describe('messaging gateway', () => {
       notBefore: '2026-11-26T13:00:00.000Z',
     });
     expect(await gateway.send(req({ channel: 'email' }), lateEvening)).toMatchObject({ status: 'sent' });
+  });
+
+  it('marketing texts keep the state windows (Texas: Sunday noon); without an address, the hours every zone shares', async () => {
+    const { lead } = await createLeadOnce(
+      pg.db,
+      {
+        firstName: 'Tex',
+        lastName: 'Sunday',
+        phone: '+17135550131',
+        source: 'website',
+        address: { street: '1 Main St', city: 'Houston', state: 'TX', zip: '77002' },
+        property: {},
+        signals: {},
+      },
+      { requestHash: 'tx', dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
+    );
+    const mobileOnly = randomUUID(); // a Detroit mobile number, no address anywhere
+    await pg.db
+      .insertInto('contacts')
+      .values({
+        id: mobileOnly,
+        first_name: 'Mo',
+        last_name: 'Bile',
+        phone: '+13135550132',
+        email: null,
+        preferred_language: null,
+      })
+      .execute();
+    const providers = { sms: localProvider('sms') };
+    const caps = { perDay: 100, perWeek: 100 };
+    const strict = createGateway({ db: pg.db, providers, caps });
+    const byAreaCode = createGateway({
+      db: pg.db,
+      providers,
+      caps,
+      quietHours: quietHoursPolicy({ unknownAddress: 'area_code', operatingStates: ['MI'] }),
+    });
+    const sms = (contactId: string, kind: 'marketing' | 'transactional') => ({
+      idempotencyKey: `windows-wf:${++n}`,
+      contactId,
+      channel: 'sms' as const,
+      text: 'Storm season: book your free roof inspection.',
+      kind,
+    });
+    const deferred = (notBefore: string) => ({ status: 'deferred', reason: 'quiet_hours', notBefore });
+
+    const sunday10 = new Date('2026-03-01T16:00:00Z'); // 10:00 in Houston
+    expect(await strict.send(sms(lead.contact_id, 'marketing'), sunday10)).toEqual(
+      deferred('2026-03-01T18:00:00.000Z'),
+    );
+    expect(await strict.send(sms(lead.contact_id, 'transactional'), sunday10)).toMatchObject({ status: 'sent' });
+
+    const tuesday9 = new Date('2026-03-03T14:00:00Z'); // 09:00 in Detroit, 04:00 in Honolulu, 00:00 in Guam
+    expect(await strict.send(sms(mobileOnly, 'transactional'), tuesday9)).toEqual(deferred('2026-03-03T22:00:00.000Z'));
+    expect(await strict.send(sms(mobileOnly, 'marketing'), tuesday9)).toEqual(deferred('2026-03-03T23:00:00.000Z'));
+    // QUIET_HOURS_UNKNOWN_ADDRESS=area_code: the number's zone (and still every state's window).
+    expect(await byAreaCode.send(sms(mobileOnly, 'marketing'), tuesday9)).toMatchObject({ status: 'sent' });
   });
 
   it('caps marketing messages per contact per day across workflows; transactional ones pass', async () => {

@@ -5,13 +5,17 @@
 // webhooks-cadence.test.ts takes a STOP all the way to a real running cadence).
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { sql } from 'kysely';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageProvider } from '../../activities/messaging/contract';
 import { createGateway, localProvider } from '../../activities/messaging/gateway';
+import { publicBaseUrlOf } from '../../activities/messaging/providers/select';
 import { ModelStore } from '../../activities/ml/model-store';
 import { createApp } from '../../api/app';
+import { deliverWebhookSignals } from '../../api/webhook-signals';
+import { loadConfig } from '../../config/env';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { claimCadence, recordTouch } from '../../db/repositories/cadences';
 import { consentOf } from '../../db/repositories/messages';
@@ -29,6 +33,8 @@ describe('provider webhooks', () => {
   let server: Server;
   let base: string;
   const signals: { workflowId: string; event: string; detail?: string; until?: string }[] = [];
+  /** Errors the next signals fail with (Temporal unreachable, a workflow that has ended). */
+  const failNextSignals: Error[] = [];
   const client = {
     workflow: {
       getHandle: (workflowId: string) => ({
@@ -36,6 +42,8 @@ describe('provider webhooks', () => {
           _def: unknown,
           arg: { event?: string; detail?: string; until?: string; fromContactId?: string },
         ) => {
+          const failure = failNextSignals.shift();
+          if (failure) throw failure;
           signals.push({
             workflowId,
             event: arg.event ?? `household:${arg.fromContactId}`,
@@ -58,9 +66,9 @@ describe('provider webhooks', () => {
       },
       body: new URLSearchParams(params).toString(),
     });
-  const sendgridPost = (events: unknown[], key = dev.privateKey) => {
+  const sendgridPost = (events: unknown[], key = dev.privateKey, at = Math.floor(Date.now() / 1000)) => {
     const body = JSON.stringify(events);
-    const timestamp = String(Math.floor(Date.now() / 1000));
+    const timestamp = String(at);
     const signature = createSign('sha256')
       .update(timestamp + body)
       .sign(key)
@@ -75,7 +83,7 @@ describe('provider webhooks', () => {
       body,
     });
   };
-  const count = async (table: 'webhook_events' | 'consent_events') =>
+  const count = async (table: 'webhook_events' | 'consent_events' | 'webhook_signals') =>
     Number(
       (
         await pg.db
@@ -533,5 +541,240 @@ describe('provider webhooks', () => {
       .where('cadence_id', '=', 'cadence-x/r1')
       .executeTakeFirstOrThrow();
     expect(touch).toMatchObject({ clicked: true, replied: false }); // the reply answered the SMS, not this email
+  });
+  /** A contact with one SMS and one email sent by `workflowId`, for a test of its own. */
+  async function personWithMessages(phone: string, email: string, workflowId: string) {
+    const { lead } = await createLeadOnce(
+      pg.db,
+      {
+        firstName: 'Re',
+        lastName: 'Try',
+        phone,
+        email,
+        source: 'website',
+        address: { street: `${phone.slice(-4)} Elm St`, city: 'Troy', state: 'MI', zip: '48083' },
+        property: {},
+        signals: {},
+      },
+      { requestHash: `r-${phone}`, dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
+    );
+    const gateway = createGateway({
+      db: pg.db,
+      providers: { sms: localProvider('sms'), email: localProvider('email') },
+      caps: { perDay: 10, perWeek: 10 },
+    });
+    const at = new Date('2026-11-25T20:00:00Z');
+    const send = (n: number, channel: 'sms' | 'email') =>
+      gateway.send(
+        { idempotencyKey: `${workflowId}:${n}`, workflowId, contactId: lead.contact_id, channel, text: 'Hi' },
+        at,
+      );
+    const sms = (await send(1, 'sms')) as { messageId: string };
+    const mail = (await send(2, 'email')) as { messageId: string };
+    return { contactId: lead.contact_id, smsId: sms.messageId, emailId: mail.messageId };
+  }
+
+  const consentEventsOf = async (address: string) =>
+    Number(
+      (
+        await pg.db
+          .selectFrom('consent_events')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('address', '=', address)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it('an event whose apply fails is not marked seen: 5xx, nothing changed, and the retry applies it exactly once', async () => {
+    const phone = '+12485550188';
+    const email = 'retry@example.com';
+    const { emailId } = await personWithMessages(phone, email, 'cadence-retry');
+    // The failure: the first consent write after this point raises inside Postgres (a sequence is
+    // not rolled back with the transaction, so only the first attempt fails).
+    await sql`create sequence fail_once_seq`.execute(pg.db);
+    await sql`create function fail_once() returns trigger language plpgsql as $$
+      begin
+        if nextval('fail_once_seq') = 1 then raise exception 'injected failure in the apply step'; end if;
+        return new;
+      end $$`.execute(pg.db);
+    await sql`create trigger fail_once before insert on consent_events for each row execute function fail_once()`.execute(
+      pg.db,
+    );
+    try {
+      // Twilio: STOP whose opt-out fails.
+      const stop = { MessageSid: 'SM000000000000000000000000000000f1', From: phone, Body: 'STOP' };
+      const failed = await twilioPost('/webhooks/twilio/sms', stop);
+      expect(failed.status).toBeGreaterThanOrEqual(500);
+      expect(failed.headers.get('content-type')).toMatch(/problem\+json/);
+      const problem = await failed.text();
+      expect(problem).not.toMatch(/injected failure|\n\s+at /); // no stack, no internals
+      expect(await consentOf(pg.db, 'sms', phone)).toBe('subscribed');
+      expect(
+        await pg.db
+          .selectFrom('webhook_events')
+          .select('event_id')
+          .where('event_id', '=', `sms:${stop.MessageSid}`)
+          .executeTakeFirst(),
+      ).toBeUndefined(); // not marked seen
+      expect(signals.filter((x) => x.workflowId === 'cadence-retry')).toEqual([]);
+
+      // The provider's retry applies it, once.
+      const retried = await twilioPost('/webhooks/twilio/sms', stop);
+      expect(retried.status).toBe(200);
+      expect(await retried.text()).toMatch(/you will receive no more texts/);
+      expect(await consentOf(pg.db, 'sms', phone)).toBe('opted_out');
+      expect(await consentEventsOf(phone)).toBe(1);
+      expect(signals.filter((x) => x.workflowId === 'cadence-retry' && x.event === 'unsubscribed')).toHaveLength(1);
+      // A later redelivery is a duplicate: nothing more.
+      expect((await twilioPost('/webhooks/twilio/sms', stop)).status).toBe(200);
+      expect(await consentEventsOf(phone)).toBe(1);
+      expect(signals.filter((x) => x.workflowId === 'cadence-retry' && x.event === 'unsubscribed')).toHaveLength(1);
+
+      // SendGrid: a batch whose unsubscribe fails after an open went through.
+      await sql`alter sequence fail_once_seq restart`.execute(pg.db);
+      const batch = [
+        { event: 'open', email, sg_event_id: 'ev-retry-open', message_id: emailId },
+        { event: 'unsubscribe', email, sg_event_id: 'ev-retry-unsub', message_id: emailId },
+      ];
+      const failedBatch = await sendgridPost(batch);
+      expect(failedBatch.status).toBeGreaterThanOrEqual(500);
+      expect(failedBatch.headers.get('content-type')).toMatch(/problem\+json/);
+      expect(await consentOf(pg.db, 'email', email)).toBe('subscribed');
+      expect((await sendgridPost(batch)).status).toBe(204); // SendGrid retries the whole batch
+      expect(await consentOf(pg.db, 'email', email)).toBe('opted_out');
+      expect(await consentEventsOf(email)).toBe(1);
+      expect((await sendgridPost(batch)).status).toBe(204);
+      expect(await consentEventsOf(email)).toBe(1);
+      const told = signals.filter((x) => x.workflowId === 'cadence-retry').map((x) => x.event);
+      expect(told.sort()).toEqual(['opened', 'unsubscribed', 'unsubscribed']); // SMS STOP + email unsubscribe, each once
+    } finally {
+      await sql`drop trigger fail_once on consent_events`.execute(pg.db);
+      await sql`drop function fail_once`.execute(pg.db);
+      await sql`drop sequence fail_once_seq`.execute(pg.db);
+    }
+  });
+
+  it('a signal Temporal did not take stays pending and is delivered later, once; a workflow that has ended is dropped', async () => {
+    const phone = '+12485550193';
+    await personWithMessages(phone, 'pending@example.com', 'cadence-pending');
+    const pendingOf = () =>
+      pg.db
+        .selectFrom('webhook_signals')
+        .selectAll()
+        .where('workflow_id', '=', 'cadence-pending')
+        .orderBy('id')
+        .execute();
+    failNextSignals.push(new Error('14 UNAVAILABLE: Temporal is unreachable'));
+    const stop = { MessageSid: 'SM000000000000000000000000000000p1', From: phone, Body: 'STOP' };
+    // The opt-out is the provider's part: stored and applied, answered 200 whatever Temporal does.
+    const res = await twilioPost('/webhooks/twilio/sms', stop);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/you will receive no more texts/);
+    expect(await consentOf(pg.db, 'sms', phone)).toBe('opted_out');
+    expect(signals.filter((x) => x.workflowId === 'cadence-pending')).toEqual([]);
+    expect(await pendingOf()).toMatchObject([
+      { signal: 'messageEvent', delivered_at: null, attempts: 1, last_error: expect.stringMatching(/UNAVAILABLE/) },
+    ]);
+
+    // The relay delivers it once its pause (1 s after a first failure) is over; then nothing is left.
+    await expect
+      .poll(() => deliverWebhookSignals({ db: pg.db, client, logger: testLogger }), { timeout: 5000 })
+      .toBe(1);
+    expect(signals.filter((x) => x.workflowId === 'cadence-pending')).toEqual([
+      { workflowId: 'cadence-pending', event: 'unsubscribed', detail: undefined, until: undefined },
+    ]);
+    expect(await deliverWebhookSignals({ db: pg.db, client, logger: testLogger })).toBe(0);
+    expect((await twilioPost('/webhooks/twilio/sms', stop)).status).toBe(200); // a redelivery tells nobody again
+    expect(signals.filter((x) => x.workflowId === 'cadence-pending')).toHaveLength(1);
+    expect((await pendingOf())[0]).toMatchObject({ attempts: 2, delivered_at: expect.any(Date) });
+
+    // A workflow that has ended cannot be told: dropped at once, with the reason, never retried.
+    failNextSignals.push(
+      new WorkflowNotFoundError('workflow execution already completed', 'cadence-pending', undefined),
+    );
+    expect(
+      (
+        await twilioPost('/webhooks/twilio/status', {
+          MessageSid: (
+            await pg.db
+              .selectFrom('messages')
+              .select('provider_message_id')
+              .where('idempotency_key', '=', 'cadence-pending:1')
+              .executeTakeFirstOrThrow()
+          ).provider_message_id!,
+          MessageStatus: 'delivered',
+        })
+      ).status,
+    ).toBe(204);
+    expect((await pendingOf())[1]).toMatchObject({
+      delivered_at: expect.any(Date),
+      last_error: expect.stringMatching(/ended/),
+    });
+    expect(signals.filter((x) => x.workflowId === 'cadence-pending')).toHaveLength(1);
+  });
+
+  it('refuses a correctly signed SendGrid request whose timestamp is too old or too far ahead, and changes nothing', async () => {
+    const email = 'stale@example.com';
+    const { emailId } = await personWithMessages('+12485550189', email, 'cadence-stale');
+    const unsubscribe = (id: string) => [{ event: 'unsubscribe', email, sg_event_id: id, message_id: emailId }];
+    const now = Math.floor(Date.now() / 1000);
+    const events = await count('webhook_events');
+    for (const at of [now - 365 * 86_400, now - 301, now + 3600]) {
+      const res = await sendgridPost(unsubscribe(`ev-stale-${at}`), dev.privateKey, at);
+      expect(res.status, String(at - now)).toBe(401);
+      expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+      expect(((await res.json()) as { title: string }).title).toMatch(/stale/i);
+    }
+    expect(await count('webhook_events')).toBe(events);
+    expect(await consentOf(pg.db, 'email', email)).toBe('subscribed');
+    expect(signals.filter((x) => x.workflowId === 'cadence-stale')).toEqual([]);
+    // Inside the window (a delivery a few minutes on its way, a clock a little ahead) it applies.
+    expect((await sendgridPost(unsubscribe('ev-fresh-1'), dev.privateKey, now - 240)).status).toBe(204);
+    expect((await sendgridPost(unsubscribe('ev-fresh-2'), dev.privateKey, now + 60)).status).toBe(204);
+    expect(await consentOf(pg.db, 'email', email)).toBe('opted_out');
+  });
+
+  it('PUBLIC_BASE_URL with a trailing slash: a correctly signed Twilio request is accepted; links issued with a double slash still work', async () => {
+    const port = await freePort();
+    const slashed = `http://127.0.0.1:${port}`;
+    const app = createApp({
+      db: pg.db,
+      client,
+      logger: testLogger,
+      apiKeys: [],
+      taskQueue: 'q',
+      dedupeWindowHours: 24,
+      temporalTimeoutMs: 1000,
+      modelStore: new ModelStore(),
+      promotionMargin: 0.005,
+      webhooks: {
+        secrets: { twilioAuthToken: AUTH_TOKEN, sendgridPublicKeyPem: pem(dev.publicKey) },
+        publicBaseUrl: publicBaseUrlOf(loadConfig({ PUBLIC_BASE_URL: `${slashed}/` })),
+      },
+    });
+    const slashServer = await new Promise<Server>((resolve) => {
+      const s = app.listen(port, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      // Twilio calls, and signs, the URL it was given: the base without the slash, then the path.
+      const params = { MessageSid: 'SM000000000000000000000000000000s1', From: '+12485550191', Body: 'HELP' };
+      const url = `${slashed}/webhooks/twilio/sms`;
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, params),
+        },
+        body: new URLSearchParams(params).toString(),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toMatch(/reply STOP to stop texts/);
+      // Emails sent while the slash was there carry `…//unsubscribe/<id>`: those links still resolve.
+      const { emailId } = await personWithMessages('+12485550192', 'slash@example.com', 'cadence-slash');
+      expect((await fetch(`${slashed}//unsubscribe/${emailId}`)).status).toBe(200);
+      expect((await fetch(`${slashed}/unsubscribe/${emailId}`)).status).toBe(200);
+    } finally {
+      slashServer.close();
+    }
   });
 });

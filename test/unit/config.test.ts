@@ -70,6 +70,7 @@ describe('loadConfig', () => {
         TWILIO_FROM_NUMBER: '+12485550100',
         SENDGRID_API_KEY: 'SG.0123456789',
         SENDGRID_FROM_EMAIL: 'hi@example.com',
+        PUBLIC_BASE_URL: 'https://crm.example',
       }),
       'https://crm.example',
     );
@@ -77,6 +78,50 @@ describe('loadConfig', () => {
       sms: 'twilio',
       email: 'sendgrid',
     });
+  });
+
+  it('normalises PUBLIC_BASE_URL: no trailing slash, http(s) only, no query or fragment', async () => {
+    const { publicBaseUrlOf } = await import('../../activities/messaging/providers/select');
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://crm.example/' }).PUBLIC_BASE_URL).toBe('https://crm.example');
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://CRM.example//' }).PUBLIC_BASE_URL).toBe('https://crm.example');
+    expect(loadConfig({ PUBLIC_BASE_URL: ' https://crm.example/base/ ' }).PUBLIC_BASE_URL).toBe(
+      'https://crm.example/base',
+    );
+    expect(loadConfig({ PUBLIC_BASE_URL: 'http://localhost:3000/' }).PUBLIC_BASE_URL).toBe('http://localhost:3000');
+    // What the worker puts into status callbacks and unsubscribe links, and the API checks Twilio's signature against.
+    expect(publicBaseUrlOf(loadConfig({ PUBLIC_BASE_URL: 'https://crm.example/' }))).toBe('https://crm.example');
+    expect(publicBaseUrlOf(loadConfig({}))).toBe('http://127.0.0.1:3000');
+    for (const bad of [
+      'ftp://crm.example',
+      'crm.example',
+      'https://crm.example/?x=1',
+      'https://crm.example/#top',
+      'https://crm.example/?',
+      'https://user:pw@crm.example',
+    ])
+      expect(() => loadConfig({ PUBLIC_BASE_URL: bad }), bad).toThrow(/PUBLIC_BASE_URL/);
+  });
+
+  it('refuses real providers without PUBLIC_BASE_URL (callbacks and links would point at the loopback API)', () => {
+    const twilio = {
+      TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 'b'.repeat(32),
+      TWILIO_FROM_NUMBER: '+12485550100',
+    };
+    const sendgrid = { SENDGRID_API_KEY: 'SG.0123456789', SENDGRID_FROM_EMAIL: 'hi@example.com' };
+    expect(() => loadConfig(twilio)).toThrow(ConfigError);
+    expect(() => loadConfig(twilio)).toThrow(/PUBLIC_BASE_URL: required .*Twilio/);
+    expect(() => loadConfig(sendgrid)).toThrow(/PUBLIC_BASE_URL: required .*SendGrid/);
+    expect(loadConfig({ ...twilio, ...sendgrid, PUBLIC_BASE_URL: 'https://crm.example/' }).PUBLIC_BASE_URL).toBe(
+      'https://crm.example',
+    );
+  });
+
+  it('reads the SendGrid signature window: 300 s by default, bounded', () => {
+    expect(loadConfig({}).SENDGRID_WEBHOOK_MAX_AGE_SECONDS).toBe(300);
+    expect(loadConfig({ SENDGRID_WEBHOOK_MAX_AGE_SECONDS: '600' }).SENDGRID_WEBHOOK_MAX_AGE_SECONDS).toBe(600);
+    expect(() => loadConfig({ SENDGRID_WEBHOOK_MAX_AGE_SECONDS: '0' })).toThrow(/SENDGRID_WEBHOOK_MAX_AGE_SECONDS/);
+    expect(() => loadConfig({ SENDGRID_WEBHOOK_MAX_AGE_SECONDS: 'soon' })).toThrow(/SENDGRID_WEBHOOK_MAX_AGE_SECONDS/);
   });
 
   it('requireSet names what a deployment entrypoint is missing', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validationProblem } from '../../api/problem';
-import { createLeadSchema, normalisePhone } from '../../api/schemas/leads';
+import { createLeadSchema, normalisePhone, phoneLineType } from '../../api/schemas/leads';
 
 const valid = {
   firstName: 'Ann',
@@ -40,6 +40,27 @@ describe('createLeadSchema', () => {
     expect(paths.map((e) => e.path).sort()).toEqual(
       ['(body)', 'address.zip', 'phone', 'property.propertyValue', 'property.roofAge', 'source'].sort(),
     );
+  });
+
+  it('refuses numbers that cannot exist, naming the field, and normalises real ones to E.164', () => {
+    for (const phone of ['+10000000000', '+15551234567', '(000) 555-0101', '+999123456789', '248555010']) {
+      const result = createLeadSchema.safeParse({ ...valid, phone });
+      expect(result.success, phone).toBe(false);
+      expect(validationProblem(result.error!).extra.errors, phone).toEqual([
+        { path: 'phone', message: expect.stringMatching(/not a valid phone number/) },
+      ]);
+    }
+    expect(createLeadSchema.parse({ ...valid, phone: '248.555.0101' }).phone).toBe('+12485550101');
+    expect(createLeadSchema.parse({ ...valid, phone: '+44 20 7183 8750' }).phone).toBe('+442071838750');
+  });
+
+  it('tells the line type where the numbering plan does', () => {
+    expect(phoneLineType('+442071838750')).toBe('fixed_line'); // a London landline
+    expect(phoneLineType('+447400123456')).toBe('mobile');
+    expect(phoneLineType('+12485550101')).toBe('fixed_line_or_mobile'); // US plans do not separate them
+    expect(phoneLineType('+18005550100')).toBe('toll_free');
+    expect(phoneLineType('+445631231234')).toBe('voip');
+    expect(phoneLineType('+10000000000')).toBe('unknown');
   });
 
   it('accepts E.164 and US formats only', () => {

@@ -261,6 +261,7 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
           leadId: input.leadId,
           channel,
           kind: 'marketing',
+          plan: 'cadence',
           ...copyFor(plan.content, channel),
           ...(variant.subject && channel === 'email' && { subject: variant.subject }),
         },

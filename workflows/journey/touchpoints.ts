@@ -4,7 +4,7 @@
 // review sequence; a touchpoint no longer wanted (goal met, stage left, the customer responded) is
 // recorded as skipped with its reason. No I/O and no clock: every function takes `now` (ms).
 // Each function returns a new status and leaves its argument alone.
-import type { Channel } from '../../activities/messaging/contract';
+import type { Channel, Plan } from '../../activities/messaging/contract';
 import type { CalledOff, Delivered } from '../messaging/send';
 import { titleOf } from './content';
 import { LIFECYCLE_EVENTS, STAGES, stageOf, type LifecycleEvent, type LifecycleStage } from './rules/lifecycle';
@@ -44,6 +44,9 @@ export interface TouchpointSpec {
   /** Still sent once the journey has left its stage (otherwise skipped). */
   keepAfterStageLeft?: boolean;
 }
+
+/** The plan a touch belongs to for the gateway's pacing: the review asks outrank lifecycle nurture. */
+export const planOf = (name: TouchpointName): Plan => (name.startsWith('review_') ? 'review' : 'journey');
 
 export const TOUCHPOINTS: Record<TouchpointName, TouchpointSpec> = {
   // 1 lead — the welcome sequence, from the journey's start.

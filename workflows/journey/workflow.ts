@@ -28,6 +28,7 @@ import {
   endJourney,
   finishSending,
   nextWakeAt,
+  planOf,
   recordNewLead,
   sendingNoLongerWanted,
   startJourney,
@@ -83,6 +84,7 @@ export async function customerJourney(input: JourneyInput, carried?: JourneyStat
         leadId: input.leadId,
         channel: touch.channel,
         kind: TOUCHPOINTS[touch.name].kind,
+        plan: planOf(touch.name),
         ...copyFor(touch.name, touch.channel),
       },
       {

@@ -47,6 +47,21 @@ export type LeadCloseReason = (typeof CLOSED_STAGES)[number];
 export const isClosedStage = (stage: string): stage is LeadCloseReason =>
   (CLOSED_STAGES as readonly string[]).includes(stage);
 
+/**
+ * What kind of line a contact's phone number is, as far as its numbering plan tells (Google's
+ * libphonenumber metadata): US and Canadian plans do not separate landlines from mobiles
+ * (`fixed_line_or_mobile`); `unknown` for anything else (premium rate, pager, shared cost…).
+ */
+export const PHONE_LINE_TYPES = [
+  'mobile',
+  'fixed_line',
+  'fixed_line_or_mobile',
+  'voip',
+  'toll_free',
+  'unknown',
+] as const;
+export type PhoneLineType = (typeof PHONE_LINE_TYPES)[number];
+
 /** Engagement signals of roadmap 4.1 D; each is optional because a new lead knows few of them. */
 export interface EngagementSignals {
   /** Minutes the lead took to answer our last outreach. */

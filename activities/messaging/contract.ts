@@ -34,7 +34,12 @@ export interface SendRequest {
 export type SendOutcome =
   | { status: 'sent'; messageId: string; providerMessageId: string; provider: string; duplicate: boolean }
   /** `messageId`: when the message had been recorded (an earlier attempt) and is now marked blocked. */
-  | { status: 'blocked'; reason: 'opted_out' | 'suppressed' | 'no_address'; channel: Channel; messageId?: string }
+  | {
+      status: 'blocked';
+      reason: 'opted_out' | 'suppressed' | 'no_address' | 'landline';
+      channel: Channel;
+      messageId?: string;
+    }
   | { status: 'deferred'; reason: 'quiet_hours' | 'holiday' | 'frequency_cap' | 'pacing'; notBefore: string }
   /**
    * Not sent, and never will be under this key: the provider refused it for good (`permanent`: an

@@ -27,6 +27,7 @@ import {
   withSendLock,
 } from '../../db/repositories/messages';
 import { recordInteraction } from '../../db/repositories/interactions';
+import { clearWait, lastMessageAt, recordWait, waitingFor } from '../../db/repositories/message-waits';
 import type { Database } from '../../db/schema';
 import type {
   AbandonRequest,
@@ -34,12 +35,14 @@ import type {
   FrequencyCaps,
   MessageProvider,
   OutboundMessage,
+  Plan,
   SendOutcome,
   SendRequest,
 } from './contract';
 import { COMPANY_ZONE, nextNonHolidayMorning, type HolidayPolicy } from './holidays';
 import { nextSendingMoment, recipientZones, type QuietHoursPolicy } from './quiet-hours';
 import { ProviderError } from './providers/errors';
+import { pace } from './pacing';
 import type { Personaliser } from './personalise';
 import { renderTemplate } from './templates';
 
@@ -266,119 +269,174 @@ export function createGateway(deps: {
     return undefined;
   }
 
+  /** Every check and, if the message passes them, its delivery. */
+  async function decide(req: SendRequest, at: Date): Promise<SendOutcome> {
+    // A repeat (retried activity, duplicate signal) finds the first record and its outcome.
+    const existing = await findMessageByKey(db, req.idempotencyKey);
+    const settled = existing && settledOutcome(existing);
+    if (settled) return settled;
+    // The key names one message: a recorded one goes out on its own channel.
+    const channel = (existing?.channel ?? req.channel) as Channel;
+    const provider = providers[channel];
+    if (!provider) throw new Error(`no provider configured for ${channel}`);
+    // Recorded but not confirmed — an earlier attempt died around the provider call, was deferred,
+    // or is still there. Did it reach the provider after all? Then it is sent, whatever the checks
+    // would say now. If not, it goes out only if it passes every check below now, as a new
+    // message would, to the address it was recorded for.
+    if (existing) {
+      const resolved = await resolveUnder(provider, existing, at, false, () => Promise.resolve(undefined));
+      if (resolved) return resolved;
+    }
+
+    const recipient = await recipientOf(db, req.contactId);
+    const to = !recipient
+      ? null
+      : req.channel === 'email'
+        ? recipient.email
+        : PHONE_CHANNELS.includes(req.channel)
+          ? recipient.phone
+          : req.channel === 'postcard'
+            ? recipient.postal
+            : (recipient.email ?? recipient.phone);
+    // A recorded message goes to the address it was recorded for.
+    const address = existing ? existing.to_address : to;
+    if (!address) return { status: 'blocked', reason: 'no_address', channel: req.channel };
+    // A number known to be a landline cannot take an SMS (only non-US numbers tell: see docs).
+    if (req.channel === 'sms' && !existing && recipient?.phoneLineType === 'fixed_line')
+      return { status: 'blocked', reason: 'landline', channel: req.channel };
+    const consent = await consentOf(db, req.channel, address);
+    if (consent !== 'subscribed')
+      // A recorded one is marked blocked where every attempt decides: under its send lock.
+      return existing
+        ? deliverOnce(provider, existing, at, false)
+        : { status: 'blocked', reason: consent, channel: req.channel };
+
+    const marketing = (req.kind ?? 'marketing') === 'marketing';
+    const phone = PHONE_CHANNELS.includes(req.channel);
+    const holidays =
+      marketing && deps.holidays && (deps.holidays.observed || deps.holidays.extra.length > 0)
+        ? deps.holidays
+        : undefined;
+    const zones =
+      phone || holidays
+        ? await recipientZones(
+            { state: recipient!.state, zip: recipient!.zip, phone: recipient!.phone },
+            deps.quietHours,
+          )
+        : undefined;
+    if (phone && zones) {
+      // Marketing also keeps the stricter state windows (rules/sending-windows.ts).
+      const allowed = nextSendingMoment(at, zones, { marketing, windows: deps.quietHours?.windows });
+      if (allowed > at) return { status: 'deferred', reason: 'quiet_hours', notBefore: allowed.toISOString() };
+    }
+    if (holidays && zones) {
+      // Every channel, marketing only. Nothing known of where the recipient is: the company's zone.
+      const after = nextNonHolidayMorning(
+        at,
+        zones.from === 'none' ? [COMPANY_ZONE] : zones.zones,
+        holidays.extra,
+        holidays.observed,
+      );
+      if (after) return { status: 'deferred', reason: 'holiday', notBefore: after.toISOString() };
+    }
+    // Over the cap already: deferred before any rendering or rewording (checked again when recorded).
+    const capped = marketing ? await overCap(db, req.contactId, at, existing?.id) : undefined;
+    if (capped) return capped;
+    const waitTurn = marketing ? await paced(db, req, at, existing?.id) : undefined;
+    if (waitTurn) return waitTurn;
+    // Recorded by an earlier attempt and allowed now: delivered as it was recorded.
+    if (existing) return deliverOnce(provider, existing, at, false);
+
+    let content = req.template
+      ? renderTemplate(req.template.name, req.template.variables, req.template.version)
+      : { subject: req.subject, text: req.text ?? '', html: req.html, template: undefined as string | undefined };
+    if (req.personalise && req.template && deps.personalise) {
+      // Every variable's value must survive the rewording, or the template is sent as written.
+      const mustKeep = Object.values(req.template.variables)
+        .filter((v) => typeof v === 'string' || typeof v === 'number')
+        .map(String);
+      const reworded = await deps.personalise({ ...content, template: content.template ?? '' }, mustKeep);
+      content = { ...reworded, template: reworded.personalised ? `${reworded.template}+llm` : reworded.template };
+    }
+    const id = randomUUID();
+    if (req.channel === 'email' && deps.unsubscribeUrl) {
+      // The visible link (besides the List-Unsubscribe headers the provider adds).
+      const url = deps.unsubscribeUrl(id);
+      content = {
+        ...content,
+        text: `${content.text}\n\n—\nUnsubscribe: ${url}`,
+        html: content.html
+          ? `${content.html}\n<p style="font-size:12px;color:#666"><a href="${url}">Unsubscribe</a></p>`
+          : undefined,
+      };
+    }
+    const message = { ...req, ...content, id, kind: req.kind ?? 'marketing', to: address, provider: provider.name };
+    // Marketing: the cap checked again and the message recorded while no other send to the
+    // contact is deciding (two workflows at the same moment would both pass the check above).
+    const recorded: Recorded = marketing
+      ? await db.transaction().execute(async (tx): Promise<Recorded> => {
+          await lockMarketingOf(tx, req.contactId);
+          if (await findMessageByKey(tx, req.idempotencyKey)) return { row: undefined }; // another attempt's
+          const deferred = (await overCap(tx, req.contactId, at)) ?? (await paced(tx, req, at));
+          return deferred ? { deferred } : { row: await recordMessage(tx, message) };
+        })
+      : { row: await recordMessage(db, message) };
+    if ('deferred' in recorded) return recorded.deferred; // the cap filled meanwhile
+    // No row: another attempt recorded it between our look and our insert; theirs is the message.
+    const row = recorded.row ?? (await findMessageByKey(db, req.idempotencyKey))!;
+    return deliverOnce(provider, row, at, recorded.row !== undefined);
+  }
+
+  /**
+   * One person, one conversation (pacing.ts): a marketing message waits the least gap after the
+   * contact's last message, and gives way to a more important plan's message waiting for the slot.
+   * `except`: the recorded message being retried (its own record is not "the last message").
+   */
+  async function paced(
+    q: Kysely<Database>,
+    req: SendRequest,
+    at: Date,
+    except?: string,
+  ): Promise<SendOutcome | undefined> {
+    if (!caps.minGapMs) return undefined;
+    const last = await lastMessageAt(q, req.contactId, except);
+    const waiting = await waitingFor(q, req.contactId, req.idempotencyKey);
+    const decision = pace({
+      at: at.getTime(),
+      plan: req.plan ?? 'other',
+      lastMessageAt: last?.getTime(),
+      waiting: waiting.map((w) => ({ plan: w.plan as Plan, notBefore: w.notBefore.getTime() })),
+      minGapMs: caps.minGapMs,
+    });
+    return decision.ok
+      ? undefined
+      : { status: 'deferred', reason: 'pacing', notBefore: new Date(decision.notBefore).toISOString() };
+  }
+
+  /**
+   * Every answer about a marketing message: while it is deferred, it holds its place (its plan and
+   * time) for pacing; once it is anything else, it no longer waits.
+   */
+  async function rememberWait(req: SendRequest, outcome: SendOutcome): Promise<SendOutcome> {
+    if ((req.kind ?? 'marketing') !== 'marketing' || !caps.minGapMs) return outcome;
+    if (outcome.status === 'deferred')
+      await recordWait(db, {
+        idempotencyKey: req.idempotencyKey,
+        contactId: req.contactId,
+        plan: req.plan ?? 'other',
+        notBefore: new Date(outcome.notBefore),
+      });
+    else await clearWait(db, req.idempotencyKey);
+    return outcome;
+  }
+
+  /** `at`: when the send happens, for quiet hours, caps and pacing (default: now). */
+  async function send(req: SendRequest, at: Date = now()): Promise<SendOutcome> {
+    return rememberWait(req, await decide(req, at));
+  }
+
   return {
-    /** `at`: when the send happens, for quiet hours and caps (default: now). */
-    async send(req: SendRequest, at: Date = now()): Promise<SendOutcome> {
-      // A repeat (retried activity, duplicate signal) finds the first record and its outcome.
-      const existing = await findMessageByKey(db, req.idempotencyKey);
-      const settled = existing && settledOutcome(existing);
-      if (settled) return settled;
-      // The key names one message: a recorded one goes out on its own channel.
-      const channel = (existing?.channel ?? req.channel) as Channel;
-      const provider = providers[channel];
-      if (!provider) throw new Error(`no provider configured for ${channel}`);
-      // Recorded but not confirmed — an earlier attempt died around the provider call, was deferred,
-      // or is still there. Did it reach the provider after all? Then it is sent, whatever the checks
-      // would say now. If not, it goes out only if it passes every check below now, as a new
-      // message would, to the address it was recorded for.
-      if (existing) {
-        const resolved = await resolveUnder(provider, existing, at, false, () => Promise.resolve(undefined));
-        if (resolved) return resolved;
-      }
-
-      const recipient = await recipientOf(db, req.contactId);
-      const to = !recipient
-        ? null
-        : req.channel === 'email'
-          ? recipient.email
-          : PHONE_CHANNELS.includes(req.channel)
-            ? recipient.phone
-            : req.channel === 'postcard'
-              ? recipient.postal
-              : (recipient.email ?? recipient.phone);
-      // A recorded message goes to the address it was recorded for.
-      const address = existing ? existing.to_address : to;
-      if (!address) return { status: 'blocked', reason: 'no_address', channel: req.channel };
-      const consent = await consentOf(db, req.channel, address);
-      if (consent !== 'subscribed')
-        // A recorded one is marked blocked where every attempt decides: under its send lock.
-        return existing
-          ? deliverOnce(provider, existing, at, false)
-          : { status: 'blocked', reason: consent, channel: req.channel };
-
-      const marketing = (req.kind ?? 'marketing') === 'marketing';
-      const phone = PHONE_CHANNELS.includes(req.channel);
-      const holidays =
-        marketing && deps.holidays && (deps.holidays.observed || deps.holidays.extra.length > 0)
-          ? deps.holidays
-          : undefined;
-      const zones =
-        phone || holidays
-          ? await recipientZones(
-              { state: recipient!.state, zip: recipient!.zip, phone: recipient!.phone },
-              deps.quietHours,
-            )
-          : undefined;
-      if (phone && zones) {
-        // Marketing also keeps the stricter state windows (rules/sending-windows.ts).
-        const allowed = nextSendingMoment(at, zones, { marketing, windows: deps.quietHours?.windows });
-        if (allowed > at) return { status: 'deferred', reason: 'quiet_hours', notBefore: allowed.toISOString() };
-      }
-      if (holidays && zones) {
-        // Every channel, marketing only. Nothing known of where the recipient is: the company's zone.
-        const after = nextNonHolidayMorning(
-          at,
-          zones.from === 'none' ? [COMPANY_ZONE] : zones.zones,
-          holidays.extra,
-          holidays.observed,
-        );
-        if (after) return { status: 'deferred', reason: 'holiday', notBefore: after.toISOString() };
-      }
-      // Over the cap already: deferred before any rendering or rewording (checked again when recorded).
-      const capped = marketing ? await overCap(db, req.contactId, at, existing?.id) : undefined;
-      if (capped) return capped;
-      // Recorded by an earlier attempt and allowed now: delivered as it was recorded.
-      if (existing) return deliverOnce(provider, existing, at, false);
-
-      let content = req.template
-        ? renderTemplate(req.template.name, req.template.variables, req.template.version)
-        : { subject: req.subject, text: req.text ?? '', html: req.html, template: undefined as string | undefined };
-      if (req.personalise && req.template && deps.personalise) {
-        // Every variable's value must survive the rewording, or the template is sent as written.
-        const mustKeep = Object.values(req.template.variables)
-          .filter((v) => typeof v === 'string' || typeof v === 'number')
-          .map(String);
-        const reworded = await deps.personalise({ ...content, template: content.template ?? '' }, mustKeep);
-        content = { ...reworded, template: reworded.personalised ? `${reworded.template}+llm` : reworded.template };
-      }
-      const id = randomUUID();
-      if (req.channel === 'email' && deps.unsubscribeUrl) {
-        // The visible link (besides the List-Unsubscribe headers the provider adds).
-        const url = deps.unsubscribeUrl(id);
-        content = {
-          ...content,
-          text: `${content.text}\n\n—\nUnsubscribe: ${url}`,
-          html: content.html
-            ? `${content.html}\n<p style="font-size:12px;color:#666"><a href="${url}">Unsubscribe</a></p>`
-            : undefined,
-        };
-      }
-      const message = { ...req, ...content, id, kind: req.kind ?? 'marketing', to: address, provider: provider.name };
-      // Marketing: the cap checked again and the message recorded while no other send to the
-      // contact is deciding (two workflows at the same moment would both pass the check above).
-      const recorded: Recorded = marketing
-        ? await db.transaction().execute(async (tx): Promise<Recorded> => {
-            await lockMarketingOf(tx, req.contactId);
-            if (await findMessageByKey(tx, req.idempotencyKey)) return { row: undefined }; // another attempt's
-            const deferred = await overCap(tx, req.contactId, at);
-            return deferred ? { deferred } : { row: await recordMessage(tx, message) };
-          })
-        : { row: await recordMessage(db, message) };
-      if ('deferred' in recorded) return recorded.deferred; // the cap filled meanwhile
-      // No row: another attempt recorded it between our look and our insert; theirs is the message.
-      const row = recorded.row ?? (await findMessageByKey(db, req.idempotencyKey))!;
-      return deliverOnce(provider, row, at, recorded.row !== undefined);
-    },
+    send,
 
     /**
      * The caller gives a send up (AbandonRequest): a recorded message is marked `failed` with the

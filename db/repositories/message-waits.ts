@@ -3,16 +3,22 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema';
 
-/** When the contact's newest message (any kind, any plan) was recorded, if any is sending or sent. */
-export async function lastMessageAt(db: Kysely<Database>, contactId: string): Promise<Date | undefined> {
-  const row = await db
+/**
+ * When the contact's newest message (any kind, any plan) was recorded, if any is sending or sent;
+ * `except`: a message not to count (the one being retried).
+ */
+export async function lastMessageAt(
+  db: Kysely<Database>,
+  contactId: string,
+  except?: string,
+): Promise<Date | undefined> {
+  let query = db
     .selectFrom('messages')
     .select('created_at')
     .where('contact_id', '=', contactId)
-    .where('status', 'in', ['sending', 'sent', 'delivered'])
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+    .where('status', 'in', ['sending', 'sent', 'delivered']);
+  if (except) query = query.where('id', '!=', except);
+  const row = await query.orderBy('created_at', 'desc').limit(1).executeTakeFirst();
   return row?.created_at;
 }
 

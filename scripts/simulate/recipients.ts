@@ -65,6 +65,8 @@ export function simulatedRecipients(deps: {
     });
 
   return {
+    // The rest of the sending activities as production has them (abandonMessage…).
+    ...sending,
     async sendMessage(req: SendRequest): Promise<SendOutcome> {
       const outcome = await sending.sendMessage(req);
       const kind = req.workflowId?.split('-')[0] ?? 'other';

@@ -193,6 +193,7 @@ export interface Database {
   cadence_holds: CadenceHoldsTable;
   cadence_touches: CadenceTouchesTable;
   message_waits: MessageWaitsTable;
+  local_deliveries: LocalDeliveriesTable;
 }
 
 export interface DealsTable {
@@ -271,6 +272,15 @@ export interface MessageWaitsTable {
   plan: string;
   not_before: Date;
   updated_at: UpdatedAt;
+}
+
+/** What the local providers were given: one row per provider call (a duplicate call is two rows). */
+export interface LocalDeliveriesTable {
+  id: Generated<string>;
+  message_id: string;
+  channel: string;
+  to_address: string;
+  delivered_at: CreatedAt;
 }
 
 export interface MessagesTable {

@@ -1,7 +1,7 @@
 // The gateway as an activity: every workflow sends through this one (see workflows/messaging/send.ts).
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { z } from 'zod';
-import { CHANNELS, type SendOutcome, type SendRequest } from './contract';
+import { CHANNELS, PLANS, type SendOutcome, type SendRequest } from './contract';
 import type { createGateway } from './gateway';
 import { TemplateError } from './templates';
 
@@ -13,6 +13,7 @@ const sendRequestSchema = z
     leadId: z.uuid().optional(),
     channel: z.enum(CHANNELS),
     kind: z.enum(['marketing', 'transactional']).optional(),
+    plan: z.enum(PLANS).optional(),
     subject: z.string().max(300).optional(),
     text: z.string().min(1).max(20_000).optional(),
     html: z.string().max(200_000).optional(),

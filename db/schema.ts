@@ -194,6 +194,7 @@ export interface Database {
   cadence_touches: CadenceTouchesTable;
   message_waits: MessageWaitsTable;
   local_deliveries: LocalDeliveriesTable;
+  webhook_arrivals: WebhookArrivalsTable;
 }
 
 export interface DealsTable {
@@ -312,6 +313,8 @@ export interface ChannelConsentsTable {
   reason: string | null;
   source: string;
   changed_at: Generated<Date>;
+  /** When the change took effect (the provider's event time, or when we first received it): the latest wins. */
+  effective_at: Generated<Date>;
 }
 
 export interface ConsentEventsTable {
@@ -322,6 +325,15 @@ export interface ConsentEventsTable {
   source: string;
   detail: Json<Record<string, unknown>> | null;
   created_at: CreatedAt;
+  /** When the change took effect; history in effect order is ordered by this, not by `created_at`. */
+  effective_at: Generated<Date>;
+}
+
+/** When each provider event first reached us (kept even when applying it failed). */
+export interface WebhookArrivalsTable {
+  provider: string;
+  event_id: string;
+  first_seen_at: CreatedAt;
 }
 
 export type Rep = Selectable<RepsTable>;

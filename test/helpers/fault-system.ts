@@ -3,9 +3,11 @@
 // through Temporal. And where to put the people so an SMS may go out now (quiet hours).
 import { createSign } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { DateTime } from 'luxon';
 import twilio from 'twilio';
 import { expect } from 'vitest';
+import { messagingTaskQueue } from '../../temporal/task-queues';
 import { journeyWorkflowId } from '../../temporal/workflow-ids';
 import { journeyStatusQuery } from '../../workflows/journey/messages';
 import type { JourneyStatus } from '../../workflows/journey/types';
@@ -153,4 +155,41 @@ export function faultApi(sys: TestSystem, client: Client) {
 /** The journey's decision about a touchpoint: sent, or skipped with the reason (blocked: opted_out…). */
 export function touchOf(status: JourneyStatus, name: string) {
   return status.touchpoints.find((t) => t.name === name);
+}
+
+/**
+ * The sending queue held or released at the Temporal server, as ops would pause sending: a queue
+ * rate limit of 0 (it overrides the workers' own) dispatches none of its tasks; sends decided
+ * meanwhile wait there, scheduled. Released, the workers' own rate applies again.
+ */
+export function sendingQueue(sys: TestSystem, client: Client) {
+  const queue = {
+    namespace: sys.config.TEMPORAL_NAMESPACE,
+    taskQueue: messagingTaskQueue(sys.config.TEMPORAL_TASK_QUEUE),
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+  };
+  return {
+    hold: async () =>
+      void (await client.workflowService.updateTaskQueueConfig({
+        ...queue,
+        identity: 'fault-test',
+        updateQueueRateLimit: { rateLimit: { requestsPerSecond: 0 }, reason: 'fault test: sending held' },
+      })),
+    release: async () =>
+      void (await client.workflowService.updateTaskQueueConfig({
+        ...queue,
+        identity: 'fault-test',
+        updateQueueRateLimit: { reason: 'fault test: sending released' },
+      })),
+    /** Sends waiting in the queue (the server's approximate backlog). */
+    backlog: async () => {
+      const { stats } = await client.workflowService.describeTaskQueue({
+        namespace: queue.namespace,
+        taskQueue: { name: queue.taskQueue },
+        taskQueueType: queue.taskQueueType,
+        reportStats: true,
+      });
+      return Number(stats?.approximateBacklogCount ?? 0);
+    },
+  };
 }

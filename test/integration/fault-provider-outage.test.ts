@@ -19,9 +19,8 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { connectClient } from '../../temporal/client';
-import { messagingTaskQueue } from '../../temporal/task-queues';
 import { figuresOf, reportFigures } from '../helpers/fault-figures';
-import { daytimePlace, faultApi, personAt, touchOf, type Person } from '../helpers/fault-system';
+import { daytimePlace, faultApi, personAt, sendingQueue, touchOf, type Person } from '../helpers/fault-system';
 import { freePort } from '../helpers/ports';
 import { startProviderStub, STUB_TWILIO_SID, type ProviderStub } from '../helpers/provider-stub';
 import { SLAS_THAT_DO_NOT_LAPSE, startTestSystem, type TestSystem } from '../helpers/system';
@@ -181,20 +180,10 @@ describe.skipIf(!place)('fault: provider outage and STOP races, real adapters', 
     const leads = await Promise.all(people.map((p) => api.postLead(p)));
     await expect.poll(() => people.every((p) => accepted(emailKey(p))), { timeout: 60_000, interval: 250 }).toBe(true);
 
-    // Ops hold the sending queue: the server dispatches none of its tasks (queue rate limit 0).
-    const holdSending = (rps?: number) =>
-      client.workflowService.updateTaskQueueConfig({
-        namespace: sys.config.TEMPORAL_NAMESPACE,
-        identity: 'fault-test',
-        taskQueue: messagingTaskQueue(sys.config.TEMPORAL_TASK_QUEUE),
-        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-        updateQueueRateLimit:
-          rps === undefined
-            ? { reason: 'fault test: released' }
-            : { rateLimit: { requestsPerSecond: rps }, reason: 'fault test: held' },
-      });
-    await holdSending(0);
-    onTestFinished(async () => void (await holdSending()));
+    // Ops hold the sending queue: the server dispatches none of its tasks.
+    const sending = sendingQueue(sys, client);
+    await sending.hold();
+    onTestFinished(sending.release);
 
     for (const { leadId } of leads) await api.startProject(leadId);
     // Decided: each journey is sending crew_arrived_sms, its send activity scheduled and not started.
@@ -214,7 +203,7 @@ describe.skipIf(!place)('fault: provider outage and STOP races, real adapters', 
     const stopAt = Date.now();
     for (const [n, p] of people.entries())
       expect(await api.twilioInbound(p.phone, 'STOP', `SM${'6'.repeat(31)}${n}`)).toBe(200);
-    await holdSending();
+    await sending.release();
 
     await expect.poll(() => settled(leads.map((l) => l.contactId)), { timeout: 120_000, interval: 500 }).toBe(true);
     const all = acceptedKeys(people);

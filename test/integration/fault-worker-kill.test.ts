@@ -1,17 +1,19 @@
 // Fault test 1 (issue 13, docs/reliability.md): the worker process is SIGKILLed under load and
 // replaced. The real system — API, dev server, embedded Postgres — with the worker as its
 // deployment entrypoint (`workers/main.ts`) in a process of its own. Leads posted through the API
-// each start a customer journey whose welcome email is due at once; the worker starts with all of
-// them due, is killed when about a third have reached the provider (sends in flight, workflow
-// tasks half done), and a fresh worker process takes over. The local provider logs every call it
-// gets (local_deliveries, no unique key): every due email is there exactly once.
+// each start a customer journey whose welcome email is due at once; with sending held until every
+// one of them is scheduled, the worker gets them all together, is killed when about a third have
+// reached the provider (sends in flight, workflow tasks half done), and a fresh worker process
+// takes over. The local provider logs every call it gets (local_deliveries, no unique key): every
+// due email is there exactly once.
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createDb } from '../../db/connection';
 import type { Database } from '../../db/schema';
 import { connectClient } from '../../temporal/client';
 import { figuresOf, reportFigures } from '../helpers/fault-figures';
+import { sendingQueue } from '../helpers/fault-system';
 import { SLAS_THAT_DO_NOT_LAPSE, startTestSystem, type TestSystem } from '../helpers/system';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
@@ -29,11 +31,12 @@ describe('fault: the worker process killed under load', () => {
       {
         ...SLAS_THAT_DO_NOT_LAPSE,
         // Nothing but the fault decides when the emails go: no holiday hold, no pacing gap, caps
-        // above the one email each contact gets, and a sending rate that spreads them over seconds
-        // (so the kill finds sends in flight).
+        // above the one email each contact gets, and the sending queue's highest rate, so the
+        // sends due are handed to the worker together and queue for its database connections
+        // (the kill finds many in flight).
         MESSAGE_HOLIDAYS_OBSERVED: 'off',
         MESSAGE_MIN_GAP_MINUTES: '0',
-        MESSAGES_PER_SECOND: '50',
+        MESSAGES_PER_SECOND: '1000',
         // Leads nobody can take wait an hour before looking again (not a churn of retries).
         ROUTING_RETRY_SECONDS: '3600',
       },
@@ -74,7 +77,12 @@ describe('fault: the worker process killed under load', () => {
     const run = Date.now().toString(36);
     const emails = Array.from({ length: LEADS }, (_, i) => `kill-${run}-${i}@example.com`);
 
-    // 1. The leads, through the API, while no worker runs: every journey's welcome email is due now.
+    // 1. The leads, through the API. Sending is held (a queue rate limit of 0 at the Temporal
+    // server) while the first worker process runs every journey to its welcome email, so all of
+    // them are due together: scheduled on the sending queue, waiting.
+    const sending = sendingQueue(sys, client);
+    await sending.hold();
+    onTestFinished(sending.release);
     const post = async (email: string, i: number) => {
       const res = await fetch(`${sys.apiUrl}/api/v1/leads`, {
         method: 'POST',
@@ -90,12 +98,15 @@ describe('fault: the worker process killed under load', () => {
       expect(res.status).toBe(202);
     };
     for (let i = 0; i < emails.length; i += 8) await Promise.all(emails.slice(i, i + 8).map((e, j) => post(e, i + j)));
-
-    // 2. A worker process takes the backlog. It is killed once about a third of the emails are out,
-    // the moment a send is seen in flight (recorded, not yet confirmed) if one is seen before two
-    // thirds are out: a worker dying around the provider call is the case that could send twice.
     const first = await startWorkerProcess(sys, client);
     workers.push(first);
+    await expect.poll(sending.backlog, { timeout: 240_000, interval: 1000 }).toBeGreaterThanOrEqual(LEADS);
+
+    // 2. Released: the worker takes the sends together (the queue's rate is MESSAGES_PER_SECOND,
+    // 1000), and they queue for its database connections. It is killed once about a third are out,
+    // the moment sends are seen in flight (recorded, not yet confirmed): a worker dying around the
+    // provider call is the case that could send twice.
+    await sending.release();
     let atKill: Awaited<ReturnType<typeof progress>> | undefined;
     await expect
       .poll(

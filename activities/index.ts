@@ -12,6 +12,7 @@ import { createMlActivities } from './ml/activities';
 import type { ModelStore } from './ml/model-store';
 import { createRetrainActivities } from './model-retrain';
 import type { HolidayPolicy } from './messaging/holidays';
+import type { QuietHoursPolicy } from './messaging/quiet-hours';
 import type { Personaliser } from './messaging/personalise';
 import type { CadenceSettings } from '../workflows/cadence/types';
 import { samplePropertyData, type PropertyDataProvider } from './property-data/provider';
@@ -43,6 +44,7 @@ const localProviders = (db: Kysely<Database>): Record<Channel, MessageProvider> 
 /**
  * The sending worker's activities (its own rate-limited task queue: temporal/task-queues.ts).
  * `holidays`: marketing held on holidays (MESSAGE_HOLIDAYS_OBSERVED, MESSAGE_HOLIDAYS); default: the US holidays.
+ * `quietHours`: QUIET_HOURS_* and SENDING_WINDOWS; default: DEFAULT_QUIET_HOURS.
  */
 export function createSendingActivities({
   db,
@@ -51,10 +53,12 @@ export function createSendingActivities({
   personalise,
   publicBaseUrl,
   holidays = { observed: true, extra: [] },
+  quietHours,
 }: Pick<ActivityDeps, 'db' | 'messageCaps' | 'providers'> & {
   personalise?: Personaliser;
   publicBaseUrl?: string;
   holidays?: HolidayPolicy;
+  quietHours?: QuietHoursPolicy;
 }) {
   const unsubscribeUrl = publicBaseUrl ? (id: string) => `${publicBaseUrl}/unsubscribe/${id}` : undefined;
   return createMessagingActivities({
@@ -65,6 +69,7 @@ export function createSendingActivities({
       personalise,
       unsubscribeUrl,
       holidays,
+      quietHours,
     }),
   });
 }

@@ -1,5 +1,6 @@
 // The one config loader: every environment variable the system reads is declared, defaulted and
 // validated here, so a bad value fails at start with a message naming the variable.
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { CadenceSettings } from '../workflows/cadence/types';
@@ -75,6 +76,56 @@ const payloadKeys = z
     return keys;
   })
   .optional();
+
+/** A local time `HH:MM` (24:00: the end of the day). */
+const hhmm = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected HH:MM, 00:00 to 24:00');
+const localWindow = z
+  .strictObject({ start: hhmm, end: hhmm })
+  .refine((w) => w.start < w.end, { message: 'start must come before end (a window does not cross midnight)' });
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** One row of the sending-window table (activities/messaging/rules/sending-windows.ts): a state's local hours. */
+export const sendingWindowRuleSchema = z.strictObject({
+  name: z.string().min(1),
+  citation: z.string().min(1),
+  source: z.url(),
+  daily: localWindow,
+  /** Weekdays with other hours, or none at all. */
+  days: z.partialRecord(z.enum(WEEKDAYS), z.union([localWindow, z.literal('closed')])).optional(),
+  /** What was checked against the statute, and by whom. */
+  reviewed: z.string().optional(),
+});
+export type SendingWindowRule = z.infer<typeof sendingWindowRuleSchema>;
+
+/** `{"TX": {…row}, "FL": null}`: rows replacing (or, null, removing) the table's, by two-letter state code. */
+const windowOverrides = z.record(
+  z.string().regex(/^[A-Z]{2}$/, 'two-letter state code'),
+  sendingWindowRuleSchema.nullable(),
+);
+const jsonOf = (read: (raw: string) => string) =>
+  z.string().transform((raw, ctx) => {
+    try {
+      return JSON.parse(read(raw)) as unknown;
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
+/** `MI,OH` — two-letter codes, upper-cased, without repeats. */
+const stateCodes = z.string().transform((raw, ctx) => {
+  const codes = raw
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
+  const bad = codes.filter((c) => !/^[A-Z]{2}$/.test(c));
+  if (bad.length > 0 || codes.length === 0) {
+    ctx.addIssue({ code: 'custom', message: `expected comma-separated two-letter state codes, got ${raw}` });
+    return z.NEVER;
+  }
+  return [...new Set(codes)];
+});
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -209,6 +260,22 @@ export const envSchema = z
     /** Extra holidays (local dates in the recipient's zone) on which marketing is held too. */
     MESSAGE_HOLIDAYS: localDates.default([]),
 
+    /**
+     * Quiet hours for a recipient with no address at all (docs/messaging.md): their phone's area code
+     * (`area_code`), it and every zone of QUIET_HOURS_OPERATING_STATES (`operating_zones`), or every
+     * US zone (`all_zones`: mobile numbers move, and the rule is the called party's location).
+     */
+    QUIET_HOURS_UNKNOWN_ADDRESS: z.enum(['area_code', 'operating_zones', 'all_zones']).default('all_zones'),
+    /** Where the company works: the zones `operating_zones` adds. */
+    QUIET_HOURS_OPERATING_STATES: stateCodes.default(['MI']),
+    /** Rows replacing the state sending-window table's (JSON), or a JSON file of them; not both. */
+    SENDING_WINDOWS: jsonOf((raw) => raw)
+      .pipe(windowOverrides)
+      .optional(),
+    SENDING_WINDOWS_FILE: jsonOf((file) => fs.readFileSync(file, 'utf8'))
+      .pipe(windowOverrides)
+      .optional(),
+
     /** The Python with models/training/requirements.txt (the retrain runs train.py with it). */
     ML_PYTHON: z.string().min(1).default('.venv/bin/python'),
     /** Gain of the primary holdout metric a challenger needs over the champion to be promoted. */
@@ -222,6 +289,12 @@ export const envSchema = z
   .superRefine((env, ctx) => {
     if (env.LLM_PERSONALISE && !env.OPENAI_API_KEY)
       ctx.addIssue({ code: 'custom', path: ['OPENAI_API_KEY'], message: 'required when LLM_PERSONALISE is true' });
+    if (env.SENDING_WINDOWS && env.SENDING_WINDOWS_FILE)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SENDING_WINDOWS_FILE'],
+        message: 'set SENDING_WINDOWS or this, not both',
+      });
     // A provider half-configured would silently fall back to the local outbox: refuse it.
     const groups = {
       Twilio: ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'],
@@ -325,6 +398,19 @@ export function cadenceSettingsOf(config: Config): CadenceSettings {
     policy: { maxTouches: config.CADENCE_MAX_TOUCHES, minGapDays: config.CADENCE_MIN_GAP_HOURS / 24 },
     cooldownDays: config.CADENCE_COOLDOWN_DAYS,
     touchesPerRun: config.CADENCE_TOUCHES_PER_RUN,
+  };
+}
+
+/** The quiet-hours settings the sending worker's gateway is built with. */
+export function quietHoursSettingsOf(config: Config): {
+  unknownAddress: Config['QUIET_HOURS_UNKNOWN_ADDRESS'];
+  operatingStates: string[];
+  windowOverrides: Record<string, SendingWindowRule | null>;
+} {
+  return {
+    unknownAddress: config.QUIET_HOURS_UNKNOWN_ADDRESS,
+    operatingStates: config.QUIET_HOURS_OPERATING_STATES,
+    windowOverrides: config.SENDING_WINDOWS ?? config.SENDING_WINDOWS_FILE ?? {},
   };
 }
 

@@ -297,9 +297,11 @@ export interface MessagesTable {
   body_text: string;
   body_html: string | null;
   template: string | null;
+  /** sending (recorded, not confirmed) | sent | delivered | failed | blocked (consent, found on a retry) */
   status: string;
   provider: string;
   provider_message_id: string | null;
+  /** Why a message failed or was blocked: `<reason>[: <provider code>]` (invalid_number: twilio 21211, opted_out…). */
   error: string | null;
   created_at: CreatedAt;
   sent_at: Date | null;

@@ -8,12 +8,13 @@ import type { Logger } from '../config/logger';
 import type { Database } from '../db/schema';
 import { createActivities, createSendingActivities } from '../activities';
 import { messagingTaskQueue } from '../temporal/task-queues';
-import { cadenceSettingsOf, type Config } from '../config/env';
+import { cadenceSettingsOf, quietHoursSettingsOf, type Config } from '../config/env';
 import type { CadenceSettings } from '../workflows/cadence/types';
 import { publicBaseUrlOf, selectPersonaliser, selectProviders } from '../activities/messaging/providers/select';
 import type { Personaliser } from '../activities/messaging/personalise';
 import type { HolidayPolicy } from '../activities/messaging/holidays';
 import type { FrequencyCaps } from '../activities/messaging/contract';
+import { quietHoursPolicy, type QuietHoursPolicy } from '../activities/messaging/quiet-hours';
 import type { ModelStore } from '../activities/ml/model-store';
 import { createDataConverter, failureConverterPath } from '../temporal/data-converter';
 
@@ -34,6 +35,8 @@ export interface WorkerOptions {
   messageCaps?: FrequencyCaps;
   /** Marketing held on holidays (MESSAGE_HOLIDAYS_OBSERVED, MESSAGE_HOLIDAYS); default: the US holidays. */
   messageHolidays?: HolidayPolicy;
+  /** Quiet hours (QUIET_HOURS_UNKNOWN_ADDRESS, QUIET_HOURS_OPERATING_STATES, SENDING_WINDOWS); default: the strictest. */
+  quietHours?: QuietHoursPolicy;
   /** Delivery per channel (selectProviders); default: the local outbox. */
   providers?: Parameters<typeof createActivities>[0]['providers'];
   /** Sends per second across every worker of the sending queue (MESSAGES_PER_SECOND). */
@@ -60,6 +63,7 @@ export function workerSettingsOf(
   | 'python'
   | 'messageCaps'
   | 'messageHolidays'
+  | 'quietHours'
   | 'providers'
   | 'messagesPerSecond'
   | 'personalise'
@@ -78,6 +82,7 @@ export function workerSettingsOf(
       minGapMs: config.MESSAGE_MIN_GAP_MINUTES * 60_000,
     },
     messageHolidays: { observed: config.MESSAGE_HOLIDAYS_OBSERVED, extra: config.MESSAGE_HOLIDAYS },
+    quietHours: quietHoursPolicy(quietHoursSettingsOf(config)),
     providers: selectProviders(config, publicBaseUrl),
     messagesPerSecond: config.MESSAGES_PER_SECOND,
     personalise: selectPersonaliser(config),
@@ -127,6 +132,7 @@ export async function createProcessWorker(
       db: opts.db,
       messageCaps: opts.messageCaps,
       holidays: opts.messageHolidays,
+      quietHours: opts.quietHours,
       providers: opts.providers,
       personalise: opts.personalise,
       publicBaseUrl: opts.publicBaseUrl,

@@ -33,8 +33,25 @@ export interface SendRequest {
 
 export type SendOutcome =
   | { status: 'sent'; messageId: string; providerMessageId: string; provider: string; duplicate: boolean }
-  | { status: 'blocked'; reason: 'opted_out' | 'suppressed' | 'no_address'; channel: Channel }
-  | { status: 'deferred'; reason: 'quiet_hours' | 'holiday' | 'frequency_cap' | 'pacing'; notBefore: string };
+  /** `messageId`: when the message had been recorded (an earlier attempt) and is now marked blocked. */
+  | { status: 'blocked'; reason: 'opted_out' | 'suppressed' | 'no_address'; channel: Channel; messageId?: string }
+  | { status: 'deferred'; reason: 'quiet_hours' | 'holiday' | 'frequency_cap' | 'pacing'; notBefore: string }
+  /**
+   * Not sent, and never will be under this key: the provider refused it for good (`permanent`: an
+   * invalid number, not a mobile… — activities/messaging/providers/errors.ts), or its retries ran
+   * out (`permanent: false`, `reason: 'retries_exhausted'`). The caller picks another channel.
+   */
+  | { status: 'failed'; reason: string; channel: Channel; permanent: boolean; messageId?: string };
+
+/**
+ * The caller gives a send up: its retries ran out (`retries_exhausted`), the activity refused it
+ * for good (`template_error`, `invalid_message`), or it no longer wants a deferred one (`called_off`).
+ */
+export interface AbandonRequest {
+  idempotencyKey: string;
+  channel: Channel;
+  reason: string;
+}
 
 export interface OutboundMessage {
   id: string;
@@ -48,15 +65,25 @@ export interface OutboundMessage {
   html?: string;
 }
 
+/** What a provider is told when asked whether an earlier attempt of a message reached it. */
+export interface EarlierAttempt {
+  /** When the message was recorded: no attempt of it can have reached the provider before. */
+  recordedAt: Date;
+  /** Whether a provider id already belongs to another of our messages (then it is not this one). */
+  claimed(providerMessageId: string): Promise<boolean>;
+}
+
 /** A delivery service for one channel (SendGrid, Twilio, the local outbox…). */
 export interface MessageProvider {
   readonly name: string;
   send(message: OutboundMessage): Promise<{ providerMessageId: string }>;
   /**
    * For providers without idempotency keys (Twilio): whether an earlier attempt of this message
-   * reached them, so a retry after a crash between their call and our record does not resend.
+   * reached them — its provider id, or undefined. The gateway asks only on a retry after an
+   * unknown outcome (recorded by an earlier attempt, never confirmed), never on a first attempt,
+   * so a new message is never mistaken for an older one with the same text.
    */
-  alreadySent?(message: OutboundMessage): Promise<string | undefined>;
+  alreadySent?(message: OutboundMessage, earlier: EarlierAttempt): Promise<string | undefined>;
 }
 
 export interface FrequencyCaps {

@@ -5,7 +5,12 @@
 // the record, and only one attempt at a time may call the provider for it (an overlapping attempt
 // fails with MessageInFlightError and its retry finds the message sent). A marketing message's cap
 // is checked again and the message recorded under the contact's lock, so two workflows sending
-// to one person at the same moment cannot both pass the cap.
+// to one person at the same moment cannot both pass the cap. Every attempt passes the same checks
+// at its own time — a retry of a recorded message too — and consent is read once more under the
+// send lock just before the provider call; a recorded message that may no longer go out is marked
+// so (`blocked`), and a later attempt never sends it. What a provider refuses for good ends the
+// send `failed` (its opt-out: `blocked`, with the opt-out recorded); what may pass later is thrown
+// for Temporal to retry (providers/errors.ts classifies).
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import {
@@ -13,16 +18,28 @@ import {
   findMessageByKey,
   lockMarketingOf,
   markSent,
+  markUnsent,
+  providerIdClaimed,
   recentMarketing,
   recipientOf,
   recordMessage,
+  setConsent,
   withSendLock,
 } from '../../db/repositories/messages';
 import { recordInteraction } from '../../db/repositories/interactions';
 import type { Database } from '../../db/schema';
-import type { Channel, FrequencyCaps, MessageProvider, OutboundMessage, SendOutcome, SendRequest } from './contract';
+import type {
+  AbandonRequest,
+  Channel,
+  FrequencyCaps,
+  MessageProvider,
+  OutboundMessage,
+  SendOutcome,
+  SendRequest,
+} from './contract';
 import { COMPANY_ZONE, nextNonHolidayMorning, type HolidayPolicy } from './holidays';
-import { nextAllowed, recipientZones } from './quiet-hours';
+import { nextSendingMoment, recipientZones, type QuietHoursPolicy } from './quiet-hours';
+import { ProviderError } from './providers/errors';
 import type { Personaliser } from './personalise';
 import { renderTemplate } from './templates';
 
@@ -53,6 +70,8 @@ export function createGateway(deps: {
    * MESSAGE_HOLIDAYS_OBSERVED / MESSAGE_HOLIDAYS, the US holidays by default). Not given: no hold.
    */
   holidays?: HolidayPolicy;
+  /** Quiet hours' policy (QUIET_HOURS_*, SENDING_WINDOWS); default: DEFAULT_QUIET_HOURS. */
+  quietHours?: QuietHoursPolicy;
 }) {
   const { db, providers, caps } = deps;
   const now = deps.now ?? (() => new Date());
@@ -61,38 +80,69 @@ export function createGateway(deps: {
   /** A new message recorded (or another attempt's found: no row), or deferred by the cap. */
   type Recorded = { row?: MessageRow } | { deferred: SendOutcome };
 
-  /** Calls the provider (unless it already has the message) and records it; `q`: the send lock's connection. */
-  async function deliver(
+  /** The outcome a recorded message already has for good, if it has one (a repeat answers it again). */
+  function settledOutcome(row: MessageRow): SendOutcome | undefined {
+    const channel = row.channel as Channel;
+    // Sent, delivered, or failed at the carrier after the provider took it (a delivery webhook).
+    if (row.status === 'sent' || row.status === 'delivered' || (row.status === 'failed' && row.provider_message_id))
+      return {
+        status: 'sent',
+        messageId: row.id,
+        providerMessageId: row.provider_message_id!,
+        provider: row.provider,
+        duplicate: true,
+      };
+    const reason = row.error?.split(':')[0] ?? 'unknown';
+    if (row.status === 'blocked')
+      return { status: 'blocked', reason: reason as 'opted_out' | 'suppressed', channel, messageId: row.id };
+    if (row.status === 'failed')
+      return { status: 'failed', reason, channel, permanent: reason !== 'retries_exhausted', messageId: row.id };
+    return undefined; // sending: recorded, not confirmed
+  }
+
+  const outbound = (row: MessageRow): OutboundMessage => ({
+    id: row.id,
+    idempotencyKey: row.idempotency_key,
+    contactId: row.contact_id,
+    leadId: row.lead_id ?? undefined,
+    channel: row.channel as Channel,
+    to: row.to_address,
+    subject: row.subject ?? undefined,
+    text: row.body_text,
+    html: row.body_html ?? undefined,
+  });
+
+  /**
+   * Whether an earlier attempt of a recorded message reached the provider: the provider id a
+   * status callback bound to the record, else the provider's answer (those that can tell: Twilio).
+   * Asked only about a message recorded by an earlier attempt and never confirmed — an unknown
+   * outcome —, on the send lock's connection `q`.
+   */
+  async function earlierAttempt(
     q: Kysely<Database>,
     provider: MessageProvider,
-    row: {
-      id: string;
-      idempotency_key: string;
-      contact_id: string;
-      lead_id: string | null;
-      channel: string;
-      to_address: string;
-      subject: string | null;
-      body_text: string;
-      body_html: string | null;
-    },
-    at: Date,
-  ) {
-    const message: OutboundMessage = {
-      id: row.id,
-      idempotencyKey: row.idempotency_key,
-      contactId: row.contact_id,
-      leadId: row.lead_id ?? undefined,
-      channel: row.channel as Channel,
-      to: row.to_address,
-      subject: row.subject ?? undefined,
-      text: row.body_text,
-      html: row.body_html ?? undefined,
-    };
-    const earlier = await provider.alreadySent?.(message);
-    const providerMessageId = earlier ?? (await provider.send(message)).providerMessageId;
+    row: MessageRow,
+  ): Promise<string | undefined> {
+    if (row.provider_message_id) return row.provider_message_id;
+    try {
+      return await provider.alreadySent?.(outbound(row), {
+        recordedAt: row.created_at,
+        claimed: (providerMessageId) => providerIdClaimed(q, row.provider, providerMessageId, row.id),
+      });
+    } catch (err) {
+      // Whatever the lookup's trouble, the outcome of the earlier attempt is still unknown: retry.
+      if (err instanceof ProviderError) {
+        const unknown = new ProviderError(err.provider, 'transient', 'lookup_failed', err.detail);
+        unknown.messageId = row.id;
+        throw unknown;
+      }
+      throw err;
+    }
+  }
+
+  /** Records that the provider has the message (once on the customer's timeline, whichever attempt gets here). */
+  async function confirm(q: Kysely<Database>, row: MessageRow, providerMessageId: string, at: Date) {
     await markSent(q, row.id, providerMessageId);
-    // On the customer's timeline once, whichever attempt gets here.
     await recordInteraction(q, {
       contact_id: row.contact_id,
       lead_id: row.lead_id,
@@ -103,42 +153,102 @@ export function createGateway(deps: {
       source_key: `message:${row.id}`,
       occurred_at: at,
     });
-    return providerMessageId;
   }
 
-  /** Delivers a recorded message unless it went out meanwhile, as the only attempt calling the provider. */
-  async function deliverOnce(
+  const sentOutcome = (row: MessageRow, providerMessageId: string, duplicate: boolean): SendOutcome => ({
+    status: 'sent',
+    messageId: row.id,
+    providerMessageId,
+    provider: row.provider,
+    duplicate,
+  });
+
+  /**
+   * As the only attempt deciding the recorded message (its send lock): its settled outcome, else —
+   * for an unknown outcome — whether an earlier attempt reached the provider after all.
+   */
+  async function resolveUnder<T>(
     provider: MessageProvider,
     row: MessageRow,
     at: Date,
     recordedNow: boolean,
-  ): Promise<SendOutcome> {
-    const sent = await withSendLock(db, row.id, async (conn) => {
-      const now = await findMessageByKey(conn, row.idempotency_key);
-      if (now?.status === 'sent' || now?.status === 'delivered')
-        return {
-          status: 'sent' as const,
-          messageId: now.id,
-          providerMessageId: now.provider_message_id!,
-          provider: now.provider,
-          duplicate: true,
-        };
-      const providerMessageId = await deliver(conn, provider, row, at);
-      return {
-        status: 'sent' as const,
-        messageId: row.id,
-        providerMessageId,
-        provider: row.provider,
-        duplicate: !recordedNow,
-      };
+    then: (conn: Kysely<Database>, current: MessageRow) => Promise<T>,
+    /** When the provider cannot be asked (it is down): give up on knowing (abandon), or retry (send). */
+    ifUnknown: 'retry' | 'unknown' = 'retry',
+  ): Promise<SendOutcome | T> {
+    const decided = await withSendLock(db, row.id, async (conn): Promise<SendOutcome | T> => {
+      const current = (await findMessageByKey(conn, row.idempotency_key)) ?? row;
+      const settled = settledOutcome(current);
+      if (settled) return settled;
+      const ask = () =>
+        ifUnknown === 'retry'
+          ? earlierAttempt(conn, provider, current)
+          : earlierAttempt(conn, provider, current).catch(() => undefined);
+      const earlier = recordedNow && !current.provider_message_id ? undefined : await ask();
+      if (earlier) {
+        await confirm(conn, current, earlier, at);
+        return sentOutcome(current, earlier, true);
+      }
+      return then(conn, current);
     });
-    if (!sent.held) throw new MessageInFlightError(row.id);
-    return sent.value;
+    if (!decided.held) throw new MessageInFlightError(row.id);
+    return decided.value;
   }
 
-  /** The cap a marketing message to the contact would break at `at`, as a deferral; undefined if none. */
-  async function overCap(q: Kysely<Database>, contactId: string, at: Date): Promise<SendOutcome | undefined> {
-    const week = await recentMarketing(q, contactId, new Date(at.getTime() - 7 * DAY));
+  /** Delivers a recorded message unless it went out meanwhile, as the only attempt calling the provider. */
+  function deliverOnce(provider: MessageProvider, row: MessageRow, at: Date, recordedNow: boolean) {
+    return resolveUnder(provider, row, at, recordedNow, async (conn, current): Promise<SendOutcome> => {
+      // Consent once more, where no other attempt can act, just before the provider call: a STOP
+      // or an unsubscribe that arrived since the checks (or since an earlier attempt) wins.
+      const consent = await consentOf(conn, current.channel, current.to_address);
+      if (consent !== 'subscribed') {
+        await markUnsent(conn, current.id, 'blocked', consent);
+        return { status: 'blocked', reason: consent, channel: current.channel as Channel, messageId: current.id };
+      }
+      let providerMessageId: string;
+      try {
+        providerMessageId = (await provider.send(outbound(current))).providerMessageId;
+      } catch (err) {
+        if (!(err instanceof ProviderError)) throw err;
+        err.messageId = current.id;
+        if (err.kind === 'transient') throw err; // retried by Temporal, within the send's bound
+        return refused(conn, current, err);
+      }
+      await confirm(conn, current, providerMessageId, at);
+      return sentOutcome(current, providerMessageId, !recordedNow);
+    });
+  }
+
+  /** A provider's refusal for good, recorded: an opt-out (consent, then `blocked`) or `failed`. */
+  async function refused(q: Kysely<Database>, row: MessageRow, err: ProviderError): Promise<SendOutcome> {
+    const channel = row.channel as Channel;
+    if (err.kind === 'opted_out') {
+      await setConsent(q, {
+        channel,
+        address: row.to_address,
+        status: 'opted_out',
+        source: 'provider',
+        reason: err.detail,
+        detail: { provider: err.provider, error: err.detail, messageId: row.id },
+      });
+      await markUnsent(q, row.id, 'blocked', `opted_out: ${err.detail}`);
+      return { status: 'blocked', reason: 'opted_out', channel, messageId: row.id };
+    }
+    await markUnsent(q, row.id, 'failed', `${err.reason}: ${err.detail}`);
+    return { status: 'failed', reason: err.reason, channel, permanent: true, messageId: row.id };
+  }
+
+  /**
+   * The cap a marketing message to the contact would break at `at`, as a deferral; undefined if none.
+   * `except`: the recorded message being retried (its own record is not over its cap).
+   */
+  async function overCap(
+    q: Kysely<Database>,
+    contactId: string,
+    at: Date,
+    except?: string,
+  ): Promise<SendOutcome | undefined> {
+    const week = await recentMarketing(q, contactId, new Date(at.getTime() - 7 * DAY), except);
     const day = week.filter((t) => t.getTime() > at.getTime() - DAY);
     // Deferred until the oldest message inside the full window ages out of it.
     if (day.length >= caps.perDay)
@@ -159,22 +269,22 @@ export function createGateway(deps: {
   return {
     /** `at`: when the send happens, for quiet hours and caps (default: now). */
     async send(req: SendRequest, at: Date = now()): Promise<SendOutcome> {
-      const provider = providers[req.channel];
-      if (!provider) throw new Error(`no provider configured for ${req.channel}`);
-
-      // A repeat (retried activity, duplicate signal) finds the first record.
+      // A repeat (retried activity, duplicate signal) finds the first record and its outcome.
       const existing = await findMessageByKey(db, req.idempotencyKey);
-      if (existing?.status === 'sent' || existing?.status === 'delivered') {
-        return {
-          status: 'sent',
-          messageId: existing.id,
-          providerMessageId: existing.provider_message_id!,
-          provider: existing.provider,
-          duplicate: true,
-        };
+      const settled = existing && settledOutcome(existing);
+      if (settled) return settled;
+      // The key names one message: a recorded one goes out on its own channel.
+      const channel = (existing?.channel ?? req.channel) as Channel;
+      const provider = providers[channel];
+      if (!provider) throw new Error(`no provider configured for ${channel}`);
+      // Recorded but not confirmed — an earlier attempt died around the provider call, was deferred,
+      // or is still there. Did it reach the provider after all? Then it is sent, whatever the checks
+      // would say now. If not, it goes out only if it passes every check below now, as a new
+      // message would, to the address it was recorded for.
+      if (existing) {
+        const resolved = await resolveUnder(provider, existing, at, false, () => Promise.resolve(undefined));
+        if (resolved) return resolved;
       }
-      // Recorded but not confirmed: an earlier attempt died around the provider call, or is still there.
-      if (existing) return deliverOnce(provider, existing, at, false);
 
       const recipient = await recipientOf(db, req.contactId);
       const to = !recipient
@@ -186,9 +296,15 @@ export function createGateway(deps: {
             : req.channel === 'postcard'
               ? recipient.postal
               : (recipient.email ?? recipient.phone);
-      if (!to) return { status: 'blocked', reason: 'no_address', channel: req.channel };
-      const consent = await consentOf(db, req.channel, to);
-      if (consent !== 'subscribed') return { status: 'blocked', reason: consent, channel: req.channel };
+      // A recorded message goes to the address it was recorded for.
+      const address = existing ? existing.to_address : to;
+      if (!address) return { status: 'blocked', reason: 'no_address', channel: req.channel };
+      const consent = await consentOf(db, req.channel, address);
+      if (consent !== 'subscribed')
+        // A recorded one is marked blocked where every attempt decides: under its send lock.
+        return existing
+          ? deliverOnce(provider, existing, at, false)
+          : { status: 'blocked', reason: consent, channel: req.channel };
 
       const marketing = (req.kind ?? 'marketing') === 'marketing';
       const phone = PHONE_CHANNELS.includes(req.channel);
@@ -198,10 +314,14 @@ export function createGateway(deps: {
           : undefined;
       const zones =
         phone || holidays
-          ? await recipientZones({ state: recipient!.state, zip: recipient!.zip, phone: recipient!.phone })
+          ? await recipientZones(
+              { state: recipient!.state, zip: recipient!.zip, phone: recipient!.phone },
+              deps.quietHours,
+            )
           : undefined;
       if (phone && zones) {
-        const allowed = nextAllowed(at, zones.zones);
+        // Marketing also keeps the stricter state windows (rules/sending-windows.ts).
+        const allowed = nextSendingMoment(at, zones, { marketing, windows: deps.quietHours?.windows });
         if (allowed > at) return { status: 'deferred', reason: 'quiet_hours', notBefore: allowed.toISOString() };
       }
       if (holidays && zones) {
@@ -215,8 +335,10 @@ export function createGateway(deps: {
         if (after) return { status: 'deferred', reason: 'holiday', notBefore: after.toISOString() };
       }
       // Over the cap already: deferred before any rendering or rewording (checked again when recorded).
-      const capped = marketing ? await overCap(db, req.contactId, at) : undefined;
+      const capped = marketing ? await overCap(db, req.contactId, at, existing?.id) : undefined;
       if (capped) return capped;
+      // Recorded by an earlier attempt and allowed now: delivered as it was recorded.
+      if (existing) return deliverOnce(provider, existing, at, false);
 
       let content = req.template
         ? renderTemplate(req.template.name, req.template.variables, req.template.version)
@@ -241,7 +363,7 @@ export function createGateway(deps: {
             : undefined,
         };
       }
-      const message = { ...req, ...content, id, kind: req.kind ?? 'marketing', to, provider: provider.name };
+      const message = { ...req, ...content, id, kind: req.kind ?? 'marketing', to: address, provider: provider.name };
       // Marketing: the cap checked again and the message recorded while no other send to the
       // contact is deciding (two workflows at the same moment would both pass the check above).
       const recorded: Recorded = marketing
@@ -256,6 +378,38 @@ export function createGateway(deps: {
       // No row: another attempt recorded it between our look and our insert; theirs is the message.
       const row = recorded.row ?? (await findMessageByKey(db, req.idempotencyKey))!;
       return deliverOnce(provider, row, at, recorded.row !== undefined);
+    },
+
+    /**
+     * The caller gives a send up (AbandonRequest): a recorded message is marked `failed` with the
+     * reason, so no later attempt sends it — unless an earlier attempt turns out to have reached the
+     * provider (then it is sent, and that is the answer). The provider is asked where it can tell,
+     * but not waited for: if it is down, the message is marked failed with its outcome unknown.
+     */
+    async abandon(req: AbandonRequest, at: Date = now()): Promise<SendOutcome> {
+      const unsent = {
+        status: 'failed' as const,
+        reason: req.reason,
+        channel: req.channel,
+        permanent: req.reason !== 'retries_exhausted',
+      };
+      const row = await findMessageByKey(db, req.idempotencyKey);
+      if (!row) return unsent; // nothing recorded: nothing to mark, nothing sent
+      const provider = providers[row.channel as Channel] ?? {
+        name: row.provider,
+        send: () => Promise.reject(new Error('given up: not sent')),
+      };
+      return resolveUnder(
+        provider,
+        row,
+        at,
+        false,
+        async (conn, current): Promise<SendOutcome> => {
+          await markUnsent(conn, current.id, 'failed', req.reason);
+          return { ...unsent, channel: current.channel as Channel, messageId: current.id };
+        },
+        'unknown',
+      );
     },
   };
 }

@@ -14,6 +14,7 @@ import { EMAIL_EVENTS, handleEmailEvent, handleInboundSms } from '../inbound/rec
 import { recordInteraction } from '../../db/repositories/interactions';
 import { householdCadences, markTouchEngagement, runningCadenceOf } from '../../db/repositories/cadences';
 import {
+  bindProviderMessageId,
   findMessageForEvent,
   firstArrivalOf,
   queueWebhookSignal,
@@ -221,7 +222,15 @@ export function webhookRoutes(deps: WebhookDeps): Router {
     const p = verifyTwilio(req);
     if (!p.MessageSid || !p.MessageStatus)
       throw new ProblemError(422, 'Validation failed', 'MessageSid and MessageStatus are required');
-    const message = await findMessageForEvent(db, { providerMessageId: p.MessageSid });
+    // Our message id rides in the callback URL (`?m=`, set by the adapter): the callback names the
+    // record even when the reply to our request was lost, and Twilio's id is bound to it then —
+    // a retry finds the message sent instead of asking Twilio or sending it again.
+    const ours = typeof req.query.m === 'string' ? req.query.m : undefined;
+    const message = await findMessageForEvent(db, { id: ours, providerMessageId: p.MessageSid });
+    if (message && ours) {
+      const bound = await bindProviderMessageId(db, message.id, p.MessageSid);
+      if (bound.other) req.log.warn({ messageId: message.id }, 'provider has the message twice (duplicate send)');
+    }
     const event = TWILIO_STATUS[p.MessageStatus];
     await recordAndApply(
       {
@@ -284,6 +293,16 @@ export function webhookRoutes(deps: WebhookDeps): Router {
       const outcome = await recordAndApply(
         { provider: 'sendgrid', eventId, kind, messageId: message?.id, payload: e },
         async (tx, tell) => {
+          // SendGrid takes no idempotency key: a retry after a lost reply can send the email twice. Both
+          // copies carry our message id (custom arg); a second SendGrid id for it is that duplicate.
+          const sgId = typeof e.sg_message_id === 'string' ? e.sg_message_id.split('.')[0] : undefined;
+          if (
+            message?.provider_message_id &&
+            sgId &&
+            typeof e.message_id === 'string' &&
+            sgId !== message.provider_message_id
+          )
+            req.log.warn({ messageId: message.id, event: kind }, 'provider has the message twice (duplicate send)');
           if ((EMAIL_EVENTS as readonly string[]).includes(kind) && typeof e.email === 'string') {
             await handleEmailEvent(tx, {
               email: e.email,

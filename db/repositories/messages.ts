@@ -87,9 +87,10 @@ export async function lockMarketingOf(tx: Kysely<Database>, contactId: string): 
 /**
  * How far a message has got. A status only moves up: our record of the provider's acceptance and
  * the provider's own events race (a `delivered` webhook can beat the reply to our request), and
- * webhooks arrive late, twice and out of order. `failed` (bounced, undelivered) is final too.
+ * webhooks arrive late, twice and out of order. `failed` (bounced, undelivered, refused) and
+ * `blocked` (never sent: consent) are final too.
  */
-export const MESSAGE_STATUS_RANK = { sending: 0, sent: 1, delivered: 2, failed: 2 } as const;
+export const MESSAGE_STATUS_RANK = { sending: 0, sent: 1, delivered: 2, failed: 2, blocked: 2 } as const;
 type MessageStatus = keyof typeof MESSAGE_STATUS_RANK;
 /** The statuses a message may move to `status` from: those ranked below it. */
 const below = (status: MessageStatus): MessageStatus[] =>
@@ -111,17 +112,85 @@ export async function markSent(db: Kysely<Database>, id: string, providerMessage
     .execute();
 }
 
-/** Marketing messages to a contact since `since` (sent, or being sent), oldest first. */
-export async function recentMarketing(db: Kysely<Database>, contactId: string, since: Date): Promise<Date[]> {
-  const rows = await db
+/**
+ * A recorded message that will not be sent: `blocked` (consent) or `failed` (the provider refused
+ * it, or its retries ran out), with the reason. Only while it is still `sending`: a message
+ * confirmed meanwhile keeps its status.
+ */
+export async function markUnsent(
+  db: Kysely<Database>,
+  id: string,
+  status: 'blocked' | 'failed',
+  reason: string,
+): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set({ status, error: reason, updated_at: new Date() })
+    .where('id', '=', id)
+    .where('status', '=', 'sending')
+    .execute();
+}
+
+/** Whether a provider's message id belongs to one of our messages other than `except`. */
+export async function providerIdClaimed(
+  db: Kysely<Database>,
+  provider: string,
+  providerMessageId: string,
+  except: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('messages')
+    .select('id')
+    .where('provider', '=', provider)
+    .where('provider_message_id', '=', providerMessageId)
+    .where('id', '!=', except)
+    .executeTakeFirst();
+  return Boolean(row);
+}
+
+/**
+ * A provider's status callback names our message (its id rides in the callback URL): its provider
+ * id is recorded if we never heard it (the reply to our request was lost). `other`: the provider
+ * id the message had already, when it is another — the provider has the message twice.
+ */
+export async function bindProviderMessageId(
+  db: Kysely<Database>,
+  id: string,
+  providerMessageId: string,
+): Promise<{ found: boolean; other?: string }> {
+  const row = await db.selectFrom('messages').select('provider_message_id').where('id', '=', id).executeTakeFirst();
+  if (!row) return { found: false };
+  if (row.provider_message_id === null) {
+    await db
+      .updateTable('messages')
+      .set({ provider_message_id: providerMessageId, updated_at: new Date() })
+      .where('id', '=', id)
+      .where('provider_message_id', 'is', null)
+      .execute();
+    return { found: true };
+  }
+  return { found: true, other: row.provider_message_id === providerMessageId ? undefined : row.provider_message_id };
+}
+
+/**
+ * Marketing messages to a contact since `since` (sent, or being sent), oldest first; `except`: a
+ * message not to count (the one being retried, which counted itself when it was recorded).
+ */
+export async function recentMarketing(
+  db: Kysely<Database>,
+  contactId: string,
+  since: Date,
+  except?: string,
+): Promise<Date[]> {
+  let q = db
     .selectFrom('messages')
     .select('created_at')
     .where('contact_id', '=', contactId)
     .where('kind', '=', 'marketing')
     .where('status', 'in', ['sending', 'sent', 'delivered'])
-    .where('created_at', '>', since)
-    .orderBy('created_at')
-    .execute();
+    .where('created_at', '>', since);
+  if (except) q = q.where('id', '!=', except);
+  const rows = await q.orderBy('created_at').execute();
   return rows.map((r) => r.created_at);
 }
 
@@ -315,7 +384,7 @@ export async function markWebhookSignalFailed(db: Kysely<Database>, id: string, 
 
 /** The message a provider id (or our own id) names. */
 export async function findMessageForEvent(db: Kysely<Database>, ref: { id?: string; providerMessageId?: string }) {
-  let q = db.selectFrom('messages').select(['id', 'workflow_id', 'channel', 'status']);
+  let q = db.selectFrom('messages').select(['id', 'workflow_id', 'channel', 'status', 'provider_message_id']);
   if (ref.id && /^[0-9a-f-]{36}$/i.test(ref.id)) q = q.where('id', '=', ref.id);
   else if (ref.providerMessageId) q = q.where('provider_message_id', '=', ref.providerMessageId);
   else return undefined;

@@ -1,7 +1,9 @@
 // The sending side of workflow tests: the `sendMessage` activity on the messaging queue, recording
-// each send at the server's (skipped) time; `answer` may block or defer a request instead.
+// each send at the server's (skipped) time; `answer` may block, defer or fail a request instead, or
+// throw (the provider is down: Temporal retries the activity). `abandonMessage` is what the workflow
+// calls when it gives a send up (its retries ran out, or it called off a deferred one).
 import { Context } from '@temporalio/activity';
-import type { SendOutcome, SendRequest } from '../../activities/messaging/contract';
+import type { AbandonRequest, SendOutcome, SendRequest } from '../../activities/messaging/contract';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -24,11 +26,14 @@ export interface FakeSent {
 export function fakeSender(answer: (req: SendRequest, attempt: number) => SendOutcome | undefined = () => undefined) {
   const sent: FakeSent[] = [];
   const asked: string[] = [];
+  /** Every send given up, with the server's time. */
+  const abandoned: (AbandonRequest & { at: number })[] = [];
   let startedAt = 0;
   return {
     sent,
-    /** Every channel asked for, in order, including blocked and deferred requests. */
+    /** Every channel asked for, in order, including blocked and deferred requests (and each retry). */
     asked,
+    abandoned,
     start: (t: number) => (startedAt = t),
     hours: () => sent.map((s) => s.hour),
     activities: {
@@ -58,6 +63,15 @@ export function fakeSender(answer: (req: SendRequest, attempt: number) => SendOu
           providerMessageId: 'p',
           provider: 'fake',
           duplicate: false,
+        };
+      },
+      async abandonMessage(req: AbandonRequest): Promise<SendOutcome> {
+        abandoned.push({ ...req, at: Context.current().info.currentAttemptScheduledTimestampMs });
+        return {
+          status: 'failed',
+          reason: req.reason,
+          channel: req.channel,
+          permanent: req.reason !== 'retries_exhausted',
         };
       },
     },

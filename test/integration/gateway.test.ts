@@ -1,12 +1,14 @@
 // The messaging gateway on a real Postgres: exactly once per idempotency key (also when a provider
 // without idempotency got the message but we never heard back, and when two attempts overlap),
 // opt-outs block one channel while the other continues, quiet hours, holidays and frequency caps
-// defer with the moment to try again (also when workflows race one contact's cap).
+// defer with the moment to try again (also when workflows race one contact's cap), and marketing
+// keeps the stricter state windows.
 // A test that changes a contact's consent does it to a contact of its own: any test runs alone.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageProvider, OutboundMessage, SendRequest } from '../../activities/messaging/contract';
 import { createGateway, localProvider, MessageInFlightError } from '../../activities/messaging/gateway';
+import { quietHoursPolicy } from '../../activities/messaging/quiet-hours';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { setConsent } from '../../db/repositories/messages';
 import { localPrintProvider, postcardProvider } from '../../activities/messaging/postcard';
@@ -32,6 +34,25 @@ function countingProvider(opts: { loseFirstReply?: boolean } = {}) {
     async alreadySent(m) {
       const i = delivered.findIndex((d) => d.idempotencyKey === m.idempotencyKey);
       return i >= 0 ? `P${i + 1}` : undefined;
+    },
+  };
+  return { provider, delivered };
+}
+
+/** A provider that is down for its first `down` calls (a 503: it never got the message), then delivers. */
+function outageProvider(down = 1) {
+  const delivered: OutboundMessage[] = [];
+  let calls = 0;
+  const provider: MessageProvider = {
+    name: 'outage',
+    async send(m) {
+      if (++calls <= down) throw new Error('503 Service Unavailable (the provider never got the message)');
+      delivered.push(m);
+      return { providerMessageId: `O${delivered.length}` };
+    },
+    async alreadySent(m) {
+      const i = delivered.findIndex((d) => d.id === m.id);
+      return i >= 0 ? `O${i + 1}` : undefined;
     },
   };
   return { provider, delivered };
@@ -134,11 +155,12 @@ describe('messaging gateway', () => {
       pg.db.selectFrom('local_deliveries').selectAll().where('message_id', '=', messageId).execute();
     // A provider call is logged as it is made: two calls for one message are two deliveries.
     const direct = { id: randomUUID(), idempotencyKey: 'local:direct', channel: 'sms' as const, to: '+12485550177' };
-    expect(await local.alreadySent!({ ...direct, text: 'x' })).toBeUndefined();
+    const earlier = { recordedAt: new Date(), claimed: async () => false };
+    expect(await local.alreadySent!({ ...direct, text: 'x' }, earlier)).toBeUndefined();
     await local.send({ ...direct, text: 'x' });
     await local.send({ ...direct, text: 'x' });
     expect(await deliveriesOf(direct.id)).toHaveLength(2);
-    expect(await local.alreadySent!({ ...direct, text: 'x' })).toBe(`local-${direct.id}`);
+    expect(await local.alreadySent!({ ...direct, text: 'x' }, earlier)).toBe(`local-${direct.id}`);
 
     // Through the gateway: the local provider takes the message, the reply is lost; the retry asks
     // the provider, which has it, and hands it over no second time.
@@ -153,7 +175,7 @@ describe('messaging gateway', () => {
         }
         return sent;
       },
-      alreadySent: (m) => local.alreadySent!(m),
+      alreadySent: (m, earlier) => local.alreadySent!(m, earlier),
     };
     const gateway = createGateway({ db: pg.db, providers: { sms: losingReply }, caps: { perDay: 100, perWeek: 100 } });
     const request = req();
@@ -203,6 +225,168 @@ describe('messaging gateway', () => {
       providerMessageId: 'S1',
     });
     expect(delivered).toHaveLength(1);
+  });
+
+  const rowOf = (key: string) =>
+    pg.db
+      .selectFrom('messages')
+      .select(['status', 'error', 'provider_message_id'])
+      .where('idempotency_key', '=', key)
+      .executeTakeFirstOrThrow();
+
+  it('a retried send checks consent again: STOP between two attempts blocks the retry, for good, and nothing is sent', async () => {
+    const phone = '+12485550181';
+    const contact = await newContact('Retry', phone, 'retry.stop@example.com');
+    const { provider, delivered } = outageProvider(1);
+    const gateway = createGateway({ db: pg.db, providers: { sms: provider }, caps: { perDay: 100, perWeek: 100 } });
+    const request = req(contact);
+    // The first attempt records the message; the provider is down (the activity will be retried).
+    await expect(gateway.send(request, afternoon)).rejects.toThrow(/503/);
+    expect(await rowOf(request.idempotencyKey)).toMatchObject({ status: 'sending' });
+    // The person texts STOP before the retry.
+    await handleInboundSms(pg.db, { from: phone, body: 'STOP' });
+    expect(await gateway.send(request, afternoon)).toMatchObject({
+      status: 'blocked',
+      reason: 'opted_out',
+      channel: 'sms',
+    });
+    expect(delivered).toHaveLength(0);
+    // The record says so, and no later attempt sends it (the caller has picked another channel).
+    expect(await rowOf(request.idempotencyKey)).toMatchObject({ status: 'blocked', error: 'opted_out' });
+    await handleInboundSms(pg.db, { from: phone, body: 'START' });
+    expect(await gateway.send(request, afternoon)).toMatchObject({ status: 'blocked', reason: 'opted_out' });
+    expect(delivered).toHaveLength(0);
+  });
+
+  it('a retried send checks quiet hours and holidays at its own time: after an outage it is deferred at 02:00, then held on Thanksgiving, then sent once', async () => {
+    const contact = await newContact('Outage', '+12485550182', 'retry.outage@example.com');
+    const { provider, delivered } = outageProvider(1);
+    const gateway = createGateway({
+      db: pg.db,
+      providers: { sms: provider },
+      caps: { perDay: 100, perWeek: 100 },
+      holidays: { observed: true, extra: [] },
+    });
+    const request = req(contact); // marketing
+    await expect(gateway.send(request, afternoon)).rejects.toThrow(/503/); // Wednesday 15:00
+    // The retry comes at 02:00 on Thanksgiving in Detroit: too early…
+    expect(await gateway.send(request, new Date('2026-11-26T07:00:00Z'))).toEqual({
+      status: 'deferred',
+      reason: 'quiet_hours',
+      notBefore: '2026-11-26T13:00:00.000Z',
+    });
+    // …and at 08:00 it is a holiday (marketing): held until 08:00 the next day.
+    expect(await gateway.send(request, new Date('2026-11-26T13:00:00Z'))).toEqual({
+      status: 'deferred',
+      reason: 'holiday',
+      notBefore: '2026-11-27T13:00:00.000Z',
+    });
+    expect(delivered).toHaveLength(0);
+    expect(await rowOf(request.idempotencyKey)).toMatchObject({ status: 'sending' }); // pending, not dropped
+    const sent = await gateway.send(request, new Date('2026-11-27T13:00:00Z'));
+    expect(sent).toMatchObject({ status: 'sent', providerMessageId: 'O1' });
+    expect(delivered).toHaveLength(1);
+    expect(await rowOf(request.idempotencyKey)).toMatchObject({ status: 'sent', provider_message_id: 'O1' });
+  });
+
+  it('consent is read again just before the provider call: an unsubscribe arriving while the message is prepared blocks it', async () => {
+    const contact = await newContact('Prepared', undefined, 'retry.prepared@example.com');
+    const { provider, delivered } = countingProvider();
+    const gateway = createGateway({
+      db: pg.db,
+      providers: { email: provider },
+      caps: { perDay: 100, perWeek: 100 },
+      // The rewording takes a while (up to LLM_TIMEOUT_MS); the person unsubscribes meanwhile.
+      personalise: async (m) => {
+        await handleEmailEvent(pg.db, { email: 'retry.prepared@example.com', event: 'unsubscribe' });
+        return { ...m, personalised: false };
+      },
+    });
+    const request = req({
+      ...contact,
+      channel: 'email',
+      text: undefined,
+      personalise: true,
+      template: {
+        name: 'storm-insurance-claim',
+        variables: {
+          first_name: 'Pat',
+          address: '4 Main St',
+          city: 'Troy',
+          year_built: 1990,
+          storm_date: 'November 18',
+          nearby_address: '5 Main St',
+          property_value: '380,000',
+          available_dates: 'Friday',
+          sales_rep_name: 'Jane Doe',
+          sales_rep_phone: '(248) 555-0143',
+        },
+      },
+    });
+    expect(await gateway.send(request, afternoon)).toMatchObject({
+      status: 'blocked',
+      reason: 'opted_out',
+      channel: 'email',
+    });
+    expect(delivered).toHaveLength(0);
+    expect(await rowOf(request.idempotencyKey)).toMatchObject({ status: 'blocked' });
+  });
+
+  it('a recorded, unsent marketing message is not deferred by its own record when retried at the cap', async () => {
+    const contact = await newContact('Capped', undefined, 'retry.capped@example.com');
+    const { provider, delivered } = outageProvider(1);
+    const gateway = createGateway({ db: pg.db, providers: { email: provider }, caps: { perDay: 1, perWeek: 5 } });
+    const request = req({ ...contact, channel: 'email', subject: 'News' });
+    const at = new Date(); // caps count what was recorded in the last day
+    await expect(gateway.send(request, at)).rejects.toThrow(/503/);
+    expect(await gateway.send(request, new Date(at.getTime() + 60_000))).toMatchObject({ status: 'sent' });
+    expect(delivered).toHaveLength(1);
+    // The cap still holds for the next one.
+    expect(await gateway.send(req({ ...contact, channel: 'email', subject: 'More news' }), new Date())).toMatchObject({
+      status: 'deferred',
+      reason: 'frequency_cap',
+    });
+  });
+
+  it('a send given up (its retries ran out) is marked failed and never sent later; one the provider had after all is sent', async () => {
+    const contact = await newContact('GivenUp', '+12485550183', 'retry.givenup@example.com');
+    const { provider, delivered } = outageProvider(1);
+    const gateway = createGateway({ db: pg.db, providers: { email: provider }, caps: { perDay: 100, perWeek: 100 } });
+    const request = req({ ...contact, channel: 'email', subject: 'Hello' });
+    await expect(gateway.send(request, afternoon)).rejects.toThrow(/503/);
+    const abandon = { idempotencyKey: request.idempotencyKey, channel: 'email' as const, reason: 'retries_exhausted' };
+    expect(await gateway.abandon(abandon, afternoon)).toMatchObject({
+      status: 'failed',
+      reason: 'retries_exhausted',
+      permanent: false,
+      messageId: expect.any(String) as unknown,
+    });
+    expect(await rowOf(request.idempotencyKey)).toMatchObject({ status: 'failed', error: 'retries_exhausted' });
+    // A late attempt (a duplicate, a replay) answers the same, and the provider, up again, gets nothing.
+    expect(await gateway.send(request, afternoon)).toMatchObject({ status: 'failed', reason: 'retries_exhausted' });
+    expect(delivered).toHaveLength(0);
+
+    // The reply was lost but the provider had it: giving up finds it sent.
+    const counting = countingProvider({ loseFirstReply: true });
+    const lost = createGateway({
+      db: pg.db,
+      providers: { sms: counting.provider },
+      caps: { perDay: 100, perWeek: 100 },
+    });
+    const second = req(contact);
+    await expect(lost.send(second, afternoon)).rejects.toThrow(/socket hang up/);
+    expect(
+      await lost.abandon(
+        { idempotencyKey: second.idempotencyKey, channel: 'sms', reason: 'retries_exhausted' },
+        afternoon,
+      ),
+    ).toMatchObject({ status: 'sent', duplicate: true, providerMessageId: 'P1' });
+    expect(await rowOf(second.idempotencyKey)).toMatchObject({ status: 'sent', provider_message_id: 'P1' });
+
+    // Nothing recorded (deferred before it was): nothing to mark.
+    expect(
+      await gateway.abandon({ idempotencyKey: 'never-recorded:1', channel: 'sms', reason: 'called_off' }, afternoon),
+    ).toEqual({ status: 'failed', reason: 'called_off', channel: 'sms', permanent: true });
   });
 
   it('workflows racing one contact’s marketing cap never exceed it', async () => {
@@ -315,6 +499,63 @@ describe('messaging gateway', () => {
       notBefore: '2026-11-26T13:00:00.000Z',
     });
     expect(await gateway.send(req({ channel: 'email' }), lateEvening)).toMatchObject({ status: 'sent' });
+  });
+
+  it('marketing texts keep the state windows (Texas: Sunday noon); without an address, the hours every zone shares', async () => {
+    const { lead } = await createLeadOnce(
+      pg.db,
+      {
+        firstName: 'Tex',
+        lastName: 'Sunday',
+        phone: '+17135550131',
+        source: 'website',
+        address: { street: '1 Main St', city: 'Houston', state: 'TX', zip: '77002' },
+        property: {},
+        signals: {},
+      },
+      { requestHash: 'tx', dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
+    );
+    const mobileOnly = randomUUID(); // a Detroit mobile number, no address anywhere
+    await pg.db
+      .insertInto('contacts')
+      .values({
+        id: mobileOnly,
+        first_name: 'Mo',
+        last_name: 'Bile',
+        phone: '+13135550132',
+        email: null,
+        preferred_language: null,
+      })
+      .execute();
+    const providers = { sms: localProvider('sms', pg.db) };
+    const caps = { perDay: 100, perWeek: 100 };
+    const strict = createGateway({ db: pg.db, providers, caps });
+    const byAreaCode = createGateway({
+      db: pg.db,
+      providers,
+      caps,
+      quietHours: quietHoursPolicy({ unknownAddress: 'area_code', operatingStates: ['MI'] }),
+    });
+    const sms = (contactId: string, kind: 'marketing' | 'transactional') => ({
+      idempotencyKey: `windows-wf:${++n}`,
+      contactId,
+      channel: 'sms' as const,
+      text: 'Storm season: book your free roof inspection.',
+      kind,
+    });
+    const deferred = (notBefore: string) => ({ status: 'deferred', reason: 'quiet_hours', notBefore });
+
+    const sunday10 = new Date('2026-03-01T16:00:00Z'); // 10:00 in Houston
+    expect(await strict.send(sms(lead.contact_id, 'marketing'), sunday10)).toEqual(
+      deferred('2026-03-01T18:00:00.000Z'),
+    );
+    expect(await strict.send(sms(lead.contact_id, 'transactional'), sunday10)).toMatchObject({ status: 'sent' });
+
+    const tuesday9 = new Date('2026-03-03T14:00:00Z'); // 09:00 in Detroit, 04:00 in Honolulu, 00:00 in Guam
+    expect(await strict.send(sms(mobileOnly, 'transactional'), tuesday9)).toEqual(deferred('2026-03-03T22:00:00.000Z'));
+    expect(await strict.send(sms(mobileOnly, 'marketing'), tuesday9)).toEqual(deferred('2026-03-03T23:00:00.000Z'));
+    // QUIET_HOURS_UNKNOWN_ADDRESS=area_code: the number's zone (and still every state's window).
+    expect(await byAreaCode.send(sms(mobileOnly, 'marketing'), tuesday9)).toMatchObject({ status: 'sent' });
   });
 
   it('caps marketing messages per contact per day across workflows; transactional ones pass', async () => {

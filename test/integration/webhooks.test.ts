@@ -213,6 +213,57 @@ describe('provider webhooks', () => {
     expect(signals.filter((s) => s.event === 'delivered')).toHaveLength(1);
   });
 
+  it('a status callback names our message (?m=): it binds Twilio’s id to a record whose reply was lost, and the retry sends nothing', async () => {
+    const { lead } = await createLeadOnce(
+      pg.db,
+      {
+        firstName: 'Lost',
+        lastName: 'Reply',
+        phone: '+12485550167',
+        source: 'website',
+        address: { street: '6 Main St', city: 'Troy', state: 'MI', zip: '48083' },
+        property: {},
+        signals: {},
+      },
+      { requestHash: 'lost-reply', dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
+    );
+    let posts = 0;
+    const sms: MessageProvider = {
+      name: 'twilio',
+      async send() {
+        posts += 1;
+        throw new Error('socket hang up (Twilio took the message; its reply was lost)');
+      },
+      alreadySent: async () => undefined, // Twilio's list is slow to show it, say
+    };
+    const gateway = createGateway({ db: pg.db, providers: { sms }, caps: { perDay: 10, perWeek: 10 } });
+    const request = {
+      idempotencyKey: 'cadence-lost:1',
+      workflowId: 'cadence-lost',
+      contactId: lead.contact_id,
+      channel: 'sms' as const,
+      text: 'See you at 9.',
+    };
+    const at = new Date('2026-11-25T20:00:00Z');
+    await expect(gateway.send(request, at)).rejects.toThrow(/socket hang up/);
+    const { id } = await pg.db
+      .selectFrom('messages')
+      .select('id')
+      .where('idempotency_key', '=', request.idempotencyKey)
+      .executeTakeFirstOrThrow();
+    const callback = { MessageSid: 'SM000000000000000000000000000000aa', MessageStatus: 'sent' };
+    expect((await twilioPost(`/webhooks/twilio/status?m=${id}`, callback)).status).toBe(204);
+    expect(
+      await pg.db.selectFrom('messages').select('provider_message_id').where('id', '=', id).executeTakeFirstOrThrow(),
+    ).toEqual({ provider_message_id: callback.MessageSid });
+    expect(await gateway.send(request, at)).toMatchObject({
+      status: 'sent',
+      duplicate: true,
+      providerMessageId: callback.MessageSid,
+    });
+    expect(posts).toBe(1);
+  });
+
   it('SendGrid events signed with its key: an open is signalled, a bounce suppresses; a stranger’s signature is refused', async () => {
     const msg = await pg.db
       .selectFrom('messages')

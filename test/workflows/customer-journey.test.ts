@@ -2,8 +2,9 @@
 // queue: the welcome sequence and its missed goal; an inspection that meets it; every quote trigger
 // with its delay; events out of order and twice; the project updates; review asks stopped by a
 // review, or ending into advocacy; the advocate's quarterly mail continuing as new with its state;
-// a blocked channel; the customer's deletion ending the journey.
-import { Context } from '@temporalio/activity';
+// a blocked channel; a send whose provider stays down, given up after a day; the customer's
+// deletion ending the journey.
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
@@ -417,6 +418,30 @@ describe('customerJourney', () => {
       await keepHistory(j.h, 'customer-journey', 'sms-blocked');
     });
   });
+
+  it('a send whose provider stays down is given up after a day and recorded as skipped; the sequence goes on', async () => {
+    const sender = fakeSender((req) => {
+      if (req.channel === 'sms')
+        throw ApplicationFailure.retryable('twilio: provider_error (twilio 20503)', 'ProviderError');
+      return undefined;
+    });
+    await run('sms provider down', sender, async (j) => {
+      await j.sleep(4 * DAY);
+      await expect.poll(() => sender.sent.length).toBe(2);
+      expect(sender.sent.map((s) => [s.hour, s.channel])).toEqual([
+        [0, 'email'],
+        [72, 'email'],
+      ]);
+      const status = await j.status();
+      expect(status.touchpoints.find((t) => t.name === 'inspection_sms')).toMatchObject({
+        outcome: 'skipped',
+        reason: 'failed: retries_exhausted (sms)',
+      });
+      expect(status.next?.name).toBe('sales_call');
+      await j.finish();
+      await keepHistory(j.h, 'customer-journey', 'sms-provider-down');
+    });
+  }, 120_000);
 
   it('a deferral (quiet hours) holds the touch inside the send: the status shows it, then it goes out once', async () => {
     let deferred = false;

@@ -1,8 +1,9 @@
 // followUpCadence timelines on the time-skipping server, with the sending activity faked on its own
 // queue: the day 1-10 channel tests with no engagement to the touch cap; a reply hands over;
-// an opted-out channel falls back; quiet hours defer a touch inside the cadence; a click
-// accelerates to a call with a proposal; pause and resume never flood; stop ends it.
-import { Context } from '@temporalio/activity';
+// an opted-out channel falls back, and so does one whose message failed (for good, or its provider
+// down for a day: the cadence never waits on one message longer); quiet hours defer a touch inside
+// the cadence; a click accelerates to a call with a proposal; pause and resume never flood; stop ends it.
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
   WorkflowFailedError,
   type WorkflowHandle,
@@ -150,6 +151,50 @@ describe('followUpCadence', () => {
       expect(result.blocked).toEqual(['sms']);
     });
   });
+
+  it('a permanently failed SMS falls back to email under a key of its own', async () => {
+    // Like the gateway: a key keeps its first outcome, whatever channel asks again with it.
+    const failed = new Set<string>();
+    const sender = fakeSender((req) => {
+      if (req.channel !== 'sms' && !failed.has(req.idempotencyKey)) return undefined;
+      failed.add(req.idempotencyKey);
+      return { status: 'failed', reason: 'invalid_number', channel: req.channel, permanent: true };
+    });
+    await run('sms invalid number', sender, 3, async (h) => {
+      const result = await h.result();
+      expect(sender.asked.slice(0, 3)).toEqual(['email', 'sms', 'email']);
+      expect(sender.sent.map((s) => [s.day, s.channel])[1]).toEqual([2, 'email']);
+      expect(result.blocked).toEqual(['sms']);
+      expect(failed.size).toBe(1);
+      expect(sender.sent.map((s) => s.key)).not.toContain([...failed][0]);
+    });
+  });
+
+  it('an SMS whose provider stays down is given up after a day; the cadence falls back to email instead of waiting on it', async () => {
+    let smsAskedAt: number | undefined;
+    const sender = fakeSender((req) => {
+      if (req.channel !== 'sms') return undefined;
+      smsAskedAt ??= Context.current().info.currentAttemptScheduledTimestampMs;
+      throw ApplicationFailure.retryable('twilio: provider_error (twilio 20503)', 'ProviderError');
+    });
+    await run('sms provider down', sender, 3, async (h) => {
+      const result = await h.result();
+      expect(result.ended).toBe('touch cap of 3 reached');
+      expect(result.blocked).toEqual(['sms']);
+      expect(sender.sent.map((s) => s.channel)).not.toContain('sms');
+      expect(sender.abandoned).toMatchObject([{ channel: 'sms', reason: 'retries_exhausted' }]);
+      // Retried with backoff (at most 10 minutes apart) until a day after it was first asked for.
+      const gaveUpAfter = sender.abandoned[0]!.at - smsAskedAt!;
+      expect(gaveUpAfter).toBeGreaterThan(DAY - 11 * 60_000);
+      expect(gaveUpAfter).toBeLessThanOrEqual(DAY + 60_000);
+      expect(sender.asked.filter((c) => c === 'sms').length).toBeGreaterThan(100);
+      // The fallback email is a new message: its own key.
+      const keys = sender.sent.map((s) => s.key);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(keys).not.toContain(sender.abandoned[0]!.idempotencyKey);
+      await keepHistory(h, 'follow-up-cadence', 'sms-provider-down');
+    });
+  }, 120_000);
 
   it('quiet hours defer a touch inside the cadence: it goes out when the gateway allows', async () => {
     let deferredOnce = false;

@@ -331,4 +331,18 @@ describe('journey touchpoints', () => {
       '2027-02-15T10:00:00.000Z',
     );
   });
+
+  it('a failed send is recorded as skipped with the failure (not as blocked); the next touch stays planned', () => {
+    let s = sendDue(startJourney(input, T0), T0);
+    const [due] = dueTouchpoints(advanceClock(s, at(1)), at(1));
+    expect(due?.name).toBe('inspection_sms');
+    s = finishSending(
+      startSending(advanceClock(s, at(1)), due!.key, at(1)),
+      { status: 'failed', reason: 'invalid_number', channel: 'sms', permanent: true },
+      at(1),
+    );
+    expect(skipped(s)).toEqual({ inspection_sms: 'failed: invalid_number (sms)' });
+    expect(s.sending).toBeUndefined();
+    expect(planned(s).map(([name]) => name)).toEqual(['educational_email', 'sales_call']);
+  });
 });

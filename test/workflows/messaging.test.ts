@@ -1,7 +1,8 @@
 // Sending from a workflow on the time-skipping server, with the real gateway and Postgres: an SMS
-// asked for at 22:30 local waits durably and goes out at 08:00 the next morning; a sending worker
-// process killed while the provider has the message (SIGKILL, no answer recorded) is replaced by
-// another, which finishes the send: the message goes out once.
+// asked for at 22:30 local waits durably and goes out at 08:00 the next morning; a provider down
+// for good is retried for a day, then the send ends failed (the message marked so) instead of
+// retrying forever; a sending worker process killed while the provider has the message (SIGKILL,
+// no answer recorded) is replaced by another, which finishes the send: the message goes out once.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
@@ -12,6 +13,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMessagingActivities } from '../../activities/messaging/activities';
 import { createGateway, localProvider } from '../../activities/messaging/gateway';
+import type { MessageProvider } from '../../activities/messaging/contract';
+import { ProviderError } from '../../activities/messaging/providers/errors';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 import { readSentLog, sentLogProvider } from '../helpers/sent-log-provider';
@@ -98,6 +101,44 @@ describe('sending from a workflow', () => {
     const sentAt = DateTime.fromISO(result.sentAt).setZone('America/Detroit');
     expect(sentAt >= morning && sentAt < morning.plus({ minutes: 5 })).toBe(true);
   });
+
+  it('a provider down for good: the send is retried for a day, then ends failed and the message is marked failed', async () => {
+    let attempts = 0;
+    const down: MessageProvider = {
+      name: 'down',
+      async send() {
+        attempts += 1;
+        throw new ProviderError('down', 'transient', 'provider_error', 'down HTTP 503');
+      },
+    };
+    const gateway = createGateway({ db: pg.db, providers: { email: down }, caps: { perDay: 10, perWeek: 20 } });
+    const key = 'send-provider-down:welcome';
+    const startedAt = await env.currentTimeMs();
+    const result = await run('provider down', createMessagingActivities({ gateway }), (taskQueue) =>
+      env.client.workflow.execute<typeof sendOneMessage>('sendOneMessage', {
+        workflowId: 'send-provider-down',
+        taskQueue,
+        args: [{ idempotencyKey: key, contactId, channel: 'email', kind: 'transactional', text: 'Welcome!' }],
+      }),
+    );
+    expect(result.outcome).toMatchObject({
+      status: 'failed',
+      reason: 'retries_exhausted',
+      channel: 'email',
+      permanent: false,
+    });
+    const gaveUpAfter = Date.parse(result.sentAt) - startedAt;
+    expect(gaveUpAfter).toBeGreaterThan(23 * 3_600_000);
+    expect(gaveUpAfter).toBeLessThan(25 * 3_600_000);
+    expect(attempts).toBeGreaterThan(10); // retried with backoff meanwhile
+    expect(
+      await pg.db
+        .selectFrom('messages')
+        .select(['status', 'error'])
+        .where('idempotency_key', '=', key)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ status: 'failed', error: 'retries_exhausted' });
+  }, 120_000);
 
   it('a sending worker killed while the provider has the message: another worker finishes it, sent once', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sent-log-'));

@@ -84,6 +84,8 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
     DAY_MS;
   let changed = false;
   let stopped: string | undefined;
+  /** Attempts at the touch being sent (a run continues as new only after a touch was sent). */
+  let tries = { touch: 0, count: 0 };
 
   const pause = (why: string, heldBy?: string): void => {
     if (!status.paused) status.pausedSince = Date.now();
@@ -239,6 +241,11 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
       }
 
       const n = status.touches.length + 1;
+      // A touch not sent (blocked, failed, called off) is tried again — another channel, or later —
+      // as a new message with a key of its own: the gateway answers a key's first outcome again.
+      if (tries.touch !== n) tries = { touch: n, count: 0 };
+      const key = `${status.cadenceId}:touch-${n}${tries.count > 0 ? `.${tries.count}` : ''}`;
+      tries.count += 1;
       // A touch deferred (quiet hours, a holiday, the caps) waits inside the send; whatever would
       // stop or hold the plan calls it off, and the loop takes it from there.
       const calledOff = (): string | undefined =>
@@ -248,7 +255,7 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
         (status.blocked.includes(channel) ? `${channel} closed` : undefined);
       const outcome = await sendMessage(
         {
-          idempotencyKey: `${status.cadenceId}:touch-${n}`,
+          idempotencyKey: key,
           workflowId: info.workflowId,
           contactId: status.contactId!,
           leadId: input.leadId,

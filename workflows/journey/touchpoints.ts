@@ -518,8 +518,9 @@ export function sendingNoLongerWanted(s: JourneyStatus): string | undefined {
   return s.sending ? dropReason(s, s.sending) : undefined;
 }
 /**
- * The send's end: sent, or skipped with the reason (blocked by the gateway, or called off while
- * deferred). A repeating touchpoint plans its next one.
+ * The send's end: sent, or skipped with the reason (blocked by the gateway, failed — refused by the
+ * provider, or given up after a day of retries —, or called off while deferred). A repeating
+ * touchpoint plans its next one.
  */
 export function finishSending(status: JourneyStatus, outcome: Delivered | CalledOff, now: number): JourneyStatus {
   const t = status.sending;
@@ -530,7 +531,7 @@ export function finishSending(status: JourneyStatus, outcome: Delivered | Called
   if (outcome.status === 'sent') record(s, touch, 'sent', now, { messageId: outcome.messageId });
   else if (outcome.status === 'called_off')
     record(s, touch, 'skipped', now, { reason: `called off while deferred: ${outcome.reason}` });
-  else record(s, touch, 'skipped', now, { reason: `blocked: ${outcome.reason} (${outcome.channel})` });
+  else record(s, touch, 'skipped', now, { reason: `${outcome.status}: ${outcome.reason} (${outcome.channel})` });
   const timing = TOUCHPOINTS[t.name].timing;
   if (t.repeat && 'everyMonths' in timing)
     arm(s, t.name, addMonthsUtc(msOf(s.stageStartedAt[t.stage]!), timing.everyMonths * (t.repeat + 1)), t.repeat + 1);

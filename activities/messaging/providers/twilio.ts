@@ -1,8 +1,15 @@
-// SMS through Twilio's official SDK. Twilio takes no idempotency key, so before sending, the
-// gateway asks whether an earlier attempt of this message already reached Twilio (same recipient,
-// same body, sent since the message was recorded) and reuses that message's SID.
+// SMS (and calls) through Twilio's official SDK. Twilio takes no idempotency key, so on a retry
+// after an unknown outcome (an earlier attempt recorded the message and never heard back) the
+// gateway asks whether that attempt reached Twilio before sending again. Twilio's Message and Call
+// resources echo nothing of ours — not even the StatusCallback URL — so the message this record
+// sent is the one to this number, from ours, created since the record was (in any status: queued,
+// accepted and sending ones have no date_sent yet), with this text (SMS), whose SID is not another
+// record's; the oldest such. Our message id does come back on every status callback (the URL's
+// `?m=<messageId>`), and the webhook binds the SID to the record as soon as one arrives
+// (api/routes/webhooks.ts), so most retries find the record already confirmed.
 import twilio from 'twilio';
-import type { MessageProvider, OutboundMessage } from '../contract';
+import type { EarlierAttempt, MessageProvider, OutboundMessage } from '../contract';
+import { classifyTwilioError } from './errors';
 
 export interface TwilioOptions {
   accountSid: string;
@@ -33,6 +40,32 @@ export interface TwilioRequest {
   data?: Record<string, unknown>;
 }
 
+/** Twilio's clock and ours differ a little, and its dates are to the second. */
+const CLOCK_SKEW_MS = 60_000;
+/** More of our messages to one number than a retry's window could hold. */
+const LOOKBACK = 100;
+
+/** The status callback naming our message: Twilio echoes the URL's query on every callback. */
+function callbackFor(url: string | undefined, messageId: string): string | undefined {
+  if (!url) return undefined;
+  const u = new URL(url);
+  u.searchParams.set('m', messageId);
+  return u.toString();
+}
+
+/** The oldest resource created since the record (less the skew) whose SID no other record claims. */
+async function firstUnclaimed(
+  found: { sid: string; dateCreated: Date }[],
+  earlier: EarlierAttempt,
+): Promise<string | undefined> {
+  const since = earlier.recordedAt.getTime() - CLOCK_SKEW_MS;
+  const candidates = found
+    .filter((r) => new Date(r.dateCreated).getTime() >= since)
+    .sort((a, b) => new Date(a.dateCreated).getTime() - new Date(b.dateCreated).getTime());
+  for (const c of candidates) if (!(await earlier.claimed(c.sid))) return c.sid;
+  return undefined;
+}
+
 /** The SDK's own HTTP client, sending every request to `baseUrl` (path and query kept). */
 function viaBaseUrl(baseUrl: string): TwilioHttpClient {
   const sdk = new twilio.RequestClient();
@@ -61,23 +94,27 @@ export function twilioSmsProvider(opts: TwilioOptions): MessageProvider {
   return {
     name: 'twilio',
     async send(m: OutboundMessage) {
-      const sent = await client.messages.create({
-        to: m.to,
-        from: opts.from,
-        body: m.text,
-        ...(opts.statusCallback && { statusCallback: opts.statusCallback }),
-      });
-      return { providerMessageId: sent.sid };
+      try {
+        const sent = await client.messages.create({
+          to: m.to,
+          from: opts.from,
+          body: m.text,
+          ...(opts.statusCallback && { statusCallback: callbackFor(opts.statusCallback, m.id) }),
+        });
+        return { providerMessageId: sent.sid };
+      } catch (err) {
+        throw classifyTwilioError(err); // permanent (21211, 21610, 21614…) or transient: errors.ts
+      }
     },
-    async alreadySent(m: OutboundMessage) {
-      // A day back is more than any retry takes; the body and recipient identify the attempt.
-      const recent = await client.messages.list({
-        to: m.to,
-        from: opts.from,
-        dateSentAfter: new Date(Date.now() - 86_400_000),
-        limit: 50,
-      });
-      return recent.find((r) => r.body === m.text)?.sid;
+    async alreadySent(m: OutboundMessage, earlier: EarlierAttempt) {
+      // No DateSent filter: it would leave out what Twilio has not sent yet (queued, accepted…).
+      const recent = await client.messages
+        .list({ to: m.to, from: opts.from, limit: LOOKBACK })
+        .catch((err: unknown) => Promise.reject(classifyTwilioError(err)));
+      return firstUnclaimed(
+        recent.filter((r) => r.body === m.text),
+        earlier,
+      );
     },
   };
 }
@@ -90,22 +127,25 @@ export function twilioCallProvider(opts: TwilioOptions): MessageProvider {
     async send(m: OutboundMessage) {
       const twiml = new twilio.twiml.VoiceResponse();
       twiml.say(m.text);
-      const call = await client.calls.create({
-        to: m.to,
-        from: opts.from,
-        twiml: twiml.toString(),
-        ...(opts.statusCallback && { statusCallback: opts.statusCallback }),
-      });
-      return { providerMessageId: call.sid };
+      try {
+        const call = await client.calls.create({
+          to: m.to,
+          from: opts.from,
+          twiml: twiml.toString(),
+          ...(opts.statusCallback && { statusCallback: callbackFor(opts.statusCallback, m.id) }),
+        });
+        return { providerMessageId: call.sid };
+      } catch (err) {
+        throw classifyTwilioError(err, 'twilio-voice');
+      }
     },
-    async alreadySent(m: OutboundMessage) {
-      const recent = await client.calls.list({
-        to: m.to,
-        from: opts.from,
-        startTimeAfter: new Date(Date.now() - 86_400_000),
-        limit: 50,
-      });
-      return recent[0]?.sid;
+    async alreadySent(m: OutboundMessage, earlier: EarlierAttempt) {
+      // No StartTime filter: a call still queued or ringing has no start time. A call has no text
+      // to compare: two of our calls to one number, both with lost replies, could trade SIDs.
+      const recent = await client.calls
+        .list({ to: m.to, from: opts.from, limit: LOOKBACK })
+        .catch((err: unknown) => Promise.reject(classifyTwilioError(err, 'twilio-voice')));
+      return firstUnclaimed(recent, earlier);
     },
   };
 }

@@ -40,11 +40,7 @@ export interface SystemOptions {
   worker?: boolean;
 }
 
-export async function startSystem(
-  config: Config,
-  logger: Logger,
-  options: SystemOptions = {},
-): Promise<RunningSystem> {
+export async function startSystem(config: Config, logger: Logger, options: SystemOptions = {}): Promise<RunningSystem> {
   const runWorker = options.worker ?? true;
   // The SDK logs through our logger (once per process; the first caller's logger wins).
   installTemporalLogging(logger);

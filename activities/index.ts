@@ -6,7 +6,8 @@ import { createMessagingActivities } from './messaging/activities';
 import { localPrintProvider, postcardProvider } from './messaging/postcard';
 import { callTaskProvider } from './messaging/call-task';
 import { CHANNELS, type Channel, type FrequencyCaps, type MessageProvider } from './messaging/contract';
-import { createGateway, localProvider } from './messaging/gateway';
+import { createGateway } from './messaging/gateway';
+import { localProvider } from './messaging/providers/local';
 import { createMlActivities } from './ml/activities';
 import type { ModelStore } from './ml/model-store';
 import { createRetrainActivities } from './model-retrain';
@@ -33,9 +34,9 @@ export interface ActivityDeps {
   cadence?: CadenceSettings;
 }
 
-/** Offline defaults: every channel into Postgres — postcards as PDFs for the local print house, calls as tasks for reps. */
+/** Offline defaults: every channel into Postgres (each provider call logged in local_deliveries) — postcards as PDFs for the local print house, calls as tasks for reps. */
 const localProviders = (db: Kysely<Database>): Record<Channel, MessageProvider> => ({
-  ...(Object.fromEntries(CHANNELS.map((c) => [c, localProvider(c)])) as Record<Channel, MessageProvider>),
+  ...(Object.fromEntries(CHANNELS.map((c) => [c, localProvider(c, db)])) as Record<Channel, MessageProvider>),
   postcard: postcardProvider(localPrintProvider(db)),
   call: callTaskProvider(db),
 });

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     // Caps high enough that every send goes out: the bench measures the work, not the deferrals.
     const gateway = createGateway({
       db: pg.db,
-      providers: { sms: localProvider('sms'), email: localProvider('email') },
+      providers: { sms: localProvider('sms', pg.db), email: localProvider('email', pg.db) },
       caps: { perDay: 1000, perWeek: 1000 },
     });
     const afternoon = new Date('2026-11-25T20:00:00Z'); // 15:00 in Detroit: inside quiet hours' window

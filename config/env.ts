@@ -229,9 +229,13 @@ export const envSchema = z
       .string()
       .regex(/^\+[1-9]\d{7,14}$/, 'E.164, e.g. +12485550100')
       .optional(),
+    /** Where Twilio's REST API is reached instead of https://api.twilio.com: an egress proxy (or a test server). */
+    TWILIO_API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** SendGrid (email) and the public key (PEM) its Event Webhook signs with. Unset: a dev key pair in DATA_DIR. */
     SENDGRID_API_KEY: z.string().min(10).optional(),
     SENDGRID_FROM_EMAIL: z.email().optional(),
+    /** SendGrid's API instead of https://api.sendgrid.com: https://api.eu.sendgrid.com for EU data residency, or an egress proxy. */
+    SENDGRID_API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().min(40).optional(),
     /** How old (or how far ahead) a signed SendGrid event batch may be: older ones are replays. */
     SENDGRID_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),

@@ -193,6 +193,8 @@ export interface Database {
   cadence_holds: CadenceHoldsTable;
   cadence_touches: CadenceTouchesTable;
   message_waits: MessageWaitsTable;
+  local_deliveries: LocalDeliveriesTable;
+  webhook_arrivals: WebhookArrivalsTable;
 }
 
 export interface DealsTable {
@@ -273,6 +275,15 @@ export interface MessageWaitsTable {
   updated_at: UpdatedAt;
 }
 
+/** What the local providers were given: one row per provider call (a duplicate call is two rows). */
+export interface LocalDeliveriesTable {
+  id: Generated<string>;
+  message_id: string;
+  channel: string;
+  to_address: string;
+  delivered_at: CreatedAt;
+}
+
 export interface MessagesTable {
   id: string;
   idempotency_key: string;
@@ -304,6 +315,8 @@ export interface ChannelConsentsTable {
   reason: string | null;
   source: string;
   changed_at: Generated<Date>;
+  /** When the change took effect (the provider's event time, or when we first received it): the latest wins. */
+  effective_at: Generated<Date>;
 }
 
 export interface ConsentEventsTable {
@@ -314,6 +327,15 @@ export interface ConsentEventsTable {
   source: string;
   detail: Json<Record<string, unknown>> | null;
   created_at: CreatedAt;
+  /** When the change took effect; history in effect order is ordered by this, not by `created_at`. */
+  effective_at: Generated<Date>;
+}
+
+/** When each provider event first reached us (kept even when applying it failed). */
+export interface WebhookArrivalsTable {
+  provider: string;
+  event_id: string;
+  first_seen_at: CreatedAt;
 }
 
 export type Rep = Selectable<RepsTable>;

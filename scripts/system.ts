@@ -1,5 +1,6 @@
 // The whole system on embedded defaults — Temporal dev server (+ Web UI), Postgres, migrations, demo
-// seed, the worker and the API — started in dependency order and stopped in reverse.
+// seed, the worker (unless it runs in a process of its own) and the API — started in dependency
+// order and stopped in reverse.
 // `make start` runs it; the integration tests run the very same function.
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -31,7 +32,16 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-export async function startSystem(config: Config, logger: Logger): Promise<RunningSystem> {
+export interface SystemOptions {
+  /**
+   * Run the worker in this process (default). `false`: everything but the worker — it runs
+   * elsewhere, e.g. as its deployment entrypoint (`workers/main.ts`) in a process of its own.
+   */
+  worker?: boolean;
+}
+
+export async function startSystem(config: Config, logger: Logger, options: SystemOptions = {}): Promise<RunningSystem> {
+  const runWorker = options.worker ?? true;
   // The SDK logs through our logger (once per process; the first caller's logger wins).
   installTemporalLogging(logger);
   const secrets = resolveSecrets(config);
@@ -83,7 +93,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         stops.push({ name: 'Postgres', stop: pg.stop });
         return pg.url;
       })(),
-      bundleWorkflows(logger),
+      runWorker ? bundleWorkflows(logger) : undefined,
     ]);
 
     const db = createDb(databaseUrl, config.DB_POOL_SIZE);
@@ -93,24 +103,26 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     // One store for the worker and the API: the sessions are loaded once for both.
     const modelStore = await openModelStore(db, logger);
 
-    const { worker, connection } = await createProcessWorker({
-      ...workerSettingsOf(config),
-      address: temporalAddress,
-      payloadKeys: secrets.payloadKeys,
-      db,
-      modelStore,
-      workflowBundle,
-    });
-    const running = worker.run();
-    stops.push({
-      name: 'worker',
-      stop: async () => {
-        // Drains: polls stop, in-flight tasks finish (or hit shutdownGraceTime), then run() resolves.
-        worker.shutdown();
-        await running;
-        await connection.close();
-      },
-    });
+    if (runWorker) {
+      const { worker, connection } = await createProcessWorker({
+        ...workerSettingsOf(config),
+        address: temporalAddress,
+        payloadKeys: secrets.payloadKeys,
+        db,
+        modelStore,
+        workflowBundle,
+      });
+      const running = worker.run();
+      stops.push({
+        name: 'worker',
+        stop: async () => {
+          // Drains: polls stop, in-flight tasks finish (or hit shutdownGraceTime), then run() resolves.
+          worker.shutdown();
+          await running;
+          await connection.close();
+        },
+      });
+    }
 
     const client = await connectClient({
       address: temporalAddress,

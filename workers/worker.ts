@@ -27,6 +27,8 @@ export interface WorkerOptions {
   taskQueue: string;
   payloadKeys: PayloadKey[];
   db: Kysely<Database>;
+  /** Connections in `db`'s pool (DB_POOL_SIZE): bounds the sends run at once (sendsAtOnce). */
+  dbPoolSize?: number;
   /** Shared with the API when both run in one process. */
   modelStore: ModelStore;
   /** The trainer's Python (ML_PYTHON). */
@@ -70,6 +72,7 @@ export function workerSettingsOf(
   | 'publicBaseUrl'
   | 'cadence'
   | 'maxCachedWorkflows'
+  | 'dbPoolSize'
 > {
   const publicBaseUrl = publicBaseUrlOf(config);
   return {
@@ -89,8 +92,20 @@ export function workerSettingsOf(
     publicBaseUrl,
     cadence: cadenceSettingsOf(config),
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    dbPoolSize: config.DB_POOL_SIZE,
   };
 }
+
+/**
+ * Sends one worker runs at once. A send holds a pool connection for its whole provider call (the
+ * send lock, activities/messaging/gateway.ts), and the providers that deliver into Postgres (the
+ * local outbox, call tasks, postcards) take a second one meanwhile: with as many sends as
+ * connections, every connection can be held by a send waiting for another, and they all time out
+ * together, again on each retry (seen after a worker was killed with sends in flight:
+ * test/integration/fault-worker-kill.test.ts). Half the pool leaves the rest for those second
+ * connections and the other activities; 5 of a pool of 10 is far above the sending rate's needs.
+ */
+export const sendsAtOnce = (dbPoolSize: number): number => Math.max(1, Math.floor(dbPoolSize / 2));
 
 /** The process's workers run and stop together. */
 export interface ProcessWorker {
@@ -139,6 +154,7 @@ export async function createProcessWorker(
     }),
     dataConverter,
     maxTaskQueueActivitiesPerSecond: opts.messagesPerSecond ?? 5,
+    maxConcurrentActivityTaskExecutions: sendsAtOnce(opts.dbPoolSize ?? 10),
     shutdownGraceTime: '10 seconds',
   });
   const worker: ProcessWorker = {

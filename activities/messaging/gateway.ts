@@ -472,15 +472,5 @@ export function createGateway(deps: {
   };
 }
 
-/**
- * The offline default: the message is delivered into Postgres — its row is the outbox the dev
- * page shows — so a recorded message has been delivered, and a retry never delivers it again.
- */
-export function localProvider(channel: Channel): MessageProvider {
-  const id = (m: OutboundMessage) => `local-${m.id}`;
-  return {
-    name: `local-${channel}`,
-    send: (m) => Promise.resolve({ providerMessageId: id(m) }),
-    alreadySent: (m) => Promise.resolve(id(m)),
-  };
-}
+/** The offline default provider (its own module; exported here for the callers that build a gateway). */
+export { localProvider } from './providers/local';

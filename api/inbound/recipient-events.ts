@@ -15,22 +15,29 @@ export const STOP_REPLY = 'iSwitch Roofs: you will receive no more texts from us
 
 export type InboundSmsResult =
   | { action: 'opted_out' | 'opted_in' | 'help'; reply: string | null }
+  /** STOP or START older than the consent in force (a late or retried delivery): kept in the history only. */
+  | { action: 'superseded'; reply: null }
   | { action: 'reply'; reply: null }
   /** An automatic out-of-office answer; `until`: the stated return, when one could be read. */
   | { action: 'auto_reply'; reply: null; until?: string };
 
+/** `sms.at`: when the person sent it, as far as we know (Twilio dates no inbound SMS: when it first reached us). */
 export async function handleInboundSms(
   db: Kysely<Database>,
-  sms: { from: string; body: string; providerMessageId?: string },
+  sms: { from: string; body: string; providerMessageId?: string; at?: Date },
 ): Promise<InboundSmsResult> {
   const detail = { body: sms.body, providerMessageId: sms.providerMessageId };
+  const consent = (status: 'opted_out' | 'subscribed') =>
+    setConsent(db, { channel: 'sms', address: sms.from, status, source: 'sms_keyword', detail, effectiveAt: sms.at });
   switch (keywordAction(sms.body)) {
     case 'opt_out':
-      await setConsent(db, { channel: 'sms', address: sms.from, status: 'opted_out', source: 'sms_keyword', detail });
-      return { action: 'opted_out', reply: STOP_REPLY };
+      return (await consent('opted_out'))
+        ? { action: 'opted_out', reply: STOP_REPLY }
+        : { action: 'superseded', reply: null };
     case 'opt_in':
-      await setConsent(db, { channel: 'sms', address: sms.from, status: 'subscribed', source: 'sms_keyword', detail });
-      return { action: 'opted_in', reply: null };
+      return (await consent('subscribed'))
+        ? { action: 'opted_in', reply: null }
+        : { action: 'superseded', reply: null };
     case 'help':
       return { action: 'help', reply: HELP_REPLY };
     default: {
@@ -45,7 +52,7 @@ export const EMAIL_EVENTS = ['unsubscribe', 'group_unsubscribe', 'bounce', 'spam
 /** An email event that stops sending to the address: unsubscribes opt out, the rest suppress. */
 export async function handleEmailEvent(
   db: Kysely<Database>,
-  e: { email: string; event: (typeof EMAIL_EVENTS)[number]; reason?: string; providerEventId?: string },
+  e: { email: string; event: (typeof EMAIL_EVENTS)[number]; reason?: string; providerEventId?: string; at?: Date },
 ): Promise<void> {
   const optOut = e.event === 'unsubscribe' || e.event === 'group_unsubscribe';
   await setConsent(db, {
@@ -55,5 +62,6 @@ export async function handleEmailEvent(
     source: optOut ? 'unsubscribe_link' : e.event === 'spamreport' ? 'spam_report' : 'bounce',
     reason: e.reason,
     detail: { event: e.event, providerEventId: e.providerEventId },
+    effectiveAt: e.at,
   });
 }

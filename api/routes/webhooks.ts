@@ -16,6 +16,7 @@ import { householdCadences, markTouchEngagement, runningCadenceOf } from '../../
 import {
   bindProviderMessageId,
   findMessageForEvent,
+  firstArrivalOf,
   queueWebhookSignal,
   recordWebhookEvent,
   updateMessageStatus,
@@ -167,10 +168,14 @@ export function webhookRoutes(deps: WebhookDeps): Router {
     const p = verifyTwilio(req);
     if (!p.MessageSid || !p.From) throw new ProblemError(422, 'Validation failed', 'MessageSid and From are required');
     const body = p.Body ?? '';
+    const eventId = `sms:${p.MessageSid}`;
+    // Twilio dates no inbound SMS: its first arrival (kept even if applying it fails) stands for
+    // when it was sent, so a STOP retried after a later START does not undo the START.
+    const at = await firstArrivalOf(db, 'twilio', eventId);
     const outcome = await recordAndApply(
-      { provider: 'twilio', eventId: `sms:${p.MessageSid}`, kind: 'inbound_sms', payload: p },
+      { provider: 'twilio', eventId, kind: 'inbound_sms', payload: p },
       async (tx, tell) => {
-        const result = await handleInboundSms(tx, { from: p.From!, body, providerMessageId: p.MessageSid });
+        const result = await handleInboundSms(tx, { from: p.From!, body, providerMessageId: p.MessageSid, at });
         const contact = await tx
           .selectFrom('contacts')
           .select('id')
@@ -304,6 +309,8 @@ export function webhookRoutes(deps: WebhookDeps): Router {
               event: kind as (typeof EMAIL_EVENTS)[number],
               reason: typeof e.reason === 'string' ? e.reason : undefined,
               providerEventId: eventId,
+              // SendGrid dates each event (Unix seconds): the consent follows the events' order.
+              at: typeof e.timestamp === 'number' ? new Date(e.timestamp * 1000) : undefined,
             });
           }
           const event = SENDGRID_EVENT[kind];

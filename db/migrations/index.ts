@@ -13,6 +13,8 @@ import * as m0010 from './0010_cadences';
 import * as m0011 from './0011_webhook_signals';
 import * as m0012 from './0012_contact_phone_line_type';
 import * as m0013 from './0013_message_waits';
+import * as m0014 from './0014_local_deliveries';
+import * as m0015 from './0015_consent_effect_order';
 
 export const migrations: Record<string, Migration> = {
   '0001_leads_contacts_reps': m0001,
@@ -28,4 +30,6 @@ export const migrations: Record<string, Migration> = {
   '0011_webhook_signals': m0011,
   '0012_contact_phone_line_type': m0012,
   '0013_message_waits': m0013,
+  '0014_local_deliveries': m0014,
+  '0015_consent_effect_order': m0015,
 };

@@ -84,10 +84,30 @@ export async function lockMarketingOf(tx: Kysely<Database>, contactId: string): 
   await sql`select pg_advisory_xact_lock(hashtext(${`marketing:${contactId}`}))`.execute(tx);
 }
 
+/**
+ * How far a message has got. A status only moves up: our record of the provider's acceptance and
+ * the provider's own events race (a `delivered` webhook can beat the reply to our request), and
+ * webhooks arrive late, twice and out of order. `failed` (bounced, undelivered, refused) and
+ * `blocked` (never sent: consent) are final too.
+ */
+export const MESSAGE_STATUS_RANK = { sending: 0, sent: 1, delivered: 2, failed: 2, blocked: 2 } as const;
+type MessageStatus = keyof typeof MESSAGE_STATUS_RANK;
+/** The statuses a message may move to `status` from: those ranked below it. */
+const below = (status: MessageStatus): MessageStatus[] =>
+  (Object.keys(MESSAGE_STATUS_RANK) as MessageStatus[]).filter(
+    (s) => MESSAGE_STATUS_RANK[s] < MESSAGE_STATUS_RANK[status],
+  );
+
+/** The provider took the message: its id recorded; the status `sent` unless an event already took it further. */
 export async function markSent(db: Kysely<Database>, id: string, providerMessageId: string): Promise<void> {
   await db
     .updateTable('messages')
-    .set({ status: 'sent', provider_message_id: providerMessageId, sent_at: new Date(), updated_at: new Date() })
+    .set({
+      status: sql<string>`case when status in (${sql.join(below('sent'))}) then 'sent' else status end`,
+      provider_message_id: providerMessageId,
+      sent_at: new Date(),
+      updated_at: new Date(),
+    })
     .where('id', '=', id)
     .execute();
 }
@@ -184,7 +204,12 @@ export async function consentOf(db: Kysely<Database>, channel: string, address: 
   return row?.status ?? 'subscribed';
 }
 
-/** Changes an address's consent now, and keeps the change in the history (inside the caller's transaction, if any). */
+/**
+ * Records a consent change and keeps it in the history (inside the caller's transaction, if any).
+ * `effectiveAt`: when the person made it (default: now). The address's consent becomes this one
+ * unless a change that took effect later is already current — a late or retried event is kept in
+ * the history and changes nothing. Answers whether it became the current consent.
+ */
 export async function setConsent(
   db: Kysely<Database>,
   c: {
@@ -194,19 +219,36 @@ export async function setConsent(
     source: string;
     reason?: string;
     detail?: Record<string, unknown>;
+    effectiveAt?: Date;
   },
-): Promise<void> {
+): Promise<boolean> {
   const channel = consentChannel(c.channel);
-  const write = async (tx: Kysely<Database>): Promise<void> => {
-    await tx
+  const effectiveAt = c.effectiveAt ?? new Date();
+  const write = async (tx: Kysely<Database>): Promise<boolean> => {
+    const current = await tx
       .insertInto('channel_consents')
-      .values({ channel, address: c.address, status: c.status, source: c.source, reason: c.reason ?? null })
+      .values({
+        channel,
+        address: c.address,
+        status: c.status,
+        source: c.source,
+        reason: c.reason ?? null,
+        effective_at: effectiveAt,
+      })
       .onConflict((oc) =>
         oc
           .columns(['channel', 'address'])
-          .doUpdateSet({ status: c.status, source: c.source, reason: c.reason ?? null, changed_at: sql<Date>`now()` }),
+          .doUpdateSet({
+            status: c.status,
+            source: c.source,
+            reason: c.reason ?? null,
+            changed_at: sql<Date>`now()`,
+            effective_at: effectiveAt,
+          })
+          .where('channel_consents.effective_at', '<=', effectiveAt),
       )
-      .execute();
+      .returning('status')
+      .executeTakeFirst();
     await tx
       .insertInto('consent_events')
       .values({
@@ -215,11 +257,12 @@ export async function setConsent(
         status: c.status,
         source: c.source,
         detail: c.detail ? JSON.stringify(c.detail) : null,
+        effective_at: effectiveAt,
       })
       .execute();
+    return current !== undefined;
   };
-  if (db.isTransaction) await write(db);
-  else await db.transaction().execute(write);
+  return db.isTransaction ? write(db) : db.transaction().execute(write);
 }
 
 /** Where to reach a contact on a channel (and what kind of line the phone is), and the address (of their latest lead) for quiet hours. */
@@ -348,7 +391,7 @@ export async function findMessageForEvent(db: Kysely<Database>, ref: { id?: stri
   return q.executeTakeFirst();
 }
 
-/** Delivery outcomes move a message's status forward; engagement events do not change it. */
+/** Delivery outcomes move a message's status up its rank, never back; engagement events do not change it. */
 export async function updateMessageStatus(
   db: Kysely<Database>,
   id: string,
@@ -359,8 +402,24 @@ export async function updateMessageStatus(
     .updateTable('messages')
     .set({ status, error: error ?? null, updated_at: new Date() })
     .where('id', '=', id)
-    .where('status', 'in', ['sending', 'sent'])
+    .where('status', 'in', below(status))
     .execute();
+}
+
+/** When a provider event first reached us (recorded now if this is its first delivery), outside any apply. */
+export async function firstArrivalOf(db: Kysely<Database>, provider: string, eventId: string): Promise<Date> {
+  await db
+    .insertInto('webhook_arrivals')
+    .values({ provider, event_id: eventId })
+    .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
+    .execute();
+  const row = await db
+    .selectFrom('webhook_arrivals')
+    .select('first_seen_at')
+    .where('provider', '=', provider)
+    .where('event_id', '=', eventId)
+    .executeTakeFirstOrThrow();
+  return row.first_seen_at;
 }
 
 export async function savePostcard(

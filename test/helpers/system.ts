@@ -3,12 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../config/env';
-import { startSystem, type RunningSystem } from '../../scripts/system';
+import { startSystem, type RunningSystem, type SystemOptions } from '../../scripts/system';
 import { testLogger } from './logger';
 import { freePort } from './ports';
 
 export interface TestSystem extends RunningSystem {
   config: Config;
+  /** The settings it was started with (what a worker process of its own is given: test/helpers/worker-process.ts). */
+  env: Record<string, string>;
   dataDir: string;
   crmKey: string;
   opsKey: string;
@@ -41,14 +43,19 @@ export async function testEnvironment(extra: Record<string, string> = {}): Promi
   };
 }
 
-export async function startTestSystem(extra: Record<string, string> = {}): Promise<TestSystem> {
+/** `options.worker: false`: no worker in this process (start one with test/helpers/worker-process.ts). */
+export async function startTestSystem(
+  extra: Record<string, string> = {},
+  options: SystemOptions = {},
+): Promise<TestSystem> {
   const env = await testEnvironment(extra);
   const config = loadConfig(env);
-  const system = await startSystem(config, testLogger);
+  const system = await startSystem(config, testLogger, options);
   const key = (role: string) => system.secrets.apiKeys.find((k) => k.role === role)!.key;
   return {
     ...system,
     config,
+    env,
     dataDir: config.DATA_DIR,
     crmKey: key('crm'),
     opsKey: key('ops'),

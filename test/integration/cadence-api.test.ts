@@ -330,7 +330,7 @@ describe('cadence API', () => {
     const variant = (await cadenceOf(lead.id)).body!.next!.variant;
     const gateway = createGateway({
       db,
-      providers: { email: localProvider('email') },
+      providers: { email: localProvider('email', db) },
       caps: { perDay: 10, perWeek: 10 },
     });
     const sent = await gateway.send({

@@ -149,6 +149,45 @@ describe('messaging gateway', () => {
     expect(row).toEqual({ status: 'sent', provider_message_id: 'P1' });
   });
 
+  it('the local provider logs every call it gets (a second call is a second row) and a retry after a lost reply finds the first', async () => {
+    const local = localProvider('sms', pg.db);
+    const deliveriesOf = (messageId: string) =>
+      pg.db.selectFrom('local_deliveries').selectAll().where('message_id', '=', messageId).execute();
+    // A provider call is logged as it is made: two calls for one message are two deliveries.
+    const direct = { id: randomUUID(), idempotencyKey: 'local:direct', channel: 'sms' as const, to: '+12485550177' };
+    const earlier = { recordedAt: new Date(), claimed: async () => false };
+    expect(await local.alreadySent!({ ...direct, text: 'x' }, earlier)).toBeUndefined();
+    await local.send({ ...direct, text: 'x' });
+    await local.send({ ...direct, text: 'x' });
+    expect(await deliveriesOf(direct.id)).toHaveLength(2);
+    expect(await local.alreadySent!({ ...direct, text: 'x' }, earlier)).toBe(`local-${direct.id}`);
+
+    // Through the gateway: the local provider takes the message, the reply is lost; the retry asks
+    // the provider, which has it, and hands it over no second time.
+    let lose = true;
+    const losingReply: MessageProvider = {
+      name: local.name,
+      async send(m) {
+        const sent = await local.send(m);
+        if (lose) {
+          lose = false;
+          throw new Error('worker died after the local provider took the message');
+        }
+        return sent;
+      },
+      alreadySent: (m, earlier) => local.alreadySent!(m, earlier),
+    };
+    const gateway = createGateway({ db: pg.db, providers: { sms: losingReply }, caps: { perDay: 100, perWeek: 100 } });
+    const request = req();
+    await expect(gateway.send(request, afternoon)).rejects.toThrow(/worker died/);
+    const retried = await gateway.send(request, afternoon);
+    expect(retried).toMatchObject({ status: 'sent', duplicate: true });
+    const { messageId } = retried as { messageId: string };
+    expect(await deliveriesOf(messageId)).toEqual([
+      expect.objectContaining({ message_id: messageId, channel: 'sms', to_address: '+12485550177' }),
+    ]);
+  });
+
   it('two overlapping attempts with the same idempotency key (the first still at the provider): sent once', async () => {
     // Like SendGrid: no idempotency key and no lookup — only the gateway can stop a second send.
     const delivered: OutboundMessage[] = [];
@@ -397,7 +436,11 @@ describe('messaging gateway', () => {
     const contact = await newContact('Stopper', phone, 'stopper@example.com');
     const gateway = createGateway({
       db: pg.db,
-      providers: { sms: localProvider('sms'), call: localProvider('call'), email: localProvider('email') },
+      providers: {
+        sms: localProvider('sms', pg.db),
+        call: localProvider('call', pg.db),
+        email: localProvider('email', pg.db),
+      },
       caps: { perDay: 100, perWeek: 100 },
     });
     await setConsent(pg.db, {
@@ -446,7 +489,7 @@ describe('messaging gateway', () => {
   it('defers an SMS asked for at 22:30 in Detroit to 08:00 the next morning; email is not held', async () => {
     const gateway = createGateway({
       db: pg.db,
-      providers: { sms: localProvider('sms'), email: localProvider('email') },
+      providers: { sms: localProvider('sms', pg.db), email: localProvider('email', pg.db) },
       caps: { perDay: 100, perWeek: 100 },
     });
     const lateEvening = new Date('2026-11-26T03:30:00Z'); // 22:30 EST on the 25th
@@ -484,7 +527,7 @@ describe('messaging gateway', () => {
         preferred_language: null,
       })
       .execute();
-    const providers = { sms: localProvider('sms') };
+    const providers = { sms: localProvider('sms', pg.db) };
     const caps = { perDay: 100, perWeek: 100 };
     const strict = createGateway({ db: pg.db, providers, caps });
     const byAreaCode = createGateway({
@@ -531,7 +574,7 @@ describe('messaging gateway', () => {
     );
     const gateway = createGateway({
       db: pg.db,
-      providers: { email: localProvider('email') },
+      providers: { email: localProvider('email', pg.db) },
       caps: { perDay: 2, perWeek: 5 },
     });
     const send = (key: string, kind?: 'marketing' | 'transactional') =>
@@ -563,7 +606,7 @@ describe('messaging gateway', () => {
     );
     const gateway = createGateway({
       db: pg.db,
-      providers: { sms: localProvider('sms') },
+      providers: { sms: localProvider('sms', pg.db) },
       caps: { perDay: 5, perWeek: 5 },
     });
     expect(
@@ -579,7 +622,7 @@ describe('messaging gateway', () => {
     const contact = await newContact('Inbound', phone, 'inbound@example.com');
     const gateway = createGateway({
       db: pg.db,
-      providers: { sms: localProvider('sms'), email: localProvider('email') },
+      providers: { sms: localProvider('sms', pg.db), email: localProvider('email', pg.db) },
       caps: { perDay: 100, perWeek: 100 },
     });
     expect(await handleInboundSms(pg.db, { from: phone, body: 'please stop by tomorrow' })).toEqual({
@@ -606,7 +649,7 @@ describe('messaging gateway', () => {
   it('renders a template before recording it; a missing variable fails the send and records nothing', async () => {
     const gateway = createGateway({
       db: pg.db,
-      providers: { email: localProvider('email') },
+      providers: { email: localProvider('email', pg.db) },
       caps: { perDay: 100, perWeek: 100 },
     });
     const variables = {
@@ -666,7 +709,7 @@ describe('messaging gateway', () => {
     const seen: string[][] = [];
     const gateway = createGateway({
       db: pg.db,
-      providers: { email: localProvider('email') },
+      providers: { email: localProvider('email', pg.db) },
       caps: { perDay: 100, perWeek: 100 },
       personalise: async (m, keep) => {
         seen.push(keep);
@@ -762,7 +805,7 @@ describe('messaging gateway', () => {
   it('every email carries a visible unsubscribe link to its own one-click URL', async () => {
     const gateway = createGateway({
       db: pg.db,
-      providers: { email: localProvider('email') },
+      providers: { email: localProvider('email', pg.db) },
       caps: { perDay: 100, perWeek: 100 },
       unsubscribeUrl: (id) => `https://crm.example/unsubscribe/${id}`,
     });
@@ -814,7 +857,11 @@ describe('messaging gateway', () => {
       state: 'CA',
       zip: '94105',
     });
-    const providers = { sms: localProvider('sms'), email: localProvider('email'), postcard: localProvider('postcard') };
+    const providers = {
+      sms: localProvider('sms', pg.db),
+      email: localProvider('email', pg.db),
+      postcard: localProvider('postcard', pg.db),
+    };
     const gateway = createGateway({
       db: pg.db,
       providers,

@@ -12,6 +12,8 @@ import { createLeadOnce } from '../../db/repositories/leads';
 import { consentOf } from '../../db/repositories/messages';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 import { twilioCallProvider, twilioSmsProvider, type TwilioRequest } from '../../activities/messaging/providers/twilio';
+import { publicBaseUrlOf, selectProviders } from '../../activities/messaging/providers/select';
+import { loadConfig } from '../../config/env';
 import { freePort } from '../helpers/ports';
 
 interface Seen {
@@ -291,6 +293,53 @@ describe('provider adapters against a local server', () => {
     expect(
       await provider.alreadySent!(message, { ...earlier, claimed: async (sid) => sid === sentBodies[0]!.sid }),
     ).toBeUndefined();
+  });
+
+  it('TWILIO_API_BASE_URL and SENDGRID_API_BASE_URL: the providers chosen from the settings reach the API there', async () => {
+    sentBodies = [];
+    const config = loadConfig({
+      TWILIO_ACCOUNT_SID: SID,
+      TWILIO_AUTH_TOKEN: TOKEN,
+      TWILIO_FROM_NUMBER: '+12485550100',
+      TWILIO_API_BASE_URL: base,
+      SENDGRID_API_KEY: 'SG.test-key',
+      SENDGRID_FROM_EMAIL: 'hello@iswitchroofs.example',
+      SENDGRID_API_BASE_URL: base,
+      PUBLIC_BASE_URL: 'https://crm.example',
+    });
+    const providers = selectProviders(config, publicBaseUrlOf(config));
+    const sms = await providers.sms!.send({
+      id: 'm3',
+      idempotencyKey: 'wf:5',
+      channel: 'sms',
+      to: '+12485550133',
+      text: 'Through the proxy.',
+    });
+    expect(sms.providerMessageId).toBe(sentBodies.at(-1)!.sid);
+    expect(
+      await providers.sms!.alreadySent!(
+        { id: 'm3', idempotencyKey: 'wf:5', channel: 'sms', to: '+12485550133', text: 'Through the proxy.' },
+        { recordedAt: new Date(Date.now() - 60_000), claimed: async () => false },
+      ),
+    ).toBe(sms.providerMessageId);
+    const email = await providers.email!.send({
+      id: '11111111-2222-3333-4444-666666666666',
+      idempotencyKey: 'wf:6',
+      channel: 'email',
+      to: 'dana@example.com',
+      subject: 'Hi',
+      text: 'Hi Dana',
+    });
+    expect(email.providerMessageId).toBe('sg-abc123');
+    // The SDKs' own requests (auth included), only the origin changed.
+    const twilioPost = seen.find((s) => s.method === 'POST' && s.path.endsWith('/Messages.json'))!;
+    expect(twilioPost.path).toBe(`/2010-04-01/Accounts/${SID}/Messages.json`);
+    expect(twilioPost.headers.authorization).toBe(`Basic ${Buffer.from(`${SID}:${TOKEN}`).toString('base64')}`);
+    expect(new URLSearchParams(twilioPost.body).get('StatusCallback')).toBe(
+      'https://crm.example/webhooks/twilio/status?m=m3',
+    );
+    const mail = seen.find((s) => s.path === '/v3/mail/send')!;
+    expect(mail.headers.authorization).toBe('Bearer SG.test-key');
   });
 
   it('Twilio calls: the message is read to the recipient (TwiML Say), with the status callback', async () => {

@@ -46,7 +46,7 @@ describe('customer timeline', () => {
     customer = lead.contact_id;
     const gateway = createGateway({
       db: pg.db,
-      providers: { email: localProvider('email') },
+      providers: { email: localProvider('email', pg.db) },
       caps: { perDay: 10, perWeek: 10 },
     });
     const request = {

@@ -345,7 +345,7 @@ describe('provider webhooks', () => {
       );
       const gateway = createGateway({
         db: pg.db,
-        providers: { sms: localProvider('sms'), email: localProvider('email') },
+        providers: { sms: localProvider('sms', pg.db), email: localProvider('email', pg.db) },
         caps: { perDay: 10, perWeek: 10 },
       });
       const at = new Date('2026-11-25T20:00:00Z');
@@ -560,7 +560,7 @@ describe('provider webhooks', () => {
     );
     const gateway = createGateway({
       db: pg.db,
-      providers: { sms: localProvider('sms'), email: localProvider('email') },
+      providers: { sms: localProvider('sms', pg.db), email: localProvider('email', pg.db) },
       caps: { perDay: 10, perWeek: 10 },
     });
     const at = new Date('2026-11-25T20:00:00Z');

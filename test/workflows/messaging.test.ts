@@ -72,7 +72,7 @@ describe('sending from a workflow', () => {
   it('an SMS asked for at 22:30 in Detroit waits and goes out at 08:00 the next morning', async () => {
     const gateway = createGateway({
       db: pg.db,
-      providers: { sms: localProvider('sms') },
+      providers: { sms: localProvider('sms', pg.db) },
       caps: { perDay: 10, perWeek: 20 },
     });
     // Move the server's clock to the next 22:30 in Detroit.

@@ -15,6 +15,7 @@ export function selectProviders(config: Config, publicBaseUrl: string): Partial<
       authToken: config.TWILIO_AUTH_TOKEN,
       from: config.TWILIO_FROM_NUMBER,
       statusCallback: `${publicBaseUrl}/webhooks/twilio/status`,
+      baseUrl: config.TWILIO_API_BASE_URL,
     };
     providers.sms = twilioSmsProvider(twilioOptions);
     // With TWILIO_CALLS=true calls are placed by Twilio; otherwise they stay tasks for the reps.
@@ -25,6 +26,7 @@ export function selectProviders(config: Config, publicBaseUrl: string): Partial<
       apiKey: config.SENDGRID_API_KEY,
       from: config.SENDGRID_FROM_EMAIL,
       unsubscribeUrl: (id) => `${publicBaseUrl}/unsubscribe/${id}`,
+      baseUrl: config.SENDGRID_API_BASE_URL,
     });
   }
   return providers;

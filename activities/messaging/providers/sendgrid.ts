@@ -10,7 +10,7 @@ export interface SendGridOptions {
   from: string;
   /** One-click unsubscribe URL for a message. */
   unsubscribeUrl: (messageId: string) => string;
-  /** The API's base URL; tests point it at a local server. */
+  /** The API's base URL (SENDGRID_API_BASE_URL: the EU region, a proxy; tests point it at a local server). */
   baseUrl?: string;
   /** Request timeout (default 30 s, as Twilio's SDK). */
   timeoutMs?: number;

@@ -18,10 +18,17 @@ export interface TwilioOptions {
   /** Where Twilio posts delivery status (our signed webhook). */
   statusCallback?: string;
   /** The SDK's HTTP client (its `request(options)` contract); tests and proxies pass their own. */
-  httpClient?: {
-    request(options: TwilioRequest): Promise<{ statusCode: number; body: unknown; headers: Record<string, string> }>;
-  };
+  httpClient?: TwilioHttpClient;
+  /**
+   * Where the REST API is reached instead of https://api.twilio.com (TWILIO_API_BASE_URL: an
+   * egress proxy, a test server): the SDK's own HTTP client, with each request's origin replaced.
+   */
+  baseUrl?: string;
 }
+
+type TwilioHttpClient = {
+  request(options: TwilioRequest): Promise<{ statusCode: number; body: unknown; headers: Record<string, string> }>;
+};
 
 export interface TwilioRequest {
   method: string;
@@ -59,13 +66,31 @@ async function firstUnclaimed(
   return undefined;
 }
 
-export function twilioSmsProvider(opts: TwilioOptions): MessageProvider {
+/** The SDK's own HTTP client, sending every request to `baseUrl` (path and query kept). */
+function viaBaseUrl(baseUrl: string): TwilioHttpClient {
+  const sdk = new twilio.RequestClient();
+  const base = new URL(baseUrl);
+  const prefix = base.pathname.replace(/\/+$/, '');
+  return {
+    request: (o) => {
+      const target = new URL(o.uri);
+      return sdk.request({
+        ...o,
+        uri: `${base.origin}${prefix}${target.pathname}${target.search}`,
+      } as never) as ReturnType<TwilioHttpClient['request']>;
+    },
+  };
+}
+
+/** The SDK client: through the given HTTP client, or to the given base URL, or to Twilio. */
+function clientOf(opts: TwilioOptions) {
+  const httpClient = opts.httpClient ?? (opts.baseUrl ? viaBaseUrl(opts.baseUrl) : undefined);
   // The SDK's own types name its RequestClient class; any object keeping its request() contract works.
-  const client = twilio(
-    opts.accountSid,
-    opts.authToken,
-    opts.httpClient ? { httpClient: opts.httpClient as never } : {},
-  );
+  return twilio(opts.accountSid, opts.authToken, httpClient ? { httpClient: httpClient as never } : {});
+}
+
+export function twilioSmsProvider(opts: TwilioOptions): MessageProvider {
+  const client = clientOf(opts);
   return {
     name: 'twilio',
     async send(m: OutboundMessage) {
@@ -96,11 +121,7 @@ export function twilioSmsProvider(opts: TwilioOptions): MessageProvider {
 
 /** Outbound calls through Twilio: the message text is read to the recipient (TwiML <Say>). */
 export function twilioCallProvider(opts: TwilioOptions): MessageProvider {
-  const client = twilio(
-    opts.accountSid,
-    opts.authToken,
-    opts.httpClient ? { httpClient: opts.httpClient as never } : {},
-  );
+  const client = clientOf(opts);
   return {
     name: 'twilio-voice',
     async send(m: OutboundMessage) {

@@ -20,7 +20,7 @@ describe('pacing across plans', () => {
     pg = await startTestPostgres();
     gateway = createGateway({
       db: pg.db,
-      providers: { email: localProvider('email'), sms: localProvider('sms') },
+      providers: { email: localProvider('email', pg.db), sms: localProvider('sms', pg.db) },
       caps: { perDay: 10, perWeek: 50, minGapMs: GAP },
     });
   });

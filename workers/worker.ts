@@ -98,12 +98,12 @@ export function workerSettingsOf(
 
 /**
  * Sends one worker runs at once. A send holds a pool connection for its whole provider call (the
- * send lock, activities/messaging/gateway.ts), and the providers that deliver into Postgres (the
- * local outbox, call tasks, postcards) take a second one meanwhile: with as many sends as
- * connections, every connection can be held by a send waiting for another, and they all time out
- * together, again on each retry (seen after a worker was killed with sends in flight:
- * test/integration/fault-worker-kill.test.ts). Half the pool leaves the rest for those second
- * connections and the other activities; 5 of a pool of 10 is far above the sending rate's needs.
+ * send lock, activities/messaging/gateway.ts); the providers that deliver into Postgres (the local
+ * outbox, call tasks, postcards) write on that same connection (SendVia), so sends never wait on
+ * each other for a second one. Half the pool still leaves the rest to the checks before a send and
+ * to the other activities of the process: 5 of a pool of 10 is far above the sending rate's needs.
+ * (Before SendVia, sends as many as the connections stalled the pool after a worker was killed with
+ * sends in flight: test/integration/fault-worker-kill.test.ts.)
  */
 export const sendsAtOnce = (dbPoolSize: number): number => Math.max(1, Math.floor(dbPoolSize / 2));
 

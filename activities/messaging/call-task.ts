@@ -8,11 +8,12 @@ import type { MessageProvider } from './contract';
 export function callTaskProvider(db: Kysely<Database>): MessageProvider {
   return {
     name: 'call-task',
-    async send(m) {
+    async send(m, via) {
+      const q = via?.db ?? db; // the send's own connection (see SendVia)
       const lead = m.leadId
-        ? await db.selectFrom('leads').select(['id', 'assigned_rep_id']).where('id', '=', m.leadId).executeTakeFirst()
+        ? await q.selectFrom('leads').select(['id', 'assigned_rep_id']).where('id', '=', m.leadId).executeTakeFirst()
         : undefined;
-      await notify(db, {
+      await notify(q, {
         key: `call-task:${m.id}`,
         recipient: lead?.assigned_rep_id ? `rep:${lead.assigned_rep_id}` : 'ops',
         kind: 'call_task',
@@ -22,8 +23,8 @@ export function callTaskProvider(db: Kysely<Database>): MessageProvider {
       return { providerMessageId: `call-task-${m.id}` };
     },
     // The task is the delivery: a retry finds it instead of asking twice.
-    async alreadySent(m) {
-      const task = await db
+    async alreadySent(m, earlier) {
+      const task = await (earlier.db ?? db)
         .selectFrom('notifications')
         .select('key')
         .where('key', '=', `call-task:${m.id}`)

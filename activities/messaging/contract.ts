@@ -1,7 +1,9 @@
 // The messaging contract: what a send asks for and answers, what a provider is given, and the shape
 // of a template. Workflows, providers and templates depend on this file, not on the gateway's
 // implementation, so none of them pulls in the others (and workflows import it type-only).
+import type { Kysely } from 'kysely';
 import type { z } from 'zod';
+import type { Database } from '../../db/schema';
 
 /** The plans that message a contact, paced against each other by the gateway. */
 export const PLANS = ['cadence', 'review', 'journey', 'other'] as const;
@@ -70,8 +72,18 @@ export interface OutboundMessage {
   html?: string;
 }
 
+/**
+ * What the gateway lends a provider for one call: the send's own database connection, which holds
+ * the message's send lock. A provider that writes to our database (the local outbox, call tasks,
+ * local postcards) uses it instead of taking a second connection from the pool: sends holding every
+ * pooled connection while each waits for one more would stall the pool.
+ */
+export interface SendVia {
+  db?: Kysely<Database>;
+}
+
 /** What a provider is told when asked whether an earlier attempt of a message reached it. */
-export interface EarlierAttempt {
+export interface EarlierAttempt extends SendVia {
   /** When the message was recorded: no attempt of it can have reached the provider before. */
   recordedAt: Date;
   /** Whether a provider id already belongs to another of our messages (then it is not this one). */
@@ -81,7 +93,7 @@ export interface EarlierAttempt {
 /** A delivery service for one channel (SendGrid, Twilio, the local outbox…). */
 export interface MessageProvider {
   readonly name: string;
-  send(message: OutboundMessage): Promise<{ providerMessageId: string }>;
+  send(message: OutboundMessage, via?: SendVia): Promise<{ providerMessageId: string }>;
   /**
    * For providers without idempotency keys (Twilio): whether an earlier attempt of this message
    * reached them — its provider id, or undefined. The gateway asks only on a retry after an

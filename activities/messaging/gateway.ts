@@ -130,6 +130,7 @@ export function createGateway(deps: {
     try {
       return await provider.alreadySent?.(outbound(row), {
         recordedAt: row.created_at,
+        db: q,
         claimed: (providerMessageId) => providerIdClaimed(q, row.provider, providerMessageId, row.id),
       });
     } catch (err) {
@@ -210,7 +211,7 @@ export function createGateway(deps: {
       }
       let providerMessageId: string;
       try {
-        providerMessageId = (await provider.send(outbound(current))).providerMessageId;
+        providerMessageId = (await provider.send(outbound(current), { db: conn })).providerMessageId;
       } catch (err) {
         if (!(err instanceof ProviderError)) throw err;
         err.messageId = current.id;

@@ -5,12 +5,12 @@ import type { Kysely } from 'kysely';
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
 import { savePostcard } from '../../db/repositories/messages';
 import type { Database } from '../../db/schema';
-import type { MessageProvider, OutboundMessage } from './contract';
+import type { MessageProvider, OutboundMessage, SendVia } from './contract';
 
 /** A print-and-mail house: takes a print-ready PDF and an address, returns its job id. */
 export interface PrintProvider {
   readonly name: string;
-  submit(job: { messageId: string; address: string; pdf: Uint8Array }): Promise<{ jobId: string }>;
+  submit(job: { messageId: string; address: string; pdf: Uint8Array }, via?: SendVia): Promise<{ jobId: string }>;
 }
 
 const WIDTH = 6 * 72;
@@ -69,9 +69,9 @@ export async function renderPostcardPdf(m: { subject?: string; text: string; add
 export function postcardProvider(print: PrintProvider): MessageProvider {
   return {
     name: `postcard-${print.name}`,
-    async send(m: OutboundMessage) {
+    async send(m: OutboundMessage, via?: SendVia) {
       const pdf = await renderPostcardPdf({ subject: m.subject, text: m.text, address: m.to });
-      return { providerMessageId: (await print.submit({ messageId: m.id, address: m.to, pdf })).jobId };
+      return { providerMessageId: (await print.submit({ messageId: m.id, address: m.to, pdf }, via)).jobId };
     },
   };
 }
@@ -80,8 +80,8 @@ export function postcardProvider(print: PrintProvider): MessageProvider {
 export function localPrintProvider(db: Kysely<Database>): PrintProvider {
   return {
     name: 'local',
-    async submit(job) {
-      await savePostcard(db, job.messageId, job.address, job.pdf);
+    async submit(job, via) {
+      await savePostcard(via?.db ?? db, job.messageId, job.address, job.pdf);
       return { jobId: `local-print-${job.messageId}` };
     },
   };

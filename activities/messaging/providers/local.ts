@@ -13,12 +13,12 @@ export function localProvider(channel: Channel, db: Kysely<Database>): MessagePr
   const id = (m: OutboundMessage) => `local-${m.id}`;
   return {
     name: `local-${channel}`,
-    async send(m) {
-      await recordLocalDelivery(db, { messageId: m.id, channel: m.channel, to: m.to });
+    async send(m, via) {
+      await recordLocalDelivery(via?.db ?? db, { messageId: m.id, channel: m.channel, to: m.to });
       return { providerMessageId: id(m) };
     },
-    async alreadySent(m) {
-      return (await hasLocalDelivery(db, m.id)) ? id(m) : undefined;
+    async alreadySent(m, earlier) {
+      return (await hasLocalDelivery(earlier.db ?? db, m.id)) ? id(m) : undefined;
     },
   };
 }

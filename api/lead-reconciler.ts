@@ -6,6 +6,7 @@ import type { Logger } from '../config/logger';
 import { leadsAwaitingWorkflow, markWorkflowStarted } from '../db/repositories/leads';
 import type { Database } from '../db/schema';
 import type { RoutingPolicy } from '../workflows/lead-intake/rules/sla-policy';
+import { runEvery } from './run-every';
 import { startLeadIntake } from './start-workflows';
 
 /** Leads younger than this may still be inside their own POST request. */
@@ -26,20 +27,9 @@ export async function reconcileLeadWorkflows(
 }
 
 export function startLeadReconciler(deps: Parameters<typeof reconcileLeadWorkflows>[0], everyMs = 60_000): () => void {
-  let running = false;
-  const tick = async (): Promise<void> => {
-    if (running) return;
-    running = true;
-    try {
-      await reconcileLeadWorkflows(deps);
-    } catch (err) {
-      deps.logger.warn({ err: (err as Error).message }, 'lead reconciliation failed; retrying next round');
-    } finally {
-      running = false;
-    }
-  };
-  void tick();
-  const timer = setInterval(() => void tick(), everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  return runEvery(
+    everyMs,
+    () => reconcileLeadWorkflows(deps),
+    (err) => deps.logger.warn({ err: err.message }, 'lead reconciliation failed; retrying next round'),
+  );
 }

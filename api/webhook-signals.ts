@@ -8,6 +8,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Logger } from '../config/logger';
+import { runEvery } from './run-every';
 import {
   claimWebhookSignals,
   markWebhookSignalDone,
@@ -68,21 +69,12 @@ export async function deliverWebhookSignals(
 
 /** Delivers what is still pending every `everyMs`, while the API runs. */
 export function startWebhookSignalRelay(deps: SignalRelayDeps, everyMs = 10_000): () => void {
-  let running = false;
-  const tick = async (): Promise<void> => {
-    if (running) return;
-    running = true;
-    try {
+  return runEvery(
+    everyMs,
+    async () => {
       // Batches until nothing is left that may be tried now.
       while ((await deliverWebhookSignals(deps)) > 0);
-    } catch (err) {
-      deps.logger.warn({ err: (err as Error).message }, 'webhook signal relay failed; retrying next round');
-    } finally {
-      running = false;
-    }
-  };
-  void tick();
-  const timer = setInterval(() => void tick(), everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
+    },
+    (err) => deps.logger.warn({ err: err.message }, 'webhook signal relay failed; retrying next round'),
+  );
 }

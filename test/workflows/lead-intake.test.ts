@@ -225,31 +225,40 @@ describe('leadIntake (routed)', () => {
     });
   });
 
-  it('nobody available: the lead waits, ops are told once, and it is assigned when capacity frees', async () => {
-    const crm = fakeCrm();
-    crm.world.repsFree = false;
-    await run('no rep', crm, async (start) => {
-      const h = await start('lead-no-rep', input('no-rep', { signals: HOT }));
-      await expect.poll(async () => (await statusOf(h)).stage).toBe('waiting_for_rep');
-      // Ten more looks (every 30 s), no more alerts; slept a look at a time, so the server never
-      // skips further than one retry while a workflow task is in flight.
-      for (let look = 0; look < 10; look++) await temporal.env.sleep('30 seconds');
-      expect(crm.world.routingAttempts).toBeGreaterThanOrEqual(10);
-      expect(crm.world.notifications.filter((n) => n.kind === 'no_rep_available')).toHaveLength(1);
-      expect(crm.world.assignments).toEqual([]);
-      expect(await rejection(h.executeUpdate(acceptLeadUpdate, { args: [{ repId: 'rep-ann' }] }))).toBe('NotAssigned');
-      // A rep's capacity frees (another lead closed): the waiting lead looks at once, not at its next retry.
-      crm.world.repsFree = true;
-      await h.signal(capacityFreedSignal);
-      await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
-      expect(crm.world.stages).toEqual(['waiting_for_rep']);
-      expect(crm.world.assignments).toHaveLength(1);
-      await h.executeUpdate(contactedUpdate, { args: [{ repId: 'rep-ann' }] });
-      await h.signal(closeLeadSignal, { reason: 'won' });
-      await h.result();
-      await keepHistory(h, 'lead-intake', 'no-rep-then-assigned');
-    });
-  });
+  // Five minutes of server time slept 30 s at a time: in two full runs (not alone) one workflow-task
+  // completion went unanswered and the test hung past 60 s. The server hands a lost task out again
+  // after the 2-minute task timeout: the budget lets the test live through one such loss.
+  it(
+    'nobody available: the lead waits, ops are told once, and it is assigned when capacity frees',
+    { timeout: 240_000 },
+    async () => {
+      const crm = fakeCrm();
+      crm.world.repsFree = false;
+      await run('no rep', crm, async (start) => {
+        const h = await start('lead-no-rep', input('no-rep', { signals: HOT }));
+        await expect.poll(async () => (await statusOf(h)).stage).toBe('waiting_for_rep');
+        // Ten more looks (every 30 s), no more alerts; slept a look at a time, so the server never
+        // skips further than one retry while a workflow task is in flight.
+        for (let look = 0; look < 10; look++) await temporal.env.sleep('30 seconds');
+        expect(crm.world.routingAttempts).toBeGreaterThanOrEqual(10);
+        expect(crm.world.notifications.filter((n) => n.kind === 'no_rep_available')).toHaveLength(1);
+        expect(crm.world.assignments).toEqual([]);
+        expect(await rejection(h.executeUpdate(acceptLeadUpdate, { args: [{ repId: 'rep-ann' }] }))).toBe(
+          'NotAssigned',
+        );
+        // A rep's capacity frees (another lead closed): the waiting lead looks at once, not at its next retry.
+        crm.world.repsFree = true;
+        await h.signal(capacityFreedSignal);
+        await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
+        expect(crm.world.stages).toEqual(['waiting_for_rep']);
+        expect(crm.world.assignments).toHaveLength(1);
+        await h.executeUpdate(contactedUpdate, { args: [{ repId: 'rep-ann' }] });
+        await h.signal(closeLeadSignal, { reason: 'won' });
+        await h.result();
+        await keepHistory(h, 'lead-intake', 'no-rep-then-assigned');
+      });
+    },
+  );
 
   it('re-scores on engagement with a higher revision each time, and keeps the first close', async () => {
     const crm = fakeCrm();

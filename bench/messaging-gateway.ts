@@ -3,7 +3,8 @@
 // add to each send, measured on their own in the same run.
 // Run: node --import tsx bench/messaging-gateway.ts [SENDS=2000]
 import os from 'node:os';
-import { createGateway, localProvider } from '../activities/messaging/gateway';
+import { createGateway } from '../activities/messaging/gateway';
+import { localProvider } from '../activities/messaging/providers/local';
 import { nextAllowed, zonesFor } from '../activities/messaging/quiet-hours';
 import { createLeadOnce } from '../db/repositories/leads';
 import { consentOf, recentMarketing, recipientOf } from '../db/repositories/messages';

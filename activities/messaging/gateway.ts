@@ -472,6 +472,3 @@ export function createGateway(deps: {
     },
   };
 }
-
-/** The offline default provider (its own module; exported here for the callers that build a gateway). */
-export { localProvider } from './providers/local';

@@ -7,7 +7,8 @@
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { createGateway, localProvider } from '../../activities/messaging/gateway';
+import { createGateway } from '../../activities/messaging/gateway';
+import { localProvider } from '../../activities/messaging/providers/local';
 import { createDb } from '../../db/connection';
 import { findCadence, recordTouch } from '../../db/repositories/cadences';
 import type { Database } from '../../db/schema';

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageProvider, OutboundMessage, SendRequest } from '../../activities/messaging/contract';
-import { createGateway, localProvider, MessageInFlightError } from '../../activities/messaging/gateway';
+import { createGateway, MessageInFlightError } from '../../activities/messaging/gateway';
+import { localProvider } from '../../activities/messaging/providers/local';
 import { quietHoursPolicy } from '../../activities/messaging/quiet-hours';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { setConsent } from '../../db/repositories/messages';

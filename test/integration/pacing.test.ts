@@ -4,7 +4,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SendRequest } from '../../activities/messaging/contract';
-import { createGateway, localProvider } from '../../activities/messaging/gateway';
+import { createGateway } from '../../activities/messaging/gateway';
+import { localProvider } from '../../activities/messaging/providers/local';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 

@@ -3,7 +3,8 @@
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGateway, localProvider } from '../../activities/messaging/gateway';
+import { createGateway } from '../../activities/messaging/gateway';
+import { localProvider } from '../../activities/messaging/providers/local';
 import { ModelStore } from '../../activities/ml/model-store';
 import { createApp } from '../../api/app';
 import { createLeadOnce } from '../../db/repositories/leads';

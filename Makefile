@@ -6,7 +6,7 @@ VENV_STAMP := $(VENV)/.install-stamp
 # Run TypeScript through Node itself (no npx/tsx wrapper processes), so Ctrl-C reaches our handler.
 NODE_TS := node --import tsx
 
-.PHONY: start test install typecheck lint format clean models
+.PHONY: start test install typecheck lint format clean models bench
 
 ## start: install what is missing, then run Temporal (+ Web UI), Postgres, the worker and the API
 start: install
@@ -49,6 +49,10 @@ lint: install
 ## format: rewrite the code in the project's style (Prettier, width 120; `make test` checks it)
 format: install
 	npm run --silent format
+
+## bench: every benchmark at a quick size, tables printed under the commit and date (docs/benchmarks.md)
+bench: install
+	$(NODE_TS) bench/run-all.ts
 
 ## models: retrain the lead-intelligence models (synthetic data, fixed seeds): models/*/model.onnx,
 ## model cards and models/registry.json, byte-identical on every run (models/README.md)

@@ -1,8 +1,7 @@
 // The OpenAPI 3.1 document is generated from the same zod schemas that validate requests.
-import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { z } from '../config/zod';
 
-extendZodWithOpenApi(z);
 export { z };
 
 export const problemSchema = z

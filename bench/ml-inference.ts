@@ -2,7 +2,6 @@
 // batch (leads/s), beside the roadmap's own figures (4.1 A: < 2 s per prediction; 100-200 req/min).
 // Run: node --import tsx bench/ml-inference.ts [singleRuns=5000] [batchRuns=20]
 // First: zod 4 adds .openapi() to schemas created after this import only (the API documents them).
-import '../api/openapi';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import type { Client } from '@temporalio/client';

@@ -1,6 +1,6 @@
 // Raw records the models accept (models/README.md): validated here, so bad input never reaches a
 // model — a 422 naming the field at the API, a non-retryable failure in an activity.
-import { z } from 'zod';
+import { z } from '../../config/zod';
 import { LEAD_SOURCES } from '../../workflows/lead-intake/rules/lead';
 
 export const SEASONS = ['winter', 'spring', 'summer', 'fall'] as const;

@@ -8,6 +8,7 @@ import type { LeadIntakeInput } from '../workflows/lead-intake/types';
 import type { LeadSource } from '../workflows/lead-intake/rules/lead';
 import type { RoutingPolicy } from '../workflows/lead-intake/rules/sla-policy';
 import { CustomerId, LeadId, LeadSource as LeadSourceKey, Stage, Territory } from '../temporal/search-attributes';
+import { routingTaskQueue } from '../temporal/task-queues';
 import { journeyWorkflowId, leadWorkflowId, retrainWorkflowId } from '../temporal/workflow-ids';
 
 /**
@@ -33,7 +34,7 @@ export async function startLeadIntake(
   try {
     await client.workflow.start<typeof leadIntake>('leadIntake', {
       workflowId,
-      taskQueue,
+      taskQueue: routingTaskQueue(taskQueue),
       args: [input],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',

@@ -1,5 +1,6 @@
-// Builds the process worker: every workflow in workflows/ and every activity in activities/ on one
-// task queue, with the encrypting data converter.
+// Builds the process worker: every workflow in workflows/ and every activity in activities/ on the
+// main task queue, new leads on the routing queue, sends on the messaging queue, all with the
+// encrypting data converter.
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import type { PayloadKey } from '../config/dev-secrets';
 import type { Logger } from '../config/logger';
 import type { Database } from '../db/schema';
 import { createActivities, createSendingActivities } from '../activities';
-import { messagingTaskQueue } from '../temporal/task-queues';
+import { messagingTaskQueue, routingTaskQueue } from '../temporal/task-queues';
 import { cadenceSettingsOf, quietHoursSettingsOf, type Config } from '../config/env';
 import type { CadenceSettings } from '../workflows/cadence/types';
 import { publicBaseUrlOf, selectPersonaliser, selectProviders } from '../activities/messaging/providers/select';
@@ -119,17 +120,19 @@ export async function createProcessWorker(
 ): Promise<{ worker: ProcessWorker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: opts.address });
   const dataConverter = createDataConverter(opts.payloadKeys);
+  const workflowCode = opts.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath, failureConverterPath }));
+  const activities = createActivities({
+    db: opts.db,
+    modelStore: opts.modelStore,
+    python: opts.python,
+    cadence: opts.cadence,
+  });
   const main = await Worker.create({
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: createActivities({
-      db: opts.db,
-      modelStore: opts.modelStore,
-      python: opts.python,
-      cadence: opts.cadence,
-    }),
+    workflowBundle: workflowCode,
+    activities,
     // Sleeping cadences and journeys need not stay in memory: 10,000 cost 0.26× the memory at 1,000.
     ...(opts.maxCachedWorkflows !== undefined && { maxCachedWorkflows: opts.maxCachedWorkflows }),
     dataConverter,
@@ -137,6 +140,17 @@ export async function createProcessWorker(
     shutdownGraceTime: '10 seconds',
     // Heartbeats reach the server often enough that a cancelled retrain stops its trainer within seconds.
     maxHeartbeatThrottleInterval: '3 seconds',
+  });
+  // New leads only (their workflows and activities): their own queue and slots, so journeys,
+  // cadences and sends queued on the main one never delay an assignment (docs/benchmarks.md).
+  const routing = await Worker.create({
+    connection,
+    namespace: opts.namespace,
+    taskQueue: routingTaskQueue(opts.taskQueue),
+    workflowBundle: workflowCode,
+    activities,
+    dataConverter,
+    shutdownGraceTime: '10 seconds',
   });
   // Sends only, at the providers' pace: the rate is enforced by the server for the whole queue.
   const sending = await Worker.create({
@@ -157,14 +171,14 @@ export async function createProcessWorker(
     maxConcurrentActivityTaskExecutions: sendsAtOnce(opts.dbPoolSize ?? 10),
     shutdownGraceTime: '10 seconds',
   });
+  const workers = [main, routing, sending];
   const worker: ProcessWorker = {
     run: async () => {
-      await Promise.all([main.run(), sending.run()]);
+      await Promise.all(workers.map((w) => w.run()));
     },
-    runUntil: async (done) => (await Promise.all([main.runUntil(done), sending.runUntil(done)]))[0],
+    runUntil: async (done) => (await Promise.all(workers.map((w) => w.runUntil(done))))[0] as Awaited<typeof done>,
     shutdown: () => {
-      main.shutdown();
-      sending.shutdown();
+      for (const w of workers) w.shutdown();
     },
   };
   return { worker, connection };

@@ -4,6 +4,8 @@
 // through the API with clear 4xx for bad input.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient } from '../../temporal/client';
+import { routingTaskQueue } from '../../temporal/task-queues';
+import { cadenceWorkflowId, leadWorkflowId } from '../../temporal/workflow-ids';
 import { journeyStatusQuery } from '../../workflows/journey/messages';
 import type { LeadFeatures } from '../../activities/ml/schemas';
 import { NEXT_BEST_ACTION_COLUMNS, pythonReference } from '../helpers/ml-reference';
@@ -89,6 +91,21 @@ describe('routing API', () => {
     };
     expect(load.open.find((o) => o.leadId === lead.id)!.contactedAt).not.toBeNull();
     expect(load.activeLeads).toBe(load.open.length);
+
+    // The lead was routed on its own queue; the cadence it handed over to lives on the main one.
+    const client = await connectClient({
+      address: sys.temporalAddress,
+      namespace: sys.config.TEMPORAL_NAMESPACE,
+      payloadKeys: sys.secrets.payloadKeys,
+    });
+    const mainQueue = sys.config.TEMPORAL_TASK_QUEUE;
+    expect((await client.workflow.getHandle(leadWorkflowId(lead.id)).describe()).taskQueue).toBe(
+      routingTaskQueue(mainQueue),
+    );
+    await expect
+      .poll(async () => (await client.workflow.getHandle(cadenceWorkflowId(lead.id)).describe()).taskQueue)
+      .toBe(mainQueue);
+    await client.connection.close();
   });
 
   it('scores a lead that brings every model feature as the Python reference does: a strong lead above a weak one', async () => {

@@ -3,7 +3,15 @@
 // the lead closes, the cadence is told to stop. Behind a patch: leads that were already running
 // when this shipped keep their recorded histories.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, getExternalWorkflowHandle, log, patched, startChild } from '@temporalio/workflow';
+import {
+  ParentClosePolicy,
+  getExternalWorkflowHandle,
+  log,
+  patched,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { mainTaskQueueOf } from '../../temporal/task-queues';
 import { cadenceWorkflowId } from '../../temporal/workflow-ids';
 import { followUpCadence } from '../cadence/workflow';
 import { stopCadenceSignal } from '../cadence/messages';
@@ -17,6 +25,8 @@ export async function startFollowUp(status: LeadStatus, why: string): Promise<vo
   try {
     await startChild(followUpCadence, {
       workflowId,
+      // Cadences live for weeks on the main queue; the routing queue is kept for new leads.
+      taskQueue: mainTaskQueueOf(workflowInfo().taskQueue),
       // In the ops queue nobody holds the lead: no rep to pause it with.
       args: [{ leadId: status.leadId, repId: status.stage === 'escalated' ? undefined : status.assignment?.repId }],
       parentClosePolicy: ParentClosePolicy.ABANDON,

@@ -1,6 +1,6 @@
 // Builds the process worker: every workflow in workflows/ and every activity in activities/ on one
 // task queue, with the encrypting data converter.
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type TLSConfig } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import path from 'node:path';
 import type { PayloadKey } from '../config/dev-secrets';
@@ -17,6 +17,7 @@ import type { FrequencyCaps } from '../activities/messaging/contract';
 import { quietHoursPolicy, type QuietHoursPolicy } from '../activities/messaging/quiet-hours';
 import type { ModelStore } from '../activities/ml/model-store';
 import { createDataConverter, failureConverterPath } from '../temporal/data-converter';
+import { temporalTlsOf } from '../temporal/tls';
 
 /** workflows/index.ts, resolved by the SDK's bundler (so it also works where require cannot load .ts). */
 const workflowsPath = path.resolve(__dirname, '..', 'workflows');
@@ -26,6 +27,10 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   payloadKeys: PayloadKey[];
+  /** ALLOW_UNENCRYPTED_PAYLOADS; default: refuse them. */
+  allowUnencryptedPayloads?: boolean;
+  /** TLS to the frontend (TEMPORAL_TLS*); default: plain gRPC. */
+  tls?: TLSConfig;
   db: Kysely<Database>;
   /** Connections in `db`'s pool (DB_POOL_SIZE): bounds the sends run at once (sendsAtOnce). */
   dbPoolSize?: number;
@@ -73,6 +78,8 @@ export function workerSettingsOf(
   | 'cadence'
   | 'maxCachedWorkflows'
   | 'dbPoolSize'
+  | 'allowUnencryptedPayloads'
+  | 'tls'
 > {
   const publicBaseUrl = publicBaseUrlOf(config);
   return {
@@ -93,6 +100,8 @@ export function workerSettingsOf(
     cadence: cadenceSettingsOf(config),
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     dbPoolSize: config.DB_POOL_SIZE,
+    allowUnencryptedPayloads: config.ALLOW_UNENCRYPTED_PAYLOADS,
+    tls: temporalTlsOf(config),
   };
 }
 
@@ -117,8 +126,8 @@ export interface ProcessWorker {
 export async function createProcessWorker(
   opts: WorkerOptions,
 ): Promise<{ worker: ProcessWorker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({ address: opts.address });
-  const dataConverter = createDataConverter(opts.payloadKeys);
+  const connection = await NativeConnection.connect({ address: opts.address, tls: opts.tls });
+  const dataConverter = createDataConverter(opts.payloadKeys, { allowUnencrypted: opts.allowUnencryptedPayloads });
   const main = await Worker.create({
     connection,
     namespace: opts.namespace,

@@ -9,7 +9,7 @@ import { migrateToLatest } from '../db/migrate';
 import { seedDemoData } from '../db/seed';
 import type { Connection } from '@temporalio/client';
 import { connectClient } from '../temporal/client';
-import { temporalTlsOf } from '../temporal/tls';
+import { frontendAuthOf } from '../temporal/frontend-auth';
 import { registerSearchAttributes } from '../temporal/register-search-attributes';
 import { startApiServers } from './server';
 import { openModelStore } from '../activities/ml/model-store';
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     payloadKeys: secrets.payloadKeys,
     allowUnencryptedPayloads: config.ALLOW_UNENCRYPTED_PAYLOADS,
-    tls: temporalTlsOf(config),
+    auth: frontendAuthOf(config),
   });
   const added = await registerSearchAttributes(client.connection as Connection, config.TEMPORAL_NAMESPACE);
   if (added.length) logger.info({ added }, 'registered search attributes');

@@ -224,15 +224,20 @@ export const envSchema = z
     TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
     TEMPORAL_PORT: port.default(7233),
     TEMPORAL_UI_PORT: port.default(8233),
-    /** TLS to the Temporal frontend (docs/production.md); the files below imply it. */
+    /**
+     * TLS to the Temporal frontend (docs/production.md), with the names Temporal's own clients and
+     * CLI read. The files below imply it; each is read at start, so the config holds its bytes.
+     */
     TEMPORAL_TLS: onOff.default(false),
     /** The CA that signed the frontend's certificate, when the system's roots do not know it. */
-    TEMPORAL_TLS_CA_FILE: fileBytes.optional(),
+    TEMPORAL_TLS_SERVER_CA_CERT_PATH: fileBytes.optional(),
     /** This client's certificate and key (PEM) for mutual TLS: both or neither. */
-    TEMPORAL_TLS_CERT_FILE: fileBytes.optional(),
-    TEMPORAL_TLS_KEY_FILE: fileBytes.optional(),
+    TEMPORAL_TLS_CLIENT_CERT_PATH: fileBytes.optional(),
+    TEMPORAL_TLS_CLIENT_KEY_PATH: fileBytes.optional(),
     /** The name the frontend's certificate is checked against, when it differs from TEMPORAL_ADDRESS's host. */
     TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+    /** A bearer token for the frontend's authorizer (a JWT with `permissions`); it implies TLS. */
+    TEMPORAL_API_KEY: z.string().min(1).optional(),
 
     PAYLOAD_KEYS: payloadKeys,
     CODEC_HOST: z.string().default('127.0.0.1'),
@@ -380,11 +385,11 @@ export const envSchema = z
         path: ['PUBLIC_BASE_URL'],
         message: `required when ${real.join(' and ')} ${real.length > 1 ? 'are' : 'is'} configured: status callbacks, webhooks and unsubscribe links use it`,
       });
-    if (Boolean(env.TEMPORAL_TLS_CERT_FILE) !== Boolean(env.TEMPORAL_TLS_KEY_FILE))
+    if (Boolean(env.TEMPORAL_TLS_CLIENT_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_CLIENT_KEY_PATH))
       ctx.addIssue({
         code: 'custom',
-        path: [env.TEMPORAL_TLS_CERT_FILE ? 'TEMPORAL_TLS_KEY_FILE' : 'TEMPORAL_TLS_CERT_FILE'],
-        message: 'mutual TLS needs both TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE',
+        path: [env.TEMPORAL_TLS_CLIENT_CERT_PATH ? 'TEMPORAL_TLS_CLIENT_KEY_PATH' : 'TEMPORAL_TLS_CLIENT_CERT_PATH'],
+        message: 'mutual TLS needs both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH',
       });
     if (env.APP_ENV === 'production') refuseDevelopmentConveniences(env, ctx);
     // An open codec endpoint decrypts every payload: only acceptable on loopback.

@@ -1,7 +1,8 @@
 // The one way API code and scripts reach Temporal: a client with our encrypting data converter.
-import { Client, Connection, type TLSConfig } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import type { PayloadKey } from '../config/dev-secrets';
 import { createDataConverter } from './data-converter';
+import type { FrontendAuth } from './frontend-auth';
 
 export async function connectClient(opts: {
   address: string;
@@ -9,10 +10,10 @@ export async function connectClient(opts: {
   payloadKeys: PayloadKey[];
   /** ALLOW_UNENCRYPTED_PAYLOADS; default: refuse them. */
   allowUnencryptedPayloads?: boolean;
-  /** temporalTlsOf(config); default: plain gRPC. */
-  tls?: TLSConfig;
+  /** frontendAuthOf(config): TLS and a token; default: plain gRPC. */
+  auth?: FrontendAuth;
 }): Promise<Client> {
-  const connection = await Connection.connect({ address: opts.address, tls: opts.tls });
+  const connection = await Connection.connect({ address: opts.address, ...opts.auth });
   return new Client({
     connection,
     namespace: opts.namespace,

@@ -1,6 +1,6 @@
 // Builds the process worker: every workflow in workflows/ and every activity in activities/ on one
 // task queue, with the encrypting data converter.
-import { bundleWorkflowCode, NativeConnection, Worker, type TLSConfig } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import path from 'node:path';
 import type { PayloadKey } from '../config/dev-secrets';
@@ -17,7 +17,7 @@ import type { FrequencyCaps } from '../activities/messaging/contract';
 import { quietHoursPolicy, type QuietHoursPolicy } from '../activities/messaging/quiet-hours';
 import type { ModelStore } from '../activities/ml/model-store';
 import { createDataConverter, failureConverterPath } from '../temporal/data-converter';
-import { temporalTlsOf } from '../temporal/tls';
+import { frontendAuthOf, type FrontendAuth } from '../temporal/frontend-auth';
 
 /** workflows/index.ts, resolved by the SDK's bundler (so it also works where require cannot load .ts). */
 const workflowsPath = path.resolve(__dirname, '..', 'workflows');
@@ -29,8 +29,8 @@ export interface WorkerOptions {
   payloadKeys: PayloadKey[];
   /** ALLOW_UNENCRYPTED_PAYLOADS; default: refuse them. */
   allowUnencryptedPayloads?: boolean;
-  /** TLS to the frontend (TEMPORAL_TLS*); default: plain gRPC. */
-  tls?: TLSConfig;
+  /** TLS and a token for the frontend (TEMPORAL_TLS*, TEMPORAL_API_KEY); default: plain gRPC. */
+  auth?: FrontendAuth;
   db: Kysely<Database>;
   /** Connections in `db`'s pool (DB_POOL_SIZE): bounds the sends run at once (sendsAtOnce). */
   dbPoolSize?: number;
@@ -79,7 +79,7 @@ export function workerSettingsOf(
   | 'maxCachedWorkflows'
   | 'dbPoolSize'
   | 'allowUnencryptedPayloads'
-  | 'tls'
+  | 'auth'
 > {
   const publicBaseUrl = publicBaseUrlOf(config);
   return {
@@ -101,7 +101,7 @@ export function workerSettingsOf(
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     dbPoolSize: config.DB_POOL_SIZE,
     allowUnencryptedPayloads: config.ALLOW_UNENCRYPTED_PAYLOADS,
-    tls: temporalTlsOf(config),
+    auth: frontendAuthOf(config),
   };
 }
 
@@ -126,7 +126,7 @@ export interface ProcessWorker {
 export async function createProcessWorker(
   opts: WorkerOptions,
 ): Promise<{ worker: ProcessWorker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({ address: opts.address, tls: opts.tls });
+  const connection = await NativeConnection.connect({ address: opts.address, ...opts.auth });
   const dataConverter = createDataConverter(opts.payloadKeys, { allowUnencrypted: opts.allowUnencryptedPayloads });
   const main = await Worker.create({
     connection,

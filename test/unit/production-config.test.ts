@@ -9,7 +9,7 @@ import { ProviderError } from '../../activities/messaging/providers/errors';
 import { selectProviders } from '../../activities/messaging/providers/select';
 import { resolvePayloadKeys, resolveSecrets } from '../../config/dev-secrets';
 import { ConfigError, loadConfig, loadDeploymentConfig } from '../../config/env';
-import { temporalTlsOf } from '../../temporal/tls';
+import { frontendAuthOf } from '../../temporal/frontend-auth';
 
 const payloadKeys = `prod-1:${Buffer.alloc(32, 7).toString('base64')}`;
 /** What a deployment sets for its services and shared keys (docker-compose.yml). */
@@ -164,32 +164,35 @@ describe('APP_ENV', () => {
   });
 });
 
-describe('TLS to the Temporal frontend', () => {
-  it('is off unless asked for; its files are read at start, the pair both or neither', () => {
+describe('TLS and a token to the Temporal frontend', () => {
+  it('are off unless asked for; the files are read at start, the pair both or neither', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-tls-'));
     try {
       for (const f of ['ca.pem', 'client.pem', 'client.key']) fs.writeFileSync(path.join(dir, f), `bytes of ${f}`);
-      expect(temporalTlsOf(loadConfig({}))).toBeUndefined();
-      expect(temporalTlsOf(loadConfig({ TEMPORAL_TLS: 'on' }))).toEqual({});
+      expect(frontendAuthOf(loadConfig({}))).toEqual({});
+      expect(frontendAuthOf(loadConfig({ TEMPORAL_TLS: 'on' }))).toEqual({ tls: {} });
+      expect(frontendAuthOf(loadConfig({ TEMPORAL_API_KEY: 'a.jwt.token' }))).toEqual({ apiKey: 'a.jwt.token' });
       expect(
-        temporalTlsOf(
+        frontendAuthOf(
           loadConfig({
-            TEMPORAL_TLS_CA_FILE: path.join(dir, 'ca.pem'),
-            TEMPORAL_TLS_CERT_FILE: path.join(dir, 'client.pem'),
-            TEMPORAL_TLS_KEY_FILE: path.join(dir, 'client.key'),
+            TEMPORAL_TLS_SERVER_CA_CERT_PATH: path.join(dir, 'ca.pem'),
+            TEMPORAL_TLS_CLIENT_CERT_PATH: path.join(dir, 'client.pem'),
+            TEMPORAL_TLS_CLIENT_KEY_PATH: path.join(dir, 'client.key'),
             TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
           }),
         ),
       ).toEqual({
-        serverRootCACertificate: Buffer.from('bytes of ca.pem'),
-        clientCertPair: { crt: Buffer.from('bytes of client.pem'), key: Buffer.from('bytes of client.key') },
-        serverNameOverride: 'temporal.internal',
+        tls: {
+          serverRootCACertificate: Buffer.from('bytes of ca.pem'),
+          clientCertPair: { crt: Buffer.from('bytes of client.pem'), key: Buffer.from('bytes of client.key') },
+          serverNameOverride: 'temporal.internal',
+        },
       });
-      expect(() => loadConfig({ TEMPORAL_TLS_CERT_FILE: path.join(dir, 'client.pem') })).toThrow(
-        /TEMPORAL_TLS_KEY_FILE: mutual TLS needs both/,
+      expect(() => loadConfig({ TEMPORAL_TLS_CLIENT_CERT_PATH: path.join(dir, 'client.pem') })).toThrow(
+        /TEMPORAL_TLS_CLIENT_KEY_PATH: mutual TLS needs both/,
       );
-      expect(() => loadConfig({ TEMPORAL_TLS_CA_FILE: path.join(dir, 'missing.pem') })).toThrow(
-        /TEMPORAL_TLS_CA_FILE: cannot read .*ENOENT/,
+      expect(() => loadConfig({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: path.join(dir, 'missing.pem') })).toThrow(
+        /TEMPORAL_TLS_SERVER_CA_CERT_PATH: cannot read .*ENOENT/,
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -28,6 +28,7 @@ import type { WebhookSecrets } from '../config/dev-secrets';
 import { webhookRoutes } from './routes/webhooks';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 import { devOutboxRoutes } from './routes/dev-outbox';
+import { requestLogSerializers } from './request-log';
 
 export interface ApiDeps {
   db: Kysely<Database>;
@@ -62,6 +63,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(
     pinoHttp({
       logger: deps.logger,
+      serializers: requestLogSerializers,
       genReqId: (req, res) => {
         const incoming = req.headers['x-request-id'];
         const id = typeof incoming === 'string' && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();

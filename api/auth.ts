@@ -17,10 +17,15 @@ function matches(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** The configured key equal to `token` (compared in constant time), if any. */
+export function findApiKey(keys: ApiKey[], token: string): ApiKey | undefined {
+  return keys.find((k) => matches(k.key, token));
+}
+
 export function authenticate(keys: ApiKey[]) {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const found = token ? keys.find((k) => matches(k.key, token)) : undefined;
+    const found = token ? findApiKey(keys, token) : undefined;
     if (!found) {
       throw new ProblemError(
         401,

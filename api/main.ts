@@ -1,20 +1,22 @@
 // API entrypoint for deployments (Docker): migrates the schema, then serves the API and codec endpoint.
+// Production unless APP_ENV says otherwise (config/env.ts): it writes no file, so the image's project
+// folder may stay read-only.
 import { resolveSecrets } from '../config/dev-secrets';
-import { DEPLOYMENT_REQUIRED, loadConfig, requireSet } from '../config/env';
+import { loadDeploymentConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { createDb } from '../db/connection';
 import { migrateToLatest } from '../db/migrate';
 import { seedDemoData } from '../db/seed';
 import type { Connection } from '@temporalio/client';
 import { connectClient } from '../temporal/client';
+import { frontendAuthOf } from '../temporal/frontend-auth';
 import { registerSearchAttributes } from '../temporal/register-search-attributes';
 import { startApiServers } from './server';
 import { openModelStore } from '../activities/ml/model-store';
 import { ensureRetrainSchedule } from '../temporal/schedules';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  requireSet(config, DEPLOYMENT_REQUIRED.api);
+  const config = loadDeploymentConfig('api');
   const logger = createLogger(config.LOG_LEVEL, 'api');
   const secrets = resolveSecrets(config);
   const db = createDb(config.DATABASE_URL!, config.DB_POOL_SIZE);
@@ -24,6 +26,8 @@ async function main(): Promise<void> {
     address: config.TEMPORAL_ADDRESS!,
     namespace: config.TEMPORAL_NAMESPACE,
     payloadKeys: secrets.payloadKeys,
+    allowUnencryptedPayloads: config.ALLOW_UNENCRYPTED_PAYLOADS,
+    auth: frontendAuthOf(config),
   });
   const added = await registerSearchAttributes(client.connection as Connection, config.TEMPORAL_NAMESPACE);
   if (added.length) logger.info({ added }, 'registered search attributes');

@@ -9,7 +9,7 @@ import type { ModelStore } from '../activities/ml/model-store';
 import type { Database } from '../db/schema';
 import { AesGcmPayloadCodec } from '../temporal/codec';
 import { createCodecServer } from '../temporal/codec-server';
-import { publicBaseUrlOf, usesLocalProviders } from '../activities/messaging/providers/select';
+import { publicBaseUrlOf } from '../activities/messaging/providers/select';
 import { createApp } from './app';
 import { startLeadReconciler } from './lead-reconciler';
 import { startWebhookSignalRelay } from './webhook-signals';
@@ -60,12 +60,12 @@ export async function startApiServers(opts: {
     webhooks: {
       secrets: secrets.webhooks,
       publicBaseUrl: publicBaseUrlOf(config),
-      devOutbox: usesLocalProviders(config),
+      devOutbox: config.DEV_OUTBOX,
       sendgridMaxAgeSeconds: config.SENDGRID_WEBHOOK_MAX_AGE_SECONDS,
     },
   });
   const codecApp = createCodecServer({
-    codec: new AesGcmPayloadCodec(secrets.payloadKeys),
+    codec: new AesGcmPayloadCodec(secrets.payloadKeys, { allowUnencrypted: config.ALLOW_UNENCRYPTED_PAYLOADS }),
     corsOrigins: config.codecCorsOrigins,
     accessTokens: config.codecAccessTokens,
     logger: logger.child({ component: 'codec-server' }),

@@ -130,6 +130,42 @@ const stateCodes = z.string().transform((raw, ctx) => {
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**
+ * The channels with a local stand-in that only stores the message (the outbox in Postgres, the
+ * local print house): activities/messaging/contract.ts CHANNELS but `call`, whose default — a task
+ * for a rep — is how calls are made without a voice provider (providers/select.ts checks the two lists).
+ */
+export const LOCAL_STAND_IN_CHANNELS = ['email', 'sms', 'postcard', 'messenger', 'nextdoor'] as const;
+export type LocalStandInChannel = (typeof LOCAL_STAND_IN_CHANNELS)[number];
+
+/** `all`, or comma-separated channels from LOCAL_STAND_IN_CHANNELS, without repeats. */
+const localChannels = z.string().transform((raw, ctx): LocalStandInChannel[] => {
+  const names = raw
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  if (names.length === 1 && names[0] === 'all') return [...LOCAL_STAND_IN_CHANNELS];
+  const bad = names.filter((n) => !(LOCAL_STAND_IN_CHANNELS as readonly string[]).includes(n));
+  if (bad.length > 0 || names.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected all, or channels among ${LOCAL_STAND_IN_CHANNELS.join(', ')}; got ${raw}`,
+    });
+    return z.NEVER;
+  }
+  return [...new Set(names)] as LocalStandInChannel[];
+});
+
+/** A file's bytes, read once at start: an unreadable file fails the start naming its variable. */
+const fileBytes = z.string().transform((file, ctx) => {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}` });
+    return z.NEVER;
+  }
+});
+
+/**
  * Where providers and recipients reach us: paths (`/webhooks/…`, `/unsubscribe/…`) are appended to
  * it, and Twilio signs the whole URL, so it is an absolute http(s) URL with no trailing slash, no
  * query, no fragment and no credentials (`https://crm.example/` becomes `https://crm.example`).
@@ -157,6 +193,15 @@ export const publicBaseUrl = z
 
 export const envSchema = z
   .object({
+    /**
+     * The one switch between a developer's machine and a deployment (docs/production.md). `make
+     * start` and the tests run `development`; the deployment entrypoints (api/main.ts,
+     * workers/main.ts) default to `production`, which refuses every development convenience unless
+     * its own variable enables it: local providers (MESSAGING_LOCAL_CHANNELS), the dev outbox
+     * (DEV_OUTBOX), demo reps (SEED_DEMO_DATA), unencrypted payloads (ALLOW_UNENCRYPTED_PAYLOADS),
+     * generated secrets and embedded services (never).
+     */
+    APP_ENV: z.enum(['development', 'production']).default('development'),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     DATA_DIR: z.string().default('.data'),
 
@@ -179,12 +224,28 @@ export const envSchema = z
     TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
     TEMPORAL_PORT: port.default(7233),
     TEMPORAL_UI_PORT: port.default(8233),
+    /**
+     * TLS to the Temporal frontend (docs/production.md), with the names Temporal's own clients and
+     * CLI read. The files below imply it; each is read at start, so the config holds its bytes.
+     */
+    TEMPORAL_TLS: onOff.default(false),
+    /** The CA that signed the frontend's certificate, when the system's roots do not know it. */
+    TEMPORAL_TLS_SERVER_CA_CERT_PATH: fileBytes.optional(),
+    /** This client's certificate and key (PEM) for mutual TLS: both or neither. */
+    TEMPORAL_TLS_CLIENT_CERT_PATH: fileBytes.optional(),
+    TEMPORAL_TLS_CLIENT_KEY_PATH: fileBytes.optional(),
+    /** The name the frontend's certificate is checked against, when it differs from TEMPORAL_ADDRESS's host. */
+    TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+    /** A bearer token for the frontend's authorizer (a JWT with `permissions`); it implies TLS. */
+    TEMPORAL_API_KEY: z.string().min(1).optional(),
 
     PAYLOAD_KEYS: payloadKeys,
     CODEC_HOST: z.string().default('127.0.0.1'),
     CODEC_PORT: port.default(8888),
     CODEC_CORS_ORIGINS: z.string().optional(),
     CODEC_ACCESS_TOKENS: z.string().optional(),
+    /** Decode payloads that are not encrypted (a client without our codec); default: development only. */
+    ALLOW_UNENCRYPTED_PAYLOADS: onOff.optional(),
 
     LEAD_DEDUPE_WINDOW_HOURS: z.coerce
       .number()
@@ -192,7 +253,10 @@ export const envSchema = z
       .min(0)
       .max(24 * 30)
       .default(24),
-    SEED_DEMO_DATA: bool.default(true),
+    /** Four demo reps on the first start; default: development only. */
+    SEED_DEMO_DATA: bool.optional(),
+    /** The dev outbox page (/dev/outbox); default: in development while SMS or email is local. */
+    DEV_OUTBOX: onOff.optional(),
 
     /** First-contact SLAs in minutes (roadmap 4.4 C: HOT 2, VIP 15); the strictest that applies wins. */
     SLA_HOT_MINUTES: z.coerce.number().min(0.5).max(1440).default(2),
@@ -239,6 +303,8 @@ export const envSchema = z
     SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().min(40).optional(),
     /** How old (or how far ahead) a signed SendGrid event batch may be: older ones are replays. */
     SENDGRID_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+    /** Channels the local stand-in may deliver (store only) in production; development: all of them. */
+    MESSAGING_LOCAL_CHANNELS: localChannels.optional(),
     /** The URL providers and recipients reach us at (Twilio signs it); required with real providers, else the API's own URL. */
     PUBLIC_BASE_URL: publicBaseUrl.optional(),
     /** Optional LLM rewording of templated messages through any OpenAI-compatible API (off by default). */
@@ -319,6 +385,13 @@ export const envSchema = z
         path: ['PUBLIC_BASE_URL'],
         message: `required when ${real.join(' and ')} ${real.length > 1 ? 'are' : 'is'} configured: status callbacks, webhooks and unsubscribe links use it`,
       });
+    if (Boolean(env.TEMPORAL_TLS_CLIENT_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_CLIENT_KEY_PATH))
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.TEMPORAL_TLS_CLIENT_CERT_PATH ? 'TEMPORAL_TLS_CLIENT_KEY_PATH' : 'TEMPORAL_TLS_CLIENT_CERT_PATH'],
+        message: 'mutual TLS needs both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH',
+      });
+    if (env.APP_ENV === 'production') refuseDevelopmentConveniences(env, ctx);
     // An open codec endpoint decrypts every payload: only acceptable on loopback.
     if (!loopbackHosts.has(env.CODEC_HOST) && !env.CODEC_ACCESS_TOKENS) {
       ctx.addIssue({
@@ -329,29 +402,93 @@ export const envSchema = z
     }
   });
 
+/**
+ * Production (APP_ENV=production) runs against real services with shared secrets, and every channel
+ * that only has a store-only stand-in must be allowed to use it by name: a missing Twilio key would
+ * otherwise mark texts `sent` that only reached Postgres.
+ */
+function refuseDevelopmentConveniences(
+  env: { readonly [name: string]: unknown; MESSAGING_LOCAL_CHANNELS?: LocalStandInChannel[] },
+  ctx: z.RefinementCtx,
+): void {
+  const required = (name: string, why: string) =>
+    ctx.addIssue({ code: 'custom', path: [name], message: `required in production (APP_ENV=production): ${why}` });
+  if (!env.DATABASE_URL) required('DATABASE_URL', 'no embedded Postgres');
+  if (!env.TEMPORAL_ADDRESS) required('TEMPORAL_ADDRESS', 'no Temporal dev server');
+  if (!env.PAYLOAD_KEYS) required('PAYLOAD_KEYS', 'every process must share the keys; none is generated');
+  const local = env.MESSAGING_LOCAL_CHANNELS ?? [];
+  const providers = [
+    { channel: 'sms', names: ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'] },
+    { channel: 'email', names: ['SENDGRID_API_KEY', 'SENDGRID_FROM_EMAIL'] },
+  ] as const;
+  for (const { channel, names } of providers) {
+    if (local.includes(channel) || names.some((n) => env[n] !== undefined)) continue; // half-set: the group check names the rest
+    for (const name of names)
+      required(name, `${channel} has no provider; or add ${channel} to MESSAGING_LOCAL_CHANNELS to only store it`);
+  }
+  // Without it SendGrid's bounces, spam reports and unsubscribes would all be refused as unsigned.
+  if (env.SENDGRID_API_KEY && !env.SENDGRID_WEBHOOK_PUBLIC_KEY)
+    required('SENDGRID_WEBHOOK_PUBLIC_KEY', 'it verifies the Event Webhook (bounces, spam reports, unsubscribes)');
+}
+
 export type ApiRole = 'crm' | 'ops';
 export type Env = z.infer<typeof envSchema>;
+export type AppEnv = Env['APP_ENV'];
 
-export interface Config extends Omit<Env, 'CODEC_CORS_ORIGINS' | 'CODEC_ACCESS_TOKENS'> {
+/** The switches whose defaults follow APP_ENV are resolved: Config holds what applies. */
+export interface Config extends Omit<
+  Env,
+  | 'CODEC_CORS_ORIGINS'
+  | 'CODEC_ACCESS_TOKENS'
+  | 'SEED_DEMO_DATA'
+  | 'DEV_OUTBOX'
+  | 'ALLOW_UNENCRYPTED_PAYLOADS'
+  | 'MESSAGING_LOCAL_CHANNELS'
+> {
   DATA_DIR: string;
   codecCorsOrigins: string[];
   codecAccessTokens: string[];
+  SEED_DEMO_DATA: boolean;
+  DEV_OUTBOX: boolean;
+  ALLOW_UNENCRYPTED_PAYLOADS: boolean;
+  MESSAGING_LOCAL_CHANNELS: LocalStandInChannel[];
 }
 
 export class ConfigError extends Error {}
 
-/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Reads and validates the environment; throws a ConfigError naming every bad variable.
+ * `defaultAppEnv`: APP_ENV when the environment does not set it (the deployment entrypoints: production).
+ */
+export function loadConfig(
+  source: NodeJS.ProcessEnv = process.env,
+  { defaultAppEnv = 'development' }: { defaultAppEnv?: AppEnv } = {},
+): Config {
   const input = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  input.APP_ENV ??= defaultAppEnv;
   const parsed = envSchema.safeParse(input);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const { CODEC_CORS_ORIGINS, CODEC_ACCESS_TOKENS, ...env } = parsed.data;
+  const {
+    CODEC_CORS_ORIGINS,
+    CODEC_ACCESS_TOKENS,
+    SEED_DEMO_DATA,
+    DEV_OUTBOX,
+    ALLOW_UNENCRYPTED_PAYLOADS,
+    MESSAGING_LOCAL_CHANNELS,
+    ...env
+  } = parsed.data;
   const uiPort = env.TEMPORAL_UI_PORT;
+  const development = env.APP_ENV === 'development';
   return {
     ...env,
+    SEED_DEMO_DATA: SEED_DEMO_DATA ?? development,
+    // Served in development while SMS or email still goes to the local outbox (what it shows).
+    DEV_OUTBOX: DEV_OUTBOX ?? (development && !(env.TWILIO_ACCOUNT_SID && env.SENDGRID_API_KEY)),
+    ALLOW_UNENCRYPTED_PAYLOADS: ALLOW_UNENCRYPTED_PAYLOADS ?? development,
+    MESSAGING_LOCAL_CHANNELS: MESSAGING_LOCAL_CHANNELS ?? (development ? [...LOCAL_STAND_IN_CHANNELS] : []),
     DATA_DIR: path.resolve(env.DATA_DIR),
     // Relative to the project (where make installs the venv), wherever the process was started.
     ML_PYTHON: env.ML_PYTHON.includes('/') ? path.resolve(path.join(__dirname, '..'), env.ML_PYTHON) : env.ML_PYTHON,
@@ -377,6 +514,13 @@ export const DEPLOYMENT_REQUIRED = {
   api: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PAYLOAD_KEYS', 'CRM_API_KEYS'],
   worker: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PAYLOAD_KEYS'],
 } as const satisfies Record<string, (keyof Env)[]>;
+
+/** A deployment entrypoint's configuration: production unless APP_ENV says otherwise, its services and keys set. */
+export function loadDeploymentConfig(role: keyof typeof DEPLOYMENT_REQUIRED, source = process.env): Config {
+  const config = loadConfig(source, { defaultAppEnv: 'production' });
+  requireSet(config, DEPLOYMENT_REQUIRED[role]);
+  return config;
+}
 
 /** The SLA settings every new lead workflow is started with. */
 export function routingPolicyOf(config: Config): RoutingPolicy {

@@ -1,6 +1,5 @@
 // `make start`: runs the whole system on embedded defaults, prints where to find it, and stops it
 // cleanly on Ctrl-C (a second Ctrl-C forces the exit).
-import { usesLocalProviders } from '../activities/messaging/providers/select';
 import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { installTemporalLogging } from '../temporal/runtime-logging';
@@ -37,8 +36,10 @@ async function main(): Promise<void> {
     `  Temporal UI   ${system.uiUrl ?? '(external Temporal: use its own Web UI)'}   codec endpoint ${system.codecUrl}`,
     `  Temporal      ${system.temporalAddress}  namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}`,
     `  Postgres      ${system.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
-    ...(usesLocalProviders(config)
-      ? [`  Dev outbox    ${system.apiUrl}/dev/outbox?key=<the ops key>  (messages the local providers delivered)`]
+    ...(config.DEV_OUTBOX
+      ? [
+          `  Dev outbox    ${system.apiUrl}/dev/outbox  (sign in with the ops key: messages the local providers delivered)`,
+        ]
       : []),
     ...(system.secrets.generatedApiKeys
       ? system.secrets.apiKeys.map(

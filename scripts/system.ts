@@ -14,6 +14,7 @@ import { migrateToLatest } from '../db/migrate';
 import { seedDemoData } from '../db/seed';
 import { temporalCliPath } from '../temporal/binaries';
 import { connectClient } from '../temporal/client';
+import { frontendAuthOf } from '../temporal/frontend-auth';
 import { startDevServer, waitForFrontend } from '../temporal/dev-server';
 import { registerSearchAttributes } from '../temporal/register-search-attributes';
 import { installTemporalLogging } from '../temporal/runtime-logging';
@@ -64,7 +65,7 @@ export async function startSystem(config: Config, logger: Logger, options: Syste
       (async () => {
         if (config.TEMPORAL_ADDRESS) {
           await waitForFrontend(config.TEMPORAL_ADDRESS, 30_000);
-          const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+          const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, ...frontendAuthOf(config) });
           const added = await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE).finally(() =>
             connection.close(),
           );
@@ -128,6 +129,8 @@ export async function startSystem(config: Config, logger: Logger, options: Syste
       address: temporalAddress,
       namespace: config.TEMPORAL_NAMESPACE,
       payloadKeys: secrets.payloadKeys,
+      allowUnencryptedPayloads: config.ALLOW_UNENCRYPTED_PAYLOADS,
+      auth: frontendAuthOf(config),
     });
     stops.push({ name: 'Temporal client', stop: () => client.connection.close() });
     const schedule = await ensureRetrainSchedule(client, {

@@ -14,14 +14,25 @@ const TAG_BYTES = 16;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+export interface CodecOptions {
+  /**
+   * Pass payloads that are not encrypted through as they are (ALLOW_UNENCRYPTED_PAYLOADS: development).
+   * Otherwise decoding one fails: anyone who can reach the Temporal frontend could otherwise hand a
+   * workflow input, a signal or a result that no holder of the keys wrote (integrity, not only secrecy).
+   */
+  allowUnencrypted?: boolean;
+}
+
 export class AesGcmPayloadCodec implements PayloadCodec {
   private readonly keys: Map<string, Buffer>;
   private readonly active: PayloadKey;
+  private readonly allowUnencrypted: boolean;
 
-  constructor(keys: PayloadKey[]) {
+  constructor(keys: PayloadKey[], { allowUnencrypted = false }: CodecOptions = {}) {
     if (keys.length === 0) throw new Error('AesGcmPayloadCodec needs at least one key');
     this.active = keys[0]!;
     this.keys = new Map(keys.map((k) => [k.id, k.key]));
+    this.allowUnencrypted = allowUnencrypted;
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
@@ -43,7 +54,14 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
       const encoding = payload.metadata?.encoding;
-      if (!encoding || decoder.decode(encoding) !== ENCRYPTED_ENCODING) return payload;
+      if (!encoding || decoder.decode(encoding) !== ENCRYPTED_ENCODING) {
+        if (this.allowUnencrypted) return payload;
+        // Its encoding only: the payload's content may be personal data.
+        throw new ValueError(
+          `Refusing a payload that is not encrypted (encoding ${encoding ? JSON.stringify(decoder.decode(encoding)) : 'none'}): ` +
+            'only payloads encrypted with PAYLOAD_KEYS are accepted (ALLOW_UNENCRYPTED_PAYLOADS)',
+        );
+      }
       const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
       const keyId = keyIdBytes ? decoder.decode(keyIdBytes) : '';
       const key = this.keys.get(keyId);

@@ -3,11 +3,11 @@
 import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import type { PayloadKey } from '../config/dev-secrets';
-import { AesGcmPayloadCodec } from './codec';
+import { AesGcmPayloadCodec, type CodecOptions } from './codec';
 
 /** For bundleWorkflowCode: workflow code converts its own failures inside the sandbox. */
 export const failureConverterPath = path.resolve(__dirname, 'failure-converter.cjs');
 
-export function createDataConverter(payloadKeys: PayloadKey[]): DataConverter {
-  return { payloadCodecs: [new AesGcmPayloadCodec(payloadKeys)], failureConverterPath };
+export function createDataConverter(payloadKeys: PayloadKey[], options: CodecOptions = {}): DataConverter {
+  return { payloadCodecs: [new AesGcmPayloadCodec(payloadKeys, options)], failureConverterPath };
 }

@@ -1,6 +1,7 @@
 // Worker entrypoint for deployments (Docker): Postgres and Temporal are external services.
-import { resolveSecrets } from '../config/dev-secrets';
-import { DEPLOYMENT_REQUIRED, loadConfig, requireSet } from '../config/env';
+// Production unless APP_ENV says otherwise (config/env.ts): it writes no file in the project folder.
+import { resolvePayloadKeys } from '../config/dev-secrets';
+import { loadDeploymentConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { createDb } from '../db/connection';
 import { installTemporalLogging } from '../temporal/runtime-logging';
@@ -8,17 +9,15 @@ import { createProcessWorker, workerSettingsOf } from './worker';
 import { openModelStore } from '../activities/ml/model-store';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  requireSet(config, DEPLOYMENT_REQUIRED.worker);
+  const config = loadDeploymentConfig('worker');
   const logger = createLogger(config.LOG_LEVEL, 'worker');
   installTemporalLogging(logger);
-  const secrets = resolveSecrets(config);
   const db = createDb(config.DATABASE_URL!, config.DB_POOL_SIZE);
   const modelStore = await openModelStore(db, logger);
   const { worker, connection } = await createProcessWorker({
     ...workerSettingsOf(config),
     address: config.TEMPORAL_ADDRESS!,
-    payloadKeys: secrets.payloadKeys,
+    payloadKeys: resolvePayloadKeys(config),
     db,
     modelStore,
   });

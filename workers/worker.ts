@@ -18,6 +18,7 @@ import type { FrequencyCaps } from '../activities/messaging/contract';
 import { quietHoursPolicy, type QuietHoursPolicy } from '../activities/messaging/quiet-hours';
 import type { ModelStore } from '../activities/ml/model-store';
 import { createDataConverter, failureConverterPath } from '../temporal/data-converter';
+import { frontendAuthOf, type FrontendAuth } from '../temporal/frontend-auth';
 
 /** workflows/index.ts, resolved by the SDK's bundler (so it also works where require cannot load .ts). */
 const workflowsPath = path.resolve(__dirname, '..', 'workflows');
@@ -27,6 +28,10 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   payloadKeys: PayloadKey[];
+  /** ALLOW_UNENCRYPTED_PAYLOADS; default: refuse them. */
+  allowUnencryptedPayloads?: boolean;
+  /** TLS and a token for the frontend (TEMPORAL_TLS*, TEMPORAL_API_KEY); default: plain gRPC. */
+  auth?: FrontendAuth;
   db: Kysely<Database>;
   /** Connections in `db`'s pool (DB_POOL_SIZE): bounds the sends run at once (sendsAtOnce). */
   dbPoolSize?: number;
@@ -74,6 +79,8 @@ export function workerSettingsOf(
   | 'cadence'
   | 'maxCachedWorkflows'
   | 'dbPoolSize'
+  | 'allowUnencryptedPayloads'
+  | 'auth'
 > {
   const publicBaseUrl = publicBaseUrlOf(config);
   return {
@@ -94,6 +101,8 @@ export function workerSettingsOf(
     cadence: cadenceSettingsOf(config),
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     dbPoolSize: config.DB_POOL_SIZE,
+    allowUnencryptedPayloads: config.ALLOW_UNENCRYPTED_PAYLOADS,
+    auth: frontendAuthOf(config),
   };
 }
 
@@ -118,8 +127,8 @@ export interface ProcessWorker {
 export async function createProcessWorker(
   opts: WorkerOptions,
 ): Promise<{ worker: ProcessWorker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({ address: opts.address });
-  const dataConverter = createDataConverter(opts.payloadKeys);
+  const connection = await NativeConnection.connect({ address: opts.address, ...opts.auth });
+  const dataConverter = createDataConverter(opts.payloadKeys, { allowUnencrypted: opts.allowUnencryptedPayloads });
   const workflowCode = opts.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath, failureConverterPath }));
   const activities = createActivities({
     db: opts.db,

@@ -2,7 +2,8 @@
 // recipient would see it, and buttons to act as the recipient — reply, STOP, open, click, bounce.
 // Each action is sent as the provider would send it: a signed request to our own webhook, so the
 // whole path (signature check, dedupe, consent, signal to the workflow) runs as in production.
-// Ops only; the key may come as ?key= because a browser cannot set the header.
+// Ops only: `Authorization: Bearer <ops key>` as everywhere in the API, or, in a browser, the sign-in
+// form's session cookie (api/dev-outbox-session.ts). No key travels in a URL, a form action or a redirect.
 import { createSign, randomUUID } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import Handlebars from 'handlebars';
@@ -10,20 +11,30 @@ import type { Kysely } from 'kysely';
 import twilio from 'twilio';
 import type { ApiKey, WebhookSecrets } from '../../config/dev-secrets';
 import type { Database } from '../../db/schema';
-import { authenticate, requireRole } from '../auth';
+import { authenticate, findApiKey, requireRole } from '../auth';
+import { hasOpsSession, sessionCookie, signedOutCookie } from '../dev-outbox-session';
 import { notFound, ProblemError } from '../problem';
+
+const signInTemplate = Handlebars.compile(
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Dev outbox: sign in</title>
+<style>body{font-family:sans-serif;margin:2rem}</style></head><body>
+<h1>Dev outbox</h1>{{#if error}}<p role="alert">{{error}}</p>{{/if}}
+<form method="post" action="/dev/outbox/login"><label>Ops API key <input type="password" name="key" autocomplete="current-password" required></label>
+<button>Sign in</button></form></body></html>`,
+);
 
 const pageTemplate = Handlebars.compile(
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Dev outbox</title>
 <style>body{font-family:sans-serif;margin:2rem}article{border:1px solid #ccc;border-radius:6px;padding:1rem;margin:1rem 0}
 iframe{width:100%;height:14rem;border:1px solid #eee}pre{white-space:pre-wrap}form{display:inline}</style></head><body>
-<h1>Dev outbox</h1><p>{{count}} most recent messages delivered by the local providers. Actions travel the signed webhook path.</p>
+<h1>Dev outbox</h1><form method="post" action="/dev/outbox/logout"><button>Sign out</button></form>
+<p>{{count}} most recent messages delivered by the local providers. Actions travel the signed webhook path.</p>
 {{#each messages}}<article>
 <header><b>{{channel}}</b> to <b>{{to}}</b> · {{status}} · {{createdAt}} · <code>{{id}}</code></header>
 {{#if subject}}<h3>{{subject}}</h3>{{/if}}
 {{#if html}}<iframe sandbox srcdoc="{{html}}"></iframe>{{else}}<pre>{{text}}</pre>{{/if}}
-<footer>{{#each actions}}<form method="post" action="/dev/outbox/{{../id}}/{{this}}?key={{../../key}}"><button>{{this}}</button></form> {{/each}}
-{{#if isSms}}<form method="post" action="/dev/outbox/{{id}}/reply?key={{../key}}"><input name="text" placeholder="reply as the recipient"><button>reply</button></form>{{/if}}</footer>
+<footer>{{#each actions}}<form method="post" action="/dev/outbox/{{../id}}/{{this}}"><button>{{this}}</button></form> {{/each}}
+{{#if isSms}}<form method="post" action="/dev/outbox/{{id}}/reply"><input name="text" placeholder="reply as the recipient"><button>reply</button></form>{{/if}}</footer>
 </article>{{/each}}</body></html>`,
 );
 
@@ -40,18 +51,37 @@ export function devOutboxRoutes(deps: {
 }): Router {
   const { db, secrets } = deps;
   const router = Router();
-  // The key from the query string becomes the header the usual authentication reads.
-  router.use(
-    (req: Request, _res: Response, next: NextFunction) => {
-      if (!req.headers.authorization && typeof req.query.key === 'string')
-        req.headers.authorization = `Bearer ${req.query.key}`;
-      next();
-    },
-    authenticate(deps.apiKeys),
-    requireRole('ops'),
-  );
+  const signInPage = (res: Response, status: number, error?: string) =>
+    void res.status(status).type('html').send(signInTemplate({ error }));
 
-  router.get('/', async (req, res) => {
+  // The key arrives in a POST body (never logged), and only a token derived from it goes back.
+  router.post('/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
+    const key = (req.body as { key?: unknown } | undefined)?.key;
+    const found = typeof key === 'string' ? findApiKey(deps.apiKeys, key) : undefined;
+    if (!found) return signInPage(res, 401, 'Unknown key.');
+    if (found.role !== 'ops') return signInPage(res, 403, 'The dev outbox needs an ops key.');
+    res.setHeader('Set-Cookie', sessionCookie(found.key, new Date(), req.secure));
+    res.redirect(303, '/dev/outbox');
+  });
+  router.post('/logout', (_req, res) => {
+    res.setHeader('Set-Cookie', signedOutCookie);
+    res.redirect(303, '/dev/outbox');
+  });
+
+  const byKey = authenticate(deps.apiKeys);
+  const opsOnly = requireRole('ops');
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    if (!req.headers.authorization) {
+      if (hasOpsSession(req, deps.apiKeys, new Date())) {
+        req.role = 'ops';
+        return next();
+      }
+      if (req.method === 'GET' && req.path === '/') return signInPage(res, 401);
+    }
+    byKey(req, res, () => opsOnly(req, res, next));
+  });
+
+  router.get('/', async (_req, res) => {
     const rows = await db
       .selectFrom('messages')
       .selectAll()
@@ -61,7 +91,6 @@ export function devOutboxRoutes(deps: {
       .execute();
     res.type('html').send(
       pageTemplate({
-        key: req.query.key,
         count: rows.length,
         messages: rows.map((m) => ({
           id: m.id,
@@ -158,7 +187,7 @@ export function devOutboxRoutes(deps: {
     }
     if (!response.ok) throw new ProblemError(502, 'Webhook refused', `our webhook answered ${response.status}`);
     req.log.info({ messageId: message.id, action }, 'dev outbox action');
-    res.redirect(303, `/dev/outbox?key=${encodeURIComponent(String(req.query.key ?? ''))}`);
+    res.redirect(303, '/dev/outbox');
   });
 
   return router;

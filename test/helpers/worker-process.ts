@@ -26,7 +26,8 @@ export interface WorkerProcess {
 /**
  * The environment a deployed worker gets (DEPLOYMENT_REQUIRED.worker): the system's Postgres,
  * Temporal and payload key (the dev key `resolveSecrets` wrote into DATA_DIR), and every setting
- * the system was started with.
+ * the system was started with — development, as the system runs (the entrypoint's default is
+ * production, which would refuse the local providers the tests count deliveries from).
  */
 export function workerEnvironment(sys: TestSystem): Record<string, string> {
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
@@ -34,6 +35,7 @@ export function workerEnvironment(sys: TestSystem): Record<string, string> {
   const payloadKey = fs.readFileSync(path.join(sys.config.DATA_DIR, 'dev-payload-key'), 'utf8').trim();
   return {
     ...base,
+    APP_ENV: 'development',
     ...sys.env,
     DATABASE_URL: sys.databaseUrl,
     TEMPORAL_ADDRESS: sys.temporalAddress,
@@ -60,15 +62,16 @@ async function polls(client: Client, taskQueue: string, type: 'workflow' | 'acti
 /**
  * Starts `workers/main.ts` and resolves once it polls all three queues (the processes' workflow
  * and activity tasks, and the sending queue); rejects if it exits first or takes over `timeoutMs`.
+ * `env`: settings to add to (or replace in) workerEnvironment's.
  */
 export async function startWorkerProcess(
   sys: TestSystem,
   client: Client,
-  { timeoutMs = 180_000 }: { timeoutMs?: number } = {},
+  { timeoutMs = 180_000, env = {} }: { timeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
     cwd: root,
-    env: workerEnvironment(sys),
+    env: { ...workerEnvironment(sys), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

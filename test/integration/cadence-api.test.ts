@@ -374,8 +374,9 @@ describe('cadence API', () => {
     expect(await report()).toEqual([row({})]);
 
     // The recipient opens it: a signed SendGrid event, through the dev outbox, to the real webhook.
-    const open = await fetch(`${sys.apiUrl}/dev/outbox/${messageId}/open?key=${sys.opsKey}`, {
+    const open = await fetch(`${sys.apiUrl}/dev/outbox/${messageId}/open`, {
       method: 'POST',
+      headers: { authorization: `Bearer ${sys.opsKey}` },
       redirect: 'manual',
     });
     expect(open.status).toBe(303);

@@ -304,6 +304,7 @@ describe('provider webhooks', () => {
 
   it('dev outbox: ops see what the local providers delivered, escaped, and act as the recipient through the signed webhooks', async () => {
     const OPS = 'dev-outbox-ops-key-0123456789abcd';
+    const CRM = 'dev-outbox-crm-key-0123456789abcd';
     const port = await freePort();
     const devBase = `http://127.0.0.1:${port}`;
     const devSecrets = {
@@ -317,7 +318,7 @@ describe('provider webhooks', () => {
       logger: testLogger,
       apiKeys: [
         { key: OPS, role: 'ops' },
-        { key: 'dev-outbox-crm-key-0123456789abcd', role: 'crm' },
+        { key: CRM, role: 'crm' },
       ],
       taskQueue: 'q',
       dedupeWindowHours: 24,
@@ -373,24 +374,56 @@ describe('provider webhooks', () => {
         at,
       )) as { messageId: string };
 
-      expect((await fetch(`${devBase}/dev/outbox`)).status).toBe(401);
-      expect((await fetch(`${devBase}/dev/outbox?key=dev-outbox-crm-key-0123456789abcd`)).status).toBe(403);
-      const page = await (await fetch(`${devBase}/dev/outbox?key=${OPS}`)).text();
+      // Signed out: the sign-in form (a key in the URL is no way in: it would land in logs and history).
+      const signedOut = await fetch(`${devBase}/dev/outbox`);
+      expect(signedOut.status).toBe(401);
+      expect(await signedOut.text()).toContain('<form method="post" action="/dev/outbox/login">');
+      expect((await fetch(`${devBase}/dev/outbox?key=${OPS}`)).status).toBe(401);
+      expect((await fetch(`${devBase}/dev/outbox`, { headers: { authorization: `Bearer ${CRM}` } })).status).toBe(403);
+      const signIn = (key: string) =>
+        fetch(`${devBase}/dev/outbox/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ key }).toString(),
+          redirect: 'manual',
+        });
+      expect((await signIn(CRM)).status).toBe(403);
+      expect((await signIn('not-a-key-at-all-0000')).status).toBe(401);
+      const signedIn = await signIn(OPS);
+      expect(signedIn.status).toBe(303);
+      expect(signedIn.headers.get('location')).toBe('/dev/outbox');
+      const setCookie = signedIn.headers.get('set-cookie')!;
+      expect(setCookie).toMatch(
+        /^dev_outbox_session=[^;]+; Path=\/dev\/outbox; Max-Age=28800; HttpOnly; SameSite=Strict$/,
+      );
+      expect(setCookie).not.toContain(OPS);
+      const session = { cookie: setCookie.split(';')[0]! };
+
+      const page = await (await fetch(`${devBase}/dev/outbox`, { headers: session })).text();
       expect(page).toContain('Reply &lt;b&gt;YES&lt;/b&gt; to book');
       expect(page).toContain('srcdoc="&lt;p&gt;Hi &lt;i&gt;there&lt;/i&gt;&lt;/p&gt;"');
+      expect(page).not.toContain(OPS);
+      expect(page).not.toMatch(/action="[^"]*\?/); // no form carries a query string
+      // Forged or expired sessions are signed out; the API's header works as everywhere else.
+      const expired = `dev_outbox_session=1.${session.cookie.split('.')[1]}`;
+      expect((await fetch(`${devBase}/dev/outbox`, { headers: { cookie: expired } })).status).toBe(401);
+      expect((await fetch(`${devBase}/dev/outbox`, { headers: { authorization: `Bearer ${OPS}` } })).status).toBe(200);
 
-      const stop = await fetch(`${devBase}/dev/outbox/${sms.messageId}/STOP?key=${OPS}`, {
+      const stop = await fetch(`${devBase}/dev/outbox/${sms.messageId}/STOP`, {
         method: 'POST',
+        headers: session,
         redirect: 'manual',
       });
       expect(stop.status).toBe(303);
+      expect(stop.headers.get('location')).toBe('/dev/outbox');
       expect(await consentOf(pg.db, 'sms', '+12485550144')).toBe('opted_out');
       expect(signals).toContainEqual({ workflowId: 'outbox-wf', event: 'unsubscribed', detail: undefined });
 
       expect(
         (
-          await fetch(`${devBase}/dev/outbox/${email.messageId}/open?key=${OPS}`, {
+          await fetch(`${devBase}/dev/outbox/${email.messageId}/open`, {
             method: 'POST',
+            headers: { authorization: `Bearer ${OPS}` },
             redirect: 'manual',
           })
         ).status,
@@ -398,12 +431,21 @@ describe('provider webhooks', () => {
       expect(signals).toContainEqual({ workflowId: 'outbox-wf', event: 'opened', detail: undefined });
       expect(
         (
-          await fetch(`${devBase}/dev/outbox/${email.messageId}/STOP?key=${OPS}`, {
+          await fetch(`${devBase}/dev/outbox/${email.messageId}/STOP`, {
             method: 'POST',
+            headers: session,
             redirect: 'manual',
           })
         ).status,
       ).toBe(422);
+      // Without a session or key an action is refused; signing out clears the cookie.
+      expect((await fetch(`${devBase}/dev/outbox/${email.messageId}/open`, { method: 'POST' })).status).toBe(401);
+      const signOut = await fetch(`${devBase}/dev/outbox/logout`, {
+        method: 'POST',
+        headers: session,
+        redirect: 'manual',
+      });
+      expect(signOut.headers.get('set-cookie')).toMatch(/^dev_outbox_session=; Path=\/dev\/outbox; Max-Age=0/);
     } finally {
       devServer.close();
     }

@@ -6,12 +6,13 @@ import { AesGcmPayloadCodec } from '../../temporal/codec';
 import { createCodecServer, toJson } from '../../temporal/codec-server';
 import { testLogger } from '../helpers/logger';
 
-const codec = new AesGcmPayloadCodec([{ id: 'k1', key: randomBytes(32) }]);
+const keys = [{ id: 'k1', key: randomBytes(32) }];
+const codec = new AesGcmPayloadCodec(keys);
 const ui = 'http://localhost:8233';
 let server: Server | undefined;
 
-async function start(accessTokens: string[]): Promise<string> {
-  const app = createCodecServer({ codec, corsOrigins: [ui], accessTokens, logger: testLogger });
+async function start(accessTokens: string[], serving: AesGcmPayloadCodec = codec): Promise<string> {
+  const app = createCodecServer({ codec: serving, corsOrigins: [ui], accessTokens, logger: testLogger });
   return new Promise((resolve) => {
     server = app.listen(0, '127.0.0.1', () =>
       resolve(`http://127.0.0.1:${(server!.address() as { port: number }).port}`),
@@ -65,5 +66,18 @@ describe('codec endpoint', () => {
     });
     expect(undecryptable.status).toBe(422);
     expect(await undecryptable.text()).not.toMatch(/at .*\.ts:\d+|decipher/i);
+  });
+
+  it('refuses to decode a payload that is not encrypted (production), passes it through in development', async () => {
+    const plain = { payloads: [toJson(defaultPayloadConverter.toPayload({ reason: 'won' }))] };
+    const headers = { origin: ui, 'content-type': 'application/json' };
+    const decode = (url: string) => fetch(`${url}/decode`, { method: 'POST', headers, body: JSON.stringify(plain) });
+    const refused = await decode(await start([]));
+    expect(refused.status).toBe(422);
+    expect(refused.headers.get('content-type')).toMatch(/problem\+json/);
+    server?.close();
+    const passed = await decode(await start([], new AesGcmPayloadCodec(keys, { allowUnencrypted: true })));
+    expect(passed.status).toBe(200);
+    expect(await passed.json()).toEqual(plain);
   });
 });

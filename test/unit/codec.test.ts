@@ -38,7 +38,7 @@ describe('AesGcmPayloadCodec', () => {
     expect(decoded.map((p) => defaultPayloadConverter.fromPayload(p))).toEqual([secret, secret]);
   });
 
-  it('fails loudly on an unknown key id or tampered ciphertext, and passes plain payloads through', async () => {
+  it('fails loudly on an unknown key id or tampered ciphertext', async () => {
     const [encoded] = await new AesGcmPayloadCodec([key('k1')]).encode([defaultPayloadConverter.toPayload(secret)]);
     await expect(new AesGcmPayloadCodec([key('other')]).decode([encoded!])).rejects.toThrow(
       /No payload key with id "k1"/,
@@ -52,7 +52,20 @@ describe('AesGcmPayloadCodec', () => {
     await expect(codec.decode([{ ...encoded!, data }])).rejects.toThrow(
       new Error('Unsupported state or unable to authenticate data'),
     );
-    const plain = defaultPayloadConverter.toPayload('hello');
-    expect(await codec.decode([plain])).toEqual([plain]);
+  });
+
+  it('refuses a payload that is not encrypted unless told to pass it through (development)', async () => {
+    // What a client without our codec sends (`temporal workflow signal --input …`): no key wrote it.
+    const plain = defaultPayloadConverter.toPayload({ reason: 'won' });
+    const strict = new AesGcmPayloadCodec([key('k1')]);
+    await expect(strict.decode([plain])).rejects.toThrow(/not encrypted \(encoding "json\/plain"\)/);
+    await expect(strict.decode([{ data: plain.data }])).rejects.toThrow(/not encrypted \(encoding none\)/);
+    // The refusal names the encoding, never the content.
+    await expect(strict.decode([plain])).rejects.not.toThrow(/won/);
+    expect(await new AesGcmPayloadCodec([key('k1')], { allowUnencrypted: true }).decode([plain])).toEqual([plain]);
+    // Encrypted payloads decode either way.
+    const [encoded] = await strict.encode([plain]);
+    const [decoded] = await strict.decode([encoded!]);
+    expect(defaultPayloadConverter.fromPayload(decoded!)).toEqual({ reason: 'won' });
   });
 });

@@ -17,6 +17,7 @@ import { createApp } from '../../api/app';
 import { reconcileLeadWorkflows } from '../../api/lead-reconciler';
 import { createDb } from '../../db/connection';
 import type { Database } from '../../db/schema';
+import { withSessionLock } from '../../db/session-lock';
 import { connectClient } from '../../temporal/client';
 import { CustomerId } from '../../temporal/search-attributes';
 import { endJourneySignal } from '../../workflows/journey/messages';
@@ -262,8 +263,12 @@ describe('durable signals', () => {
       ]);
       return { leadId: stored.id, contactId: stored.contact_id };
     });
-    // The lead reconciler starts the lead (not waiting for its grace period here), the relay the journey.
-    await reconcileLeadWorkflows({ db, client, taskQueue: sys.config.TEMPORAL_TASK_QUEUE, logger: testLogger }, 0);
+    // The lead reconciler starts the lead (a round as the API runs it, under its lock, without
+    // waiting for its grace period), the relay the journey.
+    const round = await withSessionLock(db, 'lead-reconciler', (conn) =>
+      reconcileLeadWorkflows({ db: conn, client, taskQueue: sys.config.TEMPORAL_TASK_QUEUE, logger: testLogger }, 0),
+    );
+    expect(round).toEqual({ held: true, value: 1 });
     await expect.poll(async () => (await view(leadId)).stage, { timeout: 30_000 }).toBe('assigned');
     await expect.poll(async () => (await owed(`lead:${leadId}`))[0]?.outcome, { timeout: 30_000 }).toBe('delivered');
     const journey = await client.workflow.getHandle(`journey-${contactId}`).describe();

@@ -8,6 +8,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { dealForLead, findDeal, recordDealEvent } from '../../db/repositories/deals';
+import { leadWorkflowStarted } from '../../db/repositories/leads';
 import { queueWorkflowSignals, signalTo } from '../../db/repositories/workflow-signals';
 import type { Database } from '../../db/schema';
 import { journeyWorkflowId, leadWorkflowId } from '../../temporal/workflow-ids';
@@ -16,7 +17,7 @@ import { closeLeadSignal } from '../../workflows/lead-intake/messages';
 import type { Logger } from '../../config/logger';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
-import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
+import { leadNotStarted, notFound, ProblemError, requireJson, validationProblem } from '../problem';
 import { createDealSchema, dealIdSchema, lifecycleEventSchema } from '../schemas/deals';
 import { deliverNow } from '../workflow-signal-relay';
 
@@ -76,6 +77,9 @@ export function dealRoutes({
         value: e.value,
       });
       if (recorded?.kind !== 'recorded') return recorded;
+      // The close would find no workflow and be dropped: nothing is recorded, the CRM retries.
+      if (e.event === 'contract_signed' && !(await leadWorkflowStarted(tx, recorded.leadId)))
+        throw leadNotStarted(recorded.leadId);
       await queueWorkflowSignals(tx, `deal-event:${recorded.eventId}`, [
         signalTo(journeyWorkflowId(recorded.contactId), lifecycleEventSignal, {
           eventId: `deal-event-${recorded.eventId}`,

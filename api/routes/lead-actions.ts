@@ -27,7 +27,7 @@ import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
 import { deadlineFor } from '../temporal-deadline';
 import { deliverNow } from '../workflow-signal-relay';
-import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
+import { leadNotStarted, notFound, ProblemError, requireJson, validationProblem } from '../problem';
 import {
   acceptedSchema,
   closeLeadSchema,
@@ -70,6 +70,7 @@ export function leadActionRoutes({
 
   /** Queues the signal and delivers it now if Temporal takes it (else the relay does, later). */
   async function tell(req: Request, lead: Lead, what: string, owed: OwedSignal): Promise<void> {
+    if (!lead.workflow_started_at) throw leadNotStarted(lead.id);
     const source = `lead-${what}:${lead.id}:${randomUUID()}`;
     await queueWorkflowSignals(db, source, [owed]);
     await deliverNow({ db, client, logger: req.log, timeoutMs: temporalTimeoutMs }, source);

@@ -247,7 +247,7 @@ describe('durable signals', () => {
     expect(await signalsIn(cadenceId, 'messageEvent')).toBe(1);
   }, 180_000);
 
-  it('a lead stored while Temporal is unreachable: its journey is started later, once, by the relay', async () => {
+  it('a lead stored while Temporal is unreachable: a close waits for its workflow (503); its journey is started later, once, by the relay', async () => {
     const body = person();
     const { leadId, contactId } = await outage(async () => {
       const res = await darkApi('/api/v1/leads', { method: 'POST', body: JSON.stringify(body) });
@@ -263,6 +263,18 @@ describe('durable signals', () => {
       ]);
       return { leadId: stored.id, contactId: stored.contact_id };
     });
+    // Until its workflow starts, a close would be dropped (no workflow to tell): 503, nothing queued.
+    const early = await post(`/api/v1/leads/${leadId}/close`, { reason: 'lost' });
+    expect([early.status, early.headers.get('retry-after')]).toEqual([503, '30']);
+    expect(await owedLike(`lead-close:${leadId}:%`)).toEqual([]);
+    // So would a signed contract's close; a quote for the journey is recorded and waits behind its start.
+    const deal = (await (await post('/api/v1/deals', { leadId })).json()) as { id: string };
+    expect((await post(`/api/v1/deals/${deal.id}/events`, { event: 'quote_sent' })).status).toBe(201);
+    const signed = await post(`/api/v1/deals/${deal.id}/events`, { event: 'contract_signed', value: 9_000 });
+    expect(signed.status).toBe(503);
+    expect((await (await api(`/api/v1/deals/${deal.id}`)).json()) as { stage: string }).toMatchObject({
+      stage: 'prospect',
+    });
     // The lead reconciler starts the lead (a round as the API runs it, under its lock, without
     // waiting for its grace period), the relay the journey.
     const round = await withSessionLock(db, 'lead-reconciler', (conn) =>
@@ -275,6 +287,8 @@ describe('durable signals', () => {
     expect(journey.status.name).toBe('RUNNING');
     expect(journey.type).toBe('customerJourney');
     expect(journey.typedSearchAttributes.get(CustomerId)).toBe(contactId);
+    // The quote went after the start (a workflow's signals in order), once.
+    await expect.poll(() => signalsIn(`journey-${contactId}`, 'lifecycleEvent'), { timeout: 30_000 }).toBe(1);
   }, 180_000);
 
   it('a journey ended by ops (signal or terminate) is not started again by the next lead: no second welcome', async () => {

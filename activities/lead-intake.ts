@@ -21,6 +21,7 @@ import {
   saveLeadStage,
   saveLeadTemperature,
 } from '../db/repositories/leads';
+import { queueWorkflowSignals, signalTo } from '../db/repositories/workflow-signals';
 import type { Database } from '../db/schema';
 import { capacityFreedSignal } from '../workflows/lead-intake/messages';
 import { chooseRep, type RoutingLead } from '../workflows/lead-intake/rules/choose-rep';
@@ -37,12 +38,20 @@ import type { LeadAssessment } from '../workflows/lead-intake/types';
 import type { ModelStore } from './ml/model-store';
 import { predictionFor } from './ml/lead-prediction';
 import type { PropertyDataProvider } from './property-data/provider';
+import { deliverWorkflowSignals } from './workflow-signals';
 
 const leadNotFound = (leadId: string) =>
   ApplicationFailure.create({ type: 'LeadNotFound', message: `lead ${leadId} does not exist`, nonRetryable: true });
 
 /** Leads woken per freed place: each tries once, the lock lets one win, the rest keep waiting. */
 const WAKE_AT_MOST = 20;
+/** The deadline of each wake-up signal: well inside the activity's own 30 s. */
+const SIGNAL_TIMEOUT_MS = 5_000;
+/** The activity logger in the shape the signal delivery logs with. */
+const deliveryLog = {
+  info: (fields: object, message: string) => log.info(message, { ...fields }),
+  warn: (fields: object, message: string) => log.warn(message, { ...fields }),
+};
 
 export interface LeadIntakeDeps {
   db: Kysely<Database>;
@@ -156,20 +165,29 @@ export function createLeadIntakeActivities({ db, modelStore, propertyData }: Lea
       return { ...result, reason: decision.reason };
     },
 
-    /** Ends an assignment; the freed capacity wakes the leads waiting for a rep (oldest first). */
+    /**
+     * Ends an assignment; the freed capacity wakes the leads waiting for a rep (oldest first). The
+     * wake-ups are queued with the end (the signal outbox) and delivered now; what Temporal does
+     * not take now, the relay in the API process delivers. A retry that finds the end made finds
+     * them queued too, and delivers what is still owed.
+     */
     async endLeadAssignment(input: { leadId: string; attempt: number; reason: string }): Promise<void> {
-      // Woken even when a retry finds the assignment already ended: the first attempt may have died
-      // between the two steps. A spurious wake costs a waiting lead one routing attempt.
-      await endAssignment(db, input.leadId, input.attempt, input.reason);
-      const waiting = await leadsWaitingForRep(db, WAKE_AT_MOST);
-      const { client } = Context.current();
-      const woken = await Promise.allSettled(
-        waiting.map((w) => client.workflow.getHandle(w.workflowId).signal(capacityFreedSignal)),
-      );
-      log.info('assignment ended', {
-        reason: input.reason,
-        waitingWoken: woken.filter((r) => r.status === 'fulfilled').length,
+      const source = `assignment-ended:${input.leadId}:${input.attempt}`;
+      await db.transaction().execute(async (tx) => {
+        if (!(await endAssignment(tx, input.leadId, input.attempt, input.reason))) return;
+        const waiting = await leadsWaitingForRep(tx, WAKE_AT_MOST);
+        await queueWorkflowSignals(
+          tx,
+          source,
+          waiting.map((w) => signalTo(w.workflowId, capacityFreedSignal)),
+        );
       });
+      const { client } = Context.current();
+      const woken = await deliverWorkflowSignals(
+        { db, client, logger: deliveryLog, timeoutMs: SIGNAL_TIMEOUT_MS },
+        { source },
+      );
+      log.info('assignment ended', { reason: input.reason, waitingWoken: woken.done });
     },
 
     async markLeadAssignment(input: {

@@ -23,6 +23,19 @@ export class ProblemError extends Error {
 
 export const notFound = (what: string): ProblemError => new ProblemError(404, 'Not found', `${what} does not exist`);
 
+/**
+ * A lead stored while Temporal was unreachable has no workflow until the lead reconciler starts it
+ * (within a minute): a signal for it now would find none and be dropped, so the caller retries.
+ */
+export const leadNotStarted = (leadId: string): ProblemError =>
+  new ProblemError(
+    503,
+    'Lead not started yet',
+    `lead ${leadId} is stored but its workflow has not started yet (Temporal was unreachable); retry shortly`,
+    {},
+    { 'Retry-After': '30' },
+  );
+
 export function requireJson(req: Request): void {
   if (!req.is('application/json'))
     throw new ProblemError(415, 'Unsupported media type', 'Send Content-Type: application/json');

@@ -12,7 +12,8 @@ import { createCodecServer } from '../temporal/codec-server';
 import { publicBaseUrlOf } from '../activities/messaging/providers/select';
 import { createApp } from './app';
 import { startLeadReconciler } from './lead-reconciler';
-import { startWebhookSignalRelay } from './webhook-signals';
+import { startCadenceClaimReconciler } from './cadence-claim-reconciler';
+import { startWorkflowSignalRelay } from './workflow-signal-relay';
 
 export interface RunningApi {
   apiUrl: string;
@@ -78,8 +79,15 @@ export async function startApiServers(opts: {
     logger,
     routingPolicy: routingPolicyOf(config),
   });
-  // Signals provider events owe workflows, which Temporal did not take when the webhook came.
-  const stopSignalRelay = startWebhookSignalRelay({ db, client, logger });
+  // Signals changes owe workflows that Temporal did not take when the change was made.
+  const stopSignalRelay = startWorkflowSignalRelay({ db, client, logger, timeoutMs: config.TEMPORAL_CALL_TIMEOUT_MS });
+  // Contacts held by cadences whose workflow ended without releasing them (terminated, timed out).
+  const stopClaimReconciler = startCadenceClaimReconciler({
+    db,
+    client,
+    logger,
+    timeoutMs: config.TEMPORAL_CALL_TIMEOUT_MS,
+  });
   const codec = await listen(codecApp, config.CODEC_PORT, config.CODEC_HOST);
   const apiPort = (api.address() as { port: number }).port;
   const codecPort = (codec.address() as { port: number }).port;
@@ -89,6 +97,7 @@ export async function startApiServers(opts: {
     close: async () => {
       stopReconciler();
       stopSignalRelay();
+      stopClaimReconciler();
       await Promise.all([close(api), close(codec)]);
     },
   };

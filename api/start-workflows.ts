@@ -1,7 +1,10 @@
 // Starting workflows from the outside: ids, search attributes and summaries set in one place.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { Lead } from '../db/schema';
-import type { customerJourney, leadIntake, modelRetrain } from '../workflows';
+import type { Kysely } from 'kysely';
+import { queueJourneySignal, signalTo } from '../db/repositories/workflow-signals';
+import type { Database, Lead } from '../db/schema';
+import type { leadIntake, modelRetrain } from '../workflows';
+import type { JourneyInput } from '../workflows/journey/types';
 import { newLeadSignal } from '../workflows/journey/messages';
 import type { ModelRetrainInput } from '../workflows/model-retrain/types';
 import type { LeadIntakeInput } from '../workflows/lead-intake/types';
@@ -14,6 +17,8 @@ import { journeyWorkflowId, leadWorkflowId, retrainWorkflowId } from '../tempora
 /**
  * Starts `lead-<id>` once. Safe to call again for the same lead (a retried POST, or a start that
  * failed after the lead was stored): a running workflow is reused, a closed one is left closed.
+ * The customer's journey is not started here: queue it first (queueJourneyOf), so a lead whose
+ * workflow started always has its journey owed.
  */
 export async function startLeadIntake(
   client: Client,
@@ -49,31 +54,40 @@ export async function startLeadIntake(
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
-  await startJourney(client, taskQueue, lead);
   return workflowId;
 }
 
+/** The source under which a lead's journey signal is queued (what its POST delivers at once). */
+export const journeySourceOf = (leadId: string): string => `lead:${leadId}`;
+
 /**
- * The customer's journey (`journey-<contactId>`, roadmap 7.1 C) begins with their first lead; a
- * returning customer's later lead is told to the journey that is already running.
+ * What a lead owes the customer's journey (`journey-<contactId>`, roadmap 7.1 C), queued in the
+ * signal outbox and delivered after: the customer's first lead starts the journey (signal-with-
+ * start), a later lead is told to it (`newLead`). A journey that has ended — the customer deleted,
+ * or ended by ops — is never started again: the later lead's signal finds no running journey and is
+ * dropped, and the lead goes through intake and its cadence without one (docs/cadences.md). Safe to
+ * call again for the same lead.
  */
-export async function startJourney(
-  client: Client,
+export async function queueJourneyOf(
+  db: Kysely<Database>,
   taskQueue: string,
   lead: Pick<Lead, 'id' | 'contact_id'>,
 ): Promise<void> {
-  await client.workflow.signalWithStart<typeof customerJourney, [{ leadId: string }]>('customerJourney', {
-    workflowId: journeyWorkflowId(lead.contact_id),
-    taskQueue,
-    args: [{ customerId: lead.contact_id, leadId: lead.id }],
-    signal: newLeadSignal,
-    signalArgs: [{ leadId: lead.id }],
-    typedSearchAttributes: [
-      { key: CustomerId, value: lead.contact_id },
-      { key: Stage, value: 'journey_lead' },
-    ],
-    staticSummary: 'Customer journey',
-  });
+  const input: JourneyInput = { customerId: lead.contact_id, leadId: lead.id };
+  await queueJourneySignal(
+    db,
+    { source: journeySourceOf(lead.id), contactId: lead.contact_id },
+    {
+      ...signalTo(journeyWorkflowId(lead.contact_id), newLeadSignal, { leadId: lead.id }),
+      start: {
+        workflowType: 'customerJourney',
+        taskQueue,
+        args: [input],
+        searchAttributes: { [CustomerId.name]: lead.contact_id, [Stage.name]: 'journey_lead' },
+        staticSummary: 'Customer journey',
+      },
+    },
+  );
 }
 
 /** Starts one retrain; the same run key (an Idempotency-Key) reuses the run it started before. */

@@ -12,3 +12,11 @@ export function createDb(connectionString: string, poolSize = 10): Kysely<Databa
   pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
+
+/**
+ * Runs `work` in a transaction: the caller's, when `db` is one (so a repository's writes can share
+ * it with what the change owes, e.g. the signals of db/repositories/workflow-signals.ts), else a new one.
+ */
+export function inTransaction<T>(db: Kysely<Database>, work: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}

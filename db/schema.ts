@@ -18,6 +18,8 @@ export interface ContactsTable {
   phone_line_type: ColumnType<PhoneLineType | null, PhoneLineType | null | undefined, PhoneLineType | null>;
   email: string | null;
   preferred_language: string | null;
+  /** When the contact's journey was first asked for; later leads only tell that journey, never start another. */
+  journey_requested_at: ColumnType<Date | null, never, Date>;
   created_at: CreatedAt;
 }
 
@@ -184,7 +186,7 @@ export interface Database {
   channel_consents: ChannelConsentsTable;
   consent_events: ConsentEventsTable;
   webhook_events: WebhookEventsTable;
-  webhook_signals: WebhookSignalsTable;
+  workflow_signals: WorkflowSignalsTable;
   interactions: InteractionsTable;
   postcards: PostcardsTable;
   deals: DealsTable;
@@ -251,19 +253,31 @@ export interface WebhookEventsTable {
   received_at: CreatedAt;
 }
 
-/** A signal a provider event owes a workflow: written with the event, delivered after commit. */
-export interface WebhookSignalsTable {
-  /** bigserial: the delivery order (int8, read as a string). */
+/** Signal-with-start: what starts the workflow if it is not running (see activities/workflow-signals.ts). */
+export interface WorkflowSignalStart {
+  workflowType: string;
+  taskQueue: string;
+  args: unknown[];
+  /** By name, from temporal/search-attributes.ts (ids and stages only: not encrypted). */
+  searchAttributes?: Record<string, string | number | boolean>;
+  staticSummary?: string;
+}
+
+/** A signal a change owes a workflow (the outbox): written with the change, delivered after commit. */
+export interface WorkflowSignalsTable {
+  /** bigserial: a workflow's signals are delivered in this order (int8, read as a string). */
   id: Generated<string>;
-  provider: string;
-  event_id: string;
+  /** The change that owes it, e.g. `webhook:twilio:sms:SM…`, `deal-event:42`, `lead:<id>`. */
+  source: string;
   workflow_id: string;
-  signal: 'messageEvent' | 'householdReply';
-  args: Json<Record<string, unknown>>;
+  signal: string;
+  args: Json<unknown[]>;
+  start: Json<WorkflowSignalStart> | null;
   created_at: CreatedAt;
-  delivered_at: Date | null;
+  next_attempt_at: Generated<Date>;
   attempts: Generated<number>;
-  lease_until: Date | null;
+  done_at: Date | null;
+  outcome: 'delivered' | 'dropped' | 'dead' | null;
   last_error: string | null;
 }
 
@@ -355,6 +369,8 @@ export interface CadencesTable {
   ended_at: Date | null;
   end_reason: string | null;
   touches: Generated<number>;
+  /** When the claim reconciler last found the run's workflow still running. */
+  workflow_checked_at: Date | null;
 }
 
 export interface CadenceHoldsTable {

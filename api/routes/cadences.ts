@@ -2,11 +2,14 @@
 // Tue 10:00, because: opened but no click"), engagement the webhooks do not see (website visits,
 // answered calls, booking requests, overwhelm), ops holds — one lead, every cadence of a rep
 // (vacation), or a whole definition (a holiday, a storm) — and the A/B report per variant.
-// A hold lives in Postgres (cadences that start or resume during it see it) and is signalled at
-// once to the running cadences it covers; releasing it resumes them without a burst.
+// A hold lives in Postgres (cadences that start or resume during it see it) and is signalled to the
+// running cadences it covers through the signal outbox (queued with the hold, delivered at once or
+// as soon as Temporal takes it); releasing it resumes them without a burst.
+import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { Logger } from '../../config/logger';
 import {
@@ -20,6 +23,7 @@ import {
   type HoldScope,
 } from '../../db/repositories/cadences';
 import { repNameOf } from '../../db/repositories/reps';
+import { queueWorkflowSignals, signalTo } from '../../db/repositories/workflow-signals';
 import type { Database } from '../../db/schema';
 import { cadenceWorkflowId } from '../../temporal/workflow-ids';
 import { CADENCE_DEFINITIONS } from '../../workflows/cadence/rules/definitions';
@@ -35,6 +39,7 @@ import { deadlineFor } from '../temporal-deadline';
 import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
 import { cadenceEngagementSchema, cadenceHoldSchema, holdIdSchema } from '../schemas/cadences';
 import { leadIdSchema } from '../schemas/leads';
+import { deliverNow } from '../workflow-signal-relay';
 
 export function cadenceRoutes({
   db,
@@ -58,18 +63,27 @@ export function cadenceRoutes({
     return row;
   }
 
-  /** Tells every running cadence a hold covers; one that just ended is not an error. */
-  async function tell(scope: HoldScope, target: string, send: (workflowId: string) => Promise<void>): Promise<number> {
-    const ids = await runningCadencesIn(db, scope, target);
-    await Promise.all(
-      ids.map((id) =>
-        send(id).catch((err: unknown) =>
-          logger.info({ workflowId: id, err: (err as Error).message }, 'cadence not told of the hold'),
-        ),
-      ),
+  /**
+   * Inside the hold's transaction: `signal` owed to every running cadence the hold covers (one
+   * that ends meanwhile drops it). Answers how many.
+   */
+  async function queueForCadencesIn<Args extends unknown[]>(
+    tx: Kysely<Database>,
+    source: string,
+    scope: HoldScope,
+    target: string,
+    signal: SignalDefinition<Args>,
+    ...args: Args
+  ): Promise<number> {
+    const ids = await runningCadencesIn(tx, scope, target);
+    await queueWorkflowSignals(
+      tx,
+      source,
+      ids.map((id) => signalTo(id, signal, ...args)),
     );
     return ids.length;
   }
+  const deliver = (source: string) => deliverNow({ db, client, logger, timeoutMs: temporalTimeoutMs }, source);
 
   async function checkTarget(scope: HoldScope, target: string): Promise<void> {
     if (scope === 'definition' && !CADENCE_DEFINITIONS[target])
@@ -123,7 +137,11 @@ export function cadenceRoutes({
     if (!body.success) throw validationProblem(body.error);
     const row = await leadCadence(String(req.params.id));
     if (row.ended_at) throw new ProblemError(409, 'Cadence ended', `the cadence ended: ${row.end_reason}`);
-    await withinDeadline(() => client.workflow.getHandle(row.workflow_id).signal(cadenceEngagementSignal, body.data));
+    // A ref of its own: a redelivered signal is recognised by the cadence and counted once.
+    const ref = randomUUID();
+    const source = `cadence-engagement:${ref}`;
+    await queueWorkflowSignals(db, source, [signalTo(row.workflow_id, cadenceEngagementSignal, { ...body.data, ref })]);
+    await deliver(source);
     res.status(202).json({ accepted: true, kind: body.data.kind });
   });
 
@@ -148,11 +166,18 @@ export function cadenceRoutes({
     // Lead ids are compared as text in holds: one spelling (Postgres prints uuids in lower case).
     const target = scope === 'lead' ? body.data.target.toLowerCase() : body.data.target;
     await checkTarget(scope, target);
-    const { hold, created } = await createHold(db, { scope, target, reason, createdBy: req.role });
-    const why = `held (${scope}): ${hold.reason}`;
-    const paused = await tell(scope, target, (id) =>
-      withinDeadline(() => client.workflow.getHandle(id).signal(pauseCadenceSignal, { reason: why, hold: scope })),
-    );
+    const source = `cadence-hold:${randomUUID()}`;
+    const { hold, created, paused } = await db.transaction().execute(async (tx) => {
+      const { hold, created } = await createHold(tx, { scope, target, reason, createdBy: req.role });
+      const why = `held (${scope}): ${hold.reason}`;
+      // Holding again what is held tells the cadences again (one may have missed it).
+      const paused = await queueForCadencesIn(tx, source, scope, target, pauseCadenceSignal, {
+        reason: why,
+        hold: scope,
+      });
+      return { hold, created, paused };
+    });
+    await deliver(source);
     res
       .status(created ? 201 : 200)
       .location(`/api/v1/cadences/holds/${hold.id}`)
@@ -160,14 +185,20 @@ export function cadenceRoutes({
   });
 
   router.delete('/cadences/holds/:id', requireRole('ops'), async (req, res) => {
-    const released = holdIdSchema.safeParse(req.params.id).success
-      ? await releaseHold(db, String(req.params.id))
-      : undefined;
-    if (!released) throw notFound(`Active hold ${req.params.id}`);
-    // Each cadence checks for another hold before its next touch: a rep hold outlasts a lead hold.
-    const resumed = await tell(released.scope, released.target, (id) =>
-      withinDeadline(() => client.workflow.getHandle(id).signal(resumeCadenceSignal)),
-    );
+    if (!holdIdSchema.safeParse(req.params.id).success) throw notFound(`Active hold ${req.params.id}`);
+    const source = `cadence-hold-released:${String(req.params.id)}`;
+    const outcome = await db.transaction().execute(async (tx) => {
+      const released = await releaseHold(tx, String(req.params.id));
+      if (!released) return undefined;
+      // Each cadence checks for another hold before its next touch: a rep hold outlasts a lead hold.
+      return {
+        released,
+        resumed: await queueForCadencesIn(tx, source, released.scope, released.target, resumeCadenceSignal),
+      };
+    });
+    if (!outcome) throw notFound(`Active hold ${req.params.id}`);
+    const { released, resumed } = outcome;
+    await deliver(source);
     res.json({ id: released.id, released: true, resumed });
   });
 

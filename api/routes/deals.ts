@@ -1,11 +1,15 @@
 // Deals and lifecycle events (roadmap 7.1 C): the CRM records each event once, validated against
 // what happened before (no project_completed before project_started: 409 with the reason). A signed
-// contract closes the lead's intake as won, with the deal's value.
+// contract closes the lead's intake as won, with the deal's value. What an event owes the journey
+// and the lead's workflow is queued in the event's transaction (the signal outbox) and delivered
+// after commit: with Temporal unreachable the event is recorded and the signals wait for it.
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { dealForLead, findDeal, recordDealEvent } from '../../db/repositories/deals';
+import { leadWorkflowStarted } from '../../db/repositories/leads';
+import { queueWorkflowSignals, signalTo } from '../../db/repositories/workflow-signals';
 import type { Database } from '../../db/schema';
 import { journeyWorkflowId, leadWorkflowId } from '../../temporal/workflow-ids';
 import { lifecycleEventSignal } from '../../workflows/journey/messages';
@@ -13,10 +17,21 @@ import { closeLeadSignal } from '../../workflows/lead-intake/messages';
 import type { Logger } from '../../config/logger';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
-import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
+import { leadNotStarted, notFound, ProblemError, requireJson, validationProblem } from '../problem';
 import { createDealSchema, dealIdSchema, lifecycleEventSchema } from '../schemas/deals';
+import { deliverNow } from '../workflow-signal-relay';
 
-export function dealRoutes({ db, client, logger }: { db: Kysely<Database>; client: Client; logger: Logger }): Router {
+export function dealRoutes({
+  db,
+  client,
+  logger,
+  temporalTimeoutMs,
+}: {
+  db: Kysely<Database>;
+  client: Client;
+  logger: Logger;
+  temporalTimeoutMs: number;
+}): Router {
   const router = Router();
 
   router.post('/deals', requireRole('crm', 'ops'), async (req, res) => {
@@ -51,42 +66,39 @@ export function dealRoutes({ db, client, logger }: { db: Kysely<Database>; clien
     if (!body.success) throw validationProblem(body.error);
     if (!dealIdSchema.safeParse(req.params.id).success) throw notFound(`Deal ${req.params.id}`);
     const e = body.data;
-    const outcome = await recordDealEvent(db, {
-      dealId: String(req.params.id),
-      event: e.event,
-      occurredAt: e.occurredAt ? new Date(e.occurredAt) : new Date(),
-      clientKey: e.clientKey,
-      details: e.details,
-      value: e.value,
+    const occurredAt = e.occurredAt ? new Date(e.occurredAt) : new Date();
+    const outcome = await db.transaction().execute(async (tx) => {
+      const recorded = await recordDealEvent(tx, {
+        dealId: String(req.params.id),
+        event: e.event,
+        occurredAt,
+        clientKey: e.clientKey,
+        details: e.details,
+        value: e.value,
+      });
+      if (recorded?.kind !== 'recorded') return recorded;
+      // The close would find no workflow and be dropped: nothing is recorded, the CRM retries.
+      if (e.event === 'contract_signed' && !(await leadWorkflowStarted(tx, recorded.leadId)))
+        throw leadNotStarted(recorded.leadId);
+      await queueWorkflowSignals(tx, `deal-event:${recorded.eventId}`, [
+        signalTo(journeyWorkflowId(recorded.contactId), lifecycleEventSignal, {
+          eventId: `deal-event-${recorded.eventId}`,
+          event: e.event,
+          occurredAt: occurredAt.toISOString(),
+          dealId: String(req.params.id),
+          details: e.details,
+        }),
+        // The lead's intake ends as won (and stops its follow-up cadence); the journey carries on.
+        ...(e.event === 'contract_signed'
+          ? [signalTo(leadWorkflowId(recorded.leadId), closeLeadSignal, { reason: 'won' as const, dealValue: e.value })]
+          : []),
+      ]);
+      return recorded;
     });
     if (!outcome) throw notFound(`Deal ${req.params.id}`);
     if (outcome.kind === 'refused') throw new ProblemError(409, 'Event out of order', outcome.reason);
-    // The journey follows every event; a redelivered one (same clientKey) is sent again with the
-    // same event id, which the journey ignores if it already heard it.
-    await client.workflow
-      .getHandle(journeyWorkflowId(outcome.contactId))
-      .signal(lifecycleEventSignal, {
-        eventId: `deal-event-${outcome.eventId}`,
-        event: e.event,
-        occurredAt: (e.occurredAt ? new Date(e.occurredAt) : new Date()).toISOString(),
-        dealId: String(req.params.id),
-        details: e.details,
-      })
-      .catch((err: unknown) =>
-        logger.info({ contactId: outcome.contactId, err: (err as Error).message }, 'journey not told of the event'),
-      );
-    if (outcome.kind === 'recorded' && e.event === 'contract_signed') {
-      // The lead's intake ends as won (and stops its follow-up cadence); the journey carries on.
-      await client.workflow
-        .getHandle(leadWorkflowId(outcome.leadId))
-        .signal(closeLeadSignal, { reason: 'won', dealValue: e.value })
-        .catch((err: unknown) =>
-          logger.info(
-            { leadId: outcome.leadId, err: (err as Error).message },
-            'lead workflow not told of the contract',
-          ),
-        );
-    }
+    // A redelivered event (same clientKey) delivers what its first delivery left owed.
+    await deliverNow({ db, client, logger, timeoutMs: temporalTimeoutMs }, `deal-event:${outcome.eventId}`);
     res
       .status(outcome.kind === 'recorded' ? 201 : 200)
       .json({ event: e.event, stage: outcome.stage, duplicate: outcome.kind === 'duplicate' });

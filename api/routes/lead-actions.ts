@@ -1,13 +1,17 @@
 // What reps and ops do to a routed lead (roadmap 4.4): accept it, record first contact, move it,
 // or have its temperature recalculated. Each goes to the lead's workflow as an Update (answered
 // with the outcome) or a signal; the workflow's validators decide, so a refused request changes
-// nothing: someone else's lead, a lead nobody holds, or a closed lead is a 409 naming why.
+// nothing: someone else's lead, a lead nobody holds, or a closed lead is a 409 naming why. The
+// signals (close, recalculate) go through the signal outbox: accepted (202) even while Temporal is
+// unreachable, and delivered once it is back.
+import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import { findLeadWithContact } from '../../db/repositories/leads';
+import { queueWorkflowSignals, signalTo, type OwedSignal } from '../../db/repositories/workflow-signals';
 import { isClosedStage } from '../../workflows/lead-intake/rules/lead';
 import { repNameOf } from '../../db/repositories/reps';
 import type { Database, Lead } from '../../db/schema';
@@ -22,7 +26,8 @@ import {
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
 import { deadlineFor } from '../temporal-deadline';
-import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
+import { deliverNow } from '../workflow-signal-relay';
+import { leadNotStarted, notFound, ProblemError, requireJson, validationProblem } from '../problem';
 import {
   acceptedSchema,
   closeLeadSchema,
@@ -61,6 +66,14 @@ export function leadActionRoutes({
     if (isClosedStage(found.lead.stage))
       throw new ProblemError(409, 'Lead closed', `lead ${id.data} is ${found.lead.stage}: nothing can change it`);
     return { lead: found.lead, handle: client.workflow.getHandle<typeof leadIntake>(found.lead.workflow_id) };
+  }
+
+  /** Queues the signal and delivers it now if Temporal takes it (else the relay does, later). */
+  async function tell(req: Request, lead: Lead, what: string, owed: OwedSignal): Promise<void> {
+    if (!lead.workflow_started_at) throw leadNotStarted(lead.id);
+    const source = `lead-${what}:${lead.id}:${randomUUID()}`;
+    await queueWorkflowSignals(db, source, [owed]);
+    await deliverNow({ db, client, logger: req.log, timeoutMs: temporalTimeoutMs }, source);
   }
 
   async function knownRep(repId: string): Promise<void> {
@@ -115,8 +128,8 @@ export function leadActionRoutes({
     requireJson(req);
     const body = closeLeadSchema.safeParse(req.body);
     if (!body.success) throw validationProblem(body.error);
-    const { lead, handle } = await openLead(req);
-    await withinDeadline(() => handle.signal(closeLeadSignal, body.data));
+    const { lead } = await openLead(req);
+    await tell(req, lead, 'close', signalTo(lead.workflow_id, closeLeadSignal, body.data));
     req.log.info({ leadId: lead.id, workflowId: lead.workflow_id, reason: body.data.reason }, 'lead closed');
     res.status(202).json({ leadId: lead.id, workflowId: lead.workflow_id });
   });
@@ -124,8 +137,8 @@ export function leadActionRoutes({
   router.post('/leads/:id/recalculate-temperature', requireRole('crm', 'ops'), async (req, res) => {
     const body = engagementSignalsSchema.safeParse(req.body ?? {});
     if (!body.success) throw validationProblem(body.error);
-    const { lead, handle } = await openLead(req);
-    await withinDeadline(() => handle.signal(engagementSignal, body.data));
+    const { lead } = await openLead(req);
+    await tell(req, lead, 'engagement', signalTo(lead.workflow_id, engagementSignal, body.data));
     res.status(202).json({ leadId: lead.id, workflowId: lead.workflow_id });
   });
 
@@ -170,7 +183,10 @@ export function registerLeadActionPaths(registry: OpenAPIRegistry): void {
     path: '/api/v1/leads/{id}/close',
     summary: 'Close a lead as won (with its deal value), lost or duplicate; frees the rep’s capacity',
     request: { params, body: { content: { 'application/json': { schema: closeLeadSchema } } } },
-    responses: { 202: { description: 'Signalled' }, ...problemResponses(401, 403, 404, 409, 415, 422, 503) },
+    responses: {
+      202: { description: 'Accepted: told to the workflow now, or once Temporal is reachable' },
+      ...problemResponses(401, 403, 404, 409, 415, 422, 503),
+    },
   });
   registry.registerPath({
     method: 'post',
@@ -180,6 +196,9 @@ export function registerLeadActionPaths(registry: OpenAPIRegistry): void {
       params,
       body: { required: false, content: { 'application/json': { schema: engagementSignalsSchema } } },
     },
-    responses: { 202: { description: 'Signalled' }, ...problemResponses(401, 403, 404, 409, 422, 503) },
+    responses: {
+      202: { description: 'Accepted: told to the workflow now, or once Temporal is reachable' },
+      ...problemResponses(401, 403, 404, 409, 422, 503),
+    },
   });
 }

@@ -1,4 +1,5 @@
-// POST /api/v1/leads — store a lead once and start its `lead-<id>` workflow.
+// POST /api/v1/leads — store a lead once and start its `lead-<id>` workflow (and tell, or start, the
+// customer's journey through the signal outbox).
 // GET  /api/v1/leads/:id — the stored lead plus its workflow's live status.
 import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
@@ -8,7 +9,8 @@ import type { Kysely } from 'kysely';
 import { createLeadOnce, findLeadWithContact, markWorkflowStarted } from '../../db/repositories/leads';
 import { repNameOf } from '../../db/repositories/reps';
 import type { Database } from '../../db/schema';
-import { startLeadIntake } from '../start-workflows';
+import { journeySourceOf, queueJourneyOf, startLeadIntake } from '../start-workflows';
+import { deliverNow } from '../workflow-signal-relay';
 import type { RoutingPolicy } from '../../workflows/lead-intake/rules/sla-policy';
 import { leadWorkflowId } from '../../temporal/workflow-ids';
 import { statusQuery } from '../../workflows/lead-intake/messages';
@@ -66,8 +68,11 @@ export function leadRoutes({
         },
       );
     }
+    // Owed before the start: a lead whose workflow started always has its journey owed.
+    await queueJourneyOf(db, taskQueue, outcome.lead);
     const workflowId = await withinDeadline(() => startLeadIntake(client, taskQueue, outcome.lead, routingPolicy));
     await markWorkflowStarted(db, outcome.lead.id);
+    await deliverNow({ db, client, logger: req.log, timeoutMs: temporalTimeoutMs }, journeySourceOf(outcome.lead.id));
     req.log.info({ leadId: outcome.lead.id, workflowId, outcome: outcome.kind }, 'lead accepted');
     res
       .status(202)

@@ -1,6 +1,9 @@
 // The sales team (roadmap 4.4): reps and managers, their working hours and time off, and their
 // load. Ops manage them; a rep who becomes unavailable (time off starting now, deactivation) has
-// every lead they have not yet contacted moved at once through the lead's workflow.
+// every lead they have not yet contacted moved at once through the lead's workflow: the moves are
+// queued in the change's transaction (the signal outbox) and delivered after commit, so they are
+// made even if Temporal is unreachable at that moment.
+import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Client } from '@temporalio/client';
@@ -17,6 +20,7 @@ import {
   uncontactedLeadsOf,
   updateRep,
 } from '../../db/repositories/reps';
+import { queueWorkflowSignals, signalTo } from '../../db/repositories/workflow-signals';
 import type { Database, Rep } from '../../db/schema';
 import { leadWorkflowId } from '../../temporal/workflow-ids';
 import { repUnavailableSignal } from '../../workflows/lead-intake/messages';
@@ -32,6 +36,7 @@ import {
   updateRepSchema,
   type RepChanges,
 } from '../schemas/reps';
+import { deliverNow } from '../workflow-signal-relay';
 
 /** A rep row as the API shows it (the `Rep` schema). */
 export const repView = (r: Rep) => ({
@@ -72,7 +77,17 @@ const toColumns = (r: RepChanges) => ({
   ...(r.active !== undefined && { active: r.active }),
 });
 
-export function repRoutes({ db, client, logger }: { db: Kysely<Database>; client: Client; logger: Logger }): Router {
+export function repRoutes({
+  db,
+  client,
+  logger,
+  temporalTimeoutMs,
+}: {
+  db: Kysely<Database>;
+  client: Client;
+  logger: Logger;
+  temporalTimeoutMs: number;
+}): Router {
   const router = Router();
 
   async function repOf(req: Request): Promise<Rep> {
@@ -97,19 +112,20 @@ export function repRoutes({ db, client, logger }: { db: Kysely<Database>; client
       });
   }
 
-  /** Moves every lead the rep holds without contact yet; returns how many were told. */
-  async function moveLeadsOf(repId: string): Promise<number> {
-    const leadIds = await uncontactedLeadsOf(db, repId);
-    const results = await Promise.allSettled(
-      leadIds.map((id) => client.workflow.getHandle(leadWorkflowId(id)).signal(repUnavailableSignal, { repId })),
+  /**
+   * Inside the transaction that makes the rep unavailable: the move of every lead they hold without
+   * contact yet, owed to each lead's workflow under `source`. Answers how many leads move.
+   */
+  async function queueMovesOf(tx: Kysely<Database>, repId: string, source: string): Promise<number> {
+    const leadIds = await uncontactedLeadsOf(tx, repId);
+    await queueWorkflowSignals(
+      tx,
+      source,
+      leadIds.map((id) => signalTo(leadWorkflowId(id), repUnavailableSignal, { repId })),
     );
-    results.forEach(
-      (r, i) =>
-        r.status === 'rejected' &&
-        logger.warn({ leadId: leadIds[i], err: r.reason as Error }, 'could not move lead of unavailable rep'),
-    );
-    return results.filter((r) => r.status === 'fulfilled').length;
+    return leadIds.length;
   }
+  const deliverMoves = (source: string) => deliverNow({ db, client, logger, timeoutMs: temporalTimeoutMs }, source);
 
   router.get('/reps', requireRole('ops'), async (_req, res) => {
     res.json({ items: (await listReps(db)).map(repView) });
@@ -155,19 +171,32 @@ export function repRoutes({ db, client, logger }: { db: Kysely<Database>; client
         `${rep.id} holds ${rep.active_leads} leads: reassign some before lowering the maximum to ${body.data.maxActiveLeads}`,
       );
     }
-    const updated = await updateRep(db, rep.id, toColumns(body.data)).catch((err: { code?: string }) => {
-      if (err.code === '23505') throw new ProblemError(409, 'Email taken', `another rep uses ${body.data.email}`);
-      throw err;
-    });
-    const moved = rep.active && body.data.active === false ? await moveLeadsOf(rep.id) : 0;
+    const source = `rep-unavailable:${rep.id}:${randomUUID()}`;
+    const { updated, moved } = await db
+      .transaction()
+      .execute(async (tx) => {
+        const updated = await updateRep(tx, rep.id, toColumns(body.data));
+        const moved = rep.active && body.data.active === false ? await queueMovesOf(tx, rep.id, source) : 0;
+        return { updated, moved };
+      })
+      .catch((err: { code?: string }) => {
+        if (err.code === '23505') throw new ProblemError(409, 'Email taken', `another rep uses ${body.data.email}`);
+        throw err;
+      });
+    if (moved > 0) await deliverMoves(source);
     res.json({ ...repView(updated!), leadsMoved: moved });
   });
 
   // Deactivation, not deletion: assignments and the audit log keep referring to the rep.
   router.delete('/reps/:id', requireRole('ops'), async (req, res) => {
     const rep = await repOf(req);
-    const updated = await updateRep(db, rep.id, { active: false });
-    res.json({ ...repView(updated!), leadsMoved: rep.active ? await moveLeadsOf(rep.id) : 0 });
+    const source = `rep-unavailable:${rep.id}:${randomUUID()}`;
+    const { updated, moved } = await db.transaction().execute(async (tx) => ({
+      updated: await updateRep(tx, rep.id, { active: false }),
+      moved: rep.active ? await queueMovesOf(tx, rep.id, source) : 0,
+    }));
+    if (moved > 0) await deliverMoves(source);
+    res.json({ ...repView(updated!), leadsMoved: moved });
   });
 
   router.get('/reps/:id/workload', requireRole('crm', 'ops'), async (req, res) => {
@@ -212,10 +241,14 @@ export function repRoutes({ db, client, logger }: { db: Kysely<Database>; client
     if (!body.success) throw validationProblem(body.error);
     const startsAt = new Date(body.data.startsAt);
     const endsAt = new Date(body.data.endsAt);
-    const row = await addTimeOff(db, rep.id, startsAt, endsAt, body.data.reason);
     // Time off that has begun: their waiting leads go to someone who can answer them.
     const now = Date.now();
-    const moved = startsAt.getTime() <= now && now < endsAt.getTime() ? await moveLeadsOf(rep.id) : 0;
+    const begun = startsAt.getTime() <= now && now < endsAt.getTime();
+    const { row, moved } = await db.transaction().execute(async (tx) => {
+      const row = await addTimeOff(tx, rep.id, startsAt, endsAt, body.data.reason);
+      return { row, moved: begun ? await queueMovesOf(tx, rep.id, `rep-time-off:${row.id}`) : 0 };
+    });
+    if (moved > 0) await deliverMoves(`rep-time-off:${row.id}`);
     res.status(201).json({
       id: row.id,
       startsAt: row.starts_at.toISOString(),

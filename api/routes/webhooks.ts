@@ -2,10 +2,10 @@
 // Each request is verified with the provider's own scheme before anything is read — a forged or
 // missing signature is a 401 that changes nothing — then each event is stored once and applied in
 // one transaction (a redelivery is ignored; a failure rolls both back and answers 5xx, so the
-// provider's retry applies it), and signalled after commit to the workflow that sent the message.
+// provider's retry applies it), and signalled to the workflow that sent the message through the
+// signal outbox: queued in that transaction, delivered after commit.
 import express, { Router, type Request } from 'express';
 import type { Client } from '@temporalio/client';
-import type { SignalDefinition } from '@temporalio/common';
 import { EventWebhook } from '@sendgrid/eventwebhook';
 import type { Kysely } from 'kysely';
 import twilio from 'twilio';
@@ -17,16 +17,16 @@ import {
   bindProviderMessageId,
   findMessageForEvent,
   firstArrivalOf,
-  queueWebhookSignal,
   recordWebhookEvent,
   updateMessageStatus,
 } from '../../db/repositories/messages';
+import { queueWorkflowSignals, signalTo, type OwedSignal } from '../../db/repositories/workflow-signals';
 import type { Database } from '../../db/schema';
 import { householdReplySignal } from '../../workflows/cadence/messages';
 import { messageEventSignal, type MessageEvent } from '../../workflows/messaging/messages';
 import type { Logger } from '../../config/logger';
 import { ProblemError } from '../problem';
-import { deliverWebhookSignals } from '../webhook-signals';
+import { deliverNow } from '../workflow-signal-relay';
 
 export interface WebhookDeps {
   db: Kysely<Database>;
@@ -37,9 +37,9 @@ export interface WebhookDeps {
   publicBaseUrl: string;
   /** How far a SendGrid signature's timestamp may be from now (SENDGRID_WEBHOOK_MAX_AGE_SECONDS); default 300. */
   sendgridMaxAgeSeconds?: number;
+  /** The deadline of each Temporal call (TEMPORAL_CALL_TIMEOUT_MS). */
+  temporalTimeoutMs: number;
 }
-
-type SignalArgs<D> = D extends SignalDefinition<[infer A]> ? A : never;
 
 const unsigned = () => new ProblemError(401, 'Invalid signature', 'the request is not signed by the provider');
 const stale = (maxAge: number) =>
@@ -87,27 +87,29 @@ export function webhookRoutes(deps: WebhookDeps): Router {
   type WebhookEvent = Parameters<typeof recordWebhookEvent>[1];
   /** What one event changes, inside its transaction; `tell` queues a signal for after commit. */
   type Apply<T> = (tx: Kysely<Database>, tell: Tell) => Promise<T>;
-  type Tell = (workflowId: string, signal: 'messageEvent' | 'householdReply', args: object) => Promise<void>;
+  type Tell = (owed: OwedSignal) => Promise<void>;
 
   /**
    * Records the event and applies it in one transaction: a failure anywhere rolls both back and
    * answers 5xx, so the provider's retry finds the event unseen and applies it — once, because
    * the event's row commits with its changes. The signals it owes are written in that transaction
-   * too and delivered after commit; any Temporal did not take stay pending for the relay
-   * (api/webhook-signals.ts). `fresh: false`: a redelivery, nothing changed.
+   * too (the signal outbox) and delivered after commit; any Temporal did not take stay owed for the
+   * relay (api/workflow-signal-relay.ts). `fresh: false`: a redelivery, nothing changed.
    */
   async function recordAndApply<T>(
     event: WebhookEvent,
     apply: Apply<T>,
   ): Promise<{ fresh: true; value: T } | { fresh: false }> {
+    const source = `webhook:${event.provider}:${event.eventId}`;
     const outcome = await db.transaction().execute(async (tx) => {
       if (!(await recordWebhookEvent(tx, event))) return { fresh: false } as const;
-      const tell: Tell = (workflowId, signal, args) =>
-        queueWebhookSignal(tx, { provider: event.provider, eventId: event.eventId, workflowId, signal, args });
+      const tell: Tell = async (owed) => {
+        await queueWorkflowSignals(tx, source, [owed]);
+      };
       return { fresh: true, value: await apply(tx, tell) } as const;
     });
-    // Also for a redelivery: signals a crashed or refused earlier delivery left pending go now.
-    await deliverWebhookSignals({ db, client, logger }, { provider: event.provider, eventId: event.eventId });
+    // Also for a redelivery: signals a crashed or refused earlier delivery left owed go now.
+    await deliverNow({ db, client, logger, timeoutMs: deps.temporalTimeoutMs }, source);
     return outcome;
   }
 
@@ -125,14 +127,16 @@ export function webhookRoutes(deps: WebhookDeps): Router {
     if (event === 'opened' || event === 'clicked' || event === 'replied')
       await markTouchEngagement(tx, message.id, event);
     if (!message.workflow_id) return;
-    await tell(message.workflow_id, 'messageEvent', {
-      messageId: message.id,
-      channel: message.channel,
-      event,
-      at: new Date().toISOString(),
-      detail,
-      until,
-    } satisfies SignalArgs<typeof messageEventSignal>);
+    await tell(
+      signalTo(message.workflow_id, messageEventSignal, {
+        messageId: message.id,
+        channel: message.channel,
+        event,
+        at: new Date().toISOString(),
+        detail,
+        until,
+      }),
+    );
   }
 
   /**
@@ -148,18 +152,18 @@ export function webhookRoutes(deps: WebhookDeps): Router {
   ): Promise<void> {
     const own = await runningCadenceOf(tx, contactId);
     if (own && own !== answered?.workflow_id) {
-      await tell(own, 'messageEvent', {
-        messageId: answered?.id ?? '',
-        channel: 'sms',
-        event: 'replied',
-        at: new Date().toISOString(),
-        detail: body,
-      } satisfies SignalArgs<typeof messageEventSignal>);
+      await tell(
+        signalTo(own, messageEventSignal, {
+          messageId: answered?.id ?? '',
+          channel: 'sms',
+          event: 'replied',
+          at: new Date().toISOString(),
+          detail: body,
+        }),
+      );
     }
     for (const workflowId of await householdCadences(tx, contactId))
-      await tell(workflowId, 'householdReply', { fromContactId: contactId } satisfies SignalArgs<
-        typeof householdReplySignal
-      >);
+      await tell(signalTo(workflowId, householdReplySignal, { fromContactId: contactId }));
   }
 
   const form = express.urlencoded({ extended: false, limit: '64kb' });

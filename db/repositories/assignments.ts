@@ -3,6 +3,7 @@
 // order, so two decisions cannot deadlock): concurrent leads are decided one after another on the
 // loads the previous ones left, so no rep is ever pushed over capacity.
 import { sql, type Kysely } from 'kysely';
+import { inTransaction } from '../connection';
 import { notify } from './notifications';
 import { CLOSED_STAGES } from '../../workflows/lead-intake/rules/lead';
 import {
@@ -170,14 +171,17 @@ export async function assignLead(
   });
 }
 
-/** Ends the lead's active assignment (breach, reassignment, close) and frees the rep's capacity. */
+/**
+ * Ends the lead's active assignment (breach, reassignment, close) and frees the rep's capacity;
+ * inside the caller's transaction when given one.
+ */
 export async function endAssignment(
   db: Kysely<Database>,
   leadId: string,
   attempt: number,
   reason: string,
 ): Promise<boolean> {
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const ended = await tx
       .updateTable('lead_assignments')
       .set({ status: 'ended', end_reason: reason, ended_at: new Date() })

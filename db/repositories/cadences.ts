@@ -85,6 +85,40 @@ export async function endCadence(
     .execute();
 }
 
+/**
+ * Claims (running cadence rows) the claim reconciler should look at: older than `graceMinutes` (a
+ * run that has just claimed is surely running) and not found running in the last `recheckMinutes`.
+ */
+export async function claimsToCheck(
+  db: Kysely<Database>,
+  opts: { limit: number; graceMinutes: number; recheckMinutes: number },
+) {
+  return db
+    .selectFrom('cadences')
+    .select(['id', 'workflow_id', 'touches'])
+    .where('ended_at', 'is', null)
+    .where('started_at', '<', sql<Date>`now() - make_interval(mins => ${opts.graceMinutes})`)
+    .where((eb) =>
+      eb.or([
+        eb('workflow_checked_at', 'is', null),
+        eb('workflow_checked_at', '<', sql<Date>`now() - make_interval(mins => ${opts.recheckMinutes})`),
+      ]),
+    )
+    .orderBy(sql`workflow_checked_at nulls first`)
+    .orderBy('started_at')
+    .limit(opts.limit)
+    .execute();
+}
+
+/** The claim's workflow was found running now. */
+export async function markClaimChecked(db: Kysely<Database>, id: string): Promise<void> {
+  await db
+    .updateTable('cadences')
+    .set({ workflow_checked_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .execute();
+}
+
 /** The latest run of a workflow id. */
 export async function findCadence(db: Kysely<Database>, workflowId: string) {
   return db

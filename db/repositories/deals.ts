@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { applyEvent, type LifecycleEvent } from '../../workflows/journey/rules/lifecycle';
+import { inTransaction } from '../connection';
 import type { Database } from '../schema';
 
 /** The lead's deal, created on first use (one per lead). */
@@ -28,6 +29,7 @@ export type RecordOutcome =
   | { kind: 'recorded' | 'duplicate'; stage: string; eventId: string; leadId: string; contactId: string }
   | { kind: 'refused'; reason: string };
 
+/** Inside the caller's transaction when given one (what the event owes workflows is queued in it). */
 export async function recordDealEvent(
   db: Kysely<Database>,
   e: {
@@ -39,7 +41,7 @@ export async function recordDealEvent(
     value?: number;
   },
 ): Promise<RecordOutcome | undefined> {
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const deal = await tx.selectFrom('deals').selectAll().where('id', '=', e.dealId).forUpdate().executeTakeFirst();
     if (!deal) return undefined;
     if (e.clientKey) {

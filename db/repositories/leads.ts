@@ -201,6 +201,12 @@ export async function markWorkflowStarted(db: Kysely<Database>, leadId: string):
     .execute();
 }
 
+/** Whether the lead's workflow start was confirmed (false also for a lead that does not exist). */
+export async function leadWorkflowStarted(db: Kysely<Database>, leadId: string): Promise<boolean> {
+  const row = await db.selectFrom('leads').select('workflow_started_at').where('id', '=', leadId).executeTakeFirst();
+  return Boolean(row?.workflow_started_at);
+}
+
 /** Leads stored more than `olderThanMs` ago whose workflow start was never confirmed. */
 export async function leadsAwaitingWorkflow(db: Kysely<Database>, olderThanMs: number, limit = 100): Promise<Lead[]> {
   return db

@@ -1,7 +1,8 @@
 // Outbound messages and consent: the only SQL about messaging lives here.
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Database, WebhookSignalsTable } from '../schema';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../schema';
+import { withSessionLock } from '../session-lock';
 
 export type ConsentStatus = 'subscribed' | 'opted_out' | 'suppressed';
 /** SMS opt-outs also stop calls to the number: one consent per phone number. */
@@ -54,26 +55,16 @@ export async function recordMessage(
 }
 
 /**
- * Runs `send` while this attempt alone may call the provider for the message: a session advisory
- * lock on one connection, which `send` is given for its own queries (so it needs no second one
- * from the pool). A process that dies mid-send loses its connection and with it the lock.
- * `{ held: false }` when another attempt holds it now.
+ * Runs `send` while this attempt alone may call the provider for the message (db/session-lock.ts:
+ * `send` is given the lock's connection for its own queries, so it needs no second one from the
+ * pool). `{ held: false }` when another attempt holds it now.
  */
 export async function withSendLock<T>(
   db: Kysely<Database>,
   messageId: string,
   send: (conn: Kysely<Database>) => Promise<T>,
 ): Promise<{ held: true; value: T } | { held: false }> {
-  const key = `message-send:${messageId}`;
-  return db.connection().execute(async (conn) => {
-    const { rows } = await sql<{ held: boolean }>`select pg_try_advisory_lock(hashtext(${key})) as held`.execute(conn);
-    if (!rows[0]?.held) return { held: false } as const;
-    try {
-      return { held: true, value: await send(conn) } as const;
-    } finally {
-      await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(conn);
-    }
-  });
+  return withSessionLock(db, `message-send:${messageId}`, send);
 }
 
 /**
@@ -312,74 +303,6 @@ export async function recordWebhookEvent(
     .returning('event_id')
     .executeTakeFirst();
   return Boolean(row);
-}
-
-export type WebhookSignal = Selectable<WebhookSignalsTable>;
-
-/** Inside the transaction that records a provider event: a signal it owes a workflow, pending. */
-export async function queueWebhookSignal(
-  tx: Kysely<Database>,
-  s: { provider: string; eventId: string; workflowId: string; signal: WebhookSignal['signal']; args: object },
-): Promise<void> {
-  await tx
-    .insertInto('webhook_signals')
-    .values({
-      provider: s.provider,
-      event_id: s.eventId,
-      workflow_id: s.workflowId,
-      signal: s.signal,
-      args: JSON.stringify(s.args),
-    })
-    .execute();
-}
-
-/**
- * Claims pending signals (of one event, or any), oldest first, for `leaseSeconds`: another delivery
- * skips them meanwhile, and a process that dies holding them only delays them by the lease.
- */
-export async function claimWebhookSignals(
-  db: Kysely<Database>,
-  opts: { event?: { provider: string; eventId: string }; limit: number; leaseSeconds: number },
-): Promise<WebhookSignal[]> {
-  const rows = await db
-    .updateTable('webhook_signals')
-    .set({
-      lease_until: sql<Date>`now() + make_interval(secs => ${opts.leaseSeconds})`,
-      attempts: sql<number>`attempts + 1`,
-    })
-    .where('id', 'in', (eb) => {
-      let q = eb
-        .selectFrom('webhook_signals')
-        .select('id')
-        .where('delivered_at', 'is', null)
-        .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', sql<Date>`now()`)]));
-      if (opts.event) q = q.where('provider', '=', opts.event.provider).where('event_id', '=', opts.event.eventId);
-      return q.orderBy('id').limit(opts.limit).forUpdate().skipLocked();
-    })
-    .returningAll()
-    .execute();
-  return rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
-}
-
-/** Delivered (or dropped, with the reason: its workflow has ended). */
-export async function markWebhookSignalDone(db: Kysely<Database>, id: string, note?: string): Promise<void> {
-  await db
-    .updateTable('webhook_signals')
-    .set({ delivered_at: sql<Date>`now()`, lease_until: null, last_error: note ?? null })
-    .where('id', '=', id)
-    .execute();
-}
-
-/** Not delivered: tried again after a pause growing with the attempts (1 s, 4 s, 9 s… at most 5 min). */
-export async function markWebhookSignalFailed(db: Kysely<Database>, id: string, error: string): Promise<void> {
-  await db
-    .updateTable('webhook_signals')
-    .set({
-      lease_until: sql<Date>`now() + make_interval(secs => least(attempts * attempts, 300))`,
-      last_error: error.slice(0, 500),
-    })
-    .where('id', '=', id)
-    .execute();
 }
 
 /** The message a provider id (or our own id) names. */

@@ -185,11 +185,17 @@ describe('fault: webhooks redelivered and out of order', () => {
       .orderBy('effective_at')
       .orderBy('id')
       .execute();
-    const signals = await db
-      .selectFrom('webhook_signals')
-      .select(['event_id', 'workflow_id', 'delivered_at'])
-      .where('event_id', 'in', eventIds)
-      .execute();
+    const signals = (
+      await db
+        .selectFrom('workflow_signals')
+        .select(['source', 'workflow_id', 'done_at'])
+        .where(
+          'source',
+          'in',
+          eventIds.map((id) => `webhook:${id.startsWith('sms:') ? 'twilio' : 'sendgrid'}:${id}`),
+        )
+        .execute()
+    ).map((s) => ({ ...s, event_id: s.source.split(':').slice(2).join(':') }));
     const consent = await db
       .selectFrom('channel_consents')
       .select('status')

@@ -15,7 +15,7 @@ import { localProvider } from '../../activities/messaging/providers/local';
 import { publicBaseUrlOf } from '../../activities/messaging/providers/select';
 import { ModelStore } from '../../activities/ml/model-store';
 import { createApp } from '../../api/app';
-import { deliverWebhookSignals } from '../../api/webhook-signals';
+import { relayWorkflowSignals } from '../../api/workflow-signal-relay';
 import { loadConfig } from '../../config/env';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { claimCadence, recordTouch } from '../../db/repositories/cadences';
@@ -37,6 +37,7 @@ describe('provider webhooks', () => {
   /** Errors the next signals fail with (Temporal unreachable, a workflow that has ended). */
   const failNextSignals: Error[] = [];
   const client = {
+    withDeadline: <R>(_deadline: number, fn: () => Promise<R>) => fn(),
     workflow: {
       getHandle: (workflowId: string) => ({
         signal: async (
@@ -57,6 +58,7 @@ describe('provider webhooks', () => {
   } as unknown as Client;
   let sentId: string;
   let contactId: string;
+  const relay = () => relayWorkflowSignals({ db: pg.db, client, logger: testLogger, timeoutMs: 1000 });
 
   const twilioPost = (path: string, params: Record<string, string>, token = AUTH_TOKEN) =>
     fetch(`${base}${path}`, {
@@ -84,7 +86,7 @@ describe('provider webhooks', () => {
       body,
     });
   };
-  const count = async (table: 'webhook_events' | 'consent_events' | 'webhook_signals') =>
+  const count = async (table: 'webhook_events' | 'consent_events' | 'workflow_signals') =>
     Number(
       (
         await pg.db
@@ -702,7 +704,7 @@ describe('provider webhooks', () => {
     await personWithMessages(phone, 'pending@example.com', 'cadence-pending');
     const pendingOf = () =>
       pg.db
-        .selectFrom('webhook_signals')
+        .selectFrom('workflow_signals')
         .selectAll()
         .where('workflow_id', '=', 'cadence-pending')
         .orderBy('id')
@@ -716,20 +718,18 @@ describe('provider webhooks', () => {
     expect(await consentOf(pg.db, 'sms', phone)).toBe('opted_out');
     expect(signals.filter((x) => x.workflowId === 'cadence-pending')).toEqual([]);
     expect(await pendingOf()).toMatchObject([
-      { signal: 'messageEvent', delivered_at: null, attempts: 1, last_error: expect.stringMatching(/UNAVAILABLE/) },
+      { signal: 'messageEvent', done_at: null, attempts: 1, last_error: expect.stringMatching(/UNAVAILABLE/) },
     ]);
 
     // The relay delivers it once its pause (1 s after a first failure) is over; then nothing is left.
-    await expect
-      .poll(() => deliverWebhookSignals({ db: pg.db, client, logger: testLogger }), { timeout: 5000 })
-      .toBe(1);
+    await expect.poll(async () => (await relay()).done, { timeout: 5000 }).toBe(1);
     expect(signals.filter((x) => x.workflowId === 'cadence-pending')).toEqual([
       { workflowId: 'cadence-pending', event: 'unsubscribed', detail: undefined, until: undefined },
     ]);
-    expect(await deliverWebhookSignals({ db: pg.db, client, logger: testLogger })).toBe(0);
+    expect((await relay()).done).toBe(0);
     expect((await twilioPost('/webhooks/twilio/sms', stop)).status).toBe(200); // a redelivery tells nobody again
     expect(signals.filter((x) => x.workflowId === 'cadence-pending')).toHaveLength(1);
-    expect((await pendingOf())[0]).toMatchObject({ attempts: 2, delivered_at: expect.any(Date) });
+    expect((await pendingOf())[0]).toMatchObject({ attempts: 2, done_at: expect.any(Date), outcome: 'delivered' });
 
     // A workflow that has ended cannot be told: dropped at once, with the reason, never retried.
     failNextSignals.push(
@@ -750,7 +750,8 @@ describe('provider webhooks', () => {
       ).status,
     ).toBe(204);
     expect((await pendingOf())[1]).toMatchObject({
-      delivered_at: expect.any(Date),
+      done_at: expect.any(Date),
+      outcome: 'dropped',
       last_error: expect.stringMatching(/ended/),
     });
     expect(signals.filter((x) => x.workflowId === 'cadence-pending')).toHaveLength(1);

@@ -1,12 +1,17 @@
 // The cadence's rules on the real store: followUpCadence on the time-skipping server with the real
 // cadence activities (activities/cadence.ts) on a real Postgres, where the memory store of
 // follow-up-cadence.test.ts stands in elsewhere — one cadence per contact (the contact found from
-// the lead), the cooldown after it ends, and an ops hold on the rep read from cadence_holds.
-// The sending side is the fake sender: what is sent is not the question here.
+// the lead), the cooldown after it ends, an ops hold on the rep read from cadence_holds, and the
+// contact released however the cadence ends: failed (by the workflow) or terminated (by the claim
+// reconciler of the API process). The sending side is the fake sender: what is sent is not the
+// question here.
+import { ApplicationFailure } from '@temporalio/activity';
+import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCadenceActivities } from '../../activities/cadence';
+import { releaseClaimsOfClosedCadences } from '../../api/cadence-claim-reconciler';
 import { createHold, findCadence, releaseHold } from '../../db/repositories/cadences';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { messagingTaskQueue } from '../../temporal/task-queues';
@@ -15,6 +20,7 @@ import { followUpCadence } from '../../workflows';
 import { cadenceStatusQuery, stopCadenceSignal } from '../../workflows/cadence/messages';
 import type { CadenceSettings } from '../../workflows/cadence/types';
 import { fakeSender } from '../helpers/fake-sender';
+import { keepHistory } from '../helpers/histories';
 import { testLogger } from '../helpers/logger';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 import { createTimeSkippingEnv, taskQueueFor } from '../helpers/temporal';
@@ -63,14 +69,19 @@ describe('followUpCadence on the real cadence store', () => {
     return { leadId: lead.id, contactId: lead.contact_id };
   }
 
-  /** The real cadence activities on the workflow queue, the fake sender on the messaging queue. */
-  async function withWorkers(title: string, sender: ReturnType<typeof fakeSender>, body: (q: string) => Promise<void>) {
+  /** The real cadence activities (or `activities`) on the workflow queue, the fake sender on the messaging queue. */
+  async function withWorkers(
+    title: string,
+    sender: ReturnType<typeof fakeSender>,
+    body: (q: string) => Promise<void>,
+    activities = createCadenceActivities({ db: pg.db }),
+  ) {
     const taskQueue = taskQueueFor(title);
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle,
-      activities: createCadenceActivities({ db: pg.db }),
+      activities,
     });
     const sending = await Worker.create({
       connection: env.nativeConnection,
@@ -157,5 +168,63 @@ describe('followUpCadence on the real cadence store', () => {
     expect(sender.sent.map((s) => s.channel)).toEqual(['email', 'sms']);
     expect(sender.sent[0]!.day).toBeCloseTo(4, 1);
     expect(await runOf(`cadence-${lead.leadId}`)).toMatchObject({ rep_id: repId, touches: 2 });
+  });
+
+  it('a cadence that fails (an activity refuses for good) releases its contact: the cooldown runs from the failure', async () => {
+    const sender = fakeSender();
+    const lead = await newLead();
+    const wf = `cadence-${lead.leadId}`;
+    const broken = {
+      ...createCadenceActivities({ db: pg.db }),
+      cadenceHold: async () => {
+        throw ApplicationFailure.create({
+          type: 'HoldsUnreadable',
+          message: 'the holds are unreadable',
+          nonRetryable: true,
+        });
+      },
+    };
+    await withWorkers(
+      'real store failure',
+      sender,
+      async (taskQueue) => {
+        const h = await start(taskQueue, wf, { leadId: lead.leadId, maxTouches: 3 });
+        expect(await h.result().catch((e: unknown) => e)).toBeInstanceOf(WorkflowFailedError);
+        expect(await runOf(wf)).toMatchObject({
+          contact_id: lead.contactId,
+          ended_at: expect.any(Date),
+          end_reason: expect.stringMatching(/^failed: /),
+        });
+        await keepHistory(h, 'follow-up-cadence', 'failed-releases-claim');
+      },
+      broken,
+    );
+    expect(sender.sent).toEqual([]);
+  });
+
+  it('a cadence terminated by ops: the claim reconciler releases its contact as of the termination; a running one keeps it', async () => {
+    const sender = fakeSender();
+    const [gone, running] = [await newLead(), await newLead()];
+    await withWorkers('real store terminated', sender, async (taskQueue) => {
+      const a = await start(taskQueue, `cadence-${gone.leadId}`, { leadId: gone.leadId, maxTouches: 12 });
+      const b = await start(taskQueue, `cadence-${running.leadId}`, { leadId: running.leadId, maxTouches: 12 });
+      for (const h of [a, b])
+        await expect.poll(async () => (await h.query(cadenceStatusQuery)).next).toMatchObject({ step: 'day-1' });
+      await a.terminate('ended by ops');
+      // Nothing ran in the workflow: the contact is still held.
+      expect(await runOf(a.workflowId)).toMatchObject({ ended_at: null });
+
+      const deps = { db: pg.db, client: env.client, logger: testLogger, timeoutMs: 10_000 };
+      expect(await releaseClaimsOfClosedCadences(deps, { graceMinutes: 0 })).toBe(1);
+      const closedAt = (await a.describe()).closeTime!;
+      expect(await runOf(a.workflowId)).toMatchObject({
+        end_reason: 'claim released: its workflow terminated without releasing it',
+        ended_at: closedAt,
+      });
+      expect(await runOf(b.workflowId)).toMatchObject({ ended_at: null, workflow_checked_at: expect.any(Date) });
+      expect(await releaseClaimsOfClosedCadences(deps, { graceMinutes: 0 })).toBe(0); // b not looked at again this hour
+      await b.signal(stopCadenceSignal, { reason: 'test over' });
+      await expect.poll(async () => (await runOf(b.workflowId))?.end_reason).toBe('test over');
+    });
   });
 });

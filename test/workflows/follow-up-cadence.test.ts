@@ -237,6 +237,31 @@ describe('followUpCadence', () => {
     });
   });
 
+  it('a signal delivered twice (the signal outbox delivers at least once) is counted once', async () => {
+    const sender = fakeSender();
+    await run('redelivered', sender, 12, async (h) => {
+      await temporal.env.sleep(1.2 * DAY);
+      await expect.poll(() => sender.sent.length).toBe(1);
+      const opened = { messageId: 'm1', channel: 'email', event: 'opened' as const, at: new Date().toISOString() };
+      for (let i = 0; i < 2; i++) {
+        await h.signal(messageEventSignal, opened);
+        await h.signal(cadenceEngagementSignal, { kind: 'website_visit', ref: 'visit-1' });
+      }
+      // Another open of the same message, and a visit of its own, are new engagement.
+      await h.signal(messageEventSignal, { ...opened, at: new Date(Date.now() + 1000).toISOString() });
+      await h.signal(cadenceEngagementSignal, { kind: 'website_visit', ref: 'visit-2' });
+      // Signals are applied in order: once the last is in, so are the others.
+      await expect.poll(async () => (await statusOf(h)).events.length).toBeGreaterThanOrEqual(4);
+      await expect.poll(async () => (await statusOf(h)).counted ?? []).toContain('visit-2');
+      const kinds = (await statusOf(h)).events.map((e) => e.kind);
+      expect(kinds.filter((k) => k === 'opened')).toHaveLength(2);
+      expect(kinds.filter((k) => k === 'website_visit')).toHaveLength(2);
+      await h.signal(stopCadenceSignal, { reason: 'test over' });
+      await h.result();
+      await keepHistory(h, 'follow-up-cadence', 'redelivered-signal-counted-once');
+    });
+  });
+
   it('paused for a week, resumed: one touch, not the missed ones in a burst; stop ends it', async () => {
     const sender = fakeSender();
     await run('pause', sender, 12, async (h) => {

@@ -62,6 +62,11 @@ export interface CadenceStatus {
   awayUntil?: number;
   /** Workflow runs so far (continue-as-new). */
   runs: number;
+  /**
+   * What identifies the last engagement signals counted (a message event's message, event and time;
+   * an engagement's ref): delivery is at least once, and a repeat is counted once. The last SIGNALS_REMEMBERED.
+   */
+  counted?: string[];
   next?: PlannedTouch & { at: string; variant: string };
   ended?: string;
 }

@@ -7,12 +7,17 @@
 // stops it; the touch cap or running out of channels ends it. Paused (ops, a hold, an
 // out-of-office reply), the plan's clock stops: on resume, missed steps shift forward one by one
 // instead of firing at once. Continue-as-new every few touches keeps weeks of history small.
+// The contact's claim is released in every ending this code runs for (its end, a cancellation, a
+// failure); one it cannot run for (terminated, timed out) is released by the claim reconciler in
+// the API process (api/cadence-claim-reconciler.ts).
 import {
   CancellationScope,
+  TemporalFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -46,6 +51,12 @@ const DAY_MS = 86_400_000;
 const AWAY_DEFAULT_MS = 7 * DAY_MS;
 /** Engagement events carried across continue-as-new (the plan looks back a week; day 1-10 rules need the early ones). */
 const EVENTS_KEPT = 200;
+/** Counted signals remembered, to recognise a redelivery (which comes within minutes of the first). */
+const SIGNALS_REMEMBERED = 100;
+/** Histories from before redelivered signals were recognised counted them twice: they replay as they ran. */
+const PATCH_COUNT_ONCE = 'cadence-count-signals-once';
+/** Histories from before a failing cadence released its claim replay without that release. */
+const PATCH_RELEASE_ON_FAILURE = 'cadence-release-claim-on-failure';
 /** Message events that count as engagement for the plan. */
 const FROM_MESSAGE: Record<string, EngagementKind | undefined> = {
   delivered: 'delivered',
@@ -102,8 +113,17 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
     changed = true;
   };
 
+  /** False for a signal counted before (a redelivery from the signal outbox); remembers it otherwise. */
+  const firstTime = (ref: string | undefined): boolean => {
+    if (ref === undefined) return true;
+    if (status.counted?.includes(ref) && patched(PATCH_COUNT_ONCE)) return false;
+    status.counted = [...(status.counted ?? []), ref].slice(-SIGNALS_REMEMBERED);
+    return true;
+  };
+
   setHandler(cadenceStatusQuery, () => status);
-  setHandler(messageEventSignal, ({ channel, event, until }) => {
+  setHandler(messageEventSignal, ({ messageId, channel, event, at, until }) => {
+    if (!firstTime(`${messageId}:${event}:${at}`)) return;
     const ch = (CADENCE_CHANNELS as readonly string[]).includes(channel) ? (channel as CadenceChannel) : undefined;
     if (event === 'auto_reply') {
       // Out of office: not an answer, not a reason to stop — wait until they are back.
@@ -118,7 +138,8 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
       status.blocked.push(ch);
     changed = true;
   });
-  setHandler(cadenceEngagementSignal, ({ kind }) => {
+  setHandler(cadenceEngagementSignal, ({ kind, ref }) => {
+    if (!firstTime(ref)) return;
     status.events.push({ day: activeDay(), kind });
     changed = true;
   });
@@ -169,10 +190,20 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
   try {
     return await loop();
   } catch (err) {
-    // Cancelled by ops: the contact is free for another cadence after the cooldown.
+    // Cancelled by ops, or failed (an activity's non-retryable error, a schedule-to-start timeout):
+    // the contact is free for another cadence after the cooldown. Any other error fails only the
+    // workflow task, which is retried: the cadence is still running and keeps its claim.
     if (isCancellation(err))
       await CancellationScope.nonCancellable(() =>
         cadence.endCadence({ cadenceId: status.cadenceId, reason: 'cancelled', touches: status.touches.length }),
+      );
+    else if (err instanceof TemporalFailure && patched(PATCH_RELEASE_ON_FAILURE))
+      await CancellationScope.nonCancellable(() =>
+        cadence.endCadence({
+          cadenceId: status.cadenceId,
+          reason: `failed: ${err.message}`,
+          touches: status.touches.length,
+        }),
       );
     throw err;
   }

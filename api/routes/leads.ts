@@ -72,12 +72,19 @@ export function leadRoutes({
     await queueJourneyOf(db, taskQueue, outcome.lead);
     const workflowId = await withinDeadline(() => startLeadIntake(client, taskQueue, outcome.lead, routingPolicy));
     await markWorkflowStarted(db, outcome.lead.id);
-    await deliverNow({ db, client, logger: req.log, timeoutMs: temporalTimeoutMs }, journeySourceOf(outcome.lead.id));
     req.log.info({ leadId: outcome.lead.id, workflowId, outcome: outcome.kind }, 'lead accepted');
     res
       .status(202)
       .location(`/api/v1/leads/${outcome.lead.id}`)
       .json({ leadId: outcome.lead.id, workflowId, deduplicated: outcome.kind === 'existing' });
+    // Speed to lead (roadmap 4.4 C): the answer and the routing do not wait for the journey. Its
+    // signal is owed in the outbox already; delivered now, or by the relay if this attempt fails.
+    void deliverNow(
+      { db, client, logger: req.log, timeoutMs: temporalTimeoutMs },
+      journeySourceOf(outcome.lead.id),
+    ).catch((err: unknown) =>
+      req.log.warn({ leadId: outcome.lead.id, err: (err as Error).message }, 'journey left to the relay'),
+    );
   });
 
   /** The workflow's execution status and its `status` query; a silent worker does not hide the lead. */

@@ -28,6 +28,7 @@ import type { WebhookSecrets } from '../config/dev-secrets';
 import { webhookRoutes } from './routes/webhooks';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 import { devOutboxRoutes } from './routes/dev-outbox';
+import { refuseNulCharacters } from './nul-characters';
 
 export interface ApiDeps {
   db: Kysely<Database>;
@@ -114,6 +115,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(
     '/api/v1',
     express.json({ limit: '100kb' }),
+    refuseNulCharacters,
     leadRoutes(deps),
     leadActionRoutes(deps),
     repRoutes(deps),

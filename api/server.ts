@@ -11,6 +11,7 @@ import { AesGcmPayloadCodec } from '../temporal/codec';
 import { createCodecServer } from '../temporal/codec-server';
 import { publicBaseUrlOf, usesLocalProviders } from '../activities/messaging/providers/select';
 import { createApp } from './app';
+import { problemOnClientError } from './problem';
 import { startLeadReconciler } from './lead-reconciler';
 import { startWebhookSignalRelay } from './webhook-signals';
 
@@ -28,6 +29,7 @@ function listen(
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
     server.once('error', reject);
+    server.on('clientError', problemOnClientError);
   });
 }
 

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Secrets } from '../config/dev-secrets';
-import { routingPolicyOf, urlHost, type Config } from '../config/env';
+import { rateLimitSettingsOf, routingPolicyOf, urlHost, type Config } from '../config/env';
 import type { Logger } from '../config/logger';
 import type { ModelStore } from '../activities/ml/model-store';
 import type { Database } from '../db/schema';
@@ -65,6 +65,8 @@ export async function startApiServers(opts: {
       devOutbox: usesLocalProviders(config),
       sendgridMaxAgeSeconds: config.SENDGRID_WEBHOOK_MAX_AGE_SECONDS,
     },
+    rateLimits: rateLimitSettingsOf(config),
+    mlBatchConcurrency: config.ML_BATCH_CONCURRENCY,
   });
   const codecApp = createCodecServer({
     codec: new AesGcmPayloadCodec(secrets.payloadKeys),

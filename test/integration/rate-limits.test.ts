@@ -109,6 +109,18 @@ describe('rate limits, body limits and the batch cap', () => {
     expect((await get(base, '/api/v1/reps', KEY)).status).toBe(200);
   });
 
+  it('documents the 429 on every operation of the OpenAPI document, and the 413 on those with a body', async () => {
+    type Op = { responses: Record<string, unknown>; requestBody?: unknown };
+    const doc = (await (await get(await serve({}), '/api/v1/openapi.json')).json()) as {
+      paths: Record<string, Record<string, Op>>;
+    };
+    for (const [path, operations] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(operations)) {
+        expect(Object.keys(op.responses), `${method} ${path}`).toContain('429');
+        if (op.requestBody) expect(Object.keys(op.responses), `${method} ${path}`).toContain('413');
+      }
+  });
+
   it('keeps limiting in memory while Postgres is unreachable, without failing a request', async () => {
     const deadDb = createDb(`postgres://nobody:x@127.0.0.1:${await freePort()}/none`, 1);
     try {

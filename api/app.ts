@@ -6,6 +6,7 @@ import swaggerUi from 'swagger-ui-express';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { ApiKey } from '../config/dev-secrets';
+import type { RateLimitSettings } from '../config/env';
 import type { Logger } from '../config/logger';
 import type { Database } from '../db/schema';
 import { authenticate } from './auth';
@@ -29,6 +30,10 @@ import { webhookRoutes } from './routes/webhooks';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 import { devOutboxRoutes } from './routes/dev-outbox';
 import { requestLogSerializers } from './request-log';
+import { createRateLimits } from './rate-limit';
+import { jsonBodies } from './body-limits';
+import { refuseNulCharacters } from './nul-characters';
+import { capConcurrency } from './concurrency-cap';
 
 export interface ApiDeps {
   db: Kysely<Database>;
@@ -44,6 +49,10 @@ export interface ApiDeps {
   routingPolicy?: RoutingPolicy;
   /** Provider webhooks (signed); absent in tests that do not need them. */
   webhooks?: { secrets: WebhookSecrets; publicBaseUrl: string; devOutbox?: boolean; sendgridMaxAgeSeconds?: number };
+  /** Requests a minute per key, address and provider (api/rate-limit.ts); absent: not limited. */
+  rateLimits?: RateLimitSettings;
+  /** Batch predictions run at once (ML_BATCH_CONCURRENCY); default 2. */
+  mlBatchConcurrency?: number;
 }
 
 let defaultMetricsCollected = false;
@@ -75,6 +84,12 @@ export function createApp(deps: ApiDeps): Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' },
     }),
   );
+
+  // Rate limits: per address on the routes that take no key, per provider on the webhooks, per key
+  // after authentication (below). Probes and /metrics are not limited.
+  const limits = createRateLimits(deps.db, deps.rateLimits);
+  app.use(['/docs', '/api/v1/openapi.json', '/unsubscribe', '/dev/outbox'], limits.byIp);
+  app.use('/webhooks', limits.byProvider);
 
   const registry = createRegistry();
   registerLeadPaths(registry);
@@ -110,12 +125,12 @@ export function createApp(deps: ApiDeps): Express {
   app.use('/unsubscribe', unsubscribeRoutes(deps));
 
   // Authenticate before parsing: an anonymous caller's body is never read.
-  app.use('/api/v1', authenticate(deps.apiKeys));
-  // A batch of 10,000 leads is ~3 MB; every other body stays small.
-  app.use('/api/v1/ml/predict/batch', express.json({ limit: '8mb' }));
+  app.use('/api/v1', authenticate(deps.apiKeys), limits.byKey);
+  app.post('/api/v1/ml/predict/batch', capConcurrency(deps.mlBatchConcurrency ?? 2, 'batch predictions'));
   app.use(
     '/api/v1',
-    express.json({ limit: '100kb' }),
+    jsonBodies(),
+    refuseNulCharacters,
     leadRoutes(deps),
     leadActionRoutes(deps),
     repRoutes(deps),

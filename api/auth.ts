@@ -1,5 +1,5 @@
 // Bearer API keys with roles: `crm` for the front end, `ops` for managers (CRM_API_KEYS).
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { ApiKey } from '../config/dev-secrets';
 import type { ApiRole } from '../config/env';
@@ -8,6 +8,8 @@ import { ProblemError } from './problem';
 declare module 'express-serve-static-core' {
   interface Request {
     role?: ApiRole;
+    /** Names the caller's key without revealing it (a hash prefix): what rate limits count by. */
+    apiKeyId?: string;
   }
 }
 
@@ -23,6 +25,7 @@ export function findApiKey(keys: ApiKey[], token: string): ApiKey | undefined {
 }
 
 export function authenticate(keys: ApiKey[]) {
+  const idOf = new Map(keys.map((k) => [k, createHash('sha256').update(k.key).digest('hex').slice(0, 16)]));
   return (req: Request, _res: Response, next: NextFunction): void => {
     const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const found = token ? findApiKey(keys, token) : undefined;
@@ -36,6 +39,7 @@ export function authenticate(keys: ApiKey[]) {
       );
     }
     req.role = found.role;
+    req.apiKeyId = idOf.get(found);
     next();
   };
 }

@@ -31,8 +31,10 @@ export function problemResponses(...statuses: number[]) {
     403: 'Role not allowed',
     404: 'Not found',
     409: 'Conflict',
+    413: 'Body over the route’s limit',
     415: 'Unsupported media type',
     422: 'Validation failed (every bad field listed)',
+    429: 'Too many requests for this API key (Retry-After)',
     503: 'Postgres or Temporal unreachable (Retry-After)',
   };
   return Object.fromEntries(
@@ -44,7 +46,7 @@ export function problemResponses(...statuses: number[]) {
 }
 
 export function buildOpenApiDocument(registry: OpenAPIRegistry) {
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'iSwitch Roofs CRM — process automation API',
@@ -54,4 +56,11 @@ export function buildOpenApiDocument(registry: OpenAPIRegistry) {
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
   });
+  // What every operation may answer whatever its route: the rate limit, and the body limit where there is a body.
+  type Operation = { responses?: Record<string, unknown>; requestBody?: unknown };
+  for (const operations of Object.values(document.paths ?? {}) as Record<string, Operation>[])
+    for (const [method, op] of Object.entries(operations))
+      if (['get', 'post', 'put', 'patch', 'delete'].includes(method))
+        op.responses = { ...problemResponses(429), ...(op.requestBody ? problemResponses(413) : {}), ...op.responses };
+  return document;
 }

@@ -1,7 +1,9 @@
 // RFC 9457 problem+json for every error the API returns. Bad input is a 4xx naming the fields,
 // an unreachable dependency is a 503 with Retry-After, anything else a bare 500: never a stack.
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
-import { isGrpcServiceError, ServiceError } from '@temporalio/client';
+import { isGrpcServiceError, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import type { ZodError } from 'zod';
 
 export interface FieldError {
@@ -89,15 +91,66 @@ export function sendProblem(req: Request, res: Response, p: ProblemError): void 
     });
 }
 
+/**
+ * Postgres refusing a value (class 22, data exception): a NUL character, a number out of a column's
+ * range, text that is not a uuid, a date out of range. Routes validate what they pass on; a value
+ * that still gets this far came from the client, so it is a 400, never a 500.
+ * https://www.postgresql.org/docs/current/errcodes-appendix.html
+ */
+const PG_BAD_VALUE = new Set(['22001', '22003', '22007', '22008', '22021', '22P02', '22P05']);
+
+/**
+ * What an error thrown before our handlers means for the client: body-parser's (http-errors with
+ * `expose`: not JSON, too large, an encoding or charset it cannot read, a body that does not match
+ * its Content-Encoding) and the router's for a path that is not valid percent-encoding.
+ */
+function clientErrorOf(err: unknown): ProblemError | undefined {
+  const e = err as { status?: unknown; expose?: unknown; type?: unknown; limit?: unknown; length?: unknown };
+  if (err instanceof URIError && e.status === 400)
+    return new ProblemError(400, 'Malformed path', 'A path segment is not valid percent-encoding');
+  const status = typeof e?.status === 'number' ? e.status : 0;
+  if (e?.expose !== true || status < 400 || status >= 500) return undefined;
+  switch (e.type) {
+    case 'entity.parse.failed':
+      return new ProblemError(400, 'Malformed JSON', 'The request body is not valid JSON');
+    case 'entity.too.large':
+      return new ProblemError(
+        413,
+        'Payload too large',
+        `The body (${String(e.length ?? '?')} bytes) is over this route's limit of ${String(e.limit)} bytes`,
+      );
+    case 'encoding.unsupported':
+      return new ProblemError(415, 'Unsupported content encoding', 'Send the body as it is, or gzip, deflate or br');
+    case 'charset.unsupported':
+      return new ProblemError(415, 'Unsupported charset', 'Send JSON as UTF-8');
+    default:
+      return new ProblemError(status, STATUS_CODES[status] ?? 'Bad request', 'The request body cannot be read');
+  }
+}
+
 /** The last middleware: turns anything thrown into a problem response. */
 export function problemHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
   if (err instanceof ProblemError) return sendProblem(req, res, err);
-  const bodyError = err as { type?: string; status?: number };
-  if (bodyError?.type === 'entity.parse.failed')
-    return sendProblem(req, res, new ProblemError(400, 'Malformed JSON', 'The request body is not valid JSON'));
-  if (bodyError?.type === 'entity.too.large') return sendProblem(req, res, new ProblemError(413, 'Payload too large'));
-  if (bodyError?.type && bodyError.status && bodyError.status < 500)
-    return sendProblem(req, res, new ProblemError(bodyError.status, 'Bad request'));
+  const clientError = clientErrorOf(err);
+  if (clientError) return sendProblem(req, res, clientError);
+  const pgCode = (err as { code?: unknown })?.code;
+  if (typeof pgCode === 'string' && PG_BAD_VALUE.has(pgCode)) {
+    // Logged: a route that should have refused the value itself.
+    req.log.warn({ err }, 'Postgres refused a value from the request');
+    return sendProblem(
+      req,
+      res,
+      new ProblemError(400, 'Bad request', 'A value in the request cannot be stored or looked up'),
+    );
+  }
+  // A signal or update to a workflow that has ended (or not started yet): the resource is not in a
+  // state to take it, as for a closed lead.
+  if (err instanceof WorkflowNotFoundError)
+    return sendProblem(
+      req,
+      res,
+      new ProblemError(409, 'Workflow not running', 'Its workflow is not running: nothing changed'),
+    );
   if (isDependencyUnavailable(err)) {
     req.log.warn({ err }, 'dependency unavailable');
     return sendProblem(
@@ -117,5 +170,28 @@ export function problemHandler(err: unknown, req: Request, res: Response, _next:
     req,
     res,
     new ProblemError(500, 'Internal error', 'The error was logged; quote the requestId when reporting it'),
+  );
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Express sees them (headers or URL over 16 KB, malformed
+ * request lines): answered as problem+json too, instead of Node's bare status line. For a server's
+ * `clientError` event; the connection is closed after the answer, as Node's own handler does.
+ */
+export function problemOnClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const body = JSON.stringify({
+    type: 'about:blank',
+    title: STATUS_CODES[status],
+    status,
+    detail: status === 431 ? 'The request line and headers are over 16 KB' : 'The request cannot be parsed as HTTP',
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Secrets } from '../config/dev-secrets';
-import { routingPolicyOf, urlHost, type Config } from '../config/env';
+import { rateLimitSettingsOf, routingPolicyOf, urlHost, type Config } from '../config/env';
 import type { Logger } from '../config/logger';
 import type { ModelStore } from '../activities/ml/model-store';
 import type { Database } from '../db/schema';
@@ -11,6 +11,7 @@ import { AesGcmPayloadCodec } from '../temporal/codec';
 import { createCodecServer } from '../temporal/codec-server';
 import { publicBaseUrlOf } from '../activities/messaging/providers/select';
 import { createApp } from './app';
+import { problemOnClientError } from './problem';
 import { startLeadReconciler } from './lead-reconciler';
 import { startCadenceClaimReconciler } from './cadence-claim-reconciler';
 import { startWorkflowSignalRelay } from './workflow-signal-relay';
@@ -29,6 +30,7 @@ function listen(
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
     server.once('error', reject);
+    server.on('clientError', problemOnClientError);
   });
 }
 
@@ -64,6 +66,8 @@ export async function startApiServers(opts: {
       devOutbox: config.DEV_OUTBOX,
       sendgridMaxAgeSeconds: config.SENDGRID_WEBHOOK_MAX_AGE_SECONDS,
     },
+    rateLimits: rateLimitSettingsOf(config),
+    mlBatchConcurrency: config.ML_BATCH_CONCURRENCY,
   });
   const codecApp = createCodecServer({
     codec: new AesGcmPayloadCodec(secrets.payloadKeys, { allowUnencrypted: config.ALLOW_UNENCRYPTED_PAYLOADS }),

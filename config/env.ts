@@ -208,6 +208,16 @@ export const envSchema = z
     API_HOST: z.string().default('127.0.0.1'),
     API_PORT: port.default(3000),
     CRM_API_KEYS: apiKeys,
+    /** Where rate-limit counters live: `postgres` (shared by every API replica) or `memory` (per process). */
+    RATE_LIMIT_STORE: z.enum(['postgres', 'memory']).default('postgres'),
+    /** Requests a minute for each API key on /api/v1; past it, 429 with Retry-After. */
+    RATE_LIMIT_PER_KEY_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1200),
+    /** Requests a minute from each client address on routes without a key (docs, unsubscribe, dev outbox). */
+    RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+    /** Webhook requests a minute from each provider (Twilio, SendGrid): several per message sent. */
+    RATE_LIMIT_WEBHOOKS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(3000),
+    /** Batch predictions (up to 10,000 leads each) one API process runs at once; the next: 503, Retry-After. */
+    ML_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
 
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     EMBEDDED_PG_PORT: port.default(54329),
@@ -520,6 +530,23 @@ export function loadDeploymentConfig(role: keyof typeof DEPLOYMENT_REQUIRED, sou
   const config = loadConfig(source, { defaultAppEnv: 'production' });
   requireSet(config, DEPLOYMENT_REQUIRED[role]);
   return config;
+}
+
+/** The API's rate limits (api/rate-limit.ts): requests a minute per key, per address, per provider. */
+export interface RateLimitSettings {
+  store: 'postgres' | 'memory';
+  perKeyPerMinute: number;
+  perIpPerMinute: number;
+  webhooksPerMinute: number;
+}
+
+export function rateLimitSettingsOf(config: Config): RateLimitSettings {
+  return {
+    store: config.RATE_LIMIT_STORE,
+    perKeyPerMinute: config.RATE_LIMIT_PER_KEY_PER_MINUTE,
+    perIpPerMinute: config.RATE_LIMIT_PER_IP_PER_MINUTE,
+    webhooksPerMinute: config.RATE_LIMIT_WEBHOOKS_PER_MINUTE,
+  };
 }
 
 /** The SLA settings every new lead workflow is started with. */

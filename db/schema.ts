@@ -197,6 +197,15 @@ export interface Database {
   message_waits: MessageWaitsTable;
   local_deliveries: LocalDeliveriesTable;
   webhook_arrivals: WebhookArrivalsTable;
+  rate_limits: RateLimitsTable;
+}
+
+/** The API's rate-limit counters (api/rate-limit.ts): written by rate-limiter-flexible's Postgres store. */
+export interface RateLimitsTable {
+  key: string;
+  points: Generated<number>;
+  /** Epoch milliseconds at which the window ends. */
+  expire: number | null;
 }
 
 export interface DealsTable {

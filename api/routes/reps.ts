@@ -30,8 +30,10 @@ import { problemResponses, z } from '../openapi';
 import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
 import {
   createRepSchema,
+  repIdSchema,
   repListSchema,
   repSchema,
+  timeOffIdSchema,
   timeOffSchema,
   updateRepSchema,
   type RepChanges,
@@ -91,7 +93,7 @@ export function repRoutes({
   const router = Router();
 
   async function repOf(req: Request): Promise<Rep> {
-    const rep = await findRep(db, String(req.params.id));
+    const rep = repIdSchema.safeParse(req.params.id).success ? await findRep(db, String(req.params.id)) : undefined;
     if (!rep) throw notFound(`Rep ${req.params.id}`);
     return rep;
   }
@@ -200,7 +202,9 @@ export function repRoutes({
   });
 
   router.get('/reps/:id/workload', requireRole('crm', 'ops'), async (req, res) => {
-    const load = await repWorkload(db, String(req.params.id));
+    const load = repIdSchema.safeParse(req.params.id).success
+      ? await repWorkload(db, String(req.params.id))
+      : undefined;
     if (!load) throw notFound(`Rep ${req.params.id}`);
     const { rep, open } = load;
     res.json({
@@ -260,7 +264,8 @@ export function repRoutes({
 
   router.delete('/reps/:id/time-off/:timeOffId', requireRole('ops'), async (req, res) => {
     const rep = await repOf(req);
-    if (!/^\d+$/.test(String(req.params.timeOffId)) || !(await removeTimeOff(db, rep.id, String(req.params.timeOffId))))
+    const timeOffId = timeOffIdSchema.safeParse(req.params.timeOffId);
+    if (!timeOffId.success || !(await removeTimeOff(db, rep.id, timeOffId.data)))
       throw notFound(`Time off ${req.params.timeOffId}`);
     res.status(204).end();
   });

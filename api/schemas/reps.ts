@@ -16,6 +16,13 @@ const timeZoneSchema = z.string().refine((tz) => {
   }
 }, 'not an IANA time zone (e.g. America/Detroit)');
 
+/** A rep's id, in a body or a path (`/reps/:id`): anything else is a rep that cannot exist. */
+export const repIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{2,59}$/, 'lowercase letters, digits and dashes, 3-60 characters');
+/** A time-off id in a path: a positive bigint (below 2^63, so Postgres never sees it out of range). */
+export const timeOffIdSchema = z.string().regex(/^[1-9]\d{0,17}$/, 'a time-off id');
+
 const repFields = {
   name: z.string().trim().min(1).max(100),
   email: z.email().max(254),
@@ -26,7 +33,7 @@ const repFields = {
   maxActiveLeads: z.number().int().min(1).max(50),
   performanceTier: z.enum(['top', 'standard', 'new_hire']),
   role: z.enum(['rep', 'manager']),
-  managerId: z.string().nullable(),
+  managerId: repIdSchema.nullable(),
   timeZone: timeZoneSchema,
   workingHours: workingHoursSchema,
   closeRate: z.number().min(0).max(1),
@@ -35,7 +42,7 @@ const repFields = {
 };
 export const createRepSchema = z
   .strictObject({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]{2,59}$/, 'lowercase letters, digits and dashes, 3-60 characters'),
+    id: repIdSchema,
     ...repFields,
     maxActiveLeads: repFields.maxActiveLeads.default(15),
     performanceTier: repFields.performanceTier.default('standard'),

@@ -15,6 +15,7 @@ import * as m0012 from './0012_contact_phone_line_type';
 import * as m0013 from './0013_message_waits';
 import * as m0014 from './0014_local_deliveries';
 import * as m0015 from './0015_consent_effect_order';
+import * as m0016 from './0016_rate_limits';
 import * as m0017 from './0017_workflow_signals';
 
 export const migrations: Record<string, Migration> = {
@@ -33,5 +34,6 @@ export const migrations: Record<string, Migration> = {
   '0013_message_waits': m0013,
   '0014_local_deliveries': m0014,
   '0015_consent_effect_order': m0015,
+  '0016_rate_limits': m0016,
   '0017_workflow_signals': m0017,
 };

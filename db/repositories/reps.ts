@@ -43,6 +43,8 @@ export async function createRep(db: Kysely<Database>, rep: NewRep): Promise<bool
 }
 
 export async function updateRep(db: Kysely<Database>, repId: string, changes: Updateable<RepsTable>) {
+  // Nothing to set (a PATCH of `{}`): an UPDATE with an empty SET is not SQL.
+  if (Object.keys(changes).length === 0) return findRep(db, repId);
   return db.updateTable('reps').set(changes).where('id', '=', repId).returningAll().executeTakeFirst();
 }
 

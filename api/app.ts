@@ -28,6 +28,8 @@ import type { WebhookSecrets } from '../config/dev-secrets';
 import { webhookRoutes } from './routes/webhooks';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 import { devOutboxRoutes } from './routes/dev-outbox';
+import { activeTracing } from '../temporal/tracing';
+import { traceRequests } from './request-tracing';
 
 export interface ApiDeps {
   db: Kysely<Database>;
@@ -73,6 +75,7 @@ export function createApp(deps: ApiDeps): Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' },
     }),
   );
+  if (activeTracing()) app.use(traceRequests());
 
   const registry = createRegistry();
   registerLeadPaths(registry);

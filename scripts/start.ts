@@ -4,6 +4,7 @@ import { usesLocalProviders } from '../activities/messaging/providers/select';
 import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { installTemporalLogging } from '../temporal/runtime-logging';
+import { installTracingFromConfig } from '../temporal/tracing';
 import { startSystem, type RunningSystem } from './system';
 
 async function main(): Promise<void> {
@@ -11,6 +12,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'crm');
   installTemporalLogging(logger);
+  // Before the system bundles workflows and connects: both take the tracing interceptors.
+  const tracing = installTracingFromConfig(config, 'crm');
 
   let stopping: Promise<void> | undefined;
   const started: { system?: RunningSystem } = {};
@@ -20,7 +23,9 @@ async function main(): Promise<void> {
       process.exit(130);
     }
     logger.info({ signal }, 'stopping');
-    stopping = (started.system?.stop() ?? Promise.resolve()).then(() => process.exit(0));
+    stopping = (started.system?.stop() ?? Promise.resolve())
+      .then(() => tracing?.shutdown()) // the last spans exported
+      .then(() => process.exit(0));
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));

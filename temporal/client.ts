@@ -1,7 +1,9 @@
-// The one way API code and scripts reach Temporal: a client with our encrypting data converter.
+// The one way API code and scripts reach Temporal: a client with our encrypting data converter, and
+// the tracing interceptors when tracing is on (temporal/tracing.ts).
 import { Client, Connection } from '@temporalio/client';
 import type { PayloadKey } from '../config/dev-secrets';
 import { createDataConverter } from './data-converter';
+import { activeTracing } from './tracing';
 
 export async function connectClient(opts: {
   address: string;
@@ -9,5 +11,10 @@ export async function connectClient(opts: {
   payloadKeys: PayloadKey[];
 }): Promise<Client> {
   const connection = await Connection.connect({ address: opts.address });
-  return new Client({ connection, namespace: opts.namespace, dataConverter: createDataConverter(opts.payloadKeys) });
+  return new Client({
+    connection,
+    namespace: opts.namespace,
+    dataConverter: createDataConverter(opts.payloadKeys),
+    interceptors: activeTracing()?.clientInterceptors,
+  });
 }

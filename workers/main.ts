@@ -4,6 +4,8 @@ import { DEPLOYMENT_REQUIRED, loadConfig, requireSet } from '../config/env';
 import { createLogger } from '../config/logger';
 import { createDb } from '../db/connection';
 import { installTemporalLogging } from '../temporal/runtime-logging';
+import { installTracingFromConfig } from '../temporal/tracing';
+import { serveWorkerMetrics } from './metrics-server';
 import { createProcessWorker, workerSettingsOf } from './worker';
 import { openModelStore } from '../activities/ml/model-store';
 
@@ -12,9 +14,16 @@ async function main(): Promise<void> {
   requireSet(config, DEPLOYMENT_REQUIRED.worker);
   const logger = createLogger(config.LOG_LEVEL, 'worker');
   installTemporalLogging(logger);
+  // Before the worker bundles its workflows: the tracing interceptors go into the bundle.
+  const tracing = installTracingFromConfig(config, 'crm-worker');
   const secrets = resolveSecrets(config);
   const db = createDb(config.DATABASE_URL!, config.DB_POOL_SIZE);
   const modelStore = await openModelStore(db, logger);
+  const metrics =
+    config.WORKER_METRICS_PORT === undefined
+      ? undefined
+      : await serveWorkerMetrics({ host: config.WORKER_METRICS_HOST, port: config.WORKER_METRICS_PORT, logger });
+  if (metrics) logger.info({ url: metrics.url }, 'worker metrics');
   const { worker, connection } = await createProcessWorker({
     ...workerSettingsOf(config),
     address: config.TEMPORAL_ADDRESS!,
@@ -29,6 +38,8 @@ async function main(): Promise<void> {
     await worker.run();
   } finally {
     await connection.close();
+    await metrics?.close();
+    await tracing?.shutdown(); // the last spans exported
     await db.destroy();
   }
 }

@@ -17,6 +17,7 @@ import type { FrequencyCaps } from '../activities/messaging/contract';
 import { quietHoursPolicy, type QuietHoursPolicy } from '../activities/messaging/quiet-hours';
 import type { ModelStore } from '../activities/ml/model-store';
 import { createDataConverter, failureConverterPath } from '../temporal/data-converter';
+import { activeTracing } from '../temporal/tracing';
 
 /** workflows/index.ts, resolved by the SDK's bundler (so it also works where require cannot load .ts). */
 const workflowsPath = path.resolve(__dirname, '..', 'workflows');
@@ -119,6 +120,14 @@ export async function createProcessWorker(
 ): Promise<{ worker: ProcessWorker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: opts.address });
   const dataConverter = createDataConverter(opts.payloadKeys);
+  // Tracing on: activities become spans, and workflow spans leave the sandbox through the sink. The
+  // workflow interceptors are bundled: by bundleWorkflows for a pre-built bundle, else by the worker.
+  // (Activities that start or signal workflows pass the trace on through the client interceptors.)
+  const tracing = activeTracing();
+  const activityInterceptors = tracing && {
+    activity: tracing.activityInterceptors,
+    client: tracing.clientInterceptors,
+  };
   const main = await Worker.create({
     connection,
     namespace: opts.namespace,
@@ -133,6 +142,13 @@ export async function createProcessWorker(
     // Sleeping cadences and journeys need not stay in memory: 10,000 cost 0.26× the memory at 1,000.
     ...(opts.maxCachedWorkflows !== undefined && { maxCachedWorkflows: opts.maxCachedWorkflows }),
     dataConverter,
+    ...(tracing && {
+      interceptors: {
+        ...activityInterceptors,
+        ...(opts.workflowBundle ? {} : { workflowModules: tracing.workflowModules }),
+      },
+      sinks: tracing.sinks,
+    }),
     // Ctrl-C lets running activities finish (they are short) before the worker exits.
     shutdownGraceTime: '10 seconds',
     // Heartbeats reach the server often enough that a cancelled retrain stops its trainer within seconds.
@@ -153,6 +169,7 @@ export async function createProcessWorker(
       publicBaseUrl: opts.publicBaseUrl,
     }),
     dataConverter,
+    ...(activityInterceptors && { interceptors: activityInterceptors }),
     maxTaskQueueActivitiesPerSecond: opts.messagesPerSecond ?? 5,
     maxConcurrentActivityTaskExecutions: sendsAtOnce(opts.dbPoolSize ?? 10),
     shutdownGraceTime: '10 seconds',
@@ -170,12 +187,16 @@ export async function createProcessWorker(
   return { worker, connection };
 }
 
-/** Bundles workflows/ as the worker would; the SDK's bundler rejects Node built-ins in workflow code. */
+/**
+ * Bundles workflows/ as the worker would; the SDK's bundler rejects Node built-ins in workflow code.
+ * With tracing on (installed before this is called), the workflow tracing interceptors are bundled too.
+ */
 export function bundleWorkflows(logger: Logger): Promise<{ code: string }> {
   const quiet = (): void => undefined;
   return bundleWorkflowCode({
     workflowsPath,
     failureConverterPath, // the sandbox converts workflow failures itself: encoded like the worker's
+    workflowInterceptorModules: activeTracing()?.workflowModules,
     logger: {
       log: quiet,
       trace: quiet,

@@ -1,0 +1,38 @@
+// Tracing is off unless OTEL_EXPORTER_OTLP_ENDPOINT is set: nothing installed, so the client, the
+// worker, its bundle and the API add nothing. A bad endpoint stops the start naming the variable.
+import { trace } from '@opentelemetry/api';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../config/env';
+import { activeTracing, installTracingFromConfig } from '../../temporal/tracing';
+
+describe('the tracing switch', () => {
+  it('is off without OTEL_EXPORTER_OTLP_ENDPOINT, and the worker metrics endpoint too', () => {
+    const config = loadConfig({});
+    expect(installTracingFromConfig(config, 'crm')).toBeUndefined();
+    expect(activeTracing()).toBeUndefined();
+    expect(config.WORKER_METRICS_PORT).toBeUndefined();
+  });
+
+  it('refuses an endpoint that is not an http(s) URL, and a bad metrics port', () => {
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(ConfigError);
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317' })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT/,
+    );
+    expect(() => loadConfig({ WORKER_METRICS_PORT: '99999' })).toThrow(/WORKER_METRICS_PORT/);
+  });
+
+  it('is on with it: the process-wide provider, and the interceptors the client and worker add', async () => {
+    const config = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9/', OTEL_SERVICE_NAME: 'crm-blue' });
+    const tracing = installTracingFromConfig(config, 'crm')!;
+    expect(activeTracing()).toBe(tracing);
+    expect(tracing.clientInterceptors.workflow).toHaveLength(1);
+    expect(tracing.activityInterceptors).toHaveLength(1);
+    expect(tracing.workflowModules[0]).toMatch(/interceptors-opentelemetry\/lib\/workflow-interceptors\.js$/);
+    expect(Object.keys(tracing.sinks)).toEqual(['exporter']);
+    const span = trace.getTracer('test').startSpan('x');
+    expect(span.isRecording()).toBe(true); // the global provider is ours (a no-op one records nothing)
+    span.end();
+    // Nothing listens on port 9: the stop neither hangs on the lost spans nor throws.
+    await expect(tracing.shutdown()).resolves.toBeUndefined();
+  });
+});

@@ -37,6 +37,7 @@ import type { LeadAssessment } from '../workflows/lead-intake/types';
 import type { ModelStore } from './ml/model-store';
 import { predictionFor } from './ml/lead-prediction';
 import type { PropertyDataProvider } from './property-data/provider';
+import { countLeadCreated, countSlaBreach, slaTierOf } from './business-metrics';
 
 const leadNotFound = (leadId: string) =>
   ApplicationFailure.create({ type: 'LeadNotFound', message: `lead ${leadId} does not exist`, nonRetryable: true });
@@ -110,7 +111,8 @@ export function createLeadIntakeActivities({ db, modelStore, propertyData }: Lea
         prediction: { ...prediction },
         vip: { isVip: vip.isVip, reasons },
       });
-      await saveLeadTemperature(db, { leadId: lead.id, stage: 'scored', revision: 1, ...temperature });
+      const first = await saveLeadTemperature(db, { leadId: lead.id, stage: 'scored', revision: 1, ...temperature });
+      if (first.applied) countLeadCreated(temperature.temperature); // a retry finds it stored: counted once
       log.info('lead assessed', {
         enriched: lookup.found,
         predicted: !prediction.missing,
@@ -158,9 +160,12 @@ export function createLeadIntakeActivities({ db, modelStore, propertyData }: Lea
 
     /** Ends an assignment; the freed capacity wakes the leads waiting for a rep (oldest first). */
     async endLeadAssignment(input: { leadId: string; attempt: number; reason: string }): Promise<void> {
+      const ended = await endAssignment(db, input.leadId, input.attempt, input.reason);
+      // A breach counts once: a retry finds the assignment already ended.
+      if (ended && input.reason === 'breached')
+        countSlaBreach(slaTierOf((await findLeadWithContact(db, input.leadId))?.lead));
       // Woken even when a retry finds the assignment already ended: the first attempt may have died
       // between the two steps. A spurious wake costs a waiting lead one routing attempt.
-      await endAssignment(db, input.leadId, input.attempt, input.reason);
       const waiting = await leadsWaitingForRep(db, WAKE_AT_MOST);
       const { client } = Context.current();
       const woken = await Promise.allSettled(

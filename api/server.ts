@@ -13,6 +13,7 @@ import { publicBaseUrlOf, usesLocalProviders } from '../activities/messaging/pro
 import { createApp } from './app';
 import { startLeadReconciler } from './lead-reconciler';
 import { startWebhookSignalRelay } from './webhook-signals';
+import { countWaitingIn } from '../activities/business-metrics';
 
 export interface RunningApi {
   apiUrl: string;
@@ -46,6 +47,8 @@ export async function startApiServers(opts: {
   modelStore: ModelStore;
 }): Promise<RunningApi> {
   const { config, secrets, db, client, logger, modelStore } = opts;
+  // GET /metrics reads workflows_waiting from this database on each scrape.
+  countWaitingIn(db);
   const app = createApp({
     db,
     client,

@@ -217,6 +217,8 @@ export const envSchema = z
     /** The worker's own Prometheus endpoint (workers/main.ts): its activities count there. Unset: none. */
     WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
     WORKER_METRICS_PORT: port.optional(),
+    /** The Temporal SDK's own metrics (temporal_*) of the process running the worker, on WORKER_METRICS_HOST. Unset: none. */
+    TEMPORAL_SDK_METRICS_PORT: port.optional(),
     /** How often a lead nobody can take looks for a free rep again. */
     ROUTING_RETRY_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
 
@@ -368,6 +370,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       : [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`],
     codecAccessTokens: CODEC_ACCESS_TOKENS ? CODEC_ACCESS_TOKENS.split(',').map((s) => s.trim()) : [],
   };
+}
+
+/** Where the Temporal SDK serves its metrics (installTemporalLogging), when TEMPORAL_SDK_METRICS_PORT is set. */
+export function sdkMetricsAddressOf(config: Config): string | undefined {
+  if (config.TEMPORAL_SDK_METRICS_PORT === undefined) return undefined;
+  const host = config.WORKER_METRICS_HOST.includes(':')
+    ? `[${config.WORKER_METRICS_HOST}]`
+    : config.WORKER_METRICS_HOST;
+  return `${host}:${config.TEMPORAL_SDK_METRICS_PORT}`;
 }
 
 /** For entrypoints that run beside external services (Docker): these must then be set. */

@@ -1,7 +1,7 @@
 // `make start`: runs the whole system on embedded defaults, prints where to find it, and stops it
 // cleanly on Ctrl-C (a second Ctrl-C forces the exit).
 import { usesLocalProviders } from '../activities/messaging/providers/select';
-import { ConfigError, loadConfig } from '../config/env';
+import { ConfigError, loadConfig, sdkMetricsAddressOf } from '../config/env';
 import { createLogger } from '../config/logger';
 import { installTemporalLogging } from '../temporal/runtime-logging';
 import { installTracingFromConfig } from '../temporal/tracing';
@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'crm');
-  installTemporalLogging(logger);
+  installTemporalLogging(logger, { sdkMetricsAddress: sdkMetricsAddressOf(config) });
   // Before the system bundles workflows and connects: both take the tracing interceptors.
   const tracing = installTracingFromConfig(config, 'crm');
 

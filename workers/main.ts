@@ -1,6 +1,6 @@
 // Worker entrypoint for deployments (Docker): Postgres and Temporal are external services.
 import { resolveSecrets } from '../config/dev-secrets';
-import { DEPLOYMENT_REQUIRED, loadConfig, requireSet } from '../config/env';
+import { DEPLOYMENT_REQUIRED, loadConfig, requireSet, sdkMetricsAddressOf } from '../config/env';
 import { createLogger } from '../config/logger';
 import { createDb } from '../db/connection';
 import { installTemporalLogging } from '../temporal/runtime-logging';
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   requireSet(config, DEPLOYMENT_REQUIRED.worker);
   const logger = createLogger(config.LOG_LEVEL, 'worker');
-  installTemporalLogging(logger);
+  installTemporalLogging(logger, { sdkMetricsAddress: sdkMetricsAddressOf(config) });
   // Before the worker bundles its workflows: the tracing interceptors go into the bundle.
   const tracing = installTracingFromConfig(config, 'crm-worker');
   const secrets = resolveSecrets(config);

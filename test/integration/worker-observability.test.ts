@@ -1,11 +1,13 @@
 // The worker as deployed (workers/main.ts in a process of its own, beside the API): its activities
-// count on its own /metrics (WORKER_METRICS_PORT), not on the API's; with OTEL_EXPORTER_OTLP_ENDPOINT
+// count on its own /metrics (WORKER_METRICS_PORT), not on the API's; the Temporal SDK serves its own
+// metrics on TEMPORAL_SDK_METRICS_PORT (those the dashboard charts among them); with OTEL_EXPORTER_OTLP_ENDPOINT
 // set it exports its workflow and activity spans over OTLP/HTTP (here to a stand-in collector), its
 // workflow interceptors bundled by the worker itself; and SIGTERM still drains and exits cleanly.
 import http from 'node:http';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient } from '../../temporal/client';
+import { dashboardMetricNames } from '../helpers/dashboard';
 import { freePort } from '../helpers/ports';
 import { SLAS_THAT_DO_NOT_LAPSE, startTestSystem, type TestSystem } from '../helpers/system';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
@@ -54,16 +56,19 @@ describe('the worker in a process of its own', () => {
   let worker: WorkerProcess;
   let collector: Awaited<ReturnType<typeof startCollector>>;
   let workerMetrics: string;
+  let sdkMetrics: string;
 
   beforeAll(async () => {
-    const [metricsPort, collectorPort] = [await freePort(), await freePort()];
+    const [metricsPort, sdkMetricsPort, collectorPort] = [await freePort(), await freePort(), await freePort()];
     collector = await startCollector(collectorPort);
     workerMetrics = `http://127.0.0.1:${metricsPort}/metrics`;
+    sdkMetrics = `http://127.0.0.1:${sdkMetricsPort}/metrics`;
     sys = await startTestSystem(
       {
         ...SLAS_THAT_DO_NOT_LAPSE,
         // What the worker process is given (test/helpers/worker-process.ts hands it these settings).
         WORKER_METRICS_PORT: String(metricsPort),
+        TEMPORAL_SDK_METRICS_PORT: String(sdkMetricsPort),
         OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collectorPort}`,
         OTEL_BSP_SCHEDULE_DELAY: '200', // the batch exporter's standard setting: export within 0.2 s
       },
@@ -83,7 +88,7 @@ describe('the worker in a process of its own', () => {
     await collector?.close();
   });
 
-  it('counts its decisions on WORKER_METRICS_PORT, exports its spans over OTLP, and drains on SIGTERM', async () => {
+  it('counts its decisions on WORKER_METRICS_PORT, serves the SDK metrics, exports its spans over OTLP, drains on SIGTERM', async () => {
     const res = await fetch(`${sys.apiUrl}/api/v1/leads`, {
       method: 'POST',
       headers: { authorization: `Bearer ${sys.crmKey}`, 'content-type': 'application/json' },
@@ -108,6 +113,16 @@ describe('the worker in a process of its own', () => {
     expect(sample(api, 'leads_created_total{temperature="HOT"}')).toBe(0);
     expect(sample(api, 'workflows_waiting{reason="rep"}')).toBe(0); // read from Postgres by the API
     expect((await fetch(workerMetrics.replace('/metrics', '/other'))).status).toBe(404);
+    // The SDK's own metrics, on their port (the assessment's run among them), and every temporal_*
+    // name the Grafana dashboard charts.
+    const sdkText = async () => (await fetch(sdkMetrics)).text();
+    await expect
+      .poll(sdkText)
+      .toMatch(/^temporal_activity_execution_latency_count\{[^}]*task_queue="crm-processes"[^}]*\} [1-9]/m);
+    const sdkNames = new Set([...(await sdkText()).matchAll(/^(temporal_\w+)[{ ]/gm)].map((m) => m[1]));
+    const charted = dashboardMetricNames().filter((n) => n.startsWith('temporal_'));
+    expect(charted.length).toBeGreaterThan(0);
+    expect(charted.filter((n) => !sdkNames.has(n))).toEqual([]);
 
     // Its activity spans, children of the workflow's StartActivity spans, reached the collector.
     await expect

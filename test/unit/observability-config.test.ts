@@ -1,16 +1,25 @@
-// Tracing is off unless OTEL_EXPORTER_OTLP_ENDPOINT is set: nothing installed, so the client, the
-// worker, its bundle and the API add nothing. A bad endpoint stops the start naming the variable.
+// Observability's switches: tracing is off unless OTEL_EXPORTER_OTLP_ENDPOINT is set (nothing
+// installed, so the client, the worker, its bundle and the API add nothing), and so are the worker's
+// metrics endpoints unless their ports are set. A bad value stops the start naming the variable.
 import { trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../config/env';
+import { ConfigError, loadConfig, sdkMetricsAddressOf } from '../../config/env';
 import { activeTracing, installTracingFromConfig } from '../../temporal/tracing';
 
-describe('the tracing switch', () => {
-  it('is off without OTEL_EXPORTER_OTLP_ENDPOINT, and the worker metrics endpoint too', () => {
+describe('the observability switches', () => {
+  it('are off by default: no tracing, no worker metrics endpoints', () => {
     const config = loadConfig({});
     expect(installTracingFromConfig(config, 'crm')).toBeUndefined();
     expect(activeTracing()).toBeUndefined();
     expect(config.WORKER_METRICS_PORT).toBeUndefined();
+    expect(sdkMetricsAddressOf(config)).toBeUndefined();
+  });
+
+  it("serve the SDK's metrics on WORKER_METRICS_HOST", () => {
+    expect(sdkMetricsAddressOf(loadConfig({ TEMPORAL_SDK_METRICS_PORT: '9465' }))).toBe('127.0.0.1:9465');
+    expect(sdkMetricsAddressOf(loadConfig({ TEMPORAL_SDK_METRICS_PORT: '9465', WORKER_METRICS_HOST: '::' }))).toBe(
+      '[::]:9465',
+    );
   });
 
   it('refuses an endpoint that is not an http(s) URL, and a bad metrics port', () => {
@@ -19,9 +28,10 @@ describe('the tracing switch', () => {
       /OTEL_EXPORTER_OTLP_ENDPOINT/,
     );
     expect(() => loadConfig({ WORKER_METRICS_PORT: '99999' })).toThrow(/WORKER_METRICS_PORT/);
+    expect(() => loadConfig({ TEMPORAL_SDK_METRICS_PORT: 'x' })).toThrow(/TEMPORAL_SDK_METRICS_PORT/);
   });
 
-  it('is on with it: the process-wide provider, and the interceptors the client and worker add', async () => {
+  it('tracing is on with the endpoint: the process-wide provider, and the interceptors the client and worker add', async () => {
     const config = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9/', OTEL_SERVICE_NAME: 'crm-blue' });
     const tracing = installTracingFromConfig(config, 'crm')!;
     expect(activeTracing()).toBe(tracing);

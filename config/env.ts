@@ -281,8 +281,10 @@ export const envSchema = z
       .pipe(windowOverrides)
       .optional(),
 
-    /** OpenTelemetry tracing (temporal/tracing.ts): OTLP over HTTP to this collector; unset: tracing off. */
+    /** OpenTelemetry tracing (temporal/tracing.ts): OTLP over HTTP to this collector (`/v1/traces` appended); unset: off. */
     OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+    /** The traces' own endpoint, used as it is (the OpenTelemetry spec's per-signal override); also turns tracing on. */
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
     /** The traces' service.name; default: crm (make start), crm-api, crm-worker. */
     OTEL_SERVICE_NAME: z.string().min(1).optional(),
 

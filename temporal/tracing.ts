@@ -1,7 +1,7 @@
 // OpenTelemetry tracing through the SDK's interceptors: an API request, the workflow start it makes,
 // the workflow's run and every activity it schedules become one trace (W3C trace context travels in
-// the Temporal headers). Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set: then nothing is installed,
-// no interceptor runs and no span is made.
+// the Temporal headers). Off unless OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_ENDPOINT) is set: then
+// nothing is installed, no interceptor runs and no span is made.
 //
 // Process-wide, as OpenTelemetry's own tracer provider is: the entrypoint installs it once, before it
 // bundles workflows or connects, and the client (temporal/client.ts), the worker and its workflow
@@ -72,16 +72,25 @@ export function installTracing(opts: { serviceName: string; spanProcessor: SpanP
 }
 
 /**
- * Tracing as the configuration asks: OTLP over HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (`/v1/traces`
- * appended, as the OpenTelemetry spec has it), or nothing. The exporter's other standard variables
- * (OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT…) and the sampler's (OTEL_TRACES_SAMPLER) apply as usual.
+ * Where spans go, or undefined (tracing off): OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as it is, else
+ * OTEL_EXPORTER_OTLP_ENDPOINT with `/v1/traces` appended — the OpenTelemetry spec's rule
+ * (https://opentelemetry.io/docs/specs/otel/protocol/exporter/).
+ */
+export function otlpTracesUrlOf(config: Config): string | undefined {
+  const base = config.OTEL_EXPORTER_OTLP_ENDPOINT;
+  return config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base && `${base.replace(/\/+$/, '')}/v1/traces`);
+}
+
+/**
+ * Tracing as the configuration asks (OTLP/HTTP with JSON payloads to otlpTracesUrlOf), or nothing.
+ * The exporter's other standard variables (OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT…) and the sampler's
+ * (OTEL_TRACES_SAMPLER) apply as usual.
  */
 export function installTracingFromConfig(config: Config, defaultServiceName: string): Tracing | undefined {
-  const endpoint = config.OTEL_EXPORTER_OTLP_ENDPOINT;
-  if (!endpoint) return undefined;
-  const exporter = new OTLPTraceExporter({ url: `${endpoint.replace(/\/+$/, '')}/v1/traces` });
+  const url = otlpTracesUrlOf(config);
+  if (!url) return undefined;
   return installTracing({
     serviceName: config.OTEL_SERVICE_NAME ?? defaultServiceName,
-    spanProcessor: new BatchSpanProcessor(exporter),
+    spanProcessor: new BatchSpanProcessor(new OTLPTraceExporter({ url })),
   });
 }

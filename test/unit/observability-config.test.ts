@@ -4,7 +4,7 @@
 import { trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, sdkMetricsAddressOf } from '../../config/env';
-import { activeTracing, installTracingFromConfig } from '../../temporal/tracing';
+import { activeTracing, installTracingFromConfig, otlpTracesUrlOf } from '../../temporal/tracing';
 
 describe('the observability switches', () => {
   it('are off by default: no tracing, no worker metrics endpoints', () => {
@@ -13,6 +13,20 @@ describe('the observability switches', () => {
     expect(activeTracing()).toBeUndefined();
     expect(config.WORKER_METRICS_PORT).toBeUndefined();
     expect(sdkMetricsAddressOf(config)).toBeUndefined();
+  });
+
+  it('send spans where the OpenTelemetry spec says: the base endpoint + /v1/traces, or the traces endpoint as it is', () => {
+    expect(otlpTracesUrlOf(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }))).toBe(
+      'http://collector:4318/v1/traces',
+    );
+    expect(otlpTracesUrlOf(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example.com/ingest/' }))).toBe(
+      'https://otel.example.com/ingest/v1/traces',
+    );
+    const both = loadConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://tempo:4318/v1/traces',
+    });
+    expect(otlpTracesUrlOf(both)).toBe('http://tempo:4318/v1/traces');
   });
 
   it("serve the SDK's metrics on WORKER_METRICS_HOST", () => {

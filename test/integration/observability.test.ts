@@ -3,14 +3,19 @@
 // POST is one trace down to its workflow's activities and its journey's first message, and GET
 // /metrics counts the lead by temperature and the welcome email its opt-out blocked.
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { Worker } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../db/connection';
 import { setConsent } from '../../db/repositories/messages';
 import type { Database } from '../../db/schema';
+import { connectClient } from '../../temporal/client';
+import { createDataConverter } from '../../temporal/data-converter';
 import { installTracing } from '../../temporal/tracing';
 import { SLAS_THAT_DO_NOT_LAPSE, startTestSystem, type TestSystem } from '../helpers/system';
+import { bundleFixture } from '../helpers/temporal';
 
 // Before the system bundles its workflows and connects its client, as the entrypoints do.
 const exporter = new InMemorySpanExporter();
@@ -30,6 +35,8 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 describe('observability on the real system', () => {
   let sys: TestSystem;
   let db: Kysely<Database>;
+  /** The lead run the first test traced from its start to its end. */
+  let tracedRun: string | undefined;
 
   const api = (path: string, body?: unknown, headers: Record<string, string> = {}) =>
     fetch(`${sys.apiUrl}${path}`, {
@@ -75,6 +82,7 @@ describe('observability on the real system', () => {
     const { leadId, workflowId } = await postLead(`otto.${randomUUID().slice(0, 8)}@example.com`, {
       traceparent: `00-${callerTraceId}-${callerSpanId}-01`,
     });
+    tracedRun = workflowId;
     await expect.poll(() => named('RunActivity:assessLead', callerTraceId)).toBeDefined();
     // The workflow's own span is exported when its run ends: close the lead.
     expect((await api(`/api/v1/leads/${leadId}/close`, { reason: 'lost' })).status).toBe(202);
@@ -103,6 +111,26 @@ describe('observability on the real system', () => {
     await expect.poll(() => named('RunActivity:sendMessage', callerTraceId)).toBeDefined();
     // Workflow spans carry the service that ran them.
     expect(execute.resource.attributes['service.name']).toBe('crm-test');
+  });
+
+  it('a run traced from start to end replays without tracing: switching it off spares running workflows', async () => {
+    const client = await connectClient({
+      address: sys.temporalAddress,
+      namespace: sys.config.TEMPORAL_NAMESPACE,
+      payloadKeys: sys.secrets.payloadKeys,
+    });
+    const history = await client.workflow.getHandle(tracedRun!).fetchHistory();
+    await client.connection.close();
+    // Traced: the start carried the trace context in its headers.
+    const started = history.events![0]!.workflowExecutionStartedEventAttributes!;
+    expect(Object.keys(started.header?.fields ?? {})).toContain('_tracer-data');
+    // The workflows bundled as a worker without tracing bundles them (no interceptor modules).
+    const untraced = await bundleFixture(path.resolve(__dirname, '..', '..', 'workflows'));
+    expect(untraced.code).not.toContain('@temporalio/interceptor-workflow');
+    await Worker.runReplayHistory(
+      { workflowBundle: untraced, dataConverter: createDataConverter(sys.secrets.payloadKeys) },
+      history,
+    );
   });
 
   it('GET /metrics: the lead by its temperature, and its welcome email blocked by the opt-out', async () => {

@@ -39,6 +39,7 @@ import type { ModelStore } from './ml/model-store';
 import { predictionFor } from './ml/lead-prediction';
 import type { PropertyDataProvider } from './property-data/provider';
 import { deliverWorkflowSignals } from './workflow-signals';
+import { countLeadCreated, countSlaBreach, slaTierOf } from './business-metrics';
 
 const leadNotFound = (leadId: string) =>
   ApplicationFailure.create({ type: 'LeadNotFound', message: `lead ${leadId} does not exist`, nonRetryable: true });
@@ -119,7 +120,8 @@ export function createLeadIntakeActivities({ db, modelStore, propertyData }: Lea
         prediction: { ...prediction },
         vip: { isVip: vip.isVip, reasons },
       });
-      await saveLeadTemperature(db, { leadId: lead.id, stage: 'scored', revision: 1, ...temperature });
+      const first = await saveLeadTemperature(db, { leadId: lead.id, stage: 'scored', revision: 1, ...temperature });
+      if (first.applied) countLeadCreated(temperature.temperature); // a retry finds it stored: counted once
       log.info('lead assessed', {
         enriched: lookup.found,
         predicted: !prediction.missing,
@@ -173,15 +175,19 @@ export function createLeadIntakeActivities({ db, modelStore, propertyData }: Lea
      */
     async endLeadAssignment(input: { leadId: string; attempt: number; reason: string }): Promise<void> {
       const source = `assignment-ended:${input.leadId}:${input.attempt}`;
-      await db.transaction().execute(async (tx) => {
-        if (!(await endAssignment(tx, input.leadId, input.attempt, input.reason))) return;
+      const ended = await db.transaction().execute(async (tx) => {
+        if (!(await endAssignment(tx, input.leadId, input.attempt, input.reason))) return false;
         const waiting = await leadsWaitingForRep(tx, WAKE_AT_MOST);
         await queueWorkflowSignals(
           tx,
           source,
           waiting.map((w) => signalTo(w.workflowId, capacityFreedSignal)),
         );
+        return true;
       });
+      // A breach counts once: a retry finds the assignment already ended.
+      if (ended && input.reason === 'breached')
+        countSlaBreach(slaTierOf((await findLeadWithContact(db, input.leadId))?.lead));
       const { client } = Context.current();
       const woken = await deliverWorkflowSignals(
         { db, client, logger: deliveryLog, timeoutMs: SIGNAL_TIMEOUT_MS },

@@ -34,6 +34,8 @@ import { createRateLimits } from './rate-limit';
 import { jsonBodies } from './body-limits';
 import { refuseNulCharacters } from './nul-characters';
 import { capConcurrency } from './concurrency-cap';
+import { activeTracing } from '../temporal/tracing';
+import { traceRequests } from './request-tracing';
 
 export interface ApiDeps {
   db: Kysely<Database>;
@@ -84,6 +86,7 @@ export function createApp(deps: ApiDeps): Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' },
     }),
   );
+  if (activeTracing()) app.use(traceRequests());
 
   // Rate limits: per address on the routes that take no key, per provider on the webhooks, per key
   // after authentication (below). Probes and /metrics are not limited.

@@ -14,10 +14,13 @@ import { registerSearchAttributes } from '../temporal/register-search-attributes
 import { startApiServers } from './server';
 import { openModelStore } from '../activities/ml/model-store';
 import { ensureRetrainSchedule } from '../temporal/schedules';
+import { installTracingFromConfig } from '../temporal/tracing';
 
 async function main(): Promise<void> {
   const config = loadDeploymentConfig('api');
   const logger = createLogger(config.LOG_LEVEL, 'api');
+  // Before the client connects: it gets the tracing interceptors.
+  const tracing = installTracingFromConfig(config, 'crm-api');
   const secrets = resolveSecrets(config);
   const db = createDb(config.DATABASE_URL!, config.DB_POOL_SIZE);
   await migrateToLatest(db, logger);
@@ -43,6 +46,7 @@ async function main(): Promise<void> {
   const stop = async (): Promise<void> => {
     await api.close();
     await client.connection.close();
+    await tracing?.shutdown(); // the last spans exported
     await db.destroy();
     process.exit(0);
   };

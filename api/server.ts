@@ -15,6 +15,7 @@ import { problemOnClientError } from './problem';
 import { startLeadReconciler } from './lead-reconciler';
 import { startCadenceClaimReconciler } from './cadence-claim-reconciler';
 import { startWorkflowSignalRelay } from './workflow-signal-relay';
+import { countWaitingIn } from '../activities/business-metrics';
 
 export interface RunningApi {
   apiUrl: string;
@@ -49,6 +50,8 @@ export async function startApiServers(opts: {
   modelStore: ModelStore;
 }): Promise<RunningApi> {
   const { config, secrets, db, client, logger, modelStore } = opts;
+  // GET /metrics reads workflows_waiting from this database on each scrape.
+  countWaitingIn(db);
   const app = createApp({
     db,
     client,

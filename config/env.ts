@@ -288,6 +288,11 @@ export const envSchema = z
     CADENCE_TOUCHES_PER_RUN: z.coerce.number().int().min(1).max(100).default(10),
     /** Workflows a worker keeps in memory between tasks; the rest replay from history when woken (bench/cadences.ts). */
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(1000),
+    /** The worker's own Prometheus endpoint (workers/main.ts): its activities count there. Unset: none. */
+    WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
+    WORKER_METRICS_PORT: port.optional(),
+    /** The Temporal SDK's own metrics (temporal_*) of the process running the worker, on WORKER_METRICS_HOST. Unset: none. */
+    TEMPORAL_SDK_METRICS_PORT: port.optional(),
     /** How often a lead nobody can take looks for a free rep again. */
     ROUTING_RETRY_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
 
@@ -351,6 +356,13 @@ export const envSchema = z
     SENDING_WINDOWS_FILE: jsonOf((file) => fs.readFileSync(file, 'utf8'))
       .pipe(windowOverrides)
       .optional(),
+
+    /** OpenTelemetry tracing (temporal/tracing.ts): OTLP over HTTP to this collector (`/v1/traces` appended); unset: off. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+    /** The traces' own endpoint, used as it is (the OpenTelemetry spec's per-signal override); also turns tracing on. */
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+    /** The traces' service.name; default: crm (make start), crm-api, crm-worker. */
+    OTEL_SERVICE_NAME: z.string().min(1).optional(),
 
     /** The Python with models/training/requirements.txt (the retrain runs train.py with it). */
     ML_PYTHON: z.string().min(1).default('.venv/bin/python'),
@@ -507,6 +519,15 @@ export function loadConfig(
       : [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`],
     codecAccessTokens: CODEC_ACCESS_TOKENS ? CODEC_ACCESS_TOKENS.split(',').map((s) => s.trim()) : [],
   };
+}
+
+/** Where the Temporal SDK serves its metrics (installTemporalLogging), when TEMPORAL_SDK_METRICS_PORT is set. */
+export function sdkMetricsAddressOf(config: Config): string | undefined {
+  if (config.TEMPORAL_SDK_METRICS_PORT === undefined) return undefined;
+  const host = config.WORKER_METRICS_HOST.includes(':')
+    ? `[${config.WORKER_METRICS_HOST}]`
+    : config.WORKER_METRICS_HOST;
+  return `${host}:${config.TEMPORAL_SDK_METRICS_PORT}`;
 }
 
 /** For entrypoints that run beside external services (Docker): these must then be set. */

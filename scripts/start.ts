@@ -1,15 +1,18 @@
 // `make start`: runs the whole system on embedded defaults, prints where to find it, and stops it
 // cleanly on Ctrl-C (a second Ctrl-C forces the exit).
-import { ConfigError, loadConfig } from '../config/env';
+import { ConfigError, loadConfig, sdkMetricsAddressOf } from '../config/env';
 import { createLogger } from '../config/logger';
 import { installTemporalLogging } from '../temporal/runtime-logging';
+import { installTracingFromConfig } from '../temporal/tracing';
 import { startSystem, type RunningSystem } from './system';
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'crm');
-  installTemporalLogging(logger);
+  installTemporalLogging(logger, { sdkMetricsAddress: sdkMetricsAddressOf(config) });
+  // Before the system bundles workflows and connects: both take the tracing interceptors.
+  const tracing = installTracingFromConfig(config, 'crm');
 
   let stopping: Promise<void> | undefined;
   const started: { system?: RunningSystem } = {};
@@ -19,7 +22,9 @@ async function main(): Promise<void> {
       process.exit(130);
     }
     logger.info({ signal }, 'stopping');
-    stopping = (started.system?.stop() ?? Promise.resolve()).then(() => process.exit(0));
+    stopping = (started.system?.stop() ?? Promise.resolve())
+      .then(() => tracing?.shutdown()) // the last spans exported
+      .then(() => process.exit(0));
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));

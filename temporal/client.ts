@@ -1,8 +1,10 @@
-// The one way API code and scripts reach Temporal: a client with our encrypting data converter.
+// The one way API code and scripts reach Temporal: a client with our encrypting data converter, and
+// the tracing interceptors when tracing is on (temporal/tracing.ts).
 import { Client, Connection } from '@temporalio/client';
 import type { PayloadKey } from '../config/dev-secrets';
 import { createDataConverter } from './data-converter';
 import type { FrontendAuth } from './frontend-auth';
+import { activeTracing } from './tracing';
 
 export async function connectClient(opts: {
   address: string;
@@ -18,5 +20,6 @@ export async function connectClient(opts: {
     connection,
     namespace: opts.namespace,
     dataConverter: createDataConverter(opts.payloadKeys, { allowUnencrypted: opts.allowUnencryptedPayloads }),
+    interceptors: activeTracing()?.clientInterceptors,
   });
 }

@@ -19,6 +19,7 @@ import { quietHoursPolicy, type QuietHoursPolicy } from '../activities/messaging
 import type { ModelStore } from '../activities/ml/model-store';
 import { createDataConverter, failureConverterPath } from '../temporal/data-converter';
 import { frontendAuthOf, type FrontendAuth } from '../temporal/frontend-auth';
+import { activeTracing } from '../temporal/tracing';
 
 /** workflows/index.ts, resolved by the SDK's bundler (so it also works where require cannot load .ts). */
 const workflowsPath = path.resolve(__dirname, '..', 'workflows');
@@ -129,7 +130,22 @@ export async function createProcessWorker(
 ): Promise<{ worker: ProcessWorker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: opts.address, ...opts.auth });
   const dataConverter = createDataConverter(opts.payloadKeys, { allowUnencrypted: opts.allowUnencryptedPayloads });
-  const workflowCode = opts.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath, failureConverterPath }));
+  // Tracing on: activities become spans, and workflow spans leave the sandbox through the sink. The
+  // workflow interceptors are in the bundle (bundleWorkflows, or the bundle built here).
+  // (Activities that start or signal workflows pass the trace on through the client interceptors.)
+  const tracing = activeTracing();
+  const activityInterceptors = tracing && {
+    activity: tracing.activityInterceptors,
+    client: tracing.clientInterceptors,
+  };
+  const traced = tracing && { interceptors: activityInterceptors, sinks: tracing.sinks };
+  const workflowCode =
+    opts.workflowBundle ??
+    (await bundleWorkflowCode({
+      workflowsPath,
+      failureConverterPath,
+      workflowInterceptorModules: tracing?.workflowModules,
+    }));
   const activities = createActivities({
     db: opts.db,
     modelStore: opts.modelStore,
@@ -145,6 +161,7 @@ export async function createProcessWorker(
     // Sleeping cadences and journeys need not stay in memory: 10,000 cost 0.26× the memory at 1,000.
     ...(opts.maxCachedWorkflows !== undefined && { maxCachedWorkflows: opts.maxCachedWorkflows }),
     dataConverter,
+    ...traced,
     // Ctrl-C lets running activities finish (they are short) before the worker exits.
     shutdownGraceTime: '10 seconds',
     // Heartbeats reach the server often enough that a cancelled retrain stops its trainer within seconds.
@@ -159,6 +176,7 @@ export async function createProcessWorker(
     workflowBundle: workflowCode,
     activities,
     dataConverter,
+    ...traced,
     shutdownGraceTime: '10 seconds',
   });
   // Sends only, at the providers' pace: the rate is enforced by the server for the whole queue.
@@ -176,6 +194,7 @@ export async function createProcessWorker(
       publicBaseUrl: opts.publicBaseUrl,
     }),
     dataConverter,
+    ...(activityInterceptors && { interceptors: activityInterceptors }),
     maxTaskQueueActivitiesPerSecond: opts.messagesPerSecond ?? 5,
     maxConcurrentActivityTaskExecutions: sendsAtOnce(opts.dbPoolSize ?? 10),
     shutdownGraceTime: '10 seconds',
@@ -193,12 +212,16 @@ export async function createProcessWorker(
   return { worker, connection };
 }
 
-/** Bundles workflows/ as the worker would; the SDK's bundler rejects Node built-ins in workflow code. */
+/**
+ * Bundles workflows/ as the worker would; the SDK's bundler rejects Node built-ins in workflow code.
+ * With tracing on (installed before this is called), the workflow tracing interceptors are bundled too.
+ */
 export function bundleWorkflows(logger: Logger): Promise<{ code: string }> {
   const quiet = (): void => undefined;
   return bundleWorkflowCode({
     workflowsPath,
     failureConverterPath, // the sandbox converts workflow failures itself: encoded like the worker's
+    workflowInterceptorModules: activeTracing()?.workflowModules,
     logger: {
       log: quiet,
       trace: quiet,

@@ -45,6 +45,7 @@ import { ProviderError } from './providers/errors';
 import { pace } from './pacing';
 import type { Personaliser } from './personalise';
 import { renderTemplate } from './templates';
+import { countSendOutcome } from '../business-metrics';
 
 /** Channels that reach a phone: quiet hours apply. */
 const PHONE_CHANNELS: Channel[] = ['sms', 'call'];
@@ -433,7 +434,9 @@ export function createGateway(deps: {
 
   /** `at`: when the send happens, for quiet hours, caps and pacing (default: now). */
   async function send(req: SendRequest, at: Date = now()): Promise<SendOutcome> {
-    return rememberWait(req, await decide(req, at));
+    const outcome = await decide(req, at);
+    countSendOutcome(req.channel, outcome);
+    return rememberWait(req, outcome);
   }
 
   return {

@@ -301,3 +301,15 @@ export async function leadsWaitingForRep(
     .execute();
   return rows.map((r) => ({ leadId: r.id, workflowId: r.workflow_id }));
 }
+
+/** How many lead workflows wait on people: for a free rep, or in the ops queue after repeated SLA breaches. */
+export async function countLeadsWaiting(db: Kysely<Database>): Promise<{ forRep: number; inOpsQueue: number }> {
+  const rows = await db
+    .selectFrom('leads')
+    .select((eb) => ['stage', eb.fn.countAll<number>().as('n')])
+    .where('stage', 'in', ['waiting_for_rep', 'escalated'])
+    .groupBy('stage')
+    .execute();
+  const count = (stage: string) => Number(rows.find((r) => r.stage === stage)?.n ?? 0);
+  return { forRep: count('waiting_for_rep'), inOpsQueue: count('escalated') };
+}

@@ -2,9 +2,10 @@
 // Postgres, a short SLA (12 s, given in the workflow input as the configuration gives it). The worker
 // is stopped while the first SLA runs and a new one started after its deadline: the timer fired on
 // the server meanwhile, and the breach is handled all the same. Three breaches → the ops queue →
-// the lead is handed to its follow-up cadence.
+// the lead is handed to its follow-up cadence. Each breach is counted once in sla_breaches_total.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { register } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { ModelStore } from '../../activities/ml/model-store';
@@ -62,6 +63,10 @@ describe('SLA breaches on the real system', () => {
       });
     const handle = env.client.workflow.getHandle(lead.workflow_id);
     const status = () => handle.query(statusQuery);
+    /** What this process's activities counted (the worker runs here), as GET /metrics serves it. */
+    const breachesCounted = async (tier: string) =>
+      (await register.getSingleMetric('sla_breaches_total')!.get()).values.find((v) => v.labels.tier === tier)!.value;
+    const countedBefore = await breachesCounted('HOT');
 
     // First worker: the lead is assessed and assigned, then the worker stops inside the SLA.
     const first = await newWorker();
@@ -107,8 +112,14 @@ describe('SLA breaches on the real system', () => {
       .execute();
     expect(kinds.filter((k) => k.kind === 'sla_breach')).toHaveLength(3);
     expect(kinds.filter((k) => k.kind === 'sla_ops_queue')).toHaveLength(1);
-    const stored = await pg.db.selectFrom('leads').select('stage').where('id', '=', lead.id).executeTakeFirstOrThrow();
-    expect(stored.stage).toBe('escalated');
+    const stored = await pg.db
+      .selectFrom('leads')
+      .select(['stage', 'temperature', 'is_vip'])
+      .where('id', '=', lead.id)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ stage: 'escalated', temperature: 'HOT', is_vip: false });
+    // Three breaches of a HOT lead's SLA, counted once each (the new worker replayed the first run's history).
+    expect(await breachesCounted('HOT')).toBe(countedBefore + 3);
     await handle.terminate('test over');
     await env.client.workflow.getHandle(cadenceWorkflowId(lead.id)).terminate('test over');
   });

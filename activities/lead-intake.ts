@@ -127,7 +127,10 @@ export function createLeadIntakeActivities({ db, modelStore, propertyData }: Lea
       };
     },
 
-    /** One routing decision for attempt `attempt` (see db/repositories/assignments.ts). */
+    /**
+     * One routing decision for attempt `attempt` (see db/repositories/assignments.ts). Nobody
+     * available: also when a rep who is off now comes back (`nextAvailableAt`), for the lead's next look.
+     */
     async assignLeadToRep(input: {
       leadId: string;
       attempt: number;
@@ -136,7 +139,7 @@ export function createLeadIntakeActivities({ db, modelStore, propertyData }: Lea
       slaDeadline: string;
       workflowId: string;
       isVip: boolean;
-    }): Promise<Omit<AssignmentResult, 'decision'> & { reason: string }> {
+    }): Promise<Omit<AssignmentResult, 'decision'> & { reason: string; nextAvailableAt?: string }> {
       const { decision, ...result } = await assignLead(
         db,
         {
@@ -153,7 +156,11 @@ export function createLeadIntakeActivities({ db, modelStore, propertyData }: Lea
         repId: result.repId,
         reason: decision.reason,
       });
-      return { ...result, reason: decision.reason };
+      return {
+        ...result,
+        reason: decision.reason,
+        ...(decision.nextAvailableAt && { nextAvailableAt: decision.nextAvailableAt }),
+      };
     },
 
     /** Ends an assignment; the freed capacity wakes the leads waiting for a rep (oldest first). */

@@ -4,6 +4,7 @@
 // idempotent on the lead and attempt (or revision): a retry finds or rewrites what the first call
 // wrote, and the revision guard drops temperature writes older than what is stored.
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import {
   assignLead,
@@ -43,6 +44,20 @@ const leadNotFound = (leadId: string) =>
 
 /** Leads woken per freed place: each tries once, the lock lets one win, the rest keep waiting. */
 const WAKE_AT_MOST = 20;
+
+/**
+ * Something may have freed a rep (an assignment ended; through the API: a rep added or reactivated,
+ * given more capacity or other hours, time off removed): the leads waiting longest for a rep look
+ * again now instead of at their next backed-off look. Best effort: a lead not told still looks
+ * within `maxRetrySeconds`. Returns how many were told.
+ */
+export async function wakeLeadsWaitingForRep(db: Kysely<Database>, client: Client): Promise<number> {
+  const waiting = await leadsWaitingForRep(db, WAKE_AT_MOST);
+  const woken = await Promise.allSettled(
+    waiting.map((w) => client.workflow.getHandle(w.workflowId).signal(capacityFreedSignal)),
+  );
+  return woken.filter((r) => r.status === 'fulfilled').length;
+}
 
 export interface LeadIntakeDeps {
   db: Kysely<Database>;
@@ -168,15 +183,8 @@ export function createLeadIntakeActivities({ db, modelStore, propertyData }: Lea
       // Woken even when a retry finds the assignment already ended: the first attempt may have died
       // between the two steps. A spurious wake costs a waiting lead one routing attempt.
       await endAssignment(db, input.leadId, input.attempt, input.reason);
-      const waiting = await leadsWaitingForRep(db, WAKE_AT_MOST);
-      const { client } = Context.current();
-      const woken = await Promise.allSettled(
-        waiting.map((w) => client.workflow.getHandle(w.workflowId).signal(capacityFreedSignal)),
-      );
-      log.info('assignment ended', {
-        reason: input.reason,
-        waitingWoken: woken.filter((r) => r.status === 'fulfilled').length,
-      });
+      const waitingWoken = await wakeLeadsWaitingForRep(db, Context.current().client);
+      log.info('assignment ended', { reason: input.reason, waitingWoken });
     },
 
     async markLeadAssignment(input: {

@@ -214,8 +214,10 @@ export const envSchema = z
     CADENCE_TOUCHES_PER_RUN: z.coerce.number().int().min(1).max(100).default(10),
     /** Workflows a worker keeps in memory between tasks; the rest replay from history when woken (bench/cadences.ts). */
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(1000),
-    /** How often a lead nobody can take looks for a free rep again. */
+    /** How soon a lead nobody can take looks for a free rep again; the wait doubles after each look… */
     ROUTING_RETRY_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
+    /** …up to this (a freed rep, time off ending or working hours starting wake it sooner). */
+    ROUTING_RETRY_MAX_SECONDS: z.coerce.number().int().min(5).max(86_400).default(300),
 
     /** Twilio (SMS, calls): its auth token also signs its webhooks. Unset: a dev token in DATA_DIR. */
     TWILIO_ACCOUNT_SID: z
@@ -389,6 +391,7 @@ export function routingPolicyOf(config: Config): RoutingPolicy {
     },
     maxBreaches: config.SLA_MAX_BREACHES,
     retrySeconds: config.ROUTING_RETRY_SECONDS,
+    maxRetrySeconds: config.ROUTING_RETRY_MAX_SECONDS,
   };
 }
 

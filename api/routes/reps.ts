@@ -1,11 +1,14 @@
 // The sales team (roadmap 4.4): reps and managers, their working hours and time off, and their
 // load. Ops manage them; a rep who becomes unavailable (time off starting now, deactivation) has
-// every lead they have not yet contacted moved at once through the lead's workflow.
+// every lead they have not yet contacted moved at once through the lead's workflow, and a change
+// that may free a rep (a rep added or changed, time off removed) wakes the leads waiting for one.
+// Time off ending and working hours starting need no call: the waiting lead looks again then.
 import { Router, type Request } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Logger } from '../../config/logger';
+import { wakeLeadsWaitingForRep } from '../../activities/lead-intake';
 import { repWorkload } from '../../db/repositories/assignments';
 import {
   addTimeOff,
@@ -111,6 +114,13 @@ export function repRoutes({ db, client, logger }: { db: Kysely<Database>; client
     return results.filter((r) => r.status === 'fulfilled').length;
   }
 
+  /** A rep may be free now: the leads waiting for one look again (best effort: they look later anyway). */
+  async function wakeWaitingLeads(): Promise<void> {
+    await wakeLeadsWaitingForRep(db, client).catch((err: Error) =>
+      logger.warn({ err }, 'could not wake the leads waiting for a rep'),
+    );
+  }
+
   router.get('/reps', requireRole('ops'), async (_req, res) => {
     res.json({ items: (await listReps(db)).map(repView) });
   });
@@ -132,6 +142,7 @@ export function repRoutes({ db, client, logger }: { db: Kysely<Database>; client
       performance_tier: fields.performanceTier,
     });
     if (!created) throw new ProblemError(409, 'Rep exists', `a rep with id ${id} or email ${fields.email} exists`);
+    await wakeWaitingLeads();
     res
       .status(201)
       .location(`/api/v1/reps/${id}`)
@@ -160,6 +171,7 @@ export function repRoutes({ db, client, logger }: { db: Kysely<Database>; client
       throw err;
     });
     const moved = rep.active && body.data.active === false ? await moveLeadsOf(rep.id) : 0;
+    if (updated!.active) await wakeWaitingLeads();
     res.json({ ...repView(updated!), leadsMoved: moved });
   });
 
@@ -229,6 +241,7 @@ export function repRoutes({ db, client, logger }: { db: Kysely<Database>; client
     const rep = await repOf(req);
     if (!/^\d+$/.test(String(req.params.timeOffId)) || !(await removeTimeOff(db, rep.id, String(req.params.timeOffId))))
       throw notFound(`Time off ${req.params.timeOffId}`);
+    await wakeWaitingLeads();
     res.status(204).end();
   });
 

@@ -15,6 +15,7 @@ import { DEFAULT_POLICY } from '../../workflows/lead-intake/rules/sla-policy';
 import { memoryCadenceStore } from '../helpers/cadence-memory';
 import { fakeCrm } from '../helpers/fake-crm';
 import { fakeSender } from '../helpers/fake-sender';
+import { keepHistory } from '../helpers/histories';
 import { taskQueueFor, useTimeSkippingEnv } from '../helpers/temporal';
 import { runLengths, taskSettled } from '../helpers/workflow-history';
 
@@ -86,6 +87,9 @@ describe('bounded histories: 15,000 duplicate signals', { timeout: 600_000 }, ()
       });
       try {
         await expect.poll(() => sender.sent.length).toBe(1); // the welcome email
+        for (let i = 0; i < 3; i++) await h.signal(newLeadSignal, { leadId: 'lead-again' });
+        await expect.poll(() => taskSettled(h)).toBe(true);
+        await keepHistory(h, 'customer-journey', 'duplicate-new-leads');
         await duplicates(SIGNALS, h, () => h.signal(newLeadSignal, { leadId: 'lead-again' }));
         await expectBoundedRuns(temporal.env.client, h);
         // The state went on from run to run: the one new lead, once.
@@ -110,6 +114,9 @@ describe('bounded histories: 15,000 duplicate signals', { timeout: 600_000 }, ()
       try {
         await expect.poll(async () => (await h.query(cadenceStatusQuery)).next?.step).toBeDefined();
         const event = { messageId: 'm-0', channel: 'email', event: 'failed' as const, at: new Date(0).toISOString() };
+        for (let i = 0; i < 3; i++) await h.signal(messageEventSignal, event);
+        await expect.poll(() => taskSettled(h)).toBe(true);
+        await keepHistory(h, 'follow-up-cadence', 'duplicate-events');
         await duplicates(SIGNALS, h, () => h.signal(messageEventSignal, event));
         await expectBoundedRuns(temporal.env.client, h);
         const status = await h.query(cadenceStatusQuery);

@@ -54,6 +54,22 @@ const deliveryLog = {
   warn: (fields: object, message: string) => log.warn(message, { ...fields }),
 };
 
+/**
+ * Something may have freed a rep (an assignment ended; through the API: a rep added or reactivated,
+ * given more capacity or other hours, time off removed): the leads waiting longest for a rep are
+ * told to look again now instead of at their next backed-off look. Queued in the signal outbox in
+ * the caller's transaction under `source`; the caller delivers them after commit. A lead not told
+ * still looks within `maxRetrySeconds`. Returns how many were queued.
+ */
+export async function queueWakeOfWaitingLeads(tx: Kysely<Database>, source: string): Promise<number> {
+  const waiting = await leadsWaitingForRep(tx, WAKE_AT_MOST);
+  return queueWorkflowSignals(
+    tx,
+    source,
+    waiting.map((w) => signalTo(w.workflowId, capacityFreedSignal)),
+  );
+}
+
 export interface LeadIntakeDeps {
   db: Kysely<Database>;
   modelStore: ModelStore;
@@ -138,7 +154,10 @@ export function createLeadIntakeActivities({ db, modelStore, propertyData }: Lea
       };
     },
 
-    /** One routing decision for attempt `attempt` (see db/repositories/assignments.ts). */
+    /**
+     * One routing decision for attempt `attempt` (see db/repositories/assignments.ts). Nobody
+     * available: also when a rep who is off now comes back (`nextAvailableAt`), for the lead's next look.
+     */
     async assignLeadToRep(input: {
       leadId: string;
       attempt: number;
@@ -147,7 +166,7 @@ export function createLeadIntakeActivities({ db, modelStore, propertyData }: Lea
       slaDeadline: string;
       workflowId: string;
       isVip: boolean;
-    }): Promise<Omit<AssignmentResult, 'decision'> & { reason: string }> {
+    }): Promise<Omit<AssignmentResult, 'decision'> & { reason: string; nextAvailableAt?: string }> {
       const { decision, ...result } = await assignLead(
         db,
         {
@@ -164,7 +183,11 @@ export function createLeadIntakeActivities({ db, modelStore, propertyData }: Lea
         repId: result.repId,
         reason: decision.reason,
       });
-      return { ...result, reason: decision.reason };
+      return {
+        ...result,
+        reason: decision.reason,
+        ...(decision.nextAvailableAt && { nextAvailableAt: decision.nextAvailableAt }),
+      };
     },
 
     /**
@@ -177,12 +200,7 @@ export function createLeadIntakeActivities({ db, modelStore, propertyData }: Lea
       const source = `assignment-ended:${input.leadId}:${input.attempt}`;
       const ended = await db.transaction().execute(async (tx) => {
         if (!(await endAssignment(tx, input.leadId, input.attempt, input.reason))) return false;
-        const waiting = await leadsWaitingForRep(tx, WAKE_AT_MOST);
-        await queueWorkflowSignals(
-          tx,
-          source,
-          waiting.map((w) => signalTo(w.workflowId, capacityFreedSignal)),
-        );
+        await queueWakeOfWaitingLeads(tx, source);
         return true;
       });
       // A breach counts once: a retry finds the assignment already ended.

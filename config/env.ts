@@ -293,8 +293,10 @@ export const envSchema = z
     WORKER_METRICS_PORT: port.optional(),
     /** The Temporal SDK's own metrics (temporal_*) of the process running the worker, on WORKER_METRICS_HOST. Unset: none. */
     TEMPORAL_SDK_METRICS_PORT: port.optional(),
-    /** How often a lead nobody can take looks for a free rep again. */
+    /** How soon a lead nobody can take looks for a free rep again; the wait doubles after each look… */
     ROUTING_RETRY_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
+    /** …up to this (a freed rep, time off ending or working hours starting wake it sooner). */
+    ROUTING_RETRY_MAX_SECONDS: z.coerce.number().int().min(5).max(86_400).default(300),
 
     /** Twilio (SMS, calls): its auth token also signs its webhooks. Unset: a dev token in DATA_DIR. */
     TWILIO_ACCOUNT_SID: z
@@ -581,6 +583,7 @@ export function routingPolicyOf(config: Config): RoutingPolicy {
     },
     maxBreaches: config.SLA_MAX_BREACHES,
     retrySeconds: config.ROUTING_RETRY_SECONDS,
+    maxRetrySeconds: config.ROUTING_RETRY_MAX_SECONDS,
   };
 }
 

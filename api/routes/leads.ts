@@ -6,14 +6,15 @@ import { Router, type Request } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Kysely } from 'kysely';
+import { assignmentsOfLead } from '../../db/repositories/assignments';
 import { createLeadOnce, findLeadWithContact, markWorkflowStarted } from '../../db/repositories/leads';
-import { repNameOf } from '../../db/repositories/reps';
 import type { Database } from '../../db/schema';
 import { journeySourceOf, queueJourneyOf, startLeadIntake } from '../start-workflows';
 import { deliverNow } from '../workflow-signal-relay';
 import type { RoutingPolicy } from '../../workflows/lead-intake/rules/sla-policy';
 import { leadWorkflowId } from '../../temporal/workflow-ids';
 import { statusQuery } from '../../workflows/lead-intake/messages';
+import { isClosedStage, type LeadStage } from '../../workflows/lead-intake/rules/lead';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
 import { idempotencyKeySchema } from '../schemas/common';
@@ -112,9 +113,9 @@ export function leadRoutes({
     if (!found) throw notFound(`Lead ${id.data}`);
     const { lead, contact } = found;
 
-    const [workflow, repName] = await Promise.all([
+    const [workflow, assignments] = await Promise.all([
       workflowView(lead.workflow_id, req),
-      lead.assigned_rep_id ? repNameOf(db, lead.assigned_rep_id) : undefined,
+      assignmentsOfLead(db, lead.id).then((rows) => splitAssignments(rows, lead.stage as LeadStage)),
     ]);
     res.json({
       id: lead.id,
@@ -139,15 +140,7 @@ export function leadRoutes({
       vipReasons: lead.vip_reasons ?? [],
       prediction: lead.prediction,
       enrichment: lead.enrichment,
-      assignment: lead.assigned_rep_id
-        ? {
-            repId: lead.assigned_rep_id,
-            repName: repName ?? null,
-            slaDeadline: lead.sla_deadline?.toISOString() ?? null,
-            acceptedAt: lead.accepted_at?.toISOString() ?? null,
-            contactedAt: lead.contacted_at?.toISOString() ?? null,
-          }
-        : null,
+      ...assignments,
       createdAt: lead.created_at.toISOString(),
       updatedAt: lead.updated_at.toISOString(),
       workflow: { workflowId: lead.workflow_id, ...workflow },
@@ -155,6 +148,34 @@ export function leadRoutes({
   });
 
   return router;
+}
+
+type AssignmentRow = Awaited<ReturnType<typeof assignmentsOfLead>>[number];
+
+const assignmentView = (a: AssignmentRow) => ({
+  attempt: a.attempt,
+  repId: a.rep_id,
+  repName: a.rep_name,
+  assignedAt: a.assigned_at.toISOString(),
+  slaDeadline: a.sla_deadline.toISOString(),
+  acceptedAt: a.accepted_at?.toISOString() ?? null,
+  contactedAt: a.contacted_at?.toISOString() ?? null,
+});
+
+/**
+ * The assignment that holds the lead now — the active one, or for a closed lead the one the close
+ * ended — and the earlier ones apart: a rep who missed the SLA is history, not the assignment.
+ */
+function splitAssignments(rows: AssignmentRow[], stage: LeadStage) {
+  const current = rows.find(
+    (a) => a.status === 'active' || (isClosedStage(stage) && a.end_reason === 'closed' && a === rows.at(-1)),
+  );
+  return {
+    assignment: current ? assignmentView(current) : null,
+    assignmentHistory: rows
+      .filter((a) => a !== current)
+      .map((a) => ({ ...assignmentView(a), endedAt: a.ended_at?.toISOString() ?? null, endReason: a.end_reason })),
+  };
 }
 
 export function registerLeadPaths(registry: OpenAPIRegistry): void {

@@ -1,14 +1,17 @@
 // The sales team (roadmap 4.4): reps and managers, their working hours and time off, and their
 // load. Ops manage them; a rep who becomes unavailable (time off starting now, deactivation) has
-// every lead they have not yet contacted moved at once through the lead's workflow: the moves are
-// queued in the change's transaction (the signal outbox) and delivered after commit, so they are
-// made even if Temporal is unreachable at that moment.
+// every lead they have not yet contacted moved at once through the lead's workflow, and a change
+// that may free a rep (a rep added or changed, time off removed) wakes the leads waiting for one.
+// Both are queued in the signal outbox and delivered after commit, so they are made even if
+// Temporal is unreachable at that moment. Time off ending and working hours starting need no
+// call: the waiting lead looks again then.
 import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Logger } from '../../config/logger';
+import { queueWakeOfWaitingLeads } from '../../activities/lead-intake';
 import { repWorkload } from '../../db/repositories/assignments';
 import {
   addTimeOff,
@@ -129,6 +132,13 @@ export function repRoutes({
   }
   const deliverMoves = (source: string) => deliverNow({ db, client, logger, timeoutMs: temporalTimeoutMs }, source);
 
+  /** A rep may be free now (added, time off removed): the leads waiting for one look again. */
+  async function wakeWaitingLeads(why: string): Promise<void> {
+    const source = `${why}:${randomUUID()}`;
+    const woken = await db.transaction().execute((tx) => queueWakeOfWaitingLeads(tx, source));
+    if (woken > 0) await deliverMoves(source);
+  }
+
   router.get('/reps', requireRole('ops'), async (_req, res) => {
     res.json({ items: (await listReps(db)).map(repView) });
   });
@@ -150,6 +160,7 @@ export function repRoutes({
       performance_tier: fields.performanceTier,
     });
     if (!created) throw new ProblemError(409, 'Rep exists', `a rep with id ${id} or email ${fields.email} exists`);
+    await wakeWaitingLeads(`rep-added:${id}`);
     res
       .status(201)
       .location(`/api/v1/reps/${id}`)
@@ -173,19 +184,21 @@ export function repRoutes({
         `${rep.id} holds ${rep.active_leads} leads: reassign some before lowering the maximum to ${body.data.maxActiveLeads}`,
       );
     }
-    const source = `rep-unavailable:${rep.id}:${randomUUID()}`;
-    const { updated, moved } = await db
+    const source = `rep-changed:${rep.id}:${randomUUID()}`;
+    const { updated, owed } = await db
       .transaction()
       .execute(async (tx) => {
         const updated = await updateRep(tx, rep.id, toColumns(body.data));
         const moved = rep.active && body.data.active === false ? await queueMovesOf(tx, rep.id, source) : 0;
-        return { updated, moved };
+        const woken = updated?.active ? await queueWakeOfWaitingLeads(tx, source) : 0;
+        return { updated, owed: { moved, woken } };
       })
       .catch((err: { code?: string }) => {
         if (err.code === '23505') throw new ProblemError(409, 'Email taken', `another rep uses ${body.data.email}`);
         throw err;
       });
-    if (moved > 0) await deliverMoves(source);
+    const moved = owed.moved;
+    if (owed.moved + owed.woken > 0) await deliverMoves(source);
     res.json({ ...repView(updated!), leadsMoved: moved });
   });
 
@@ -267,6 +280,7 @@ export function repRoutes({
     const timeOffId = timeOffIdSchema.safeParse(req.params.timeOffId);
     if (!timeOffId.success || !(await removeTimeOff(db, rep.id, timeOffId.data)))
       throw notFound(`Time off ${req.params.timeOffId}`);
+    await wakeWaitingLeads(`rep-time-off-removed:${rep.id}:${timeOffId.data}`);
     res.status(204).end();
   });
 

@@ -128,6 +128,17 @@ export const leadAcceptedSchema = z
   })
   .openapi('LeadAccepted');
 
+/** One assignment of a lead to a rep (a routing decision that found someone). */
+const assignmentSchema = z.object({
+  attempt: z.number().int().describe('the routing decision it came from'),
+  repId: z.string(),
+  repName: z.string().nullable(),
+  assignedAt: z.string(),
+  slaDeadline: z.string().nullable(),
+  acceptedAt: z.string().nullable(),
+  contactedAt: z.string().nullable(),
+});
+
 export const leadViewSchema = z
   .object({
     id: z.uuid(),
@@ -177,15 +188,20 @@ export const leadViewSchema = z
       .record(z.string(), z.unknown())
       .nullable()
       .describe('property data found for the address, or why none was'),
-    assignment: z
-      .object({
-        repId: z.string(),
-        repName: z.string().nullable(),
-        slaDeadline: z.string().nullable(),
-        acceptedAt: z.string().nullable(),
-        contactedAt: z.string().nullable(),
-      })
-      .nullable(),
+    assignment: assignmentSchema
+      .nullable()
+      .describe(
+        'who holds the lead now (for a closed lead: who held it at the close); null while nobody does ' +
+          '(waiting for a rep, in the ops queue, between an ended assignment and the next)',
+      ),
+    assignmentHistory: z
+      .array(
+        assignmentSchema.extend({
+          endedAt: z.string().nullable(),
+          endReason: z.string().nullable().describe('breached, reassigned, unavailable, cancelled…'),
+        }),
+      )
+      .describe('earlier assignments, first to last'),
     createdAt: z.string(),
     updatedAt: z.string(),
     workflow: z.object({

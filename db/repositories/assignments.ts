@@ -1,7 +1,9 @@
 // Lead assignments: the one place that changes who has a lead and how loaded each rep is.
 // A routing decision runs inside one transaction holding row locks on every routable rep (in id
 // order, so two decisions cannot deadlock): concurrent leads are decided one after another on the
-// loads the previous ones left, so no rep is ever pushed over capacity.
+// loads the previous ones left, so no rep is ever pushed over capacity. The audit keeps a row per
+// decision that differs from the lead's last one: a lead nobody can take looks again and again,
+// and the same "nobody, for the same reasons" is written once, not every few minutes.
 import { sql, type Kysely } from 'kysely';
 import { inTransaction } from '../connection';
 import { notify } from './notifications';
@@ -102,16 +104,27 @@ export async function assignLead(
       req.at,
     );
     const chosen = decision.chosenRepId ? byId.get(decision.chosenRepId)! : undefined;
-    await tx
-      .insertInto('assignment_audit')
-      .values({
-        lead_id: req.leadId,
-        attempt: req.attempt,
-        chosen_rep_id: chosen?.id ?? null,
-        outcome: chosen ? 'assigned' : 'no_rep_available',
-        decision: JSON.stringify({ ...decision, at: req.at.toISOString(), lead }),
-      })
-      .execute();
+    const last = await tx
+      .selectFrom('assignment_audit')
+      .select(['outcome', 'decision'])
+      .where('lead_id', '=', req.leadId)
+      .orderBy('attempt', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    // Not audited, a repeated "nobody" has no idempotency record: a retry decides again, which is
+    // harmless, because deciding nobody changes nothing.
+    if (chosen || !sameNobody(last, decision)) {
+      await tx
+        .insertInto('assignment_audit')
+        .values({
+          lead_id: req.leadId,
+          attempt: req.attempt,
+          chosen_rep_id: chosen?.id ?? null,
+          outcome: chosen ? 'assigned' : 'no_rep_available',
+          decision: JSON.stringify({ ...decision, at: req.at.toISOString(), lead }),
+        })
+        .execute();
+    }
     if (!chosen)
       return {
         outcome: 'no_rep_available',
@@ -149,6 +162,15 @@ export async function assignLead(
       leadId: req.leadId,
       payload: { attempt: req.attempt, slaDeadline: req.slaDeadline.toISOString(), reason: decision.reason },
     });
+    if (decision.vipWidened) {
+      await notify(tx, {
+        key: `${req.notificationKey}:vip-widened:${req.attempt}`,
+        recipient: chosen.manager_id ? `rep:${chosen.manager_id}` : 'ops',
+        kind: 'vip_lead_widened',
+        leadId: req.leadId,
+        payload: { repId: chosen.id, attempt: req.attempt, reason: decision.reason },
+      });
+    }
     const threshold = Math.ceil(chosen.max_active_leads * CAPACITY_ALERT_SHARE);
     const capacityAlert = chosen.active_leads < threshold && chosen.active_leads + 1 >= threshold;
     if (capacityAlert) {
@@ -169,6 +191,14 @@ export async function assignLead(
       capacityAlert,
     };
   });
+}
+
+/** Whether `decision` is "nobody", for the same reasons per rep, as the lead's last audited one. */
+function sameNobody(last: { outcome: string; decision: unknown } | undefined, decision: RoutingDecision): boolean {
+  if (!last || last.outcome !== 'no_rep_available' || decision.chosenRepId !== null) return false;
+  const reasons = (d: Pick<RoutingDecision, 'excluded'>) =>
+    JSON.stringify([...d.excluded].sort((a, b) => a.repId.localeCompare(b.repId)));
+  return reasons(last.decision as RoutingDecision) === reasons(decision);
 }
 
 /**
@@ -196,6 +226,16 @@ export async function endAssignment(
       .set({ active_leads: sql<number>`active_leads - 1` })
       .where('id', '=', ended.rep_id)
       .execute();
+    // The lead names who holds it now: nobody, until it is routed again (a closed lead keeps the
+    // rep who had it, the rep a returning customer goes back to).
+    if (reason !== 'closed') {
+      await tx
+        .updateTable('leads')
+        .set({ assigned_rep_id: null, sla_deadline: null, updated_at: new Date() })
+        .where('id', '=', leadId)
+        .where('assigned_rep_id', '=', ended.rep_id)
+        .execute();
+    }
     return true;
   });
 }
@@ -221,6 +261,28 @@ export async function markAssignment(
     .where('id', '=', leadId)
     .execute();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/** Every assignment the lead has had, first to last, with the rep's name. */
+export async function assignmentsOfLead(db: Kysely<Database>, leadId: string) {
+  return db
+    .selectFrom('lead_assignments as a')
+    .leftJoin('reps as r', 'r.id', 'a.rep_id')
+    .select([
+      'a.attempt',
+      'a.rep_id',
+      'r.name as rep_name',
+      'a.status',
+      'a.end_reason',
+      'a.assigned_at',
+      'a.sla_deadline',
+      'a.accepted_at',
+      'a.contacted_at',
+      'a.ended_at',
+    ])
+    .where('a.lead_id', '=', leadId)
+    .orderBy('a.attempt')
+    .execute();
 }
 
 export async function repWorkload(db: Kysely<Database>, repId: string) {

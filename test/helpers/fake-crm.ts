@@ -1,5 +1,7 @@
 // An in-memory CRM behind the lead workflow's activities, for workflow tests: it routes to the first
-// rep not excluded (breached, unavailable) unless told nobody is free, and records every write.
+// rep not excluded (breached, unavailable) unless told nobody is free (or nobody until a time, which
+// it tells the workflow as the reps' next availability), and records every write. A test may hold
+// the rep's writes (accept, contacted) to keep an update in flight.
 import { classifyTemperature } from '../../workflows/lead-intake/rules/temperature';
 import type { LeadAssessment } from '../../workflows/lead-intake/types';
 import type { EngagementSignals, LeadSource } from '../../workflows/lead-intake/rules/lead';
@@ -25,6 +27,10 @@ export function fakeCrm(
 ) {
   const world = {
     repsFree: true,
+    /** When set, nobody is free before this instant (ms, workflow clock): a rep off until then. */
+    repsFreeFrom: undefined as number | undefined,
+    /** While set, the rep's writes (accept, contacted) wait for it: an update stays in flight. */
+    marksHeld: undefined as Promise<void> | undefined,
     routingAttempts: 0,
     decisions: new Map<number, unknown>(),
     assignments: [] as { attempt: number; repId: string; slaDeadline: string; at: string; preferredRepId?: string }[],
@@ -44,9 +50,11 @@ export function fakeCrm(
         .filter((e) => e.reason === 'breached' || e.reason === 'unavailable')
         .map((e) => world.assignments.find((a) => a.attempt === e.attempt)!.repId),
     );
-    const rep = world.repsFree
-      ? (REPS.find((r) => r.id === input.lead.preferredRepId && !skip.has(r.id)) ?? REPS.find((r) => !skip.has(r.id)))
-      : undefined;
+    const offUntil = world.repsFreeFrom !== undefined && Date.parse(input.at) < world.repsFreeFrom;
+    const rep =
+      world.repsFree && !offUntil
+        ? (REPS.find((r) => r.id === input.lead.preferredRepId && !skip.has(r.id)) ?? REPS.find((r) => !skip.has(r.id)))
+        : undefined;
     if (!rep)
       return {
         outcome: 'no_rep_available' as const,
@@ -55,6 +63,7 @@ export function fakeCrm(
         managerId: null,
         capacityAlert: false,
         reason: 'no rep available',
+        nextAvailableAt: offUntil ? new Date(world.repsFreeFrom!).toISOString() : undefined,
       };
     world.assignments.push({
       attempt: input.attempt,
@@ -117,6 +126,7 @@ export function fakeCrm(
         world.ended.push({ attempt: input.attempt, reason: input.reason });
     },
     async markLeadAssignment(input: { attempt: number; what: string }) {
+      await world.marksHeld;
       world.marks.push({ attempt: input.attempt, what: input.what });
     },
     async beginCadence(input: { workflowId: string; leadId: string; repId?: string }) {

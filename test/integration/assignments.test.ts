@@ -1,8 +1,10 @@
 // Assignment under load: fifty leads for one territory at the same instant never push a rep over
 // capacity and spread exactly as one-at-a-time routing would; retries decide nothing twice;
-// ending an assignment frees capacity; every decision is audited with every candidate.
+// ending an assignment frees capacity; every decision is audited with every candidate. A lead that
+// waits: the same "nobody" is audited once. A VIP whose top rep missed its SLA goes to the next
+// best rep, and the manager is told; the lead names its current holder only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assignLead, endAssignment, repWorkload } from '../../db/repositories/assignments';
+import { assignLead, assignmentsOfLead, endAssignment, repWorkload } from '../../db/repositories/assignments';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { insertReps } from '../../db/repositories/reps';
 import type { NewRep } from '../../db/schema';
@@ -192,5 +194,147 @@ describe('assignLead under concurrency', () => {
     const waitingLead = leadIds.slice(50).find((_, i) => rest[i]!.outcome === 'no_rep_available')!;
     const retry = await assignLead(pg.db, request(waitingLead, 2), chooseRep);
     expect(retry).toMatchObject({ outcome: 'assigned', repId: held.rep_id });
+  });
+});
+
+describe('a waiting lead and a VIP whose top rep missed it', () => {
+  let pg: TestPostgres;
+  let leadId: string;
+  let vipId: string;
+
+  beforeAll(async () => {
+    pg = await startTestPostgres();
+    // Four reps, as in the demo team: the top 20 % is one rep. The manager manages them all.
+    await insertReps(pg.db, [
+      {
+        id: 'm-boss',
+        name: 'Boss',
+        email: 'boss@x.example',
+        role: 'manager',
+        performance_tier: 'standard',
+        territories: [],
+        skills: [],
+        languages: [],
+      },
+      ...team.map(({ close_rate: _c, ...r }) => ({ ...r, manager_id: 'm-boss' })),
+    ]);
+    for (const r of team)
+      await pg.db
+        .updateTable('reps')
+        .set({ close_rate: r.close_rate, working_hours: allWeek })
+        .where('id', '=', r.id)
+        .execute();
+    const newLead = async (n: number) =>
+      (
+        await createLeadOnce(
+          pg.db,
+          {
+            firstName: 'W',
+            lastName: `${n}`,
+            email: `w${n}@x.example`,
+            source: 'realtor',
+            address: { street: `${n} Elm St`, city: 'Troy', state: 'MI', zip: '48083' },
+            property: {},
+            signals: {},
+          },
+          { requestHash: `w${n}`, dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
+        )
+      ).lead.id;
+    leadId = await newLead(1);
+    vipId = await newLead(2);
+  });
+  afterAll(async () => {
+    await pg?.stop();
+  });
+
+  const decide = (id: string, attempt: number, isVip = false) =>
+    assignLead(
+      pg.db,
+      {
+        leadId: id,
+        attempt,
+        lead: { ...routingLead, isVip },
+        at,
+        slaDeadline: new Date(at.getTime() + 120_000),
+        notificationKey: `lead-${id}`,
+        isVip,
+      },
+      chooseRep,
+    );
+  const audits = (id: string) =>
+    pg.db
+      .selectFrom('assignment_audit')
+      .select(['attempt', 'outcome'])
+      .where('lead_id', '=', id)
+      .orderBy('attempt')
+      .execute();
+
+  it('a lead nobody can take is audited once per different "nobody", not once per look', async () => {
+    await pg.db.updateTable('reps').set({ active: false }).where('role', '=', 'rep').execute();
+    for (let attempt = 1; attempt <= 5; attempt++)
+      expect((await decide(leadId, attempt)).outcome).toBe('no_rep_available');
+    expect(await audits(leadId)).toEqual([{ attempt: 1, outcome: 'no_rep_available' }]);
+    // Someone else's reason changes (back, but full): a new row; then the same again: none.
+    await pg.db
+      .updateTable('reps')
+      .set({ active: true, max_active_leads: 1, active_leads: 1 })
+      .where('id', '=', 'r-new')
+      .execute();
+    expect((await decide(leadId, 6)).outcome).toBe('no_rep_available');
+    expect((await decide(leadId, 7)).outcome).toBe('no_rep_available');
+    expect((await audits(leadId)).map((a) => a.attempt)).toEqual([1, 6]);
+    await pg.db
+      .updateTable('reps')
+      .set({ active: true, max_active_leads: 15, active_leads: 0 })
+      .where('role', '=', 'rep')
+      .execute();
+    expect((await decide(leadId, 8)).outcome).toBe('assigned');
+    expect((await audits(leadId)).map((a) => a.attempt)).toEqual([1, 6, 8]);
+  });
+
+  it('a VIP whose top rep missed the SLA goes to the best available rep; the manager is told; the lead shows its holder only', async () => {
+    const first = await decide(vipId, 1, true);
+    expect(first).toMatchObject({ outcome: 'assigned', repId: 'r-top' });
+    expect(await endAssignment(pg.db, vipId, 1, 'breached')).toBe(true);
+    // Nobody holds it now: the lead no longer names the rep who missed it.
+    const waiting = await pg.db
+      .selectFrom('leads')
+      .select(['assigned_rep_id', 'sla_deadline'])
+      .where('id', '=', vipId)
+      .executeTakeFirstOrThrow();
+    expect(waiting).toEqual({ assigned_rep_id: null, sla_deadline: null });
+
+    const second = await decide(vipId, 2, true);
+    expect(second).toMatchObject({ outcome: 'assigned', decision: { vipWidened: true } });
+    expect(second.repId).not.toBe('r-top');
+    const told = await pg.db
+      .selectFrom('notifications')
+      .select(['recipient', 'kind', 'payload'])
+      .where('lead_id', '=', vipId)
+      .where('kind', '=', 'vip_lead_widened')
+      .execute();
+    expect(told).toEqual([
+      {
+        recipient: 'rep:m-boss',
+        kind: 'vip_lead_widened',
+        payload: expect.objectContaining({ repId: second.repId, attempt: 2 }) as unknown,
+      },
+    ]);
+    expect(
+      (await pg.db.selectFrom('leads').select('assigned_rep_id').where('id', '=', vipId).executeTakeFirstOrThrow())
+        .assigned_rep_id,
+    ).toBe(second.repId);
+
+    const history = await assignmentsOfLead(pg.db, vipId);
+    expect(history.map((a) => [a.attempt, a.rep_id, a.status, a.end_reason])).toEqual([
+      [1, 'r-top', 'ended', 'breached'],
+      [2, second.repId, 'active', null],
+    ]);
+    // A close keeps the rep who had the lead (a returning customer goes back to them).
+    expect(await endAssignment(pg.db, vipId, 2, 'closed')).toBe(true);
+    expect(
+      (await pg.db.selectFrom('leads').select('assigned_rep_id').where('id', '=', vipId).executeTakeFirstOrThrow())
+        .assigned_rep_id,
+    ).toBe(second.repId);
   });
 });

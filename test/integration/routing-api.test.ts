@@ -1,7 +1,8 @@
 // Routing over the real system (dev server, Postgres, worker, API; the demo team is on call around
-// the clock): a lead is assigned, only its rep can accept, contact is recorded, ops reassign,
-// time off moves a rep's waiting leads, a closed lead refuses everything, and the team is managed
-// through the API with clear 4xx for bad input.
+// the clock): a lead is assigned, only its rep can accept, contact is recorded, ops reassign (the
+// lead shows its holder, earlier ones apart), time off moves a rep's waiting leads, a closed lead
+// refuses everything, the team is managed through the API with clear 4xx for bad input, and a rep
+// added wakes the leads nobody could take.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient } from '../../temporal/client';
 import { routingTaskQueue } from '../../temporal/task-queues';
@@ -16,7 +17,14 @@ interface LeadView {
   isVip: boolean;
   temperature: string | null;
   createdAt: string;
-  assignment: { repId: string; slaDeadline: string; acceptedAt: string | null; contactedAt: string | null } | null;
+  assignment: {
+    attempt: number;
+    repId: string;
+    slaDeadline: string;
+    acceptedAt: string | null;
+    contactedAt: string | null;
+  } | null;
+  assignmentHistory: { attempt: number; repId: string; endReason: string | null }[];
 }
 const TROY_REPS = ['rep-jane-doe', 'rep-sam-lee'];
 
@@ -52,8 +60,9 @@ describe('routing API', () => {
 
   beforeAll(async () => {
     // SLAs that cannot lapse here: a breach would move a lead to another rep mid-test (workloads,
-    // attempts). The demo team is seeded as usual.
-    sys = await startTestSystem(SLAS_THAT_DO_NOT_LAPSE);
+    // attempts). A lead nobody can take looks again only after an hour, unless woken. The demo team
+    // is seeded as usual.
+    sys = await startTestSystem({ ...SLAS_THAT_DO_NOT_LAPSE, ROUTING_RETRY_SECONDS: '3600' });
   });
   afterAll(async () => {
     await sys?.stop();
@@ -176,7 +185,12 @@ describe('routing API', () => {
     const moved = (await res.json()) as { attempt: number; repId: string };
     expect(moved.attempt).toBe(2);
     expect(moved.repId).not.toBe(lead.repId);
-    expect((await view(lead.id)).assignment!.repId).toBe(moved.repId);
+    // The lead shows who holds it now; the rep it was moved from is history.
+    const after = await view(lead.id);
+    expect(after.assignment).toMatchObject({ attempt: 2, repId: moved.repId });
+    expect(after.assignmentHistory).toEqual([
+      expect.objectContaining({ attempt: 1, repId: lead.repId, endReason: 'reassigned' }),
+    ]);
   });
 
   it('time off that has begun moves the rep’s uncontacted leads at once', async () => {
@@ -339,5 +353,68 @@ describe('routing API', () => {
     expect(days.at(-1)).toBe(Object.keys(added).sort().at(-1)); // the newest leads are these
     for (const [day, n] of Object.entries(added)) expect(hotByDay(after)[day]! - (before[day] ?? 0), day).toBe(n);
     expect((await api('/api/v1/analytics/temperature-trends?days=0')).status).toBe(422);
+  });
+
+  it('a lead nobody can take waits, and is assigned as soon as ops add a rep (not at its next look)', async () => {
+    const team = (
+      (await (await api('/api/v1/reps', { key: sys.opsKey })).json()) as {
+        items: { id: string; role: string; active: boolean }[];
+      }
+    ).items.filter((r) => r.role === 'rep' && r.active);
+    const now = Date.now();
+    const timeOff: { repId: string; id: number }[] = [];
+    try {
+      for (const r of team) {
+        const res = await post(
+          `/api/v1/reps/${r.id}/time-off`,
+          {
+            startsAt: new Date(now - 60_000).toISOString(),
+            endsAt: new Date(now + 3_600_000).toISOString(),
+            reason: 'offsite',
+          },
+          sys.opsKey,
+        );
+        expect(res.status).toBe(201);
+        timeOff.push({ repId: r.id, id: ((await res.json()) as { id: number }).id });
+      }
+      const res = await post('/api/v1/leads', {
+        firstName: 'Wes',
+        lastName: 'Waiting',
+        email: `wes-${Date.now()}@example.com`,
+        address: { street: '9 Main St', city: 'Troy', state: 'MI', zip: '48083' },
+        source: 'website',
+        signals: { intent: 'requested_appointment', websiteVisits48h: 4 },
+      });
+      const { leadId } = (await res.json()) as { leadId: string };
+      await expect.poll(async () => (await view(leadId)).stage, { timeout: 20_000 }).toBe('waiting_for_rep');
+      expect((await view(leadId)).assignment).toBeNull();
+
+      const added = await post(
+        '/api/v1/reps',
+        {
+          id: 'rep-new-hire',
+          name: 'New Hire',
+          email: 'new.hire@iswitchroofs.example',
+          territories: ['Troy'],
+          skills: ['residential'],
+          languages: ['English'],
+          maxActiveLeads: 50, // room for the leads the time off moved too
+          workingHours: Object.fromEntries(
+            ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, ['00:00', '24:00']]),
+          ),
+        },
+        sys.opsKey,
+      );
+      expect(added.status).toBe(201);
+      // Its next look is an hour away (ROUTING_RETRY_SECONDS): only the wake can assign it now.
+      await expect.poll(async () => (await view(leadId)).stage, { timeout: 20_000 }).toBe('assigned');
+      const assigned = await view(leadId);
+      expect(assigned.assignment!.repId).toBe('rep-new-hire');
+      expect(assigned.assignmentHistory).toEqual([]);
+    } finally {
+      for (const t of timeOff)
+        await api(`/api/v1/reps/${t.repId}/time-off/${t.id}`, { method: 'DELETE', key: sys.opsKey });
+      await api('/api/v1/reps/rep-new-hire', { method: 'DELETE', key: sys.opsKey });
+    }
   });
 });

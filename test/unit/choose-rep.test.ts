@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   chooseRep,
   neededSkills,
+  nextWorkingStart,
   withinWorkingHours,
   type RoutingLead,
   type RoutingRep,
@@ -156,5 +157,65 @@ describe('chooseRep', () => {
         propertyValue: 750_000,
       }),
     ).toEqual(['commercial', 'insurance_claims', 'emergency_repair', 'luxury_residential']);
+  });
+
+  it('a VIP whose top performer cannot take it (missed its SLA) goes to the best available rep, flagged, not to nobody', () => {
+    // The demo team's shape: four reps, so the top 20 % is one.
+    const team = [
+      rep('top', { closeRate: 0.45 }),
+      rep('b', { closeRate: 0.3 }),
+      rep('c', { closeRate: 0.35, skills: ['residential', 'insurance_claims'] }),
+      rep('d', { closeRate: 0.2 }),
+    ];
+    const vip = lead({ isVip: true, needs: ['residential', 'insurance_claims'] });
+    expect(chooseRep(vip, team, now)).toMatchObject({ chosenRepId: 'top' });
+    expect(chooseRep(vip, team, now).vipWidened).toBeUndefined();
+    const widened = chooseRep({ ...vip, excludeRepIds: ['top'] }, team, now);
+    expect(widened).toMatchObject({ chosenRepId: 'c', vipWidened: true });
+    expect(widened.reason).toMatch(/^VIP lead: no top-20 % performer available, widened to the best available rep; /);
+    expect(widened.candidates.map((c) => c.repId).sort()).toEqual(['b', 'c', 'd']);
+    // The top performer at capacity: the same.
+    expect(chooseRep(vip, [rep('top', { closeRate: 0.45, activeLeads: 15 }), ...team.slice(1)], now).vipWidened).toBe(
+      true,
+    );
+  });
+
+  it('nobody available: says when the first rep who is off (time off, outside hours) is back', () => {
+    const off = [
+      rep('holiday', {
+        timeOff: [{ startsAt: new Date('2026-11-20T00:00:00Z'), endsAt: new Date('2026-11-26T14:00:00Z') }],
+      }),
+      // 15:00 in Detroit; back at 09:00 tomorrow (14:00 UTC).
+      rep('days', { workingHours: { thu: ['09:00', '17:00'] } as RoutingRep['workingHours'] }),
+      rep('full', { activeLeads: 15 }), // freed capacity is signalled: no time to give
+      rep('gone', { active: false }),
+    ];
+    expect(chooseRep(lead(), off, now)).toMatchObject({
+      chosenRepId: null,
+      nextAvailableAt: '2026-11-26T14:00:00.000Z',
+    });
+    const sooner = [
+      ...off,
+      rep('evening', {
+        timeZone: 'Asia/Tokyo',
+        workingHours: { thu: ['07:30', '12:00'] } as RoutingRep['workingHours'],
+      }),
+    ];
+    // 05:00 Thursday in Tokyo: back at 07:30 Tokyo, 22:30 UTC Wednesday.
+    expect(chooseRep(lead(), sooner, now).nextAvailableAt).toBe('2026-11-25T22:30:00.000Z');
+    // A rep who missed this lead's SLA is not waited for.
+    expect(chooseRep(lead({ excludeRepIds: ['holiday', 'days'] }), off, now).nextAvailableAt).toBeUndefined();
+    expect(chooseRep(lead(), [rep('a')], now).nextAvailableAt).toBeUndefined(); // someone was chosen
+  });
+
+  it('finds the next start of working hours in the rep’s own zone, across days and a DST change', () => {
+    const hours = { mon: ['08:00', '16:00'], fri: ['10:00', '14:00'] } as RoutingRep['workingHours'];
+    // Wednesday 15:00 Detroit → Friday 10:00 Detroit (EST, UTC-5).
+    expect(nextWorkingStart(hours, 'America/Detroit', now)?.toISOString()).toBe('2026-11-27T15:00:00.000Z');
+    // Saturday 2026-03-07 in Detroit → Monday 08:00 after the switch to EDT (UTC-4) on Sunday.
+    expect(nextWorkingStart(hours, 'America/Detroit', new Date('2026-03-07T17:00:00Z'))?.toISOString()).toBe(
+      '2026-03-09T12:00:00.000Z',
+    );
+    expect(nextWorkingStart({}, 'America/Detroit', now)).toBeUndefined();
   });
 });

@@ -8,6 +8,7 @@ import {
   holdsUncontacted,
   mayContinueAsNew,
   needsRouting,
+  nextLook,
   nextStep,
   refuseReassign,
   refuseUnlessHeldBy,
@@ -17,7 +18,7 @@ import {
   waitFor,
 } from '../../workflows/lead-intake/next-step';
 import { LEAD_STAGES, type LeadStage } from '../../workflows/lead-intake/rules/lead';
-import { DEFAULT_POLICY } from '../../workflows/lead-intake/rules/sla-policy';
+import { DEFAULT_POLICY, retryDelaySeconds } from '../../workflows/lead-intake/rules/sla-policy';
 import { newLeadState, type LeadState } from '../../workflows/lead-intake/state';
 import type { LeadIntakeInput, LeadStatus } from '../../workflows/lead-intake/types';
 
@@ -202,5 +203,27 @@ describe('lead workflow: what happens next', () => {
         'rep-ann',
       ),
     ).toBe(false);
+  });
+
+  it('a lead nobody can take backs off: 30 s, 1, 2, 4 minutes, then every 5 (the policy’s cap)', () => {
+    expect([1, 2, 3, 4, 5, 6, 50, 5000].map((looks) => retryDelaySeconds(DEFAULT_POLICY, looks))).toEqual([
+      30, 60, 120, 240, 300, 300, 300, 300,
+    ]);
+    // A policy from before the cap existed gets the default cap; a cap below the first wait is the first wait.
+    expect(retryDelaySeconds({ ...DEFAULT_POLICY, maxRetrySeconds: undefined }, 9)).toBe(300);
+    expect(retryDelaySeconds({ ...DEFAULT_POLICY, retrySeconds: 60, maxRetrySeconds: 10 }, 3)).toBe(60);
+  });
+
+  it('looks again after the backoff, or a second after a rep who is off comes back, whichever is sooner', () => {
+    const now = Date.parse('2026-11-30T12:00:00Z');
+    expect(nextLook(DEFAULT_POLICY, undefined, now)).toEqual({ looks: 1, at: now + 30_000 });
+    const waiting = { looks: 7, nextLookAt: '2026-11-30T12:00:00Z' };
+    expect(nextLook(DEFAULT_POLICY, waiting, now)).toEqual({ looks: 8, at: now + 300_000 });
+    // Time off ending in 100 s: sooner than the 5-minute look.
+    expect(nextLook(DEFAULT_POLICY, waiting, now, '2026-11-30T12:01:40Z').at).toBe(now + 101_000);
+    // Working hours starting tomorrow: the backoff's look comes first.
+    expect(nextLook(DEFAULT_POLICY, waiting, now, '2026-12-01T08:00:00Z').at).toBe(now + 300_000);
+    // A time already past never makes a wait of zero.
+    expect(nextLook(DEFAULT_POLICY, waiting, now, '2026-11-30T11:00:00Z').at).toBe(now + 1000);
   });
 });

@@ -7,6 +7,7 @@ import {
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -25,9 +26,11 @@ import {
 } from '../../workflows/lead-intake/messages';
 import { DEFAULT_POLICY } from '../../workflows/lead-intake/rules/sla-policy';
 import type { LeadIntakeInput } from '../../workflows/lead-intake/types';
+import { HISTORY_EVENTS_LIMIT } from '../../workflows/history-size';
 import { fakeCrm } from '../helpers/fake-crm';
 import { keepHistory } from '../helpers/histories';
 import { taskQueueFor, useTimeSkippingEnv } from '../helpers/temporal';
+import { taskSettled } from '../helpers/workflow-history';
 
 const input = (leadId: string, over: Partial<LeadIntakeInput> = {}): LeadIntakeInput => ({
   leadId,
@@ -225,40 +228,59 @@ describe('leadIntake (routed)', () => {
     });
   });
 
-  // Five minutes of server time slept 30 s at a time: in two full runs (not alone) one workflow-task
-  // completion went unanswered and the test hung past 60 s. The server hands a lost task out again
-  // after the 2-minute task timeout: the budget lets the test live through one such loss.
-  it(
-    'nobody available: the lead waits, ops are told once, and it is assigned when capacity frees',
-    { timeout: 240_000 },
-    async () => {
-      const crm = fakeCrm();
-      crm.world.repsFree = false;
-      await run('no rep', crm, async (start) => {
-        const h = await start('lead-no-rep', input('no-rep', { signals: HOT }));
-        await expect.poll(async () => (await statusOf(h)).stage).toBe('waiting_for_rep');
-        // Ten more looks (every 30 s), no more alerts; slept a look at a time, so the server never
-        // skips further than one retry while a workflow task is in flight.
-        for (let look = 0; look < 10; look++) await temporal.env.sleep('30 seconds');
-        expect(crm.world.routingAttempts).toBeGreaterThanOrEqual(10);
-        expect(crm.world.notifications.filter((n) => n.kind === 'no_rep_available')).toHaveLength(1);
-        expect(crm.world.assignments).toEqual([]);
-        expect(await rejection(h.executeUpdate(acceptLeadUpdate, { args: [{ repId: 'rep-ann' }] }))).toBe(
-          'NotAssigned',
-        );
-        // A rep's capacity frees (another lead closed): the waiting lead looks at once, not at its next retry.
-        crm.world.repsFree = true;
-        await h.signal(capacityFreedSignal);
-        await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
-        expect(crm.world.stages).toEqual(['waiting_for_rep']);
-        expect(crm.world.assignments).toHaveLength(1);
-        await h.executeUpdate(contactedUpdate, { args: [{ repId: 'rep-ann' }] });
-        await h.signal(closeLeadSignal, { reason: 'won' });
-        await h.result();
-        await keepHistory(h, 'lead-intake', 'no-rep-then-assigned');
-      });
-    },
-  );
+  // Slept once, an hour at a time, never 30 s at a time: back-to-back sleeps with workflow tasks in
+  // flight stalled the time-skipping server in full runs. The server skips to each look in turn.
+  it('nobody available: the lead backs off to one look per 5 minutes, ops are told once, capacity freed wakes it', async () => {
+    const crm = fakeCrm();
+    crm.world.repsFree = false;
+    await run('no rep', crm, async (start) => {
+      const h = await start('lead-no-rep', input('no-rep', { signals: HOT }));
+      await expect.poll(async () => (await statusOf(h)).stage).toBe('waiting_for_rep');
+      const startedAt = await temporal.env.currentTimeMs();
+      await temporal.env.sleep('1 hour');
+      // Looks after 30 s, 1, 2, 4 minutes, then every 5: 14 in the hour (a look every 30 s: 121).
+      await expect.poll(async () => (await statusOf(h)).waiting?.looks).toBeGreaterThanOrEqual(14);
+      const s = await statusOf(h);
+      expect(crm.world.routingAttempts).toBe(s.waiting!.looks);
+      expect(crm.world.routingAttempts).toBeLessThanOrEqual(16);
+      const nextLookIn = Date.parse(s.waiting!.nextLookAt) - (await temporal.env.currentTimeMs());
+      expect(nextLookIn).toBeLessThanOrEqual(DEFAULT_POLICY.maxRetrySeconds! * 1000);
+      expect(Date.parse(s.waiting!.nextLookAt)).toBeGreaterThan(startedAt + 3_600_000 - 300_000);
+      expect(s.note).toMatch(/^no rep available \(\d+ looks\); looking again at \d\d:\d\d UTC or when a rep is freed$/);
+      expect(crm.world.notifications.filter((n) => n.kind === 'no_rep_available')).toHaveLength(1);
+      expect(crm.world.stages).toEqual(['waiting_for_rep']);
+      expect(crm.world.assignments).toEqual([]);
+      expect(await rejection(h.executeUpdate(acceptLeadUpdate, { args: [{ repId: 'rep-ann' }] }))).toBe('NotAssigned');
+      // A rep's capacity frees (another lead closed): the waiting lead looks at once, not at its next look.
+      crm.world.repsFree = true;
+      await h.signal(capacityFreedSignal);
+      await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
+      expect((await statusOf(h)).waiting).toBeUndefined();
+      expect(crm.world.stages).toEqual(['waiting_for_rep']);
+      expect(crm.world.assignments).toHaveLength(1);
+      await h.executeUpdate(contactedUpdate, { args: [{ repId: 'rep-ann' }] });
+      await h.signal(closeLeadSignal, { reason: 'won' });
+      await h.result();
+      await keepHistory(h, 'lead-intake', 'no-rep-backoff-then-assigned');
+    });
+  });
+
+  it('nobody available until a rep’s time off ends: the lead looks again then, not at its next backed-off look', async () => {
+    const crm = fakeCrm();
+    await run('rep back', crm, async (start) => {
+      // Nobody until 20 min 10 s in: by then the looks are 5 minutes apart (17.5 and 22.5 min).
+      crm.world.repsFreeFrom = (await temporal.env.currentTimeMs()) + 20 * 60_000 + 10_000;
+      const h = await start('lead-rep-back', input('rep-back', { signals: WARM }));
+      await expect.poll(async () => (await statusOf(h)).stage).toBe('waiting_for_rep');
+      await temporal.env.sleep(20.5 * 60_000);
+      await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
+      const assignedAt = Date.parse(crm.world.assignments[0]!.at);
+      expect(assignedAt).toBeGreaterThanOrEqual(crm.world.repsFreeFrom);
+      expect(assignedAt).toBeLessThan(crm.world.repsFreeFrom + 60_000);
+      await h.signal(closeLeadSignal, { reason: 'lost' });
+      await h.result();
+    });
+  });
 
   it('re-scores on engagement with a higher revision each time, and keeps the first close', async () => {
     const crm = fakeCrm();
@@ -315,6 +337,132 @@ describe('leadIntake (routed)', () => {
       expect(after).toEqual(closed);
       expect(after.stage).toBe('lost');
       expect(after.assignment!.acceptedAt).toBeUndefined();
+    });
+  });
+});
+
+// Continue-as-new with an update in flight (issue 14, item 9). A rep's accept is held in its write;
+// the run is then grown past the continue-as-new size with signals that change nothing (capacity
+// freed, for a lead that has a rep), so the loop waits for the update to finish before continuing.
+// What arrives in that wait must be acted on, not dropped with the run.
+describe('leadIntake: continue-as-new with an update in flight', () => {
+  const temporal = useTimeSkippingEnv();
+
+  async function run(title: string, crm: ReturnType<typeof fakeCrm>, body: () => Promise<void>) {
+    const worker = await Worker.create({
+      connection: temporal.env.nativeConnection,
+      taskQueue: taskQueueFor(title),
+      workflowBundle: temporal.workflowBundle,
+      activities: crm.activities,
+    });
+    await worker.runUntil(body);
+  }
+  const start = (title: string, leadId: string) =>
+    temporal.env.client.workflow.start(leadIntake, {
+      workflowId: `lead-${leadId}`,
+      taskQueue: taskQueueFor(title),
+      args: [input(leadId, { signals: WARM })],
+      workflowTaskTimeout: '2 minutes',
+    });
+
+  /** Holds the rep's writes, starts the rep's accept, and grows the run until it waits to continue as new. */
+  async function acceptHeldAtContinueAsNew(crm: ReturnType<typeof fakeCrm>, h: WorkflowHandle<typeof leadIntake>) {
+    await expect.poll(async () => (await h.query(statusQuery)).stage).toBe('assigned');
+    let release!: () => void;
+    crm.world.marksHeld = new Promise<void>((resolve) => (release = resolve));
+    const accept = await h.startUpdate(acceptLeadUpdate, {
+      args: [{ repId: 'rep-ann' }],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
+    // One more round after the size is reached, so a workflow task sees it. A few signals at a time:
+    // one workflow task taking hundreds of signals at once has crashed the SDK's workflow thread
+    // ("async hook stack has become corrupted", sdk-typescript#939).
+    let grown = false;
+    while (!grown) {
+      grown = (await h.describe()).historyLength >= HISTORY_EVENTS_LIMIT;
+      for (let i = 0; i < 10; i++) await Promise.all(Array.from({ length: 8 }, () => h.signal(capacityFreedSignal)));
+    }
+    await expect.poll(() => taskSettled(h), { timeout: 30_000 }).toBe(true);
+    return { accept, release };
+  }
+
+  /** The first run's end: COMPLETED, or CONTINUED_AS_NEW if it continued. */
+  async function firstRunEnd(h: WorkflowHandle<typeof leadIntake> & { firstExecutionRunId: string }) {
+    const first = temporal.env.client.workflow.getHandle(h.workflowId, h.firstExecutionRunId);
+    await expect.poll(async () => (await first.describe()).status.name, { timeout: 30_000 }).not.toBe('RUNNING');
+    return (await first.describe()).status.name;
+  }
+
+  it('a close arriving while the accept is written closes the lead (it is not continued without it)', async () => {
+    const crm = fakeCrm();
+    await run('can close in flight', crm, async () => {
+      const h = await start('can close in flight', 'can-close');
+      const { accept, release } = await acceptHeldAtContinueAsNew(crm, h);
+      await h.signal(closeLeadSignal, { reason: 'lost' });
+      release();
+      expect((await accept.result()).attempt).toBe(1);
+      expect(await firstRunEnd(h)).toBe('COMPLETED');
+      expect((await h.result()).stage).toBe('lost');
+      expect(crm.world.ended).toEqual([{ attempt: 1, reason: 'closed' }]); // the rep's capacity is freed
+    });
+  });
+
+  it('a rep’s time off arriving meanwhile moves the lead', async () => {
+    const crm = fakeCrm();
+    await run('can unavailable in flight', crm, async () => {
+      const h = await start('can unavailable in flight', 'can-unavailable');
+      const { accept, release } = await acceptHeldAtContinueAsNew(crm, h);
+      await h.signal(repUnavailableSignal, { repId: 'rep-ann' });
+      release();
+      await accept.result();
+      await expect.poll(async () => (await h.query(statusQuery)).assignment?.repId).toBe('rep-ben');
+      expect(crm.world.ended).toEqual([{ attempt: 1, reason: 'unavailable' }]);
+      await h.signal(closeLeadSignal, { reason: 'lost' });
+      await h.result();
+    });
+  });
+
+  it('an ops reassign arriving meanwhile is answered (no deadlock with the wait for handlers)', async () => {
+    const crm = fakeCrm();
+    await run('can reassign in flight', crm, async () => {
+      const h = await start('can reassign in flight', 'can-reassign');
+      const { accept, release } = await acceptHeldAtContinueAsNew(crm, h);
+      const reassign = await h.startUpdate(reassignUpdate, {
+        args: [{ reason: 'ops moved it' }],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+      });
+      release();
+      await accept.result();
+      // A deadlock never answers: a minute is far beyond the few workflow tasks this takes.
+      const answered = await Promise.race([
+        reassign.result(),
+        new Promise<'no answer'>((resolve) => setTimeout(() => resolve('no answer'), 60_000).unref()),
+      ]);
+      expect(answered).toEqual({ attempt: 2, repId: expect.any(String) as unknown });
+      expect(crm.world.ended).toEqual([{ attempt: 1, reason: 'reassigned' }]);
+      await h.signal(closeLeadSignal, { reason: 'lost' });
+      await h.result();
+      await keepHistory(h, 'lead-intake', 'reassign-during-continue-as-new');
+    });
+  }, 120_000);
+
+  it('first contact made meanwhile still hands the lead to its follow-up', async () => {
+    const crm = fakeCrm();
+    await run('can contacted in flight', crm, async () => {
+      const h = await start('can contacted in flight', 'can-contacted');
+      const { accept, release } = await acceptHeldAtContinueAsNew(crm, h);
+      const contacted = await h.startUpdate(contactedUpdate, {
+        args: [{ repId: 'rep-ann' }],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+      });
+      release();
+      await Promise.all([accept.result(), contacted.result()]);
+      await expect.poll(() => crm.world.stages).toEqual(['contacted']);
+      await expect
+        .poll(() => crm.world.handoffs)
+        .toEqual([{ workflowId: 'cadence-can-contacted', leadId: 'can-contacted', repId: 'rep-ann' }]);
+      await h.signal(closeLeadSignal, { reason: 'won' });
+      expect((await h.result()).stage).toBe('won');
     });
   });
 });

@@ -6,7 +6,9 @@
 // waits durably). A reply, a booking or a household member's reply hands the lead over; won/lost
 // stops it; the touch cap or running out of channels ends it. Paused (ops, a hold, an
 // out-of-office reply), the plan's clock stops: on resume, missed steps shift forward one by one
-// instead of firing at once. Continue-as-new every few touches keeps weeks of history small.
+// instead of firing at once. Continue-as-new every few touches keeps weeks of history small, and so
+// does continuing whenever the run's history grows long (history-size.ts): every signal re-plans,
+// and a burst of them (webhook retries) would otherwise grow one run without a touch sent.
 // The contact's claim is released in every ending this code runs for (its end, a cancellation, a
 // failure); one it cannot run for (terminated, timed out) is released by the claim reconciler in
 // the API process (api/cadence-claim-reconciler.ts).
@@ -26,6 +28,7 @@ import {
 } from '@temporalio/workflow';
 import type { createCadenceActivities } from '../../activities/cadence';
 import { AssignedRep, LeadId, Stage } from '../../temporal/search-attributes';
+import { historyIsLong } from '../history-size';
 import { messageEventSignal } from '../messaging/messages';
 import { sendMessage } from '../messaging/send';
 import { copyFor } from './content';
@@ -208,6 +211,17 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
     throw err;
   }
 
+  /** The next run carries the status on; the plan is made again from it. */
+  async function carryOn(): Promise<never> {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof followUpCadence>(input, {
+      ...status,
+      next: undefined,
+      events: status.events.slice(-EVENTS_KEPT),
+      runs: status.runs + 1,
+    });
+  }
+
   async function loop(): Promise<CadenceStatus> {
     for (;;) {
       if (stopped) return end(stopped);
@@ -218,6 +232,10 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
             ? 'the lead replied: handed to the rep'
             : 'an appointment was requested: handed to the rep',
         );
+      // Histories recorded before this patch continued as new only after a touch was sent.
+      const continueOnHistory = patched('cadence-can-on-history');
+      const historyLong = (): boolean => continueOnHistory && historyIsLong();
+      if (historyLong()) await carryOn();
 
       if (status.paused) {
         upsertSearchAttributes([{ key: Stage, value: 'cadence_paused' }]);
@@ -228,7 +246,7 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
             : status.heldBy
               ? DAY_MS
               : undefined;
-        await condition(() => !status.paused || stopped !== undefined, timeout);
+        await condition(() => !status.paused || stopped !== undefined || historyLong(), timeout);
         if (status.paused && status.awayUntil !== undefined && Date.now() >= status.awayUntil) resume();
         else if (
           status.paused &&
@@ -261,7 +279,10 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
 
       changed = false;
       if (at > Date.now()) {
-        const woken = await condition(() => changed || status.paused || stopped !== undefined, at - Date.now());
+        const woken = await condition(
+          () => changed || status.paused || stopped !== undefined || historyLong(),
+          at - Date.now(),
+        );
         if (woken) continue; // something happened: plan again
       }
       // Ops holds live in Postgres so cadences that start (or resume) during one see it too.
@@ -321,15 +342,8 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
       if (
         status.touches.length - touchesAtRunStart >= status.settings.touchesPerRun ||
         workflowInfo().continueAsNewSuggested
-      ) {
-        await condition(allHandlersFinished);
-        await continueAsNew<typeof followUpCadence>(input, {
-          ...status,
-          next: undefined,
-          events: status.events.slice(-EVENTS_KEPT),
-          runs: status.runs + 1,
-        });
-      }
+      )
+        await carryOn();
     }
   }
 }

@@ -3,19 +3,21 @@
 // stage forward (never back) and trigger their stage's touchpoints; time sends the timed ones, marks
 // goals missed and ends the review sequence. Every touch goes through the messaging gateway, which
 // may defer it (the send waits durably) or block it (recorded as skipped, with the reason). The
-// journey lives for years: it continues as new after each quarterly mail, and whenever Temporal
-// suggests it, carrying its status (kept bounded by touchpoints.ts). Only the customer's deletion
-// ends it.
+// journey lives for years: it continues as new after each quarterly mail, and whenever its history
+// grows long (history-size.ts), carrying its status (kept bounded by touchpoints.ts). Only the
+// customer's deletion ends it.
 import {
   condition,
   continueAsNew,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { CustomerId, LeadId, Stage } from '../../temporal/search-attributes';
+import { historyIsLong } from '../history-size';
 import { sendMessage } from '../messaging/send';
 import { copyFor } from './content';
 import { endJourneySignal, journeyStatusQuery, lifecycleEventSignal, newLeadSignal } from './messages';
@@ -118,11 +120,15 @@ export async function customerJourney(input: JourneyInput, carried?: JourneyStat
       if (due.name === 'vip_postcard' && endReason === undefined) await carryOn();
       continue;
     }
-    if (workflowInfo().continueAsNewSuggested) await carryOn();
+    // Signals that change nothing (a duplicate newLead per repeated POST) still add events: the run
+    // is counted while it waits too, not only when something wakes it. Histories recorded before
+    // this patch only continued when Temporal suggested it, between two waits.
+    const continueOnHistory = patched('journey-can-on-history');
+    if (continueOnHistory ? historyIsLong() : workflowInfo().continueAsNewSuggested) await carryOn();
 
     changed = false;
     const wake = nextWakeAt(status);
-    const woken = (): boolean => changed || endReason !== undefined;
+    const woken = (): boolean => changed || endReason !== undefined || (continueOnHistory && historyIsLong());
     if (wake === undefined) await condition(woken);
     else await condition(woken, Math.max(1, wake - Date.now()));
   }

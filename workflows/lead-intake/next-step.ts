@@ -4,7 +4,7 @@
 // (test/unit/lead-next-step.test.ts).
 import { ApplicationFailure } from '@temporalio/common';
 import { isClosedStage, type LeadStage } from './rules/lead';
-import { slaMinutesFor, type RoutingPolicy } from './rules/sla-policy';
+import { retryDelaySeconds, slaMinutesFor, type RoutingPolicy } from './rules/sla-policy';
 import type { LeadState } from './state';
 import type { LeadStatus } from './types';
 
@@ -33,6 +33,25 @@ export function routingRequest({ status, inbox }: LeadState): { forcedRepId?: st
 export function slaDeadlineFor(policy: RoutingPolicy, status: LeadStatus, at: Date): string {
   const minutes = slaMinutesFor(policy, status.temperature?.temperature ?? 'COLD', status.vip?.isVip ?? false);
   return new Date(at.getTime() + minutes * 60_000).toISOString();
+}
+
+/**
+ * A look that found nobody: the looks so far (counted from the first since the lead began waiting)
+ * and when to look next — backing off (rules/sla-policy.ts), but no later than the moment a rep who
+ * is off now comes back (`nextAvailableAt`, from the routing decision). Reps freed any other way
+ * (capacity, a new rep, changed hours) are signalled and wake the lead at once.
+ */
+export function nextLook(
+  policy: RoutingPolicy,
+  waiting: LeadStatus['waiting'],
+  now: number,
+  nextAvailableAt?: string,
+): { looks: number; at: number } {
+  const looks = (waiting?.looks ?? 0) + 1;
+  const backedOff = now + retryDelaySeconds(policy, looks) * 1000;
+  const repBack = nextAvailableAt ? Date.parse(nextAvailableAt) : Infinity;
+  // A second after the rep is back: never a look at the very instant, nor a wait of zero.
+  return { looks, at: Math.min(backedOff, Math.max(repBack, now) + 1000) };
 }
 
 /** What the loop waits for: first contact until the SLA deadline, or a free rep until the next retry. */

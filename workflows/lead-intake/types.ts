@@ -38,6 +38,8 @@ export interface LeadStatus {
   routingAttempts?: number;
   /** Why the lead is waiting or escalated, for ops. */
   note?: string;
+  /** Waiting for a rep: looks that found nobody so far, and when the next is due (sooner if a rep is freed). */
+  waiting?: { looks: number; nextLookAt: string };
   /** The follow-up cadence this lead was handed to. */
   followUp?: { workflowId: string; startedBecause: string };
 }

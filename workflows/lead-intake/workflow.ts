@@ -5,10 +5,15 @@
 //   - assigned, not yet contacted: wait for contact until the SLA deadline; on breach end the
 //     assignment, escalate to the rep's manager and route again (never back to a rep who missed it);
 //     after `maxBreaches` the lead goes to the ops queue and waits for ops to reassign it;
-//   - nobody available: wait, tell ops once, and look again when a rep's capacity is freed (the
-//     `capacityFreed` signal) or every `retrySeconds` (time off ending, a new rep: nobody signals);
+//   - nobody available: wait, tell ops once, and look again when a rep may be free: at once on
+//     the `capacityFreed` signal (an assignment ended, a rep added, reactivated, given more
+//     capacity or other hours, time off removed), when a rep who is off comes back (time off
+//     ending, working hours starting: the routing decision says when), and otherwise after a
+//     backoff from `retrySeconds` doubling up to `maxRetrySeconds`;
 //   - contact made (or the ops queue reached): the lead is handed to its follow-up cadence
 //     (follow-up.ts); only engagement re-scoring and the close remain; the close stops the cadence.
+// The run continues as new when its history grows long (history-size.ts), once no update handler
+// is running; whatever arrives meanwhile (a close, a reassign, a rep's time off) is acted on first.
 //
 // Leads started before routing existed replay before-routing.ts (no `lead-routing` marker in their
 // history); its RUNNING_BEFORE_ROUTING visibility query shows whether any is left.
@@ -24,6 +29,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createLeadIntakeActivities } from '../../activities/lead-intake';
+import { historyIsLong } from '../history-size';
 import { leadIntakeBeforeRouting } from './before-routing';
 import { startFollowUp, stopFollowUp } from './follow-up';
 import {
@@ -41,6 +47,7 @@ import {
   hasNews,
   holdsUncontacted,
   mayContinueAsNew,
+  nextLook,
   nextStep,
   refuseReassign,
   refuseUnlessHeldBy,
@@ -48,6 +55,7 @@ import {
   routingRequest,
   slaDeadlineFor,
   waitFor,
+  type Wait,
 } from './next-step';
 import { publish } from './publish';
 import { neededSkills } from './rules/choose-rep';
@@ -69,6 +77,18 @@ const nowIso = (): string => new Date().toISOString();
 export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): Promise<LeadStatus> {
   // First, always: histories recorded before routing existed have no marker and take the old path.
   if (!patched('lead-routing')) return leadIntakeBeforeRouting(input, carried);
+  // Decided once per run, so a run never mixes the paths; runs recorded before each change keep
+  // the old one until they continue as new (see the comment of each use).
+  const changes = {
+    /** A lead nobody can take backs off, looks when a rep comes back, and publishes only what changed. */
+    waitBackoff: patched('lead-wait-backoff'),
+    /** Continue-as-new on the history's size (history-size.ts), not only when the server suggests it. */
+    continueOnHistory: patched('lead-can-on-history'),
+    /** Continue-as-new waits for update handlers without dropping what arrives meanwhile. */
+    drainHandlers: patched('lead-can-drain-handlers'),
+  };
+  const historyLong = (): boolean =>
+    changes.continueOnHistory ? historyIsLong() : workflowInfo().continueAsNewSuggested;
 
   const policy = input.policy ?? DEFAULT_POLICY;
   const { workflowId } = workflowInfo();
@@ -148,6 +168,8 @@ export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): 
   }
 
   async function loop(): Promise<LeadStatus> {
+    /** A wait that news interrupted while the run was about to continue as new: taken up again as it was. */
+    let resumed: Wait | undefined;
     for (;;) {
       if (state.routeNow && !inbox.close) {
         state.routeNow = false;
@@ -155,9 +177,10 @@ export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): 
         inbox.reassign = undefined;
         await route(request);
       }
-      const wait = waitFor(state);
+      const wait = resumed ?? waitFor(state);
+      resumed = undefined;
       const woke = await condition(
-        () => hasNews(state, wait) || workflowInfo().continueAsNewSuggested,
+        () => hasNews(state, wait) || historyLong(),
         wait.until === undefined ? undefined : Math.max(0, wait.until - Date.now()),
       );
       if (inbox.close) return close(inbox.close);
@@ -188,9 +211,17 @@ export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): 
           break;
         case 'carry_on':
           inbox.capacityFreed = false;
-          if (workflowInfo().continueAsNewSuggested && mayContinueAsNew(state)) {
-            await condition(allHandlersFinished);
-            await continueAsNew<typeof leadIntake>(input, status);
+          if (historyLong() && mayContinueAsNew(state)) {
+            if (!changes.drainHandlers) {
+              // The old path: a close or a rep's time off arriving while an update ran was dropped
+              // here, and a reassign (which waits on this loop) never finished.
+              await condition(allHandlersFinished);
+              await continueAsNew<typeof leadIntake>(input, status);
+            }
+            await condition(() => allHandlersFinished() || hasNews(state, wait));
+            // News first, with the wait it came in (a contact made during it is still a hand-over).
+            if (hasNews(state, wait)) resumed = wait;
+            else await continueAsNew<typeof leadIntake>(input, status);
           }
       }
     }
@@ -256,6 +287,7 @@ export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): 
       status.assignment = { attempt, repId: result.repId!, repName: result.repName!, slaDeadline };
       status.stage = 'assigned';
       status.note = result.reason;
+      status.waiting = undefined;
       state.retryAt = undefined;
       if (status.vip?.isVip) {
         await routing.notifyPeople({
@@ -269,8 +301,18 @@ export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): 
     } else {
       const first = status.stage !== 'waiting_for_rep';
       status.stage = 'waiting_for_rep';
-      status.note = `no rep available; looking again every ${policy.retrySeconds} s`;
-      state.retryAt = Date.now() + policy.retrySeconds * 1000;
+      if (changes.waitBackoff) {
+        const look = nextLook(policy, first ? undefined : status.waiting, Date.now(), result.nextAvailableAt);
+        const at = new Date(look.at).toISOString();
+        status.waiting = { looks: look.looks, nextLookAt: at };
+        status.note = `no rep available (${look.looks} look${look.looks > 1 ? 's' : ''}); looking again at ${at.slice(11, 16)} UTC or when a rep is freed`;
+        state.retryAt = look.at;
+      } else {
+        status.note = `no rep available; looking again every ${policy.retrySeconds} s`;
+        state.retryAt = Date.now() + policy.retrySeconds * 1000;
+      }
+      // Nobody again: nothing ops filter on changed, so no search-attribute event per look.
+      if (!first && changes.waitBackoff) return;
       if (first) {
         await lead.recordLeadStage({ leadId: input.leadId, stage: 'waiting_for_rep' });
         await routing.notifyPeople({

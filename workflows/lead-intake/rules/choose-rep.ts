@@ -2,7 +2,9 @@
 // transaction holding the reps' row locks (db/repositories/assignments.ts), so the loads it sees are the loads it changes.
 //
 // 1. Availability: an active rep (not a manager), not on time off, inside working hours, below
-//    capacity, not one who already let this lead's SLA lapse. VIPs: the top 20 % performers only.
+//    capacity, not one who already let this lead's SLA lapse. VIPs: the top 20 % performers; when
+//    none of them can take it (all busy, off, or the one who missed its SLA), the best available
+//    rep instead, flagged so the manager is told — a VIP never waits for nobody.
 // 2. Skills score per rep: expertise 0.4, territory 0.2, performance 0.2, capacity 0.2 (4.4 A);
 //    a rep speaking the lead's language is preferred whenever one is available.
 // 3. Fairness: among reps within BAND of the best score, weighted round-robin on current load —
@@ -67,6 +69,14 @@ export interface RoutingDecision {
   reason: string;
   candidates: CandidateScore[];
   excluded: { repId: string; reason: string }[];
+  /** A VIP lead no top-20 % rep could take, routed to the best available rep instead. */
+  vipWidened?: boolean;
+  /**
+   * Nobody available: the earliest moment a rep who is off now (time off, outside working hours)
+   * comes back (ISO). A waiting lead looks again then; reps freed otherwise (capacity, a new rep)
+   * are signalled.
+   */
+  nextAvailableAt?: string;
 }
 
 /** The skills a lead's job calls for, from what intake and enrichment know. */
@@ -105,6 +115,56 @@ export function withinWorkingHours(hours: WorkingHours, timeZone: string, now: D
   return local >= window[0] && local < window[1];
 }
 
+/** The UTC offset of `timeZone` at instant `t` (ms, local minus UTC), to the minute. */
+function offsetMs(timeZone: string, t: number): number {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(t)
+      .map((x) => [x.type, Number(x.value)]),
+  );
+  const local = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!);
+  return local - (t - (t % 60_000));
+}
+
+/** The instant a local wall-clock time in `timeZone` happens (DST gaps land an hour later). */
+function zonedInstant(timeZone: string, y: number, m: number, d: number, hhmm: string): number {
+  const [hh, mm] = hhmm.split(':').map(Number);
+  const wall = Date.UTC(y, m, d, hh!, mm!);
+  const first = wall - offsetMs(timeZone, wall);
+  const second = wall - offsetMs(timeZone, first);
+  return Math.max(first, second);
+}
+
+/** When the rep's working hours next begin after `now` (within a week), or undefined if they never do. */
+export function nextWorkingStart(hours: WorkingHours, timeZone: string, now: Date): Date | undefined {
+  const today = new Date(now.getTime() + offsetMs(timeZone, now.getTime()));
+  for (let ahead = 0; ahead <= 7; ahead++) {
+    const date = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + ahead));
+    const window = hours[DAYS[date.getUTCDay()]!];
+    if (!window) continue;
+    const start = zonedInstant(timeZone, date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate(), window[0]);
+    if (start > now.getTime()) return new Date(start);
+  }
+  return undefined;
+}
+
+/** When a rep who is off now (time off, outside hours) is back; undefined for other reasons or never. */
+function backAt(rep: RoutingRep, now: Date): Date | undefined {
+  const off = rep.timeOff.filter((t) => t.startsAt <= now && now < t.endsAt);
+  if (off.length > 0) return new Date(Math.max(...off.map((t) => t.endsAt.getTime())));
+  if (!withinWorkingHours(rep.workingHours, rep.timeZone, now))
+    return nextWorkingStart(rep.workingHours, rep.timeZone, now);
+  return undefined;
+}
+
 function unavailability(rep: RoutingRep, lead: RoutingLead, now: Date): string | undefined {
   if (rep.role !== 'rep') return 'not a sales rep';
   if (!rep.active) return 'inactive';
@@ -125,16 +185,21 @@ export function chooseRep(lead: RoutingLead, reps: RoutingRep[], now: Date): Rou
     return !why;
   });
 
+  let vipWidened = false;
   if (lead.isVip && available.length > 0) {
     // Top 20 % by close rate among the whole routable team, not just those free right now.
     const team = reps
       .filter((r) => r.role === 'rep' && r.active)
       .sort((a, b) => b.closeRate - a.closeRate || a.id.localeCompare(b.id));
     const top = new Set(team.slice(0, Math.max(1, Math.ceil(team.length * VIP_TOP_SHARE))).map((r) => r.id));
-    available = available.filter((rep) => {
-      if (!top.has(rep.id)) excluded.push({ repId: rep.id, reason: 'VIP lead: not in the top 20 % performers' });
-      return top.has(rep.id);
-    });
+    // No top performer can take it: the best of everyone available, rather than nobody at all.
+    vipWidened = !available.some((rep) => top.has(rep.id));
+    if (!vipWidened) {
+      available = available.filter((rep) => {
+        if (!top.has(rep.id)) excluded.push({ repId: rep.id, reason: 'VIP lead: not in the top 20 % performers' });
+        return top.has(rep.id);
+      });
+    }
   }
 
   const bestCloseRate = Math.max(0, ...available.map((r) => r.closeRate));
@@ -167,13 +232,22 @@ export function chooseRep(lead: RoutingLead, reps: RoutingRep[], now: Date): Rou
     };
   });
 
+  const widenedNote = 'VIP lead: no top-20 % performer available, widened to the best available rep; ';
   const decided = (chosenRepId: string | null, reason: string): RoutingDecision => ({
     chosenRepId,
-    reason,
+    reason: vipWidened ? widenedNote + reason : reason,
     candidates,
     excluded,
+    ...(vipWidened && { vipWidened }),
   });
-  if (candidates.length === 0) return decided(null, 'no rep available');
+  if (candidates.length === 0) {
+    const back = reps
+      .filter((r) => r.role === 'rep' && r.active && !lead.excludeRepIds.includes(r.id))
+      .map((r) => backAt(r, now)?.getTime())
+      .filter((t): t is number => t !== undefined);
+    const next = back.length > 0 ? new Date(Math.min(...back)).toISOString() : undefined;
+    return { ...decided(null, 'no rep available'), ...(next && { nextAvailableAt: next }) };
+  }
 
   const preferred = lead.preferredRepId && candidates.find((c) => c.repId === lead.preferredRepId);
   if (preferred) {

@@ -14,6 +14,10 @@ export default defineConfig({
     expect: { poll: { timeout: 15_000, interval: 50 } },
     hookTimeout: 180_000,
     include: ['test/**/*.test.ts'],
+    // Whatever a test file started (servers, Postgres, worker processes) is stopped when the file
+    // ends, passed or failed; what a killed file's process left, when the run ends.
+    setupFiles: ['test/setup/stop-servers.ts'],
+    globalSetup: ['test/setup/stop-servers.global.ts'],
     reporters: ['default'],
   },
 });

@@ -70,7 +70,9 @@ export function isDependencyUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && (PG_UNAVAILABLE.has(code) || code.startsWith('08'))) return true;
-  if (/Connection terminated|timeout exceeded when trying to connect/i.test(err.message)) return true;
+  // pg's own messages, without a code: the server went away mid-query; no connection within the
+  // pool's timeout; a connection the server ended while we held it between two queries.
+  if (/Connection terminated|timeout exceeded when trying to connect|not queryable/i.test(err.message)) return true;
   const grpc = err instanceof ServiceError ? err.cause : err;
   return isGrpcServiceError(grpc) && (grpc.code === GRPC_UNAVAILABLE || grpc.code === GRPC_DEADLINE_EXCEEDED);
 }

@@ -8,8 +8,13 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export function createDb(connectionString: string, poolSize = 10): Kysely<Database> {
   const pool = new pg.Pool({ connectionString, max: poolSize, connectionTimeoutMillis: 5000 });
-  // An idle client losing its server must not crash the process; the next query reports it.
+  // A client losing its server (Postgres restarted, a connection terminated) must not crash the
+  // process. Idle, the pool reports it here and drops it. Checked out between two queries (inside a
+  // transaction, holding the send lock), nothing is listening: the client emits 'error' on its own,
+  // which would be an uncaught exception. Its next query fails instead (a 503 at the API, a retried
+  // activity), and the pool drops it when it is released.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -1,5 +1,6 @@
 // The figures of a fault test (docs/reliability.md): messages due, delivered, duplicates, lost and
-// unlawful, counted from what the provider was given. Each scenario prints one line
+// unlawful, counted from what the provider was given; or, for a dependency stopped and restarted,
+// the workflows in flight, lost and stuck and the recovery time. Each scenario prints one line
 // `[fault-figures] {json}` (and appends it to the file FAULT_FIGURES names, when set), so the
 // document can be refreshed from a run.
 import fs from 'node:fs';
@@ -18,6 +19,21 @@ export interface FaultFigures {
   unlawful: number;
   /** Deliveries of messages the scenario neither expected nor forbade (should be none). */
   unexpected: number;
+}
+
+/** A dependency (Temporal, Postgres) stopped and started again under the system. */
+export interface RecoveryFigures {
+  scenario: string;
+  /** Workflows running when it stopped, each with a step still to take (a timer, an activity). */
+  inFlight: number;
+  /** Workflows (or leads the API acknowledged) not found afterwards. */
+  lost: number;
+  /** Workflows in flight that had not taken their next step when the test stopped waiting. */
+  stuck: number;
+  /** How long it was down, seconds. */
+  downSeconds: number;
+  /** From the restart until every workflow in flight had taken its next step, seconds. */
+  recoverySeconds: number;
 }
 
 /**
@@ -45,7 +61,7 @@ export function figuresOf(
 }
 
 /** Prints the figures as one recognisable line, and appends them to $FAULT_FIGURES when set. */
-export function reportFigures(figures: FaultFigures & Record<string, unknown>): void {
+export function reportFigures(figures: (FaultFigures | RecoveryFigures) & Record<string, unknown>): void {
   const line = JSON.stringify({ ...figures, at: new Date().toISOString() });
   console.log(`[fault-figures] ${line}`);
   if (process.env.FAULT_FIGURES) fs.appendFileSync(process.env.FAULT_FIGURES, `${line}\n`);

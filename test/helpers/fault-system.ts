@@ -196,3 +196,61 @@ export function sendingQueue(sys: TestSystem, client: Client) {
     },
   };
 }
+
+/**
+ * Reps enough for `leads` leads in Troy (the demo team holds 53), on call around the clock, so every
+ * lead of a fault test is assigned and waits on its SLA rather than for a free rep.
+ */
+export async function addRoomyTeam(sys: TestSystem, tag: string, leads: number): Promise<void> {
+  const perRep = 50; // the most the reps API allows
+  const allDay = Object.fromEntries(
+    ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, ['00:00', '24:00']]),
+  );
+  for (let i = 0; i < Math.ceil(leads / perRep) + 1; i++) {
+    const res = await fetch(`${sys.apiUrl}/api/v1/reps`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sys.opsKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id: `fault-${tag}-${i}`,
+        name: `Fault Rep ${i}`,
+        email: `fault-${tag}-${i}@iswitchroofs.example`,
+        territories: ['Troy'],
+        skills: ['residential', 'insurance_claims', 'emergency_repair'],
+        languages: ['English'],
+        maxActiveLeads: perRep,
+        managerId: 'mgr-pat-morgan',
+        workingHours: allDay,
+      }),
+    });
+    expect(res.status).toBe(201);
+  }
+}
+
+/** A lead from Troy through the API, its Idempotency-Key made of the email (a retry finds it). */
+export async function postLead(
+  sys: TestSystem,
+  email: string,
+  i: number,
+): Promise<{ status: number; retryAfter: string | null; contentType: string | null; body: Record<string, unknown> }> {
+  const res = await fetch(`${sys.apiUrl}/api/v1/leads`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${sys.crmKey}`,
+      'content-type': 'application/json',
+      'idempotency-key': `fault-${email}`,
+    },
+    body: JSON.stringify({
+      firstName: 'Ray',
+      lastName: `Fault${i}`,
+      email,
+      address: { street: `${i + 1} Fault Ave`, city: 'Troy', state: 'MI', zip: '48083' },
+      source: 'website',
+    }),
+  });
+  return {
+    status: res.status,
+    retryAfter: res.headers.get('retry-after'),
+    contentType: res.headers.get('content-type'),
+    body: (await res.json()) as Record<string, unknown>,
+  };
+}

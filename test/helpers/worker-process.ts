@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { messagingTaskQueue } from '../../temporal/task-queues';
+import { FILE_MARK, RUN_MARK } from './test-processes';
 import type { TestSystem } from './system';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -30,7 +31,8 @@ export interface WorkerProcess {
  * production, which would refuse the local providers the tests count deliveries from).
  */
 export function workerEnvironment(sys: TestSystem): Record<string, string> {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
+  // And the test file's marks, so the file's clean-up finds the process (test/helpers/test-processes.ts).
+  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', FILE_MARK, RUN_MARK];
   const base = Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
   const payloadKey = fs.readFileSync(path.join(sys.config.DATA_DIR, 'dev-payload-key'), 'utf8').trim();
   return {

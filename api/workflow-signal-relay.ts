@@ -9,6 +9,14 @@ import { runEvery } from './run-every';
 
 export type SignalRelayDeps = SignalDeliveryDeps & { logger: Logger };
 
+/** What a router that signals workflows through the outbox is given (deals, cadences, reps). */
+export interface SignallingRouteDeps {
+  db: SignalDeliveryDeps['db'];
+  client: SignalDeliveryDeps['client'];
+  logger: Logger;
+  temporalTimeoutMs: number;
+}
+
 /**
  * Right after the commit of a change: delivers what it owes (its `source`) now, so a signal is no
  * later than a direct call would have been. Never throws: what is left is the relay's.

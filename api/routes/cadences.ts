@@ -8,10 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import type { Kysely } from 'kysely';
-import type { Logger } from '../../config/logger';
 import {
   contactOfLead,
   createHold,
@@ -39,19 +38,9 @@ import { deadlineFor } from '../temporal-deadline';
 import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
 import { cadenceEngagementSchema, cadenceHoldSchema, holdIdSchema } from '../schemas/cadences';
 import { leadIdSchema } from '../schemas/leads';
-import { deliverNow } from '../workflow-signal-relay';
+import { deliverNow, type SignallingRouteDeps } from '../workflow-signal-relay';
 
-export function cadenceRoutes({
-  db,
-  client,
-  logger,
-  temporalTimeoutMs,
-}: {
-  db: Kysely<Database>;
-  client: Client;
-  logger: Logger;
-  temporalTimeoutMs: number;
-}): Router {
+export function cadenceRoutes({ db, client, logger, temporalTimeoutMs }: SignallingRouteDeps): Router {
   const router = Router();
   const withinDeadline = deadlineFor(client, temporalTimeoutMs);
 

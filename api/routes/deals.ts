@@ -5,33 +5,19 @@
 // after commit: with Temporal unreachable the event is recorded and the signals wait for it.
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import type { Client } from '@temporalio/client';
-import type { Kysely } from 'kysely';
 import { dealForLead, findDeal, recordDealEvent } from '../../db/repositories/deals';
 import { leadWorkflowStarted } from '../../db/repositories/leads';
 import { queueWorkflowSignals, signalTo } from '../../db/repositories/workflow-signals';
-import type { Database } from '../../db/schema';
 import { journeyWorkflowId, leadWorkflowId } from '../../temporal/workflow-ids';
 import { lifecycleEventSignal } from '../../workflows/journey/messages';
 import { closeLeadSignal } from '../../workflows/lead-intake/messages';
-import type { Logger } from '../../config/logger';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
 import { leadNotStarted, notFound, ProblemError, requireJson, validationProblem } from '../problem';
 import { createDealSchema, dealIdSchema, lifecycleEventSchema } from '../schemas/deals';
-import { deliverNow } from '../workflow-signal-relay';
+import { deliverNow, type SignallingRouteDeps } from '../workflow-signal-relay';
 
-export function dealRoutes({
-  db,
-  client,
-  logger,
-  temporalTimeoutMs,
-}: {
-  db: Kysely<Database>;
-  client: Client;
-  logger: Logger;
-  temporalTimeoutMs: number;
-}): Router {
+export function dealRoutes({ db, client, logger, temporalTimeoutMs }: SignallingRouteDeps): Router {
   const router = Router();
 
   router.post('/deals', requireRole('crm', 'ops'), async (req, res) => {

@@ -8,9 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
-import type { Logger } from '../../config/logger';
 import { queueWakeOfWaitingLeads } from '../../activities/lead-intake';
 import { repWorkload } from '../../db/repositories/assignments';
 import {
@@ -41,7 +39,7 @@ import {
   updateRepSchema,
   type RepChanges,
 } from '../schemas/reps';
-import { deliverNow } from '../workflow-signal-relay';
+import { deliverNow, type SignallingRouteDeps } from '../workflow-signal-relay';
 
 /** A rep row as the API shows it (the `Rep` schema). */
 export const repView = (r: Rep) => ({
@@ -82,17 +80,7 @@ const toColumns = (r: RepChanges) => ({
   ...(r.active !== undefined && { active: r.active }),
 });
 
-export function repRoutes({
-  db,
-  client,
-  logger,
-  temporalTimeoutMs,
-}: {
-  db: Kysely<Database>;
-  client: Client;
-  logger: Logger;
-  temporalTimeoutMs: number;
-}): Router {
+export function repRoutes({ db, client, logger, temporalTimeoutMs }: SignallingRouteDeps): Router {
   const router = Router();
 
   async function repOf(req: Request): Promise<Rep> {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lead } from '../../db/schema';
 import { createDataConverter } from '../../temporal/data-converter';
 import { startLeadIntake } from '../../api/start-workflows';
+import { routingTaskQueue } from '../../temporal/task-queues';
 import { RUNNING_BEFORE_ROUTING } from '../../workflows/lead-intake/before-routing';
 import { closeLeadSignal, statusQuery } from '../../workflows/lead-intake/messages';
 import { bundleWorkflows } from '../../workers/worker';
@@ -48,7 +49,7 @@ describe('leadIntake on the dev server', () => {
     const taskQueue = taskQueueFor('dev server search attributes');
     const worker = await Worker.create({
       connection: env.nativeConnection,
-      taskQueue,
+      taskQueue: routingTaskQueue(taskQueue), // where startLeadIntake starts leads
       workflowBundle,
       activities,
       dataConverter,
@@ -106,7 +107,7 @@ describe('leadIntake on the dev server', () => {
     const taskQueue = taskQueueFor('dev server start once');
     const worker = await Worker.create({
       connection: env.nativeConnection,
-      taskQueue,
+      taskQueue: routingTaskQueue(taskQueue), // where startLeadIntake starts leads
       workflowBundle,
       activities,
       dataConverter,
@@ -131,7 +132,7 @@ describe('leadIntake on the dev server', () => {
     const oldBundle = await bundleFixture(path.resolve(__dirname, 'fixtures', 'lead-before-routing.ts'));
     const routed = await Worker.create({
       connection: env.nativeConnection,
-      taskQueue: routedQueue,
+      taskQueue: routingTaskQueue(routedQueue),
       workflowBundle,
       activities,
       dataConverter,

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelStore } from '../../activities/ml/model-store';
 import { createApp } from '../../api/app';
 import { problemOnClientError } from '../../api/problem';
-import { createLeadOnce } from '../../db/repositories/leads';
+import { createLeadOnce, markWorkflowStarted } from '../../db/repositories/leads';
 import { addTimeOff } from '../../db/repositories/reps';
 import { seedDemoData } from '../../db/seed';
 import {
@@ -46,8 +46,9 @@ describe('API fuzz: generated bad requests over every OpenAPI operation', () => 
   beforeAll(async () => {
     [pg, temporal] = await Promise.all([startTestPostgres(), createLocalEnv()]);
     await seedDemoData(pg.db, testLogger);
-    // Things that exist, so bad bodies reach the checks behind the lookup. The lead's workflow was
-    // never started: what a request asks of it ends as "no running workflow", without waiting.
+    // Things that exist, so bad bodies reach the checks behind the lookup. The lead is marked started
+    // (a lead whose workflow has not started yet answers 503 by design: Temporal was unreachable),
+    // but no workflow runs: a signal owed to it is dropped as "ended", without waiting.
     const { lead } = await createLeadOnce(
       pg.db,
       {
@@ -61,6 +62,7 @@ describe('API fuzz: generated bad requests over every OpenAPI operation', () => 
       },
       { requestHash: 'fuzz', dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
     );
+    await markWorkflowStarted(pg.db, lead.id);
     const rep = (await pg.db.selectFrom('reps').select('id').where('role', '=', 'rep').executeTakeFirstOrThrow()).id;
     const timeOff = await addTimeOff(
       pg.db,

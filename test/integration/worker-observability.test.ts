@@ -118,7 +118,7 @@ describe('the worker in a process of its own', () => {
     const sdkText = async () => (await fetch(sdkMetrics)).text();
     await expect
       .poll(sdkText)
-      .toMatch(/^temporal_activity_execution_latency_count\{[^}]*task_queue="crm-processes"[^}]*\} [1-9]/m);
+      .toMatch(/^temporal_activity_execution_latency_count\{[^}]*task_queue="crm-processes-routing"[^}]*\} [1-9]/m);
     const sdkNames = new Set([...(await sdkText()).matchAll(/^(temporal_\w+)[{ ]/gm)].map((m) => m[1]));
     const charted = dashboardMetricNames().filter((n) => n.startsWith('temporal_'));
     expect(charted.length).toBeGreaterThan(0);

@@ -230,40 +230,50 @@ describe('leadIntake (routed)', () => {
 
   // Slept once, an hour at a time, never 30 s at a time: back-to-back sleeps with workflow tasks in
   // flight stalled the time-skipping server in full runs. The server skips to each look in turn.
-  it('nobody available: the lead backs off to one look per 5 minutes, ops are told once, capacity freed wakes it', async () => {
-    const crm = fakeCrm();
-    crm.world.repsFree = false;
-    await run('no rep', crm, async (start) => {
-      const h = await start('lead-no-rep', input('no-rep', { signals: HOT }));
-      await expect.poll(async () => (await statusOf(h)).stage).toBe('waiting_for_rep');
-      const startedAt = await temporal.env.currentTimeMs();
-      await temporal.env.sleep('1 hour');
-      // Looks after 30 s, 1, 2, 4 minutes, then every 5: 14 in the hour (a look every 30 s: 121).
-      await expect.poll(async () => (await statusOf(h)).waiting?.looks).toBeGreaterThanOrEqual(14);
-      const s = await statusOf(h);
-      expect(crm.world.routingAttempts).toBe(s.waiting!.looks);
-      expect(crm.world.routingAttempts).toBeLessThanOrEqual(16);
-      const nextLookIn = Date.parse(s.waiting!.nextLookAt) - (await temporal.env.currentTimeMs());
-      expect(nextLookIn).toBeLessThanOrEqual(DEFAULT_POLICY.maxRetrySeconds! * 1000);
-      expect(Date.parse(s.waiting!.nextLookAt)).toBeGreaterThan(startedAt + 3_600_000 - 300_000);
-      expect(s.note).toMatch(/^no rep available \(\d+ looks\); looking again at \d\d:\d\d UTC or when a rep is freed$/);
-      expect(crm.world.notifications.filter((n) => n.kind === 'no_rep_available')).toHaveLength(1);
-      expect(crm.world.stages).toEqual(['waiting_for_rep']);
-      expect(crm.world.assignments).toEqual([]);
-      expect(await rejection(h.executeUpdate(acceptLeadUpdate, { args: [{ repId: 'rep-ann' }] }))).toBe('NotAssigned');
-      // A rep's capacity frees (another lead closed): the waiting lead looks at once, not at its next look.
-      crm.world.repsFree = true;
-      await h.signal(capacityFreedSignal);
-      await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
-      expect((await statusOf(h)).waiting).toBeUndefined();
-      expect(crm.world.stages).toEqual(['waiting_for_rep']);
-      expect(crm.world.assignments).toHaveLength(1);
-      await h.executeUpdate(contactedUpdate, { args: [{ repId: 'rep-ann' }] });
-      await h.signal(closeLeadSignal, { reason: 'won' });
-      await h.result();
-      await keepHistory(h, 'lead-intake', 'no-rep-backoff-then-assigned');
-    });
-  });
+  // Its budget outlives one lost workflow task: in full runs (never alone) this test has stalled past
+  // 60 s, and the server re-sends a task after the 2-minute task timeout these tests set (issue 20).
+  it(
+    'nobody available: the lead backs off to one look per 5 minutes, ops are told once, capacity freed wakes it',
+    { timeout: 240_000 },
+    async () => {
+      const crm = fakeCrm();
+      crm.world.repsFree = false;
+      await run('no rep', crm, async (start) => {
+        const h = await start('lead-no-rep', input('no-rep', { signals: HOT }));
+        await expect.poll(async () => (await statusOf(h)).stage).toBe('waiting_for_rep');
+        const startedAt = await temporal.env.currentTimeMs();
+        await temporal.env.sleep('1 hour');
+        // Looks after 30 s, 1, 2, 4 minutes, then every 5: 14 in the hour (a look every 30 s: 121).
+        await expect.poll(async () => (await statusOf(h)).waiting?.looks).toBeGreaterThanOrEqual(14);
+        const s = await statusOf(h);
+        expect(crm.world.routingAttempts).toBe(s.waiting!.looks);
+        expect(crm.world.routingAttempts).toBeLessThanOrEqual(16);
+        const nextLookIn = Date.parse(s.waiting!.nextLookAt) - (await temporal.env.currentTimeMs());
+        expect(nextLookIn).toBeLessThanOrEqual(DEFAULT_POLICY.maxRetrySeconds! * 1000);
+        expect(Date.parse(s.waiting!.nextLookAt)).toBeGreaterThan(startedAt + 3_600_000 - 300_000);
+        expect(s.note).toMatch(
+          /^no rep available \(\d+ looks\); looking again at \d\d:\d\d UTC or when a rep is freed$/,
+        );
+        expect(crm.world.notifications.filter((n) => n.kind === 'no_rep_available')).toHaveLength(1);
+        expect(crm.world.stages).toEqual(['waiting_for_rep']);
+        expect(crm.world.assignments).toEqual([]);
+        expect(await rejection(h.executeUpdate(acceptLeadUpdate, { args: [{ repId: 'rep-ann' }] }))).toBe(
+          'NotAssigned',
+        );
+        // A rep's capacity frees (another lead closed): the waiting lead looks at once, not at its next look.
+        crm.world.repsFree = true;
+        await h.signal(capacityFreedSignal);
+        await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
+        expect((await statusOf(h)).waiting).toBeUndefined();
+        expect(crm.world.stages).toEqual(['waiting_for_rep']);
+        expect(crm.world.assignments).toHaveLength(1);
+        await h.executeUpdate(contactedUpdate, { args: [{ repId: 'rep-ann' }] });
+        await h.signal(closeLeadSignal, { reason: 'won' });
+        await h.result();
+        await keepHistory(h, 'lead-intake', 'no-rep-backoff-then-assigned');
+      });
+    },
+  );
 
   it('nobody available until a rep’s time off ends: the lead looks again then, not at its next backed-off look', async () => {
     const crm = fakeCrm();

@@ -11,6 +11,7 @@ import type { LeadIntakeInput } from '../workflows/lead-intake/types';
 import type { LeadSource } from '../workflows/lead-intake/rules/lead';
 import type { RoutingPolicy } from '../workflows/lead-intake/rules/sla-policy';
 import { CustomerId, LeadId, LeadSource as LeadSourceKey, Stage, Territory } from '../temporal/search-attributes';
+import { startsEagerly } from '../temporal/client';
 import { routingTaskQueue } from '../temporal/task-queues';
 import { journeyWorkflowId, leadWorkflowId, retrainWorkflowId } from '../temporal/workflow-ids';
 
@@ -43,6 +44,9 @@ export async function startLeadIntake(
       args: [input],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      // In `make start` the lead's first task (assessment and assignment) runs on this process's
+      // worker straight from the start's reply: no queue, no poll (docs/benchmarks.md).
+      requestEagerStart: startsEagerly(client),
       typedSearchAttributes: [
         { key: LeadId, value: lead.id },
         { key: LeadSourceKey, value: lead.source },

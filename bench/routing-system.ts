@@ -17,6 +17,7 @@ import { insertReps } from '../db/repositories/reps';
 import type { NewRep } from '../db/schema';
 import { temporalCliPath, venvBin } from '../temporal/binaries';
 import { createDataConverter } from '../temporal/data-converter';
+import { connectClient } from '../temporal/client';
 import { startDevServer } from '../temporal/dev-server';
 import { installTemporalLogging } from '../temporal/runtime-logging';
 import { DEFAULT_POLICY } from '../workflows/lead-intake/rules/sla-policy';
@@ -67,6 +68,11 @@ export interface RoutingSystemOptions {
   noopBundle?: { code: string };
   /** Client interceptors for the API's client (the profile times the API's own round trips). */
   clientInterceptors?: WorkflowClientInterceptor[];
+  /**
+   * The API's client on the worker's connection, as `make start` runs them in one process (lead
+   * starts are eager: temporal/client.ts). False: its own connection, as a separate API process.
+   */
+  sharedConnection?: boolean;
 }
 
 export interface Posted {
@@ -101,11 +107,6 @@ export async function startRoutingSystem(opts: RoutingSystemOptions): Promise<Ro
   const payloadKeys = [{ id: 'bench', key: randomBytes(32) }];
   const dataConverter = createDataConverter(payloadKeys);
   const connection = await Connection.connect({ address: server.address });
-  const apiClient = new Client({
-    connection,
-    dataConverter,
-    interceptors: { workflow: opts.clientInterceptors ?? [] },
-  });
   const client = new Client({ connection, dataConverter });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const modelStore = new ModelStore();
@@ -118,6 +119,13 @@ export async function startRoutingSystem(opts: RoutingSystemOptions): Promise<Ro
     modelStore,
     python: venvBin('python'),
     workflowBundle: opts.leadBundle,
+  });
+  const apiClient = await connectClient({
+    address: server.address,
+    namespace: 'default',
+    payloadKeys,
+    workerConnection: (opts.sharedConnection ?? true) ? workerConnection : undefined,
+    workflowInterceptors: opts.clientInterceptors,
   });
   const noopWorker =
     opts.noopBundle &&
@@ -175,6 +183,7 @@ export async function startRoutingSystem(opts: RoutingSystemOptions): Promise<Ro
       const done = measure();
       const [result] = await Promise.all([worker.runUntil(done), noopWorker?.runUntil(done)]);
       http.close();
+      if (apiClient.connection !== workerConnection) await apiClient.connection.close();
       await workerConnection.close();
       await nativeConnection.close();
       await connection.close();

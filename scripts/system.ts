@@ -4,6 +4,7 @@
 // `make start` runs it; the integration tests run the very same function.
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
 import { resolveSecrets, type Secrets } from '../config/dev-secrets';
 import type { Config } from '../config/env';
 import type { Logger } from '../config/logger';
@@ -104,6 +105,7 @@ export async function startSystem(config: Config, logger: Logger, options: Syste
     // One store for the worker and the API: the sessions are loaded once for both.
     const modelStore = await openModelStore(db, logger);
 
+    let workerConnection: NativeConnection | undefined;
     if (runWorker) {
       const { worker, connection } = await createProcessWorker({
         ...workerSettingsOf(config),
@@ -113,6 +115,7 @@ export async function startSystem(config: Config, logger: Logger, options: Syste
         modelStore,
         workflowBundle,
       });
+      workerConnection = connection;
       const running = worker.run();
       stops.push({
         name: 'worker',
@@ -131,8 +134,11 @@ export async function startSystem(config: Config, logger: Logger, options: Syste
       payloadKeys: secrets.payloadKeys,
       allowUnencryptedPayloads: config.ALLOW_UNENCRYPTED_PAYLOADS,
       auth: frontendAuthOf(config),
+      // One connection for both in one process: the API's lead starts run their first task here at once.
+      workerConnection,
     });
-    stops.push({ name: 'Temporal client', stop: () => client.connection.close() });
+    // On the worker's connection, the worker closes it once it has drained.
+    if (!workerConnection) stops.push({ name: 'Temporal client', stop: () => client.connection.close() });
     const schedule = await ensureRetrainSchedule(client, {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       cron: config.ML_RETRAIN_CRON,

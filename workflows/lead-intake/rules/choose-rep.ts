@@ -95,16 +95,32 @@ export function neededSkills(facts: {
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
+/**
+ * One formatter per time zone and shape, kept: building an Intl.DateTimeFormat costs ~50 µs, and
+ * routing asks for every rep of the team on every decision (it was 5 % of the API+worker process's
+ * CPU at 20 leads/s: docs/benchmarks.md). Formatting is pure, so caching changes no decision.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(shape: 'weekday' | 'date', timeZone: string): Intl.DateTimeFormat {
+  const key = `${shape} ${timeZone}`;
+  let f = formatters.get(key);
+  if (!f) {
+    const time = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } as const;
+    f = new Intl.DateTimeFormat(
+      'en-US',
+      shape === 'weekday'
+        ? { timeZone, weekday: 'short', ...time }
+        : { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', ...time },
+    );
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** Whether `now` falls inside the rep's working hours, in the rep's own time zone. */
 export function withinWorkingHours(hours: WorkingHours, timeZone: string, now: Date): boolean {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
+    formatterFor('weekday', timeZone)
       .formatToParts(now)
       .map((p) => [p.type, p.value]),
   );
@@ -118,15 +134,7 @@ export function withinWorkingHours(hours: WorkingHours, timeZone: string, now: D
 /** The UTC offset of `timeZone` at instant `t` (ms, local minus UTC), to the minute. */
 function offsetMs(timeZone: string, t: number): number {
   const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
+    formatterFor('date', timeZone)
       .formatToParts(t)
       .map((x) => [x.type, Number(x.value)]),
   );

@@ -3,8 +3,10 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import { activeHold, claimCadence, contactOfLead, endCadence, recordTouch } from '../db/repositories/cadences';
+import { notify } from '../db/repositories/notifications';
+import { findRep, topPerformerFor } from '../db/repositories/reps';
 import type { Database } from '../db/schema';
-import { DEFAULT_CADENCE_SETTINGS, type CadenceSettings } from '../workflows/cadence/types';
+import { DEFAULT_CADENCE_SETTINGS, type AccelerateOutcome, type CadenceSettings } from '../workflows/cadence/types';
 
 export type BeginOutcome =
   { begun: true; settings: CadenceSettings; contactId: string } | { begun: false; reason: string };
@@ -72,6 +74,55 @@ export function createCadenceActivities({
       messageId: string;
     }): Promise<void> {
       await recordTouch(db, { ...t, sentAt: new Date() });
+    },
+
+    /**
+     * ACCELERATE's people side (4.3 C "Assign to top performer", "Send proposal within 24 hours"):
+     * a rep not in the top tier keeps the lead, and a top performer is looped in (a notification,
+     * audited in `notifications`); the proposal is asked of the rep as a notification due within 24
+     * hours — there is no proposal process yet (4.3 D). Once per key (workflow id + step).
+     */
+    async accelerateLead(a: {
+      key: string;
+      leadId: string;
+      repId?: string;
+      why: string;
+      proposalDueBy: string;
+    }): Promise<AccelerateOutcome> {
+      const lead = await db
+        .selectFrom('leads')
+        .select(['assigned_rep_id', 'city'])
+        .where('id', '=', a.leadId)
+        .executeTakeFirst();
+      const repId = lead?.assigned_rep_id ?? a.repId ?? null;
+      const repTier = repId ? ((await findRep(db, repId))?.performance_tier ?? null) : null;
+      let loopedIn: string | null = null;
+      if (repTier !== 'top') {
+        const top = await topPerformerFor(db, { city: lead?.city, exclude: repId ?? undefined });
+        loopedIn = top?.id ?? null;
+        await notify(db, {
+          key: `${a.key}:loop-in`,
+          recipient: top ? `rep:${top.id}` : 'ops',
+          kind: top ? 'cadence_top_performer_loop_in' : 'cadence_top_performer_unavailable',
+          leadId: a.leadId,
+          payload: { repId, repTier, why: a.why, topPerformer: top?.id ?? null },
+        });
+      }
+      const proposalRequestedOf = repId ? `rep:${repId}` : loopedIn ? `rep:${loopedIn}` : 'ops';
+      await notify(db, {
+        key: `${a.key}:proposal`,
+        recipient: proposalRequestedOf,
+        kind: 'proposal_requested',
+        leadId: a.leadId,
+        payload: {
+          dueBy: a.proposalDueBy,
+          why: a.why,
+          loopedIn,
+          note: 'no proposal process yet (roadmap 4.3 D): prepare and send the proposal by hand',
+        },
+      });
+      log.info('cadence accelerated', { loopedIn, repTier });
+      return { repId, repTier, loopedIn, proposalRequestedOf };
     },
 
     async endCadence(e: { cadenceId: string; reason: string; touches: number }): Promise<void> {

@@ -275,13 +275,19 @@ export const envSchema = z
     SLA_COLD_MINUTES: z.coerce.number().min(0.5).max(10080).default(240),
     /** SLA breaches (each reassigns the lead) before it goes to the ops queue instead. */
     SLA_MAX_BREACHES: z.coerce.number().int().min(1).max(20).default(3),
-    /** Follow-up cadences (roadmap 4.3 B-C): the most touches one cadence sends, and the least time between two. */
-    CADENCE_MAX_TOUCHES: z.coerce.number().int().min(1).max(100).default(12),
+    /**
+     * Follow-up cadences (roadmap 4.3 B-C): the most touches one cadence sends — a safety limit above
+     * the roadmap's fixed 16-touch sequence, not its "25 % fewer touches" metric (docs/cadences.md) —
+     * and the least time between two.
+     */
+    CADENCE_MAX_TOUCHES: z.coerce.number().int().min(1).max(100).default(20),
     CADENCE_MIN_GAP_HOURS: z.coerce
       .number()
       .min(1)
       .max(24 * 14)
       .default(12),
+    /** The least a PAUSE lasts (days after the last sign of overwhelm) before re-engagement can end it. */
+    CADENCE_PAUSE_MIN_DAYS: z.coerce.number().min(0).max(365).default(21),
     /** Days after a contact's cadence ends before another may start for them. */
     CADENCE_COOLDOWN_DAYS: z.coerce.number().min(0).max(365).default(30),
     /** Touches per workflow run before continue-as-new (keeps a weeks-long history small). */
@@ -590,7 +596,11 @@ export function routingPolicyOf(config: Config): RoutingPolicy {
 /** The cadence settings the workers hand to each cadence when it begins. */
 export function cadenceSettingsOf(config: Config): CadenceSettings {
   return {
-    policy: { maxTouches: config.CADENCE_MAX_TOUCHES, minGapDays: config.CADENCE_MIN_GAP_HOURS / 24 },
+    policy: {
+      maxTouches: config.CADENCE_MAX_TOUCHES,
+      minGapDays: config.CADENCE_MIN_GAP_HOURS / 24,
+      pauseMinDays: config.CADENCE_PAUSE_MIN_DAYS,
+    },
     cooldownDays: config.CADENCE_COOLDOWN_DAYS,
     touchesPerRun: config.CADENCE_TOUCHES_PER_RUN,
   };

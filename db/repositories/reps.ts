@@ -80,3 +80,34 @@ export async function removeTimeOff(db: Kysely<Database>, repId: string, id: str
     .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
+
+/**
+ * The top performer to loop in on a lead showing buying signals (4.3 C ACCELERATE "Assign to top
+ * performer"): an active top-tier rep (not `exclude`), one covering the lead's city first, then the
+ * best close rate, then the fewest active leads.
+ */
+export async function topPerformerFor(
+  db: Kysely<Database>,
+  lead: { city?: string; exclude?: string },
+): Promise<{ id: string; name: string } | undefined> {
+  const reps = await db
+    .selectFrom('reps')
+    .select(['id', 'name', 'territories', 'close_rate', 'active_leads'])
+    .where('active', '=', true)
+    .where('role', '=', 'rep')
+    .where('performance_tier', '=', 'top')
+    .execute();
+  const city = lead.city?.toLowerCase();
+  const covers = (r: { territories: string[] }) =>
+    city && r.territories.some((t) => t.toLowerCase() === city) ? 1 : 0;
+  const best = reps
+    .filter((r) => r.id !== lead.exclude)
+    .sort(
+      (a, b) =>
+        covers(b) - covers(a) ||
+        b.close_rate - a.close_rate ||
+        a.active_leads - b.active_leads ||
+        a.id.localeCompare(b.id),
+    )[0];
+  return best && { id: best.id, name: best.name };
+}

@@ -46,6 +46,7 @@ export interface SimulatedCustomerInput {
 }
 
 export interface SimulatedCustomerResult {
+  leadId: string;
   repliedOnDay?: number;
   events: LifecycleEvent[];
   won: boolean;
@@ -53,7 +54,7 @@ export interface SimulatedCustomerResult {
 
 export async function simulatedCustomer(input: SimulatedCustomerInput): Promise<SimulatedCustomerResult> {
   const begin = Date.now();
-  const result: SimulatedCustomerResult = { events: [], won: false };
+  const result: SimulatedCustomerResult = { leadId: input.leadId, events: [], won: false };
   let replied = false;
   setHandler(repliedSignal, () => {
     replied = true;

@@ -1,10 +1,11 @@
-// `npm run simulate -- --leads 1000 --days 90 [--scenario storm] [--seed 7] [--max-touches 12]
+// `npm run simulate -- --leads 1000 --days 90 [--scenario storm] [--seed 7] [--max-touches 20]
 // [--min-gap-hours 12] [--definition standard] [--json]`
 // Runs the real followUpCadence and customerJourney workflows on the time-skipping test server, with
 // the real cadence and sending activities on a throwaway embedded Postgres, against synthetic leads
 // whose behaviour is drawn from the scenario's stated probabilities (scenarios.ts) — and prints
-// touches per lead, channel mix, conversions, opt-outs and messages deferred by quiet hours, so ops
-// can try a cadence change before shipping it.
+// touches per lead, channel mix, conversions, opt-outs and messages deferred by quiet hours, and the
+// touches to outcome next to the roadmap's fixed 16-touch sequence (report.ts), so ops can try a
+// cadence change before shipping it.
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -79,7 +80,11 @@ function options() {
     seed: int('seed', values.seed, 0, 2 ** 31)!,
     scenario,
     definition,
-    policy: { maxTouches: maxTouches ?? 12, minGapDays: (minGapHours ?? 12) / 24 },
+    policy: {
+      ...DEFAULT_CADENCE_SETTINGS.policy,
+      ...(maxTouches !== undefined && { maxTouches }),
+      ...(minGapHours !== undefined && { minGapDays: minGapHours / 24 }),
+    },
     json: values.json!,
   };
 }

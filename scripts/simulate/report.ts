@@ -1,5 +1,7 @@
 // What the simulation shows ops: touches per lead, channel mix, conversions, opt-outs, deferrals
-// (quiet hours, holidays, caps), how cadences ended and where journeys stand — as text or JSON.
+// (quiet hours, holidays, caps), how cadences ended and where journeys stand — as text or JSON — and
+// the roadmap's "25 % fewer touches" (4.3 C): the adaptive plan's touches to outcome next to the
+// fixed 16-touch sequence it replaces (issue 22 item 14; the model in touchesToOutcome below).
 import type { SimulatedCustomerResult } from './customer';
 import type { Tally } from './recipients';
 import type { Scenario } from './scenarios';
@@ -11,7 +13,7 @@ export interface Outcome {
     scenario: string;
     definition: string;
     seed: number;
-    policy: { maxTouches: number; minGapDays: number };
+    policy: { maxTouches: number; minGapDays: number; pauseMinDays?: number };
   };
   scenario: Scenario;
   tally: Tally;
@@ -28,6 +30,53 @@ const quantile = (xs: number[], q: number): number =>
   xs.length ? xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]! : 0;
 const count = <T extends string>(xs: T[]): Record<string, number> =>
   xs.reduce<Record<string, number>>((m, x) => ({ ...m, [x]: (m[x] ?? 0) + 1 }), {});
+
+/** The roadmap's "Current: Fixed 16-touch sequence" (4.3 C) and its success metric "25 % fewer touches". */
+export const FIXED_SEQUENCE_TOUCHES = 16;
+export const FEWER_TOUCHES_TARGET = 0.25;
+
+/**
+ * Touches to outcome: per lead, the cadence touches sent until its outcome — the reply that hands it
+ * to the rep, or the end of the cadence (cap, opt-outs) or of the simulation for a lead who never
+ * answered. The fixed baseline is what the 16-touch sequence would have sent the same people: a lead
+ * who replied after n touches gets min(n, 16) (the same person answers the same touch — the
+ * assumption is the baseline's, stated in docs/cadences.md), one who never replied all 16.
+ */
+export function touchesToOutcome(
+  leads: number,
+  touchesPerLead: Map<string, number>,
+  results: { leadId: string; repliedOnDay?: number }[],
+) {
+  const replied = new Set(results.filter((r) => r.repliedOnDay !== undefined).map((r) => r.leadId));
+  let adaptive = 0;
+  let fixed = 0;
+  let responderTouches = 0;
+  for (const [leadId, n] of touchesPerLead) {
+    adaptive += n;
+    if (replied.has(leadId)) responderTouches += n;
+  }
+  fixed = FIXED_SEQUENCE_TOUCHES * (leads - replied.size);
+  for (const leadId of replied) fixed += Math.min(touchesPerLead.get(leadId) ?? 0, FIXED_SEQUENCE_TOUCHES);
+  const others = leads - replied.size;
+  return {
+    responders: replied.size,
+    adaptive: {
+      touches: adaptive,
+      perLead: leads ? adaptive / leads : 0,
+      perResponder: replied.size ? responderTouches / replied.size : 0,
+      perNonResponder: others ? (adaptive - responderTouches) / others : 0,
+    },
+    fixed16: {
+      touches: fixed,
+      perLead: leads ? fixed / leads : 0,
+      perResponder: replied.size ? (fixed - FIXED_SEQUENCE_TOUCHES * others) / replied.size : 0,
+      perNonResponder: others ? FIXED_SEQUENCE_TOUCHES : 0,
+    },
+    /** 1 − adaptive / fixed: the roadmap's "fewer touches" (negative: more). */
+    fewerTouches: fixed ? 1 - adaptive / fixed : 0,
+    target: FEWER_TOUCHES_TARGET,
+  };
+}
 
 export function report(o: Outcome) {
   const leads = o.options.leads;
@@ -61,6 +110,7 @@ export function report(o: Outcome) {
       max: perLead.at(-1) ?? 0,
     },
     channelMix: { cadence: channelMix('cadence'), journey: channelMix('journey') },
+    touchesToOutcome: touchesToOutcome(leads, o.tally.touchesPerLead, o.results),
     replies: { leads: replied, rate: replied / leads },
     conversions: { won, rate: won / leads },
     optOuts: { contacts: o.tally.optOuts.size, rate: o.tally.optOuts.size / leads },
@@ -91,6 +141,7 @@ export function report(o: Outcome) {
         .map(([c, v]) => `${c} ${v.messages}`)
         .join(' · ') || 'none'
     }`,
+    `Touches to outcome (4.3 C "25 % fewer touches" vs the fixed 16-touch sequence): adaptive ${json.touchesToOutcome.adaptive.touches} (${json.touchesToOutcome.adaptive.perLead.toFixed(2)} per lead; ${json.touchesToOutcome.adaptive.perResponder.toFixed(2)} before a reply, ${json.touchesToOutcome.adaptive.perNonResponder.toFixed(2)} without one) · fixed 16 ${json.touchesToOutcome.fixed16.touches} (${json.touchesToOutcome.fixed16.perLead.toFixed(2)} per lead) · ${(100 * json.touchesToOutcome.fewerTouches).toFixed(1)} % fewer (target ${100 * FEWER_TOUCHES_TARGET} %)`,
     `Replies: ${replied} leads (${pct(replied, leads)}) · conversions (contract signed): ${won} (${pct(won, leads)})`,
     `Opt-outs: ${o.tally.optOuts.size} contacts (${pct(o.tally.optOuts.size, leads)}) · out-of-office answers: ${o.tally.autoReplies} · blocked sends: ${o.tally.blocked}`,
     `Deferred messages: ${

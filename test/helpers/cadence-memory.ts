@@ -10,6 +10,10 @@ export function memoryCadenceStore(settings: CadenceSettings, now: () => number)
   const runs = new Map<string, { workflowId: string; contactId: string; endedAt?: number; reason?: string }>();
   const holds = new Map<string, string>(); // `${scope}:${target}` → reason
   const touches: { cadenceId: string; touchNo: number; step: string; variant: string; channel: string }[] = [];
+  /** Reps' performance tiers (absent: not a rep of this store); the top performer looped in is the first 'top'. */
+  const tiers = new Map<string, string>();
+  /** Notifications by key, like the `notifications` table (a key is written once). */
+  const notifications = new Map<string, { recipient: string; kind: string; leadId: string; payload: unknown }>();
   const activities: CadenceActivities = {
     async beginCadence(input) {
       const c = { ...input, contactId: input.contactId ?? `contact-of-${input.leadId}` };
@@ -42,10 +46,33 @@ export function memoryCadenceStore(settings: CadenceSettings, now: () => number)
     async recordCadenceTouch(t) {
       if (!touches.some((x) => x.cadenceId === t.cadenceId && x.touchNo === t.touchNo)) touches.push(t);
     },
+    async accelerateLead(a) {
+      const repId = a.repId ?? null;
+      const repTier = repId ? (tiers.get(repId) ?? null) : null;
+      let loopedIn: string | null = null;
+      const put = (key: string, n: { recipient: string; kind: string; payload: unknown }) => {
+        if (!notifications.has(key)) notifications.set(key, { ...n, leadId: a.leadId });
+      };
+      if (repTier !== 'top') {
+        loopedIn = [...tiers.entries()].find(([id, tier]) => tier === 'top' && id !== repId)?.[0] ?? null;
+        put(`${a.key}:loop-in`, {
+          recipient: loopedIn ? `rep:${loopedIn}` : 'ops',
+          kind: loopedIn ? 'cadence_top_performer_loop_in' : 'cadence_top_performer_unavailable',
+          payload: { repId, repTier, why: a.why, topPerformer: loopedIn },
+        });
+      }
+      const proposalRequestedOf = repId ? `rep:${repId}` : loopedIn ? `rep:${loopedIn}` : 'ops';
+      put(`${a.key}:proposal`, {
+        recipient: proposalRequestedOf,
+        kind: 'proposal_requested',
+        payload: { dueBy: a.proposalDueBy, why: a.why, loopedIn },
+      });
+      return { repId, repTier, loopedIn, proposalRequestedOf };
+    },
     async endCadence(e) {
       const run = runs.get(e.cadenceId);
       if (run && run.endedAt === undefined) Object.assign(run, { endedAt: now(), reason: e.reason });
     },
   };
-  return { activities, runs, holds, touches };
+  return { activities, runs, holds, touches, tiers, notifications };
 }

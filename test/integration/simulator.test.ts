@@ -77,6 +77,13 @@ describe('simulator', () => {
       expect(r.cadenceEnds).toEqual({ 'touch cap of 2 reached': LEADS });
       expect(messages(r.channelMix.cadence)).toEqual({ email: LEADS, sms: LEADS });
       expect(r.touchesPerLead).toEqual({ mean: 2, p50: 2, p90: 2, max: 2 });
+      // Nobody answers: the fixed 16-touch sequence would have sent all 16 (issue 22 item 14).
+      expect(r.touchesToOutcome).toMatchObject({
+        responders: 0,
+        adaptive: { touches: 2 * LEADS, perLead: 2 },
+        fixed16: { touches: 16 * LEADS, perLead: 16 },
+        fewerTouches: 1 - 2 / 16,
+      });
       // The journey's lead stage, all of it within the window: the welcome and educational emails,
       // the inspection SMS, the sales call.
       expect(messages(r.channelMix.journey)).toEqual({ email: 2 * LEADS, sms: LEADS, call: LEADS });

@@ -1,7 +1,10 @@
 // The adaptive follow-up plan (roadmap 4.3 B-C): the day 1-10 channel tests, then frequency by
 // engagement and the ACCELERATE / PAUSE / ADJUST modes, the touch cap and opted-out channels.
 import { describe, expect, it } from 'vitest';
+import { CADENCE_DEFINITIONS, variantFor, type CadenceDefinition } from '../../workflows/cadence/rules/definitions';
+import { DEFAULT_CADENCE_SETTINGS } from '../../workflows/cadence/types';
 import {
+  CURRENT_RULES,
   engagementLevel,
   intervalDays,
   modeOf,
@@ -150,5 +153,104 @@ describe('cadence plan', () => {
       events: [{ day: 1.95, kind: 'replied', channel: 'email' }],
     });
     expect(touch(s).day).toBeGreaterThanOrEqual(2.4);
+  });
+
+  describe('issue 22', () => {
+    const overwhelmed: EngagementEvent = { day: 11.6, kind: 'overwhelmed', channel: 'sms' };
+    const paused = (over: Partial<CadenceState>) =>
+      state({ touches: [{ day: 11, channel: 'sms' }], events: [overwhelmed], ...over });
+
+    it('item 11: PAUSE lasts — weekly educational, then value-add, until re-engaged and at least pauseMinDays', () => {
+      // Past the three days the old rule paused for: still paused, a week after the last touch.
+      const p1 = paused({ day: 15 });
+      expect(modeOf(p1, policy).mode).toBe('PAUSE');
+      expect(touch(p1)).toMatchObject({ day: 18, channel: 'email', content: 'educational', mode: 'PAUSE' });
+      const p2 = paused({
+        day: 18.5,
+        touches: [
+          { day: 11, channel: 'sms' },
+          { day: 18, channel: 'email' },
+        ],
+      });
+      expect(touch(p2)).toMatchObject({ day: 25, content: 'value_add', mode: 'PAUSE' });
+      // Weeks later, with no sign of interest: still paused.
+      expect(modeOf(paused({ day: 60 }), policy).mode).toBe('PAUSE');
+      // Interest before the minimum (21 days from day 11.6) does not end it yet…
+      const clicked = [overwhelmed, { day: 30, kind: 'clicked' as const, channel: 'email' as const }];
+      expect(modeOf(paused({ day: 31, events: clicked }), policy).mode).toBe('PAUSE');
+      // …after it, a click (a buying signal within 3 days) does, and so do two opens.
+      expect(modeOf(paused({ day: 32.7, events: clicked }), policy).mode).toBe('ACCELERATE');
+      const opens = [
+        overwhelmed,
+        ...[26, 28].map((d) => ({ day: d, kind: 'opened' as const, channel: 'email' as const })),
+      ];
+      expect(modeOf(paused({ day: 33, events: opens }), policy).mode).toBe('ADJUST');
+      expect(modeOf(paused({ day: 33, events: opens.slice(0, 2) }), policy).mode).toBe('PAUSE'); // one open: not yet
+      // The minimum is configurable.
+      expect(
+        modeOf(paused({ day: 14, events: clicked.map((e) => ({ ...e, day: e.day === 30 ? 13 : e.day })) }), {
+          ...policy,
+          pauseMinDays: 2,
+        }).mode,
+      ).toBe('ACCELERATE');
+      // The rule before issue 22 (old histories): three days.
+      expect(modeOf(paused({ day: 15 }), policy, { ...CURRENT_RULES, pauseLasts: false }).mode).toBe('ADJUST');
+    });
+
+    it('item 12: ADJUST varies content types — educational, testimonial, offer, seasonal (storm for the storm definition)', () => {
+      const adjustTouches = (n: number) =>
+        Array.from({ length: n }, (_, i) => ({ day: 12 + 7 * i, channel: 'email' as const, step: 'adjust' }));
+      const contents = [0, 1, 2, 3, 4].map(
+        (n) =>
+          touch(state({ day: 12 + 7 * n, touches: [{ day: 5, channel: 'postcard' }, ...adjustTouches(n)] })).content,
+      );
+      expect(contents).toEqual(['educational', 'testimonial', 'offer', 'seasonal', 'educational']);
+      const storm = state({ day: 40, storm: true, touches: [{ day: 5, channel: 'postcard' }, ...adjustTouches(3)] });
+      expect(touch(storm)).toMatchObject({ step: 'adjust', content: 'storm' });
+      // The day 1-10 tests stay the standard (sales) cadence.
+      expect(touch(state()).content).toBe('sales');
+      expect(nextTouch(storm, policy, { ...CURRENT_RULES, adjustVariesContent: false })).toMatchObject({
+        content: 'sales',
+      });
+    });
+
+    it('item 14: the default touch cap is a safety limit above 16 — an accelerated cadence goes on past 12', () => {
+      const defaults = DEFAULT_CADENCE_SETTINGS.policy;
+      expect(defaults.maxTouches).toBeGreaterThan(16);
+      const twelve = Array.from({ length: 12 }, (_, i) => ({ day: i + 1, channel: 'email' as const }));
+      const accelerated = state({
+        day: 13,
+        touches: twelve,
+        events: [{ day: 12.5, kind: 'clicked', channel: 'email' }],
+      });
+      expect(nextTouch(accelerated, defaults)).toMatchObject({ mode: 'ACCELERATE', channel: 'call', day: 13 });
+      const atCap = Array.from({ length: defaults.maxTouches }, (_, i) => ({ day: i + 1, channel: 'email' as const }));
+      expect(nextTouch(state({ day: 30, touches: atCap }), defaults)).toEqual({
+        end: `touch cap of ${defaults.maxTouches} reached`,
+      });
+    });
+
+    it('item 10: variants vary a step within the plan — never its channel, unless the definition says channelTests', () => {
+      const open = () => true;
+      for (const definition of Object.values(CADENCE_DEFINITIONS))
+        for (const step of Object.keys(definition.variants))
+          for (let i = 0; i < 50; i++) expect(variantFor(definition, step, `lead-${i}`, open).channel).toBeUndefined();
+      // Both of standard's day-2 variants reach someone, and both are the plan's SMS.
+      const day2 = new Set(
+        Array.from({ length: 50 }, (_, i) => variantFor(CADENCE_DEFINITIONS.standard!, 'day-2', `lead-${i}`, open).id),
+      );
+      expect(day2).toEqual(new Set(['A', 'B']));
+      const sneaky: CadenceDefinition = {
+        name: 'x',
+        variants: { 'day-2': [{ id: 'A' }, { id: 'B', channel: 'call', subject: 's' }] },
+      };
+      const explicit: CadenceDefinition = { ...sneaky, channelTests: true };
+      const leadB = Array.from({ length: 50 }, (_, i) => `lead-${i}`).find(
+        (l) => variantFor(explicit, 'day-2', l, open).id === 'B',
+      )!;
+      expect(variantFor(sneaky, 'day-2', leadB, open)).toEqual({ id: 'B', subject: 's' });
+      expect(variantFor(explicit, 'day-2', leadB, open).channel).toBe('call');
+      expect(variantFor(explicit, 'day-2', leadB, (c) => c !== 'call').id).toBe('A'); // closed: the control
+    });
   });
 });

@@ -45,8 +45,8 @@ describe('classifyTemperature (roadmap 4.1 D)', () => {
     // (100 + 70 + 70 + 70 + 50) / 5 = 72 → WARM
     expect(
       classifyTemperature({
-        intent: 'requested_quote',
-        budget: 'discussed',
+        intent: 'engaged',
+        budget: 'confirmed',
         emailOpenRate: 0.5,
         responseTimeMinutes: 30,
         websiteVisits48h: 1,
@@ -77,6 +77,33 @@ describe('classifyTemperature (roadmap 4.1 D)', () => {
     expect(classifyTemperature({ emailOpenRate: 0.76 }).score).toBe(100);
     expect(classifyTemperature({ emailOpenRate: 0.39 }).score).toBe(30);
     expect(classifyTemperature({ websiteVisits48h: 3 }).score).toBe(100);
+  });
+
+  it('a requested appointment or quote is HOT on its own, whatever the other signals average (issue 22 item 9)', () => {
+    // (100 + 30) / 2 = 65 by the mean: raised to the HOT floor.
+    expect(classifyTemperature({ intent: 'requested_appointment', budget: 'unclear' })).toMatchObject({
+      temperature: 'HOT',
+      score: 80,
+    });
+    expect(
+      classifyTemperature({
+        intent: 'requested_quote',
+        budget: 'unclear',
+        emailOpenRate: 0.1,
+        responseTimeMinutes: 3000,
+        websiteVisits48h: 0,
+      }),
+    ).toMatchObject({ temperature: 'HOT', score: 80 });
+    expect(classifyTemperature({ intent: 'requested_quote', budget: 'unclear' }).reasons).toContain(
+      'a request is a buying signal on its own: HOT (mean 65)',
+    );
+    // Above the floor the mean stands: (100 + 100) / 2.
+    expect(classifyTemperature({ intent: 'requested_quote', budget: 'confirmed' }).score).toBe(100);
+    // No other signal is HOT on its own: a confirmed budget with an unclear rest averages down.
+    expect(classifyTemperature({ budget: 'confirmed', emailOpenRate: 0.1 })).toMatchObject({
+      temperature: 'WARM',
+      score: 65,
+    });
   });
 
   it('treats a lead with no signals as COLD, saying why', () => {

@@ -11,7 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { CustomerId, LeadId, Stage } from '../../temporal/search-attributes';
 import { messagingTaskQueue } from '../../temporal/task-queues';
 import type { LifecycleEvent } from '../../workflows/journey/rules/lifecycle';
+import { messageEventSignal } from '../../workflows/messaging/messages';
 import {
+  customerRespondedSignal,
   endJourneySignal,
   journeyStatusQuery,
   lifecycleEventSignal,
@@ -161,7 +163,7 @@ describe('customerJourney', () => {
     });
   });
 
-  it('quote sent: email after 4 hours; opened a day later: SMS 24 hours on, no 7-day call; a competitor mention: email at once', async () => {
+  it('quote sent: email after 4 hours; opened a day later: SMS 24 hours on; a competitor mention: email at once; opening is not a response, so the 7-day call still goes out (issue 22 item 15)', async () => {
     const sender = fakeSender();
     await run('quote opened', sender, async (j) => {
       await j.event('quote_sent');
@@ -173,18 +175,49 @@ describe('customerJourney', () => {
       await j.event('competitor_mentioned');
       await expect.poll(() => sender.sent.length).toBe(4);
       await j.sleep(6 * DAY); // past day 7 after the quote
+      await expect.poll(() => sender.sent.length).toBe(5);
       expect(sender.sent.map((s) => [s.hour, s.channel, s.subject ?? s.text])).toEqual([
         [0, 'email', 'Thank you for contacting iSwitch Roofs'],
         [4, 'email', 'Your custom quote is ready'],
         [48, 'sms', expect.stringContaining('Questions about your quote?') as unknown],
         [60, 'email', 'Why customers choose us'],
+        [168, 'call', 'Follow-up call to answer questions'],
       ]);
       const status = await j.status();
-      expect(reasons(status)).toMatchObject({ quote_no_response_call: 'the customer responded (quote_opened)' });
+      expect(reasons(status)).not.toHaveProperty('quote_no_response_call');
       expect(status.stage).toBe('prospect');
       await j.finish();
-      await keepHistory(j.h, 'customer-journey', 'prospect-quote-opened');
+      // (prospect-quote-opened.json keeps the run from before issue 22, where the open cancelled the call.)
+      await keepHistory(j.h, 'customer-journey', 'prospect-quote-opened-still-called');
     });
+  });
+
+  it('issue 22 item 15: a reply to the quote SMS cancels the 7-day call; a call logged for the customer does too', async () => {
+    for (const how of ['reply', 'call'] as const) {
+      const sender = fakeSender();
+      await run(`quote answered by ${how}`, sender, async (j) => {
+        await j.event('quote_sent');
+        await j.sleep(DAY);
+        await j.event('quote_opened');
+        await j.sleep(1.5 * DAY);
+        await expect.poll(() => sender.sent.length).toBe(3); // welcome, quote email, questions SMS
+        if (how === 'reply')
+          await j.h.signal(messageEventSignal, {
+            messageId: 'm-sms',
+            channel: 'sms',
+            event: 'replied',
+            at: new Date(await j.now()).toISOString(),
+          });
+        else await j.h.signal(customerRespondedSignal, { kind: 'call', ref: 'call-1' });
+        await expect
+          .poll(async () => reasons(await j.status()).quote_no_response_call)
+          .toBe(`the customer responded (${how})`);
+        await j.sleep(6 * DAY);
+        expect(sender.sent.map((s) => s.channel)).toEqual(['email', 'email', 'sms']);
+        await j.finish();
+        if (how === 'reply') await keepHistory(j.h, 'customer-journey', 'quote-reply-cancels-call');
+      });
+    }
   });
 
   it('quote sent and no response for 7 days: a call task; no contract in 21 days misses the prospect goal', async () => {

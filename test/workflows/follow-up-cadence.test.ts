@@ -28,6 +28,7 @@ import { memoryCadenceStore } from '../helpers/cadence-memory';
 import { fakeSender } from '../helpers/fake-sender';
 import { taskQueueFor, useTimeSkippingEnv } from '../helpers/temporal';
 import type { CadenceSettings } from '../../workflows/cadence/types';
+import { CADENCE_DEFINITIONS } from '../../workflows/cadence/rules/definitions';
 
 const DAY = 86_400_000;
 
@@ -408,9 +409,9 @@ describe('followUpCadence', () => {
     expect([...store.runs.values()].map((r) => r.reason)).toEqual(['lead lost', 'touch cap of 1 reached']);
   });
 
-  it("A/B variants: a lead's variant of each step is the lead's own — across continue-as-new and in a later cadence —, both are sent, the one recorded is the one sent", async () => {
+  it("A/B variants: a lead's variant of each step is the lead's own — across continue-as-new and in a later cadence —, both are sent, the one recorded is the one sent; a variant varies the step within the plan, never its channel (issue 22 item 10)", async () => {
     const sender = fakeSender();
-    // Two touches (day 1: email subject A/B; day 2: SMS or, as B, a call), a new run after each.
+    // Two touches (day 1: email subject A/B; day 2: the plan's SMS in two wordings), a new run after each.
     const options = { maxTouches: 2, definition: 'standard', settings: { touchesPerRun: 1 } };
     const store = storeFor(options);
     const leads = Array.from({ length: 8 }, (_, i) => `lead-ab-${i}`);
@@ -428,6 +429,12 @@ describe('followUpCadence', () => {
         );
         // A run per touch, and the last one that ends at the cap.
         for (const h of handles) expect((await h.result()).runs).toBe(3);
+        const withB = handles.find((h) =>
+          store.touches.some(
+            (t) => t.cadenceId.startsWith(`${h.workflowId}/`) && t.step === 'day-2' && t.variant === 'B',
+          ),
+        );
+        if (pass === 1 && withB) await keepHistory(withB, 'follow-up-cadence', 'day-2-wording-variant');
       }
     });
     const variantsOf = (pass: number, i: number) =>
@@ -442,12 +449,14 @@ describe('followUpCadence', () => {
       expect(first[0]).toMatch(/^day-1:[AB]$/);
       expect(first[1]).toMatch(/^day-2:[AB]$/);
       expect(variantsOf(2, i)).toEqual(first); // the lead's, not the run's or the workflow's
-      // What was sent is the variant recorded: B's subject on day 1, B's call on day 2.
+      // What was sent is the variant recorded: B's subject on day 1, B's wording on day 2 — the
+      // plan's SMS either way (a channel variant would also drop the day-4 step for half the leads).
       for (const pass of [1, 2]) {
         const [day1, day2] = sentTo(pass, i);
         expect(day1!.subject === 'Is your roof ready for winter?').toBe(first[0] === 'day-1:B');
         expect(day1!.channel).toBe('email');
-        expect(day2!.channel).toBe(first[1] === 'day-2:B' ? 'call' : 'sms');
+        expect(day2!.channel).toBe('sms');
+        expect(day2!.text === CADENCE_DEFINITIONS.standard!.variants['day-2']![1]!.text).toBe(first[1] === 'day-2:B');
       }
     }
     // Both variants of both steps reach someone.
@@ -466,6 +475,132 @@ describe('followUpCadence', () => {
       expect(err).toBeInstanceOf(WorkflowFailedError);
       expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
       expect([...store.runs.values()][0]).toMatchObject({ reason: 'cancelled' });
+    });
+  });
+  describe('issue 22', () => {
+    const opened = (messageId: string, at: number) => ({
+      messageId,
+      channel: 'email',
+      event: 'opened' as const,
+      at: new Date(at).toISOString(),
+    });
+
+    it('item 11: PAUSE lasts — weekly educational and value-add emails, no sales touch, until the lead re-engages after the minimum', async () => {
+      const sender = fakeSender();
+      const settings = { policy: { maxTouches: 8, minGapDays: 0.5, pauseMinDays: 21 } };
+      await run('pause lasts', sender, { maxTouches: 8, settings }, async (h) => {
+        await temporal.env.sleep(1.2 * DAY);
+        await expect.poll(() => sender.sent.length).toBe(1);
+        await h.signal(cadenceEngagementSignal, { kind: 'overwhelmed', ref: 'too-much' });
+        await expect.poll(async () => (await statusOf(h)).next?.mode).toBe('PAUSE');
+        await temporal.env.sleep(21.3 * DAY); // day 22.5: past the 21-day minimum, nobody engaged
+        await expect.poll(() => sender.sent.length).toBe(4);
+        expect(sender.sent.map((s) => [s.day, s.channel])).toEqual([
+          [1, 'email'],
+          [8, 'email'],
+          [15, 'email'],
+          [22, 'email'],
+        ]);
+        const texts = sender.sent.slice(1).map((s) => s.text);
+        expect(texts[0]).toContain('No pressure'); // educational
+        expect(texts[1]).toContain('Nothing to buy'); // value-add, not the sales copy
+        expect(texts[2]).toContain('No pressure');
+        expect((await statusOf(h)).next).toMatchObject({ mode: 'PAUSE', step: 'pause' });
+        // Two opens after the minimum: ready again, the cadence adjusts.
+        const now = await temporal.env.currentTimeMs();
+        await h.signal(messageEventSignal, opened('m-a', now));
+        await h.signal(messageEventSignal, opened('m-b', now + 1000));
+        await expect.poll(async () => (await statusOf(h)).next?.mode).toBe('ADJUST');
+        await h.signal(stopCadenceSignal, { reason: 'test over' });
+        await h.result();
+        await keepHistory(h, 'follow-up-cadence', 'pause-lasts');
+      });
+    });
+
+    it('item 12: ADJUST varies content types after the day 1-10 tests: educational, then testimonial', async () => {
+      const sender = fakeSender();
+      await run('adjust content', sender, 5, async (h) => {
+        await h.result();
+        expect(sender.sent.map((s) => [s.day, s.channel])).toEqual([
+          [1, 'email'],
+          [2, 'sms'],
+          [5, 'postcard'],
+          [12, 'postcard'],
+          [19, 'email'],
+        ]);
+        expect(sender.sent[3]!.text).toContain('five signs'); // educational
+        expect(sender.sent[4]!.subject).toBe('What your neighbours say about their new roof'); // testimonial
+        await keepHistory(h, 'follow-up-cadence', 'adjust-varies-content');
+      });
+    });
+
+    it('item 13: ACCELERATE loops in a top performer beside a standard rep and asks the rep for the proposal within 24 h — once', async () => {
+      const sender = fakeSender();
+      const options = { maxTouches: 3, repId: 'rep-standard' };
+      const store = storeFor(options);
+      store.tiers.set('rep-standard', 'standard');
+      store.tiers.set('rep-top', 'top');
+      await run('accelerate loop in', sender, { ...options, store }, async (h) => {
+        await temporal.env.sleep(1.2 * DAY);
+        await expect.poll(() => sender.sent.length).toBe(1);
+        const clickedAt = await temporal.env.currentTimeMs();
+        for (const [i, m] of ['m1', 'm2'].entries())
+          await h.signal(messageEventSignal, {
+            messageId: m,
+            channel: 'email',
+            event: 'clicked',
+            at: new Date(clickedAt + i).toISOString(),
+          });
+        const result = await h.result();
+        const { cadenceId } = result;
+        expect(result.accelerated).toMatchObject({
+          repId: 'rep-standard',
+          repTier: 'standard',
+          loopedIn: 'rep-top',
+          proposalRequestedOf: 'rep:rep-standard',
+        });
+        expect([...store.notifications.keys()]).toEqual([
+          `${cadenceId}:accelerate:loop-in`,
+          `${cadenceId}:accelerate:proposal`,
+        ]);
+        expect(store.notifications.get(`${cadenceId}:accelerate:loop-in`)).toMatchObject({
+          recipient: 'rep:rep-top',
+          kind: 'cadence_top_performer_loop_in',
+        });
+        const proposal = store.notifications.get(`${cadenceId}:accelerate:proposal`)!;
+        expect(proposal).toMatchObject({ recipient: 'rep:rep-standard', kind: 'proposal_requested' });
+        const dueBy = Date.parse((proposal.payload as { dueBy: string }).dueBy);
+        expect(dueBy - clickedAt).toBeGreaterThan(23.9 * 3_600_000);
+        expect(dueBy - clickedAt).toBeLessThan(24.5 * 3_600_000);
+        // The accelerated touches still go out: a call the next day.
+        expect(sender.sent[1]).toMatchObject({ day: 2, channel: 'call' });
+        await keepHistory(h, 'follow-up-cadence', 'accelerate-loops-in-top-performer');
+      });
+    });
+
+    it('item 13: a top-tier rep is not joined by another; the proposal is still asked of them', async () => {
+      const sender = fakeSender();
+      const options = { maxTouches: 2, repId: 'rep-top' };
+      const store = storeFor(options);
+      store.tiers.set('rep-top', 'top');
+      store.tiers.set('rep-top-2', 'top');
+      await run('accelerate top rep', sender, { ...options, store }, async (h) => {
+        await temporal.env.sleep(1.2 * DAY);
+        await expect.poll(() => sender.sent.length).toBe(1);
+        await h.signal(messageEventSignal, {
+          messageId: 'm1',
+          channel: 'email',
+          event: 'clicked',
+          at: new Date().toISOString(),
+        });
+        const result = await h.result();
+        expect(result.accelerated).toMatchObject({
+          repTier: 'top',
+          loopedIn: null,
+          proposalRequestedOf: 'rep:rep-top',
+        });
+        expect([...store.notifications.values()].map((n) => n.kind)).toEqual(['proposal_requested']);
+      });
     });
   });
 });

@@ -6,6 +6,8 @@ import {
   addMonthsUtc,
   advanceClock,
   applyLifecycleEvent,
+  applyResponse,
+  followResponseRule,
   DAY_MS,
   describeJourney,
   dueTouchpoints,
@@ -117,7 +119,7 @@ describe('journey touchpoints', () => {
     expect(s.goals.lead?.state).toBe('missed');
   });
 
-  it('prospect: quote email 4 hours after quote_sent, SMS 24 hours after quote_opened, and opening cancels the 7-day call', () => {
+  it('journeys before issue 22 (no response rule): quote email 4 hours after quote_sent, SMS 24 hours after quote_opened, and opening cancelled the 7-day call', () => {
     let s = apply(sendDue(startJourney(input, T0), T0), 'quote_sent', at(1));
     expect(planned(s)).toEqual([
       ['quote_ready_email', 28],
@@ -127,6 +129,52 @@ describe('journey touchpoints', () => {
     s = apply(s, 'quote_opened', at(2));
     expect(planned(s)).toEqual([['quote_questions_sms', 72]]);
     expect(skipped(s).quote_no_response_call).toBe('the customer responded (quote_opened)');
+  });
+
+  describe('issue 22 item 15: opening the quote is not a response', () => {
+    const quoted = (): JourneyStatus =>
+      sendDue(apply(sendDue(followResponseRule(startJourney(input, T0), T0), T0), 'quote_sent', at(1)), at(1.5));
+
+    it('a prospect who opens the quote and goes quiet gets the SMS and, 7 days after the quote, the call', () => {
+      let s = apply(quoted(), 'quote_opened', at(2));
+      expect(planned(s)).toEqual([
+        ['quote_questions_sms', 72],
+        ['quote_no_response_call', 24 + 168],
+      ]);
+      s = sendDue(s, at(8));
+      expect(sentNames(s)).toEqual([
+        'welcome_email',
+        'quote_ready_email',
+        'quote_questions_sms',
+        'quote_no_response_call',
+      ]);
+    });
+
+    it('a reply, a call, a booking or a signed contract after the quote cancels the call', () => {
+      for (const kind of ['reply', 'call', 'booking'] as const) {
+        const r = applyResponse(apply(quoted(), 'quote_opened', at(2)), { kind, ref: `r-${kind}` }, at(3));
+        expect(r.outcome).toBe('applied');
+        expect(skipped(r.status).quote_no_response_call).toBe(`the customer responded (${kind})`);
+      }
+      expect(skipped(apply(quoted(), 'inspection_scheduled', at(3))).quote_no_response_call).toBe(
+        'the customer responded (inspection_scheduled)',
+      );
+      expect(skipped(apply(quoted(), 'contract_signed', at(3))).quote_no_response_call).toMatch(/contract_signed/);
+    });
+
+    it('what came before the quote is not an answer to it; a response is recorded once; journeys before the rule ignore responses', () => {
+      // An inspection booked (and a reply) before the quote: the call stays planned.
+      let s = followResponseRule(startJourney(input, T0), T0);
+      s = applyResponse(s, { kind: 'reply', ref: 'early' }, at(0.5)).status;
+      s = apply(s, 'inspection_scheduled', at(0.6));
+      s = apply(s, 'quote_sent', at(1));
+      expect(planned(s)).toContainEqual(['quote_no_response_call', 24 + 168]);
+      const once = applyResponse(s, { kind: 'call', ref: 'c1' }, at(2));
+      expect(applyResponse(once.status, { kind: 'call', ref: 'c1' }, at(2.1)).outcome).toBe('duplicate');
+      expect(once.status.responses).toHaveLength(2);
+      const before = apply(startJourney(input, T0), 'quote_sent', at(1));
+      expect(applyResponse(before, { kind: 'reply', ref: 'x' }, at(2)).outcome).toBe('ignored');
+    });
   });
 
   it('no response for 7 days after quote_sent brings the call; a competitor mention an email at once', () => {

@@ -21,12 +21,27 @@ export interface CadenceSettings {
   touchesPerRun: number;
 }
 
-/** The defaults config/env.ts also documents: 12 touches at least 12 h apart, 30-day cooldown. */
+/**
+ * The defaults config/env.ts also documents: at most 20 touches (a safety limit above the roadmap's
+ * fixed 16-touch sequence, docs/cadences.md), at least 12 h apart, a PAUSE of at least 21 days,
+ * a 30-day cooldown.
+ */
 export const DEFAULT_CADENCE_SETTINGS: CadenceSettings = {
-  policy: { maxTouches: 12, minGapDays: 0.5 },
+  policy: { maxTouches: 20, minGapDays: 0.5, pauseMinDays: 21 },
   cooldownDays: 30,
   touchesPerRun: 10,
 };
+
+/** What ACCELERATE did for the people side (issue 22 item 13): who was looped in, who was asked for the proposal. */
+export interface AccelerateOutcome {
+  /** The lead's rep (the lead's row; the cadence's own when the lead has none) and their tier. */
+  repId: string | null;
+  repTier: string | null;
+  /** The top performer told to join; null when the rep is one, or nobody top-tier is active. */
+  loopedIn: string | null;
+  /** Who got the proposal request (`rep:<id>` or `ops`). */
+  proposalRequestedOf: string;
+}
 
 export interface CadenceTouch {
   /** Active days since the start (time paused does not count). */
@@ -67,6 +82,8 @@ export interface CadenceStatus {
    * an engagement's ref): delivery is at least once, and a repeat is counted once. The last SIGNALS_REMEMBERED.
    */
   counted?: string[];
+  /** The first ACCELERATE of this cadence: a top performer looped in, the proposal asked for (once). */
+  accelerated?: AccelerateOutcome & { at: string };
   next?: PlannedTouch & { at: string; variant: string };
   ended?: string;
 }

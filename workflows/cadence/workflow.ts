@@ -32,7 +32,7 @@ import { historyIsLong } from '../history-size';
 import { messageEventSignal } from '../messaging/messages';
 import { sendMessage } from '../messaging/send';
 import { copyFor } from './content';
-import { CADENCE_DEFINITIONS, DEFAULT_DEFINITION, variantFor } from './rules/definitions';
+import { CADENCE_DEFINITIONS, DEFAULT_DEFINITION, DEFINITIONS_BEFORE_ISSUE_22, variantFor } from './rules/definitions';
 import {
   cadenceEngagementSignal,
   cadenceStatusQuery,
@@ -41,7 +41,7 @@ import {
   resumeCadenceSignal,
   stopCadenceSignal,
 } from './messages';
-import { CADENCE_CHANNELS, nextTouch, type CadenceChannel, type EngagementKind } from './rules/plan';
+import { CADENCE_CHANNELS, nextTouch, type CadenceChannel, type EngagementKind, type PlanRules } from './rules/plan';
 import { DEFAULT_CADENCE_SETTINGS, type CadenceInput, type CadenceStatus } from './types';
 
 const cadence = proxyActivities<ReturnType<typeof createCadenceActivities>>({
@@ -60,6 +60,16 @@ const SIGNALS_REMEMBERED = 100;
 const PATCH_COUNT_ONCE = 'cadence-count-signals-once';
 /** Histories from before a failing cadence released its claim replay without that release. */
 const PATCH_RELEASE_ON_FAILURE = 'cadence-release-claim-on-failure';
+// Issue 22's rules; histories recorded before each replay without it (one patch per change).
+/** PAUSE lasts until the lead re-engages, at least pauseMinDays (before: one touch). */
+const PATCH_PAUSE_LASTS = 'cadence-pause-lasts';
+/** ADJUST rotates content types (before: always the sales copy). */
+const PATCH_ADJUST_CONTENT = 'cadence-adjust-varies-content';
+/** Variants stay within the plan's channel unless the definition says `channelTests` (before: standard's day-2 call). */
+const PATCH_VARIANTS = 'cadence-variants-within-plan';
+/** ACCELERATE loops in a top performer and asks for the proposal (before: neither). */
+const PATCH_ACCELERATE = 'cadence-accelerate-top-performer';
+const HOUR_MS = 3_600_000;
 /** Message events that count as engagement for the plan. */
 const FROM_MESSAGE: Record<string, EngagementKind | undefined> = {
   delivered: 'delivered',
@@ -257,6 +267,10 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
         continue;
       }
 
+      const rules: PlanRules = {
+        pauseLasts: patched(PATCH_PAUSE_LASTS),
+        adjustVariesContent: patched(PATCH_ADJUST_CONTENT),
+      };
       const plan = nextTouch(
         {
           day: activeDay(),
@@ -264,13 +278,31 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
           events: status.events,
           blocked: status.blocked,
           connected: input.connected ?? { messenger: false, nextdoor: false },
+          storm: definitionName === 'storm',
         },
         status.settings.policy,
+        rules,
       );
       if ('end' in plan) return end(plan.end);
-      const variant = variantFor(definition, plan.step, input.leadId, (c) => !status.blocked.includes(c));
+      if (plan.mode === 'ACCELERATE' && !status.accelerated && patched(PATCH_ACCELERATE)) {
+        // Buying signals: a top performer joins a rep who is not one, and the proposal is asked for
+        // within 24 hours (a notification: no proposal process exists yet). Once per cadence.
+        const outcome = await cadence.accelerateLead({
+          key: `${status.cadenceId}:accelerate`,
+          leadId: input.leadId,
+          repId: input.repId,
+          why: plan.reason,
+          proposalDueBy: new Date(Date.now() + 24 * HOUR_MS).toISOString(),
+        });
+        status.accelerated = { ...outcome, at: new Date().toISOString() };
+        continue; // signals may have come in meanwhile: plan again
+      }
+      const variants = patched(PATCH_VARIANTS)
+        ? definition
+        : (DEFINITIONS_BEFORE_ISSUE_22[definitionName] ?? definition);
+      const variant = variantFor(variants, plan.step, input.leadId, (c) => !status.blocked.includes(c));
       const channel = variant.channel ?? plan.channel;
-      const at = status.startedAt + status.pausedMs + plan.day * DAY_MS;
+      const at = status.startedAt + status.pausedMs + plan.day * DAY_MS + (variant.laterHours ?? 0) * HOUR_MS;
       status.next = { ...plan, channel, variant: variant.id, at: new Date(at).toISOString() };
       upsertSearchAttributes([{ key: Stage, value: `cadence_${plan.mode.toLowerCase()}` }]);
       setCurrentDetails(
@@ -316,6 +348,7 @@ export async function followUpCadence(input: CadenceInput, carried?: CadenceStat
           plan: 'cadence',
           ...copyFor(plan.content, channel),
           ...(variant.subject && channel === 'email' && { subject: variant.subject }),
+          ...(variant.text && { text: variant.text }),
         },
         { calledOff },
       );

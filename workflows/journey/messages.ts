@@ -1,7 +1,7 @@
 // What the outside world tells a customer's journey, and what it answers.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { LifecycleEvent } from './rules/lifecycle';
-import type { JourneyStatus } from './types';
+import type { JourneyStatus, ResponseKind } from './types';
 
 export const journeyStatusQuery = defineQuery<JourneyStatus>('status');
 /**
@@ -16,3 +16,9 @@ export const lifecycleEventSignal =
 export const newLeadSignal = defineSignal<[{ leadId: string }]>('newLead');
 /** The customer was deleted: the journey ends. */
 export const endJourneySignal = defineSignal<[{ reason: string }]>('endJourney');
+/**
+ * The customer answered us outside the lifecycle events: a reply, a call, a booking (issue 22 item
+ * 15) — it cancels the prospect's "no response" call. `ref`: the request's own id (recorded once).
+ * A reply to one of the journey's own messages arrives as its message event instead.
+ */
+export const customerRespondedSignal = defineSignal<[{ kind: ResponseKind; ref: string }]>('customerResponded');

@@ -8,7 +8,14 @@ import type { Channel, Plan } from '../../activities/messaging/contract';
 import type { CalledOff, Delivered } from '../messaging/send';
 import { titleOf } from './content';
 import { LIFECYCLE_EVENTS, STAGES, stageOf, type LifecycleEvent, type LifecycleStage } from './rules/lifecycle';
-import type { JourneyInput, JourneyStatus, PlannedTouchpoint, TouchpointName } from './types';
+import type {
+  CustomerResponse,
+  JourneyInput,
+  JourneyStatus,
+  PlannedTouchpoint,
+  ResponseKind,
+  TouchpointName,
+} from './types';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
@@ -19,7 +26,7 @@ export const REVIEW_SEQUENCE_MS = 21 * DAY_MS;
  * small: the last records only. Duplicate eventIds are recognised within the kept events —
  * redeliveries come minutes apart, not hundreds of events later.
  */
-export const KEPT = { events: 100, touchpoints: 50, leads: 20 } as const;
+export const KEPT = { events: 100, touchpoints: 50, leads: 20, responses: 20 } as const;
 
 type Timing =
   /** After the stage begins (the lead stage begins when the journey starts). */
@@ -37,8 +44,13 @@ export interface TouchpointSpec {
   /** Project updates and the walkthrough are transactional (no marketing caps); the rest marketing. */
   kind: 'marketing' | 'transactional';
   timing: Timing;
-  /** Events after which it is no longer wanted, and why. */
-  dropOn?: { events: LifecycleEvent[]; reason: string };
+  /**
+   * Events after which it is no longer wanted, and why; `responses`: a reply, call or booking the
+   * journey heard of drops it too; `sinceTrigger`: only what came at or after its triggering event counts.
+   */
+  dropOn?: { events: LifecycleEvent[]; reason: string; responses?: boolean; sinceTrigger?: boolean };
+  /** The dropOn of journeys recorded before issue 22 (status.openIsNotResponse unset). */
+  dropOnBefore22?: { events: LifecycleEvent[]; reason: string };
   /** Still sent once its stage's goal is met (otherwise skipped: the goal is reached). */
   keepAfterGoal?: boolean;
   /** Still sent once the journey has left its stage (otherwise skipped). */
@@ -88,7 +100,15 @@ export const TOUCHPOINTS: Record<TouchpointName, TouchpointSpec> = {
     channel: 'call',
     kind: 'marketing',
     timing: { from: 'event', event: 'quote_sent', afterMs: 7 * DAY_MS },
-    dropOn: { events: ['quote_opened', 'contract_signed'], reason: 'the customer responded' },
+    // "no_response_7_days": opening the quote is not a response — a prospect who opens it and goes
+    // quiet is the one to call. A reply, a call, a booking or a signed contract after the quote is.
+    dropOn: {
+      events: ['inspection_scheduled', 'contract_signed'],
+      responses: true,
+      sinceTrigger: true,
+      reason: 'the customer responded',
+    },
+    dropOnBefore22: { events: ['quote_opened', 'contract_signed'], reason: 'the customer responded' },
   },
   competitor_email: {
     stage: 'prospect',
@@ -337,12 +357,32 @@ function meetGoals(s: JourneyStatus, event: LifecycleEvent, now: number): void {
   }
 }
 
+/** Why a touchpoint's dropOn says it is no longer wanted, if it does. */
+function respondedTo(s: JourneyStatus, spec: TouchpointSpec): string | undefined {
+  if (!s.openIsNotResponse && spec.dropOnBefore22) {
+    const old = spec.dropOnBefore22;
+    const seen = s.events.find((e) => old.events.includes(e.event));
+    return seen && `${old.reason} (${seen.event})`;
+  }
+  const drop = spec.dropOn;
+  if (!drop) return undefined;
+  // Since the trigger: a booking before the quote is not an answer to it. A trigger trimmed from the
+  // kept events is older than every event kept: they all count.
+  const trigger = drop.sinceTrigger && spec.timing.from === 'event' ? spec.timing.event : undefined;
+  const since = trigger && s.events.find((e) => e.event === trigger)?.receivedAt;
+  const after = (at: string): boolean => since === undefined || msOf(at) >= msOf(since);
+  const seen = s.events.find((e) => drop.events.includes(e.event) && after(e.receivedAt));
+  if (seen) return `${drop.reason} (${seen.event})`;
+  const response = drop.responses && (s.responses ?? []).find((r) => after(r.at));
+  return response ? `${drop.reason} (${response.kind})` : undefined;
+}
+
 function dropReason(s: JourneyStatus, t: PlannedTouchpoint): string | undefined {
   const spec = TOUCHPOINTS[t.name];
   const goal = s.goals[t.stage];
   if (goal?.state === 'met' && !spec.keepAfterGoal) return `goal met (${goal.metBy})`;
-  const seen = spec.dropOn && s.events.find((e) => spec.dropOn!.events.includes(e.event));
-  if (seen) return `${spec.dropOn!.reason} (${seen.event})`;
+  const responded = respondedTo(s, spec);
+  if (responded) return responded;
   if (rank(s.stage) > rank(t.stage) && !spec.keepAfterStageLeft) return `stage left: the journey moved to ${s.stage}`;
   return undefined;
 }
@@ -358,6 +398,29 @@ function settle(s: JourneyStatus, now: number): JourneyStatus {
   s.pending = keep.sort((a, b) => msOf(a.dueAt) - msOf(b.dueAt));
   s.next = s.pending[0];
   return s;
+}
+
+/**
+ * A reply, a call or a booking (issue 22 item 15): recorded once per ref; touchpoints waiting for
+ * "no response" are dropped. Recorded only by journeys under the response rule (openIsNotResponse).
+ */
+export function applyResponse(
+  status: JourneyStatus,
+  r: { kind: ResponseKind; ref: string },
+  now: number,
+): { status: JourneyStatus; outcome: 'applied' | 'duplicate' | 'ignored' } {
+  if (!status.openIsNotResponse || status.ended) return { status, outcome: 'ignored' };
+  if (status.responses?.some((seen) => seen.ref === r.ref)) return { status, outcome: 'duplicate' };
+  const s = clone(status);
+  const response: CustomerResponse = { kind: r.kind, ref: r.ref, at: iso(now) };
+  s.responses = [...(s.responses ?? []), response].slice(-KEPT.responses);
+  return { status: settle(s, now), outcome: 'applied' };
+}
+
+/** From now on the journey follows issue 22's response rule (the workflow sets it behind its patch). */
+export function followResponseRule(status: JourneyStatus, now: number): JourneyStatus {
+  if (status.openIsNotResponse) return status;
+  return settle({ ...clone(status), openIsNotResponse: true }, now);
 }
 
 export function startJourney(input: JourneyInput, now: number): JourneyStatus {

@@ -81,6 +81,16 @@ export interface TouchpointRecord {
   messageId?: string;
 }
 
+/** What shows the customer answered us (issue 22 item 15): not a lifecycle event, but it cancels "no response" touches. */
+export type ResponseKind = 'reply' | 'call' | 'booking';
+export interface CustomerResponse {
+  kind: ResponseKind;
+  /** The message event or request behind it: a redelivery is recorded once. */
+  ref: string;
+  /** When the journey heard of it. */
+  at: string;
+}
+
 export interface JourneyStatus {
   customerId: string;
   leadId: string;
@@ -106,6 +116,13 @@ export interface JourneyStatus {
   satisfaction?: { rating: number; issues: number; reportedAt: string };
   /** The next touchpoint due. */
   next?: PlannedTouchpoint;
+  /** Replies, calls and bookings the journey heard of (the last KEPT.responses). */
+  responses?: CustomerResponse[];
+  /**
+   * Issue 22's response rule applies: opening the quote is not a response, a reply / call / booking /
+   * contract after the quote is. Unset in journeys recorded before it (the open cancelled the call).
+   */
+  openIsNotResponse?: true;
   /** How many records were dropped to keep the carried state bounded. */
   trimmed: { events: number; touchpoints: number; leads: number };
   /** Runs before this one (continue-as-new). */

@@ -20,10 +20,19 @@ import { CustomerId, LeadId, Stage } from '../../temporal/search-attributes';
 import { historyIsLong } from '../history-size';
 import { sendMessage } from '../messaging/send';
 import { copyFor } from './content';
-import { endJourneySignal, journeyStatusQuery, lifecycleEventSignal, newLeadSignal } from './messages';
+import { messageEventSignal } from '../messaging/messages';
+import {
+  customerRespondedSignal,
+  endJourneySignal,
+  journeyStatusQuery,
+  lifecycleEventSignal,
+  newLeadSignal,
+} from './messages';
 import {
   advanceClock,
   applyLifecycleEvent,
+  applyResponse,
+  followResponseRule,
   deferSending,
   describeJourney,
   dueTouchpoints,
@@ -37,7 +46,10 @@ import {
   startSending,
   TOUCHPOINTS,
 } from './touchpoints';
-import type { JourneyInput, JourneyStatus, PlannedTouchpoint } from './types';
+import type { JourneyInput, JourneyStatus, PlannedTouchpoint, ResponseKind } from './types';
+
+/** Issue 22 item 15: opening the quote is not a response (journeys recorded before: it was). */
+const PATCH_OPEN_NOT_RESPONSE = 'journey-quote-open-not-response';
 
 export async function customerJourney(input: JourneyInput, carried?: JourneyStatus): Promise<JourneyStatus> {
   const { workflowId } = workflowInfo();
@@ -54,6 +66,17 @@ export async function customerJourney(input: JourneyInput, carried?: JourneyStat
     status = applied.status;
     changed = true;
   });
+  const responded = (kind: ResponseKind, ref: string): void => {
+    const applied = applyResponse(status, { kind, ref }, Date.now());
+    if (applied.outcome !== 'applied') return; // a redelivery, or a journey before the response rule
+    status = applied.status;
+    changed = true;
+  };
+  // A reply to one of the journey's own messages (the webhooks tell the workflow that sent it).
+  setHandler(messageEventSignal, ({ messageId, event, at }) => {
+    if (event === 'replied') responded('reply', `${messageId}:replied:${at}`);
+  });
+  setHandler(customerRespondedSignal, ({ kind, ref }) => responded(kind, ref));
   setHandler(newLeadSignal, ({ leadId }) => {
     status = recordNewLead(status, leadId, Date.now());
   });
@@ -110,6 +133,7 @@ export async function customerJourney(input: JourneyInput, carried?: JourneyStat
       show();
       return status;
     }
+    if (!status.openIsNotResponse && patched(PATCH_OPEN_NOT_RESPONSE)) status = followResponseRule(status, Date.now());
     status = advanceClock(status, Date.now());
     show();
 

@@ -3,6 +3,8 @@
 // follows engagement (3+ interactions: daily; 1-2: every 2-3 days; none: weekly) and whose mode
 // follows the signals — ACCELERATE on buying signals, PAUSE on overwhelm, ADJUST otherwise. Every
 // decision carries its reason, so ops can read "next touch: SMS, day 2, because: email not opened".
+// Issue 22 made PAUSE last until the lead re-engages (at least `pauseMinDays`), and ADJUST vary
+// its content types; the rules before stay selectable (PlanRules) for histories recorded before them.
 
 export const CADENCE_CHANNELS = ['email', 'sms', 'call', 'postcard', 'messenger', 'nextdoor'] as const;
 export type CadenceChannel = (typeof CADENCE_CHANNELS)[number];
@@ -26,21 +28,43 @@ export interface EngagementEvent {
 export interface CadenceState {
   /** Days since the cadence began (fractional), on the workflow's clock. */
   day: number;
-  touches: { day: number; channel: CadenceChannel }[];
+  /** `step`: which rule chose it (the status records it; older states and tests may leave it out). */
+  touches: { day: number; channel: CadenceChannel; step?: string }[];
   events: EngagementEvent[];
   /** Opted out, suppressed, or without an address: never planned. */
   blocked: CadenceChannel[];
   connected: { messenger: boolean; nextdoor: boolean };
+  /** A storm definition: ADJUST's seasonal content is the storm copy. */
+  storm?: boolean;
 }
 
 export interface CadencePolicy {
+  /** A safety limit, not the roadmap's "25 % fewer touches" (a metric: the simulator reports it). */
   maxTouches: number;
   /** Minimum days between two touches. */
   minGapDays: number;
+  /** PAUSE lasts at least this many days after the last sign of overwhelm (default DEFAULT_PAUSE_MIN_DAYS). */
+  pauseMinDays?: number;
 }
 
+/** Three weekly touches: the least a PAUSE lasts unless configured otherwise (docs/cadences.md). */
+export const DEFAULT_PAUSE_MIN_DAYS = 21;
+
+/** Which rules apply: all true now; false keeps a rule as it was before issue 22 (old histories). */
+export interface PlanRules {
+  /** PAUSE lasts until re-engaged, at least pauseMinDays (before: 3 days after the overwhelm). */
+  pauseLasts: boolean;
+  /** ADJUST rotates content types (before: always sales). */
+  adjustVariesContent: boolean;
+}
+export const CURRENT_RULES: PlanRules = { pauseLasts: true, adjustVariesContent: true };
+
 export type Mode = 'ACCELERATE' | 'PAUSE' | 'ADJUST';
-export type Content = 'sales' | 'educational' | 'proposal';
+export type Content =
+  'sales' | 'educational' | 'value_add' | 'testimonial' | 'offer' | 'seasonal' | 'storm' | 'proposal';
+
+/** ADJUST's content types in turn (4.3 C "Vary content types"): educational, testimonial, offer, seasonal/storm. */
+export const ADJUST_CONTENT = ['educational', 'testimonial', 'offer', 'seasonal'] as const;
 
 export interface PlannedTouch {
   /** Which rule chose it (`day-1`…`day-10` of the testing sequence, or the mode): A/B variants hang off it. */
@@ -74,11 +98,48 @@ export function engagementLevel(s: CadenceState): 'high' | 'medium' | 'low' {
   return n >= 3 ? 'high' : n >= 1 ? 'medium' : 'low';
 }
 
+const OVERWHELM: EngagementKind[] = ['overwhelmed', 'unsubscribed'];
+
+/**
+ * Ready again after a pause (docs/cadences.md): since the last sign of overwhelm, a click, a website
+ * visit or an answered call, or two opens. (A reply or a booking request hands the lead to the rep.)
+ */
+export function readyAgain(s: CadenceState, since: number): boolean {
+  const after = s.events.filter((e) => e.day > since);
+  return (
+    after.some((e) => e.kind === 'clicked' || e.kind === 'website_visit' || e.kind === 'call_answered') ||
+    after.filter((e) => e.kind === 'opened').length >= 2
+  );
+}
+
+/** When the current PAUSE began (the last sign of overwhelm), or undefined when not paused. */
+export function pausedSince(
+  s: CadenceState,
+  policy?: CadencePolicy,
+  rules: PlanRules = CURRENT_RULES,
+): number | undefined {
+  const last = s.events.filter((e) => OVERWHELM.includes(e.kind)).at(-1);
+  if (!last) return undefined;
+  if (!rules.pauseLasts) return last.day > s.day - 3 ? last.day : undefined;
+  const minDays = policy?.pauseMinDays ?? DEFAULT_PAUSE_MIN_DAYS;
+  return s.day < last.day + minDays || !readyAgain(s, last.day) ? last.day : undefined;
+}
+
 /** Buying signals accelerate; overwhelm pauses (and wins: never push someone who pushed back). */
-export function modeOf(s: CadenceState): { mode: Mode; why: string } {
+export function modeOf(
+  s: CadenceState,
+  policy?: CadencePolicy,
+  rules: PlanRules = CURRENT_RULES,
+): { mode: Mode; why: string } {
   const last = recent(s, 3);
-  if (last.some((e) => e.kind === 'overwhelmed' || e.kind === 'unsubscribed'))
-    return { mode: 'PAUSE', why: 'signs of overwhelm' };
+  const since = pausedSince(s, policy, rules);
+  if (since !== undefined)
+    return {
+      mode: 'PAUSE',
+      why: rules.pauseLasts
+        ? `signs of overwhelm on day ${Math.floor(since)}: until re-engaged, at least ${policy?.pauseMinDays ?? DEFAULT_PAUSE_MIN_DAYS} days`
+        : 'signs of overwhelm',
+    };
   const visits = last.filter((e) => e.kind === 'website_visit').length;
   if (
     last.some((e) => e.kind === 'replied' || e.kind === 'appointment_requested' || e.kind === 'clicked') ||
@@ -143,13 +204,17 @@ function testingStep(s: CadenceState, day: number): { channel: CadenceChannel; r
  * The next touch at or after the current day, or why the cadence should end: the touch cap
  * reached, or no channel left to reach the person on.
  */
-export function nextTouch(s: CadenceState, policy: CadencePolicy): PlannedTouch | { end: string } {
+export function nextTouch(
+  s: CadenceState,
+  policy: CadencePolicy,
+  rules: PlanRules = CURRENT_RULES,
+): PlannedTouch | { end: string } {
   if (s.touches.length >= policy.maxTouches) return { end: `touch cap of ${policy.maxTouches} reached` };
   if (!FALLBACK.some((c) => usable(s, c)) && !usable(s, 'messenger') && !usable(s, 'nextdoor'))
     return { end: 'every channel opted out or unavailable' };
   const last = s.touches.at(-1)?.day;
   const earliest = Math.max(s.day, last === undefined ? 0 : last + policy.minGapDays);
-  const { mode, why } = modeOf(s);
+  const { mode, why } = modeOf(s, policy, rules);
 
   // Days 1-10: the testing sequence, unless signals already call for something else.
   if (mode === 'ADJUST') {
@@ -181,8 +246,13 @@ export function nextTouch(s: CadenceState, policy: CadencePolicy): PlannedTouch 
       };
   }
   if (mode === 'PAUSE') {
-    const choice = pick(s, 'email', `PAUSE (${why}): weekly, educational, no sales pressure`);
-    if (choice) return { step: 'pause', day: from, ...choice, content: 'educational', mode };
+    // Educational first, then value-add in turn (4.3 C: "Switch to educational content",
+    // "Re-engage with value-add content"); never the sales copy.
+    const since = pausedSince(s, policy, rules)!;
+    const n = s.touches.filter((t) => t.day > since).length;
+    const content: Content = rules.pauseLasts && n % 2 === 1 ? 'value_add' : 'educational';
+    const choice = pick(s, 'email', `PAUSE (${why}): weekly, ${content.replace('_', '-')}, no sales pressure`);
+    if (choice) return { step: 'pause', day: from, ...choice, content, mode };
   }
   // ADJUST after the tests: the channel the person answered most, else rotate through the usable ones.
   const answered = CADENCE_CHANNELS.filter((c) => usable(s, c)).sort(
@@ -194,11 +264,12 @@ export function nextTouch(s: CadenceState, policy: CadencePolicy): PlannedTouch 
   const rotation = FALLBACK.filter((c) => usable(s, c));
   const channel = best ?? rotation[s.touches.length % rotation.length]!;
   const level = engagementLevel(s);
+  const type = ADJUST_CONTENT[s.touches.filter((t) => t.step === 'adjust').length % ADJUST_CONTENT.length]!;
   return {
     step: 'adjust',
     day: from,
     channel,
-    content: 'sales',
+    content: !rules.adjustVariesContent ? 'sales' : type === 'seasonal' && s.storm ? 'storm' : type,
     mode,
     reason: best
       ? `ADJUST (${level} engagement): ${channel} gets answers`

@@ -2,6 +2,12 @@
 // Each known signal is rated against the roadmap's table (HOT 100, WARM 70, COLD 30, in between 50)
 // and the score is their mean; with no signal known yet a lead is COLD (score 50): it must show
 // interest before it is treated as warm.
+// A request is a buying signal on its own (issue 22 item 9; the HOT column's "Requested appointment
+// or quote"): a lead that asked for an appointment or a quote is HOT whatever else is known — its
+// score is the mean of every signal, raised to 80 when lower (appointment + budget unclear: mean 65,
+// scored 80 HOT). The other signals combine only by the mean: none of them alone makes a lead HOT
+// (a confirmed budget with a slow reply is WARM), because the roadmap lists them as evidence to weigh,
+// while a request is the lead asking to buy.
 import type { EngagementSignals, TemperatureResult } from './lead';
 
 const HOT = 100;
@@ -9,6 +15,9 @@ const WARM = 70;
 const BETWEEN = 50;
 const COLD = 30;
 export const NO_SIGNAL_SCORE = 50;
+/** The HOT band's floor: where a request puts a lead whose other signals average lower. */
+export const REQUEST_FLOOR = 80;
+const REQUESTS = ['requested_appointment', 'requested_quote'];
 
 type Rating = { points: number; reason: string };
 
@@ -51,7 +60,11 @@ export function classifyTemperature(signals: EngagementSignals): TemperatureResu
   if (ratings.length === 0) {
     return { temperature: 'COLD', score: NO_SIGNAL_SCORE, reasons: ['no engagement signals yet'] };
   }
-  const score = Math.round(ratings.reduce((sum, r) => sum + r.points, 0) / ratings.length);
+  const mean = Math.round(ratings.reduce((sum, r) => sum + r.points, 0) / ratings.length);
+  const requested = signals.intent !== undefined && REQUESTS.includes(signals.intent);
+  const score = requested ? Math.max(REQUEST_FLOOR, mean) : mean;
+  const reasons = ratings.map((r) => r.reason);
+  if (requested && mean < REQUEST_FLOOR) reasons.push(`a request is a buying signal on its own: HOT (mean ${mean})`);
   const temperature = score >= 80 ? 'HOT' : score >= 60 ? 'WARM' : 'COLD';
-  return { temperature, score, reasons: ratings.map((r) => r.reason) };
+  return { temperature, score, reasons };
 }

@@ -64,6 +64,7 @@ const PG_UNAVAILABLE = new Set([
 ]);
 const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_CANCELLED = 1;
 
 /** True for errors that mean Postgres or Temporal cannot be reached right now. */
 export function isDependencyUnavailable(err: unknown): boolean {
@@ -74,7 +75,11 @@ export function isDependencyUnavailable(err: unknown): boolean {
   // pool's timeout; a connection the server ended while we held it between two queries.
   if (/Connection terminated|timeout exceeded when trying to connect|not queryable/i.test(err.message)) return true;
   const grpc = err instanceof ServiceError ? err.cause : err;
-  return isGrpcServiceError(grpc) && (grpc.code === GRPC_UNAVAILABLE || grpc.code === GRPC_DEADLINE_EXCEEDED);
+  if (!isGrpcServiceError(grpc)) return false;
+  // A client on the worker's NativeConnection (make start) reports its deadline as CANCELLED,
+  // "Timeout expired", where a grpc-js client says DEADLINE_EXCEEDED.
+  const nativeDeadline = grpc.code === GRPC_CANCELLED && grpc.message === 'Timeout expired';
+  return grpc.code === GRPC_UNAVAILABLE || grpc.code === GRPC_DEADLINE_EXCEEDED || nativeDeadline;
 }
 
 export function sendProblem(req: Request, res: Response, p: ProblemError): void {

@@ -6,6 +6,7 @@ import type { WorkflowClientInterceptor } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelStore } from '../../activities/ml/model-store';
+import { isDependencyUnavailable } from '../../api/problem';
 import { startLeadIntake } from '../../api/start-workflows';
 import { createLeadOnce } from '../../db/repositories/leads';
 import { venvBin } from '../../temporal/binaries';
@@ -83,5 +84,22 @@ describe('eager lead start', () => {
   it('on the worker’s connection the first task comes back with the start; on its own connection it does not', async () => {
     expect(await startThrough(true, 1)).toEqual({ eager: true, startsEagerly: true });
     expect(await startThrough(false, 2)).toEqual({ eager: false, startsEagerly: false });
+  });
+
+  it('a call past its deadline counts as Temporal unavailable (503, not 500) on either connection', async () => {
+    for (const shared of [true, false]) {
+      const client = await connectClient({
+        address: env.address,
+        namespace: 'default',
+        payloadKeys,
+        workerConnection: shared ? workerConnection : undefined,
+      });
+      const err: unknown = await client
+        .withDeadline(Date.now() + 1, () => client.workflow.getHandle('lead-nobody').describe())
+        .catch((e: unknown) => e);
+      expect(err, shared ? 'the worker’s connection' : 'its own connection').toBeInstanceOf(Error);
+      expect(isDependencyUnavailable(err), shared ? 'the worker’s connection' : 'its own connection').toBe(true);
+      if (!shared) await client.connection.close();
+    }
   });
 });

@@ -113,12 +113,14 @@ describe('the worker in a process of its own', () => {
     expect(sample(api, 'leads_created_total{temperature="HOT"}')).toBe(0);
     expect(sample(api, 'workflows_waiting{reason="rep"}')).toBe(0); // read from Postgres by the API
     expect((await fetch(workerMetrics.replace('/metrics', '/other'))).status).toBe(404);
-    // The SDK's own metrics, on their port (the assessment's run among them), and every temporal_*
+    // The SDK's own metrics, on their port (the assessment's run among them: a local activity), and every temporal_*
     // name the Grafana dashboard charts.
     const sdkText = async () => (await fetch(sdkMetrics)).text();
     await expect
       .poll(sdkText)
-      .toMatch(/^temporal_activity_execution_latency_count\{[^}]*task_queue="crm-processes-routing"[^}]*\} [1-9]/m);
+      .toMatch(
+        /^temporal_local_activity_execution_latency_count\{[^}]*task_queue="crm-processes-routing"[^}]*\} [1-9]/m,
+      );
     const sdkNames = new Set([...(await sdkText()).matchAll(/^(temporal_\w+)[{ ]/gm)].map((m) => m[1]));
     const charted = dashboardMetricNames().filter((n) => n.startsWith('temporal_'));
     expect(charted.length).toBeGreaterThan(0);

@@ -25,6 +25,7 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -71,6 +72,17 @@ const retry = { initialInterval: '1 second', maximumInterval: '30 seconds', nonR
 const lead = proxyActivities<LeadIntakeActivities>({ startToCloseTimeout: '15 seconds', retry });
 /** The assessment (models, property data) and routing (row locks on the team): given longer. */
 const routing = proxyActivities<LeadIntakeActivities>({ startToCloseTimeout: '30 seconds', retry });
+/**
+ * A new lead's assessment and first assignment as local activities (since `lead-local-routing`):
+ * they run in the worker holding the workflow task, so a lead goes from start to rep in one task —
+ * no activity task to queue, no workflow task per result. Those round trips through the server, not
+ * the work, were most of a lead's time to its rep (docs/benchmarks.md). Both are idempotent by lead
+ * and attempt, so a task that fails after they ran runs them again to the same answer. Later
+ * decisions (after a breach, a reassign, a look while nobody is free) are not in a hurry and stay
+ * ordinary activities: they may meet updates in flight and a continue-as-new, where an ordinary
+ * activity's history is the one every test and kept history walks.
+ */
+const routingInTask = proxyLocalActivities<LeadIntakeActivities>({ startToCloseTimeout: '30 seconds', retry });
 
 const nowIso = (): string => new Date().toISOString();
 
@@ -86,7 +98,10 @@ export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): 
     continueOnHistory: patched('lead-can-on-history'),
     /** Continue-as-new waits for update handlers without dropping what arrives meanwhile. */
     drainHandlers: patched('lead-can-drain-handlers'),
+    /** Assessment and assignment as local activities: one workflow task from start to rep. */
+    localRouting: patched('lead-local-routing'),
   };
+  const firstDecision = changes.localRouting ? routingInTask : routing;
   const historyLong = (): boolean =>
     changes.continueOnHistory ? historyIsLong() : workflowInfo().continueAsNewSuggested;
 
@@ -229,7 +244,7 @@ export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): 
 
   /** One activity assesses and stores everything intake knows: fewer round trips before routing. */
   async function assess(): Promise<void> {
-    const assessed = await routing.assessLead({ leadId: input.leadId, at: nowIso(), signals: status.signals });
+    const assessed = await firstDecision.assessLead({ leadId: input.leadId, at: nowIso(), signals: status.signals });
     state.routing = {
       property: { ...state.routing.property, ...assessed.property },
       language: assessed.language,
@@ -263,10 +278,11 @@ export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): 
     // number with the decision it made before (idempotency), so a retry must not reuse one.
     const attempt = (status.routingAttempts ?? status.assignment?.attempt ?? 0) + 1;
     status.routingAttempts = attempt;
+    const decide = attempt === 1 ? firstDecision : routing;
     const at = new Date();
     const slaDeadline = slaDeadlineFor(policy, status, at);
     const isVip = status.vip?.isVip ?? false;
-    const result = await routing.assignLeadToRep({
+    const result = await decide.assignLeadToRep({
       leadId: input.leadId,
       attempt,
       at: at.toISOString(),

@@ -120,6 +120,25 @@ describe('chooseRep', () => {
     );
   });
 
+  it('a returning VIP customer goes back to their original rep even outside the top 20 % (4.4 C assign_to_original_rep)', () => {
+    // Five reps: the top 20 % is `star`; the original rep is the weakest closer.
+    const team = [
+      rep('star', { closeRate: 0.5 }),
+      rep('b', { closeRate: 0.4 }),
+      rep('c', { closeRate: 0.38 }),
+      rep('d', { closeRate: 0.36 }),
+      rep('original', { closeRate: 0.2, activeLeads: 9 }),
+    ];
+    const returning = lead({ isVip: true, preferredRepId: 'original' });
+    expect(chooseRep(returning, team, now)).toMatchObject({
+      chosenRepId: 'original',
+      reason: 'returning customer: back to their original rep',
+    });
+    expect(chooseRep(returning, team, now).vipWidened).toBeUndefined();
+    // Their rep unavailable: the VIP rule for everyone else, the top 20 %.
+    expect(chooseRep({ ...returning, excludeRepIds: ['original'] }, team, now).chosenRepId).toBe('star');
+  });
+
   it('prefers a rep who speaks the lead’s language, and says so when nobody does', () => {
     const team = [
       rep('en', { skills: ['residential', 'insurance_claims'] }),

@@ -2,7 +2,8 @@
 // transaction holding the reps' row locks (db/repositories/assignments.ts), so the loads it sees are the loads it changes.
 //
 // 1. Availability: an active rep (not a manager), not on time off, inside working hours, below
-//    capacity, not one who already let this lead's SLA lapse. VIPs: the top 20 % performers; when
+//    capacity, not one who already let this lead's SLA lapse. A returning customer's original rep,
+//    when available, takes them before any other rule. VIPs: the top 20 % performers; when
 //    none of them can take it (all busy, off, or the one who missed its SLA), the best available
 //    rep instead, flagged so the manager is told — a VIP never waits for nobody.
 // 2. Skills score per rep: expertise 0.4, territory 0.2, performance 0.2, capacity 0.2 (4.4 A);
@@ -193,8 +194,13 @@ export function chooseRep(lead: RoutingLead, reps: RoutingRep[], now: Date): Rou
     return !why;
   });
 
+  // A returning customer goes back to the rep who sold them whenever that rep is available (4.4 C
+  // `previous_customer` → `assign_to_original_rep`), top 20 % or not: the VIP filter below is for
+  // the other triggers, and for a returning VIP whose rep cannot take them.
+  const original = lead.preferredRepId ? available.find((rep) => rep.id === lead.preferredRepId) : undefined;
+
   let vipWidened = false;
-  if (lead.isVip && available.length > 0) {
+  if (lead.isVip && !original && available.length > 0) {
     // Top 20 % by close rate among the whole routable team, not just those free right now.
     const team = reps
       .filter((r) => r.role === 'rep' && r.active)

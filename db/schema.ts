@@ -122,7 +122,7 @@ export interface AssignmentAuditTable {
 }
 
 export interface RepTierChangesTable {
-  id: Generated<string>;
+  id: Generated<number>;
   run_id: string;
   rep_id: string;
   from_tier: string;

@@ -17,6 +17,7 @@ import type { Personaliser } from './messaging/personalise';
 import type { CadenceSettings } from '../workflows/cadence/types';
 import { samplePropertyData, type PropertyDataProvider } from './property-data/provider';
 import { createLeadIntakeActivities } from './lead-intake';
+import { createRetierActivities } from './rep-retier';
 
 export interface ActivityDeps {
   db: Kysely<Database>;
@@ -86,5 +87,6 @@ export function createActivities({
     ...createLeadIntakeActivities({ db, modelStore, propertyData }),
     ...createMlActivities({ modelStore }),
     ...createRetrainActivities({ db, modelStore, python }),
+    ...createRetierActivities({ db }),
   };
 }

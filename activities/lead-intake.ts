@@ -6,6 +6,7 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import {
+  activeManagers,
   assignLead,
   endAssignment,
   managerOf,
@@ -150,7 +151,7 @@ export function createLeadIntakeActivities({ db, modelStore, propertyData }: Lea
         language: contact.preferred_language ?? undefined,
         prediction,
         temperature,
-        vip: { isVip: vip.isVip, reasons, preferredRepId: vip.preferredRepId },
+        vip: { isVip: vip.isVip, reasons, preferredRepId: vip.preferredRepId, notifyManager: vip.notifyManager },
       };
     },
 
@@ -225,7 +226,8 @@ export function createLeadIntakeActivities({ db, modelStore, propertyData }: Lea
 
     /**
      * A notification (a rep's task, a manager escalation, the ops queue), once per key.
-     * `manager-of:<repId>` goes to that rep's manager, or to ops when the rep has none.
+     * `manager-of:<repId>` goes to that rep's manager, or to ops when the rep has none; `managers`
+     * to every active manager (key `<key>:<managerId>`), or to ops when there is none.
      */
     async notifyPeople(input: {
       key: string;
@@ -235,6 +237,13 @@ export function createLeadIntakeActivities({ db, modelStore, propertyData }: Lea
       payload: Record<string, unknown>;
     }): Promise<void> {
       let recipient = input.recipient;
+      if (recipient === 'managers') {
+        const managers = await activeManagers(db);
+        for (const id of managers) await notify(db, { ...input, key: `${input.key}:${id}`, recipient: `rep:${id}` });
+        if (managers.length === 0) await notify(db, { ...input, recipient: 'ops' });
+        log.info('notified', { recipient: managers.length ? `${managers.length} managers` : 'ops', kind: input.kind });
+        return;
+      }
       if (recipient.startsWith('manager-of:')) {
         const managerId = await managerOf(db, recipient.slice('manager-of:'.length));
         recipient = managerId ? `rep:${managerId}` : 'ops';

@@ -13,7 +13,7 @@ import { frontendAuthOf } from '../temporal/frontend-auth';
 import { registerSearchAttributes } from '../temporal/register-search-attributes';
 import { startApiServers } from './server';
 import { openModelStore } from '../activities/ml/model-store';
-import { ensureRetrainSchedule } from '../temporal/schedules';
+import { ensureRetierSchedule, ensureRetrainSchedule } from '../temporal/schedules';
 import { installTracingFromConfig } from '../temporal/tracing';
 
 async function main(): Promise<void> {
@@ -40,6 +40,11 @@ async function main(): Promise<void> {
     margin: config.ML_PROMOTION_MARGIN,
   });
   logger.info({ schedule, cron: config.ML_RETRAIN_CRON }, 'retrain schedule');
+  const retier = await ensureRetierSchedule(client, {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    cron: config.REP_RETIER_CRON,
+  });
+  logger.info({ schedule: retier, cron: config.REP_RETIER_CRON }, 'rep re-tiering schedule');
   const modelStore = await openModelStore(db, logger);
   const api = await startApiServers({ config, secrets, db, client, logger, modelStore });
   logger.info({ api: api.apiUrl, codec: api.codecUrl }, 'API listening');

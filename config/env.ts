@@ -381,6 +381,11 @@ export const envSchema = z
       .string()
       .regex(/^(off|\S+ \S+ \S+ \S+ \S+)$/, 'expected a 5-field cron expression or off')
       .default('0 3 * * 1'),
+    /** The monthly re-tiering of the sales team (cron, UTC: the 1st at 06:00), or `off`. */
+    REP_RETIER_CRON: z
+      .string()
+      .regex(/^(off|\S+ \S+ \S+ \S+ \S+)$/, 'expected a 5-field cron expression or off')
+      .default('0 6 1 * *'),
   })
   .superRefine((env, ctx) => {
     if (env.LLM_PERSONALISE && !env.OPENAI_API_KEY)

@@ -5,6 +5,8 @@ import type { Database } from './schema';
 
 // Return bigint counts as numbers; our counts stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+// A calendar date (a new hire's end of training) stays the YYYY-MM-DD it is: no time zone to shift it.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 export function createDb(connectionString: string, poolSize = 10): Kysely<Database> {
   const pool = new pg.Pool({ connectionString, max: poolSize, connectionTimeoutMillis: 5000 });

@@ -78,6 +78,11 @@ export interface RepsTable {
   active_leads: Generated<number>;
   assigned_total: Generated<number>;
   created_at: CreatedAt;
+  /** Smooth weighted round-robin credits, overall and for premium leads (rules/choose-rep.ts). */
+  rotation_credit: Generated<number>;
+  premium_credit: Generated<number>;
+  /** A new hire is standard from this day on (YYYY-MM-DD). */
+  training_ends_on: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RepTimeOffTable {
@@ -100,6 +105,11 @@ export interface LeadAssignmentsTable {
   accepted_at: Date | null;
   contacted_at: Date | null;
   ended_at: Date | null;
+  /** The lead's quality when the rep received it (null before 0018). */
+  temperature: string | null;
+  is_vip: boolean | null;
+  premium: boolean | null;
+  value: number | null;
 }
 
 export interface AssignmentAuditTable {
@@ -109,6 +119,20 @@ export interface AssignmentAuditTable {
   outcome: 'assigned' | 'no_rep_available';
   decision: Json<Record<string, unknown>>;
   decided_at: Generated<Date>;
+}
+
+export interface RepTierChangesTable {
+  id: Generated<number>;
+  run_id: string;
+  rep_id: string;
+  from_tier: string;
+  to_tier: string;
+  close_rate_before: number;
+  close_rate_after: number;
+  closed_leads: number;
+  won_leads: number;
+  reason: string;
+  changed_at: CreatedAt;
 }
 
 export interface NotificationsTable {
@@ -181,6 +205,7 @@ export interface Database {
   rep_time_off: RepTimeOffTable;
   lead_assignments: LeadAssignmentsTable;
   assignment_audit: AssignmentAuditTable;
+  rep_tier_changes: RepTierChangesTable;
   notifications: NotificationsTable;
   messages: MessagesTable;
   channel_consents: ChannelConsentsTable;

@@ -21,7 +21,7 @@ import { registerSearchAttributes } from '../temporal/register-search-attributes
 import { installTemporalLogging } from '../temporal/runtime-logging';
 import { bundleWorkflows, createProcessWorker, workerSettingsOf } from '../workers/worker';
 import { openModelStore } from '../activities/ml/model-store';
-import { ensureRetrainSchedule } from '../temporal/schedules';
+import { ensureRetierSchedule, ensureRetrainSchedule } from '../temporal/schedules';
 
 export interface RunningSystem {
   secrets: Secrets;
@@ -145,6 +145,11 @@ export async function startSystem(config: Config, logger: Logger, options: Syste
       margin: config.ML_PROMOTION_MARGIN,
     });
     logger.info({ schedule, cron: config.ML_RETRAIN_CRON }, 'retrain schedule');
+    const retier = await ensureRetierSchedule(client, {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      cron: config.REP_RETIER_CRON,
+    });
+    logger.info({ schedule: retier, cron: config.REP_RETIER_CRON }, 'rep re-tiering schedule');
     const api = await startApiServers({ config, secrets, db, client, logger, modelStore });
     stops.push({ name: 'API', stop: api.close });
 

@@ -8,6 +8,8 @@ export function leadIdFromWorkflowId(workflowId: string): string | undefined {
 /** One retrain run; the weekly Schedule's runs are `ml-retrain-weekly-<timestamp>` (Temporal appends it). */
 export const retrainWorkflowId = (runKey: string): string => `ml-retrain-${runKey}`;
 export const RETRAIN_SCHEDULE_ID = 'ml-retrain-weekly';
+/** The monthly re-tiering of the sales team; its runs are `rep-retier-monthly-<timestamp>`. */
+export const RETIER_SCHEDULE_ID = 'rep-retier-monthly';
 
 /** A lead's follow-up cadence (one per lead; Postgres keeps it to one per contact). */
 export const cadenceWorkflowId = (leadId: string): string => `cadence-${leadId}`;

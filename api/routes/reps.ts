@@ -11,6 +11,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Kysely } from 'kysely';
 import { queueWakeOfWaitingLeads } from '../../activities/lead-intake';
 import { repWorkload } from '../../db/repositories/assignments';
+import { repFairness } from '../../db/repositories/fairness';
 import {
   addTimeOff,
   createRep,
@@ -25,12 +26,14 @@ import { queueWorkflowSignals, signalTo } from '../../db/repositories/workflow-s
 import type { Database, Rep } from '../../db/schema';
 import { leadWorkflowId } from '../../temporal/workflow-ids';
 import { repUnavailableSignal } from '../../workflows/lead-intake/messages';
-import { CAPACITY_ALERT_SHARE } from '../../workflows/lead-intake/rules/choose-rep';
+import { CAPACITY_ALERT_SHARE, TIER_WEIGHTS } from '../../workflows/lead-intake/rules/choose-rep';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
 import { notFound, ProblemError, requireJson, validationProblem } from '../problem';
 import {
   createRepSchema,
+  fairnessQuerySchema,
+  fairnessReportSchema,
   repIdSchema,
   repListSchema,
   repSchema,
@@ -59,6 +62,7 @@ export const repView = (r: Rep) => ({
   closeRate: r.close_rate,
   activeLeads: r.active_leads,
   assignedTotal: r.assigned_total,
+  trainingEndsOn: r.training_ends_on,
 });
 
 /** The fields a request sets, as columns (an absent field is left as it is). */
@@ -78,6 +82,7 @@ const toColumns = (r: RepChanges) => ({
   ...(r.closeRate !== undefined && { close_rate: r.closeRate }),
   ...(r.avgDealSize !== undefined && { avg_deal_size: r.avgDealSize }),
   ...(r.active !== undefined && { active: r.active }),
+  ...(r.trainingEndsOn !== undefined && { training_ends_on: r.trainingEndsOn }),
 });
 
 export function repRoutes({ db, client, logger, temporalTimeoutMs }: SignallingRouteDeps): Router {
@@ -153,6 +158,27 @@ export function repRoutes({ db, client, logger, temporalTimeoutMs }: SignallingR
       .status(201)
       .location(`/api/v1/reps/${id}`)
       .json(repView((await findRep(db, id))!));
+  });
+
+  // Before /reps/:id, which would read `fairness` as a rep's id.
+  router.get('/reps/fairness', requireRole('ops'), async (req, res) => {
+    const query = fairnessQuerySchema.safeParse(req.query);
+    if (!query.success) throw validationProblem(query.error);
+    const now = new Date();
+    const rows = await repFairness(db, query.data.days, now);
+    const all = rows.reduce((sum, r) => sum + r.leads, 0);
+    const premium = rows.reduce((sum, r) => sum + r.premium, 0);
+    const ratio = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1e4) / 1e4 : 0);
+    res.json({
+      days: query.data.days,
+      since: new Date(now.getTime() - query.data.days * 86_400_000).toISOString(),
+      items: rows.map((r) => ({
+        ...r,
+        weight: TIER_WEIGHTS[r.performanceTier] ?? 1,
+        share: ratio(r.leads, all),
+        premiumShare: ratio(r.premium, premium),
+      })),
+    });
   });
 
   router.get('/reps/:id', requireRole('ops'), async (req, res) => {
@@ -293,6 +319,14 @@ export function registerRepPaths(registry: OpenAPIRegistry): void {
     summary: 'Add a rep or manager (ops)',
     request: { body: { content: { 'application/json': { schema: createRepSchema } } } },
     responses: { 201: json(repSchema, 'Created'), ...problemResponses(401, 403, 409, 415, 422, 503) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/reps/fairness',
+    summary:
+      'The quality of the leads each rep received in the last `days` days (default 30): temperature, VIP, premium, value (ops)',
+    request: { query: fairnessQuerySchema },
+    responses: { 200: json(fairnessReportSchema), ...problemResponses(401, 403, 422, 503) },
   });
   registry.registerPath({
     method: 'get',

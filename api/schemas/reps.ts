@@ -39,6 +39,8 @@ const repFields = {
   closeRate: z.number().min(0).max(1),
   avgDealSize: z.number().int().min(0).max(10_000_000),
   active: z.boolean(),
+  /** A new hire's training period ends this day: the monthly re-tiering makes them standard (4.4 B). */
+  trainingEndsOn: z.iso.date().nullable(),
 };
 export const createRepSchema = z
   .strictObject({
@@ -53,6 +55,7 @@ export const createRepSchema = z
     closeRate: repFields.closeRate.default(0.35),
     avgDealSize: repFields.avgDealSize.default(25_000),
     active: repFields.active.default(true),
+    trainingEndsOn: repFields.trainingEndsOn.optional(),
   })
   .openapi('NewRep');
 export const updateRepSchema = z.strictObject(repFields).partial().openapi('RepChanges');
@@ -87,6 +90,37 @@ export const repSchema = z
     closeRate: z.number(),
     activeLeads: z.number().int(),
     assignedTotal: z.number().int(),
+    trainingEndsOn: z.string().nullable().describe('a new hire is standard from this day (YYYY-MM-DD)'),
   })
   .openapi('Rep');
 export const repListSchema = z.object({ items: z.array(repSchema) });
+
+/** `GET /reps/fairness?days=30`: the window, 1 to 365 days. */
+export const fairnessQuerySchema = z.strictObject({
+  days: z.coerce.number().int().min(1).max(365).default(30),
+});
+const repFairnessSchema = z
+  .object({
+    repId: z.string(),
+    name: z.string(),
+    performanceTier: z.string(),
+    active: z.boolean(),
+    weight: z.number().describe('the round-robin weight of the tier: top 1.3, standard 1.0, new hire 0.5'),
+    leads: z.number().int().describe('assignments received in the window (a lead reassigned counts for each rep)'),
+    share: z.number().describe('of all leads assigned in the window'),
+    temperature: z
+      .object({ HOT: z.number().int(), WARM: z.number().int(), COLD: z.number().int(), unscored: z.number().int() })
+      .describe('as the lead was when the rep received it'),
+    vip: z.number().int(),
+    premium: z.number().int().describe('VIP, HOT or an expected project of $40,000 or more'),
+    premiumShare: z.number().describe('of all premium leads assigned in the window'),
+    value: z.object({
+      known: z.number().int().describe('leads with an expected project value'),
+      total: z.number().int(),
+      average: z.number().int().nullable(),
+    }),
+  })
+  .openapi('RepFairness');
+export const fairnessReportSchema = z
+  .object({ days: z.number().int(), since: z.string(), items: z.array(repFairnessSchema) })
+  .openapi('FairnessReport');

@@ -8,6 +8,8 @@ import { sql, type Kysely } from 'kysely';
 import { inTransaction } from '../connection';
 import { notify } from './notifications';
 import { CLOSED_STAGES } from '../../workflows/lead-intake/rules/lead';
+import type { Temperature } from '../../workflows/lead-intake/rules/lead';
+import { isPremium, type LeadQuality } from '../../workflows/lead-intake/rules/premium';
 import {
   CAPACITY_ALERT_SHARE,
   type RoutingDecision,
@@ -51,7 +53,35 @@ const toRoutingRep = (r: Rep, timeOff: { rep_id: string; starts_at: Date; ends_a
   timeZone: r.time_zone,
   workingHours: r.working_hours,
   timeOff: timeOff.filter((t) => t.rep_id === r.id).map((t) => ({ startsAt: t.starts_at, endsAt: t.ends_at })),
+  rotationCredit: r.rotation_credit,
+  premiumCredit: r.premium_credit,
 });
+
+/**
+ * The lead's quality as routing sees it now (4.4 B "Track lead quality distribution"): VIP and
+ * temperature as assessed and re-scored, and the expected first project — the models' CLV when the
+ * customer features are known, else the insurance claim.
+ */
+async function leadQuality(db: Kysely<Database>, leadId: string): Promise<LeadQuality> {
+  const row = await db
+    .selectFrom('leads')
+    .select([
+      'is_vip',
+      'temperature',
+      sql<
+        number | null
+      >`coalesce((prediction->'clv'->>'firstProjectValue')::numeric, (property->>'insuranceClaimValue')::numeric)`.as(
+        'value',
+      ),
+    ])
+    .where('id', '=', leadId)
+    .executeTakeFirst();
+  return {
+    isVip: row?.is_vip ?? false,
+    temperature: (row?.temperature as Temperature | null) ?? null,
+    value: row?.value == null ? null : Math.round(Number(row.value)),
+  };
+}
 
 /**
  * Decides and records attempt `attempt` of a lead's assignment, once: a retried call returns what
@@ -94,9 +124,11 @@ export async function assignLead(
       .where('lead_id', '=', req.leadId)
       .where('end_reason', '=', 'breached')
       .execute();
+    const quality = await leadQuality(tx, req.leadId);
     const lead = {
       ...req.lead,
       excludeRepIds: [...new Set([...req.lead.excludeRepIds, ...missed.map((m) => m.rep_id)])],
+      premium: isPremium({ ...quality, isVip: quality.isVip || req.isVip }),
     };
     const decision = choose(
       lead,
@@ -137,8 +169,24 @@ export async function assignLead(
 
     await tx
       .insertInto('lead_assignments')
-      .values({ lead_id: req.leadId, attempt: req.attempt, rep_id: chosen.id, sla_deadline: req.slaDeadline })
+      .values({
+        lead_id: req.leadId,
+        attempt: req.attempt,
+        rep_id: chosen.id,
+        sla_deadline: req.slaDeadline,
+        temperature: quality.temperature ?? null,
+        is_vip: lead.isVip,
+        premium: lead.premium,
+        value: quality.value ?? null,
+      })
       .execute();
+    // The rotation's credits move with the assignment, under the same locks.
+    for (const c of decision.credits ?? [])
+      await tx
+        .updateTable('reps')
+        .set({ rotation_credit: c.rotation, premium_credit: c.premium })
+        .where('id', '=', c.repId)
+        .execute();
     await tx
       .updateTable('reps')
       .set({ active_leads: sql<number>`active_leads + 1`, assigned_total: sql<number>`assigned_total + 1` })
@@ -300,6 +348,18 @@ export async function repWorkload(db: Kysely<Database>, repId: string) {
     .orderBy('assigned_at')
     .execute();
   return { rep, open };
+}
+
+/** Every active manager's id: who hears of a lead before any rep holds it (4.4 C notify_manager). */
+export async function activeManagers(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db
+    .selectFrom('reps')
+    .select('id')
+    .where('role', '=', 'manager')
+    .where('active', '=', true)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 export async function managerOf(db: Kysely<Database>, repId: string): Promise<string | undefined> {

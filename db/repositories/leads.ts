@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { CLOSED_STAGES, type PhoneLineType } from '../../workflows/lead-intake/rules/lead';
+import { QUEUE_SKIPPING_SOURCES } from '../../workflows/lead-intake/rules/vip';
 import type { Contact, Database, Lead } from '../schema';
 
 export interface NewLead {
@@ -287,15 +288,18 @@ export async function temperatureTrends(db: Kysely<Database>, days: number) {
   return [...byDay.values()];
 }
 
-/** Leads nobody could take yet, longest waiting first. */
+/** Leads nobody could take yet: partner referrals first, then longest waiting first. */
 export async function leadsWaitingForRep(
   db: Kysely<Database>,
   limit: number,
 ): Promise<{ leadId: string; workflowId: string }[]> {
+  // 4.4 C partner_referral → skip_qualification_queue: partner referrals are told first, then
+  // everyone else by how long they have waited.
   const rows = await db
     .selectFrom('leads')
     .select(['id', 'workflow_id'])
     .where('stage', '=', 'waiting_for_rep')
+    .orderBy(sql`source in (${sql.join([...QUEUE_SKIPPING_SOURCES])})`, 'desc')
     .orderBy('updated_at')
     .limit(limit)
     .execute();

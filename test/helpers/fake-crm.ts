@@ -21,6 +21,7 @@ export function fakeCrm(
       source?: LeadSource;
       city?: string;
       propertyValue?: number;
+      insuranceClaimValue?: number;
       previousCustomer?: VipFacts['previousCustomer'];
     };
   } = {},
@@ -38,7 +39,8 @@ export function fakeCrm(
     stages: [] as string[],
     temperatures: [] as { temperature: string; revision: number }[],
     marks: [] as { attempt: number; what: string }[],
-    notifications: [] as { key: string; recipient: string; kind: string }[],
+    /** beforeAssignment: sent before any routing decision was asked for. */
+    notifications: [] as { key: string; recipient: string; kind: string; beforeAssignment: boolean }[],
     assessed: [] as { leadId: string; vip: LeadAssessment['vip'] }[],
     /** Follow-up cadences the lead handed itself to (the child ends at once: not under test here). */
     handoffs: [] as { workflowId: string; leadId: string; repId?: string }[],
@@ -96,6 +98,7 @@ export function fakeCrm(
         city: facts.city,
         source: facts.source,
         propertyValue: facts.propertyValue,
+        insuranceClaimValue: facts.insuranceClaimValue,
         previousCustomer: facts.previousCustomer,
       });
       const assessment: LeadAssessment = {
@@ -103,7 +106,12 @@ export function fakeCrm(
         enrichment: { found: false, source: 'fake' },
         prediction: { missing: ['contactQuality'] },
         temperature,
-        vip: { isVip: vip.isVip, reasons: vip.triggers.map((t) => t.detail), preferredRepId: vip.preferredRepId },
+        vip: {
+          isVip: vip.isVip,
+          reasons: vip.triggers.map((t) => t.detail),
+          preferredRepId: vip.preferredRepId,
+          notifyManager: vip.notifyManager,
+        },
       };
       world.temperatures.push({ temperature: temperature.temperature, revision: 1 });
       world.assessed.push({ leadId: input.leadId, vip: assessment.vip });
@@ -135,7 +143,12 @@ export function fakeCrm(
     },
     async notifyPeople(input: { key: string; recipient: string; kind: string }) {
       if (!world.notifications.some((n) => n.key === input.key))
-        world.notifications.push({ key: input.key, recipient: input.recipient, kind: input.kind });
+        world.notifications.push({
+          key: input.key,
+          recipient: input.recipient,
+          kind: input.kind,
+          beforeAssignment: world.routingAttempts === 0,
+        });
     },
   };
   return { world, activities };

@@ -8,7 +8,12 @@ import { assignLead, assignmentsOfLead, endAssignment, repWorkload } from '../..
 import { createLeadOnce } from '../../db/repositories/leads';
 import { insertReps } from '../../db/repositories/reps';
 import type { NewRep } from '../../db/schema';
-import { chooseRep, type RoutingLead, type RoutingRep } from '../../workflows/lead-intake/rules/choose-rep';
+import {
+  applyCredits,
+  chooseRep,
+  type RoutingLead,
+  type RoutingRep,
+} from '../../workflows/lead-intake/rules/choose-rep';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 
 const allWeek = JSON.stringify(
@@ -129,9 +134,11 @@ describe('assignLead under concurrency', () => {
     }));
     const expected: Record<string, number> = {};
     for (let i = 0; i < 50; i++) {
-      const id = chooseRep(routingLead, model, at).chosenRepId!;
+      const decision = chooseRep(routingLead, model, at);
+      const id = decision.chosenRepId!;
       expected[id] = (expected[id] ?? 0) + 1;
       model.find((m) => m.id === id)!.activeLeads += 1;
+      applyCredits(model, decision);
     }
     const reps = await pg.db
       .selectFrom('reps')
@@ -336,5 +343,163 @@ describe('a waiting lead and a VIP whose top rep missed it', () => {
       (await pg.db.selectFrom('leads').select('assigned_rep_id').where('id', '=', vipId).executeTakeFirstOrThrow())
         .assigned_rep_id,
     ).toBe(second.repId);
+  });
+});
+
+describe('fair routing on Postgres (issue 22 items 1, 2, 7, 8)', () => {
+  let pg: TestPostgres;
+  let n = 0;
+  const newLead = async (over: { source?: string; city?: string } = {}) =>
+    (
+      await createLeadOnce(
+        pg.db,
+        {
+          firstName: 'F',
+          lastName: `${++n}`,
+          email: `f${n}@x.example`,
+          source: (over.source ?? 'website') as 'website',
+          address: { street: `${n} Oak St`, city: over.city ?? 'Troy', state: 'MI', zip: '48083' },
+          property: {},
+          signals: {},
+        },
+        { requestHash: `f${n}`, dedupeWindowHours: 0, workflowIdFor: (id) => `lead-${id}` },
+      )
+    ).lead.id;
+  const decide = (leadId: string, over: Partial<RoutingLead> = {}, attempt = 1) =>
+    assignLead(
+      pg.db,
+      {
+        leadId,
+        attempt,
+        lead: { ...routingLead, ...over },
+        at,
+        slaDeadline: new Date(at.getTime() + 120_000),
+        notificationKey: `lead-${leadId}`,
+        isVip: over.isVip ?? false,
+      },
+      chooseRep,
+    );
+  const credits = async () =>
+    Object.fromEntries(
+      (
+        await pg.db
+          .selectFrom('reps')
+          .select(['id', 'rotation_credit', 'premium_credit'])
+          .where('role', '=', 'rep')
+          .execute()
+      ).map((r) => [r.id, [r.rotation_credit, r.premium_credit]]),
+    );
+
+  beforeAll(async () => {
+    pg = await startTestPostgres();
+    await insertReps(pg.db, [
+      {
+        id: 'm-lee',
+        name: 'Lee',
+        email: 'lee@x.example',
+        role: 'manager',
+        performance_tier: 'standard',
+        territories: [],
+        skills: [],
+        languages: [],
+      },
+      ...team.map(({ close_rate: _c, ...r }) => r),
+    ]);
+    for (const r of team)
+      await pg.db
+        .updateTable('reps')
+        .set({ close_rate: r.close_rate, working_hours: allWeek })
+        .where('id', '=', r.id)
+        .execute();
+  });
+  afterAll(async () => {
+    await pg?.stop();
+  });
+
+  it('a returning VIP customer goes back to their original rep, though not in the top 20 %', async () => {
+    const id = await newLead({ source: 'previous_customer' });
+    const d = await decide(id, { isVip: true, preferredRepId: 'r-new' });
+    expect(d).toMatchObject({ outcome: 'assigned', repId: 'r-new' });
+    expect(d.decision.reason).toBe('returning customer: back to their original rep');
+    await endAssignment(pg.db, id, 1, 'closed');
+  });
+
+  it('an assignment keeps the lead’s quality as the rep got it and moves the rotation credits once', async () => {
+    const before = await credits();
+    const hot = await newLead();
+    await pg.db
+      .updateTable('leads')
+      .set({
+        temperature: 'HOT',
+        prediction: JSON.stringify({ clv: { clv3Year: 90_000, firstProjectValue: 28_500, ultraPremium: false } }),
+      })
+      .where('id', '=', hot)
+      .execute();
+    const d = await decide(hot);
+    expect(d.decision.candidates.every((c) => c.inBand)).toBe(true);
+    const row = await pg.db
+      .selectFrom('lead_assignments')
+      .select(['rep_id', 'temperature', 'is_vip', 'premium', 'value'])
+      .where('lead_id', '=', hot)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ rep_id: d.repId, temperature: 'HOT', is_vip: false, premium: true, value: 28_500 });
+    // A premium lead moves both credits: everyone in the band earns their weight, the chosen rep pays 3.8.
+    const after = await credits();
+    const weights: Record<string, number> = { 'r-top': 1.3, 'r-std1': 1, 'r-std2': 1, 'r-new': 0.5 };
+    for (const [id, w] of Object.entries(weights)) {
+      const paid = id === d.repId ? 3.8 : 0;
+      expect(after[id]![0]).toBeCloseTo(before[id]![0]! + w - paid, 4);
+      expect(after[id]![1]).toBeCloseTo(before[id]![1]! + w - paid, 4);
+    }
+    // The same decision again (an activity retry): nothing moves.
+    await decide(hot);
+    expect(await credits()).toEqual(after);
+  });
+
+  it('partner referrals skip the queue: they are the first waiting leads told a rep is free', async () => {
+    const { leadsWaitingForRep } = await import('../../db/repositories/leads');
+    const web = await newLead();
+    const realtor = await newLead({ source: 'realtor' });
+    await pg.db
+      .updateTable('leads')
+      .set({ stage: 'waiting_for_rep', updated_at: new Date(at.getTime() - 60_000) })
+      .where('id', '=', web)
+      .execute();
+    await pg.db
+      .updateTable('leads')
+      .set({ stage: 'waiting_for_rep', updated_at: at })
+      .where('id', '=', realtor)
+      .execute();
+    expect((await leadsWaitingForRep(pg.db, 20)).map((w) => w.leadId)).toEqual([realtor, web]);
+    await pg.db.updateTable('leads').set({ stage: 'new' }).where('id', 'in', [web, realtor]).execute();
+  });
+
+  it('“managers” notifications reach every active manager, once per key', async () => {
+    const { MockActivityEnvironment } = await import('@temporalio/testing');
+    const { createLeadIntakeActivities } = await import('../../activities/lead-intake');
+    const acts = createLeadIntakeActivities({
+      db: pg.db,
+      modelStore: undefined as never,
+      propertyData: undefined as never,
+    });
+    const id = await newLead();
+    const send = () =>
+      new MockActivityEnvironment().run(() =>
+        acts.notifyPeople({
+          key: `lead-${id}:vip-manager-alert`,
+          recipient: 'managers',
+          kind: 'vip_manager_alert',
+          leadId: id,
+          payload: {},
+        }),
+      );
+    await send();
+    await send();
+    const rows = await pg.db
+      .selectFrom('notifications')
+      .select(['recipient', 'key'])
+      .where('lead_id', '=', id)
+      .execute();
+    expect(rows).toEqual([{ recipient: 'rep:m-lee', key: `lead-${id}:vip-manager-alert:m-lee` }]);
   });
 });

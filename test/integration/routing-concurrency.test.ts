@@ -3,7 +3,12 @@
 // would (the weights of 4.4 A-B), because each decision is serialised on the reps' row locks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { chooseRep, type RoutingLead, type RoutingRep } from '../../workflows/lead-intake/rules/choose-rep';
+import {
+  applyCredits,
+  chooseRep,
+  type RoutingLead,
+  type RoutingRep,
+} from '../../workflows/lead-intake/rules/choose-rep';
 import { SLAS_THAT_DO_NOT_LAPSE, startTestSystem, type TestSystem } from '../helpers/system';
 
 const allWeek = Object.fromEntries(
@@ -126,9 +131,11 @@ describe('fifty simultaneous leads for one territory (real system)', () => {
     const lead: RoutingLead = { city: 'Novi', needs: ['residential'], isVip: false, excludeRepIds: [] };
     const expected: Record<string, number> = {};
     for (let i = 0; i < 50; i++) {
-      const id = chooseRep(lead, model, new Date()).chosenRepId!;
+      const decision = chooseRep(lead, model, new Date());
+      const id = decision.chosenRepId!;
       expected[id] = (expected[id] ?? 0) + 1;
       model.find((m) => m.id === id)!.activeLeads += 1;
+      applyCredits(model, decision);
     }
     expect(loads).toEqual(expected);
     expect(loads['novi-top']).toBeGreaterThan(loads['novi-new']!);

@@ -1,7 +1,9 @@
 // Routing decisions (roadmap 4.4 A-C): availability, the 0.4/0.2/0.2/0.2 score, language, VIPs to
-// the top 20 %, returning customers to their rep, and weighted round-robin shares.
+// the top 20 %, returning customers to their rep, the best-fit band, weighted round-robin shares
+// over 1,000 leads, and premium leads in turn.
 import { describe, expect, it } from 'vitest';
 import {
+  applyCredits,
   chooseRep,
   neededSkills,
   nextWorkingStart,
@@ -120,6 +122,25 @@ describe('chooseRep', () => {
     );
   });
 
+  it('a returning VIP customer goes back to their original rep even outside the top 20 % (4.4 C assign_to_original_rep)', () => {
+    // Five reps: the top 20 % is `star`; the original rep is the weakest closer.
+    const team = [
+      rep('star', { closeRate: 0.5 }),
+      rep('b', { closeRate: 0.4 }),
+      rep('c', { closeRate: 0.38 }),
+      rep('d', { closeRate: 0.36 }),
+      rep('original', { closeRate: 0.2, activeLeads: 9 }),
+    ];
+    const returning = lead({ isVip: true, preferredRepId: 'original' });
+    expect(chooseRep(returning, team, now)).toMatchObject({
+      chosenRepId: 'original',
+      reason: 'returning customer: back to their original rep',
+    });
+    expect(chooseRep(returning, team, now).vipWidened).toBeUndefined();
+    // Their rep unavailable: the VIP rule for everyone else, the top 20 %.
+    expect(chooseRep({ ...returning, excludeRepIds: ['original'] }, team, now).chosenRepId).toBe('star');
+  });
+
   it('prefers a rep who speaks the lead’s language, and says so when nobody does', () => {
     const team = [
       rep('en', { skills: ['residential', 'insurance_claims'] }),
@@ -139,12 +160,89 @@ describe('chooseRep', () => {
     ];
     const counts: Record<string, number> = { top: 0, std: 0, new: 0 };
     for (let i = 0; i < 28; i++) {
-      const { chosenRepId } = chooseRep(lead(), team, now);
-      counts[chosenRepId!]! += 1;
-      team.find((r) => r.id === chosenRepId)!.activeLeads += 1;
+      const decision = chooseRep(lead(), team, now);
+      counts[decision.chosenRepId!]! += 1;
+      team.find((r) => r.id === decision.chosenRepId)!.activeLeads += 1;
+      applyCredits(team, decision);
     }
     // 28 × 1.3/2.8, × 1/2.8, × 0.5/2.8 = 13, 10, 5
     expect(counts).toEqual({ top: 13, std: 10, new: 5 });
+  });
+
+  it('the band never trades fit for load: the territory’s rep with 8 of 15 beats an idle rep from elsewhere (issue 22 item 6)', () => {
+    // The roadmap's john_smith (Bloomfield Hills, 8 of 15 active) and a rep outside the territory with nothing.
+    const team = [
+      rep('john', { territories: ['Bloomfield Hills', 'Birmingham'], activeLeads: 8 }),
+      rep('idle', { territories: ['Troy'], activeLeads: 0 }),
+    ];
+    const d = chooseRep(lead({ city: 'Bloomfield Hills' }), team, now);
+    expect(d.chosenRepId).toBe('john');
+    expect(d.candidates.find((c) => c.repId === 'idle')).toMatchObject({ inBand: false, fit: 0.4 });
+    // The same fit: load and tier are the rotation's, not the score's.
+    const even = chooseRep(lead(), [rep('busy', { activeLeads: 8 }), rep('free')], now);
+    expect(even.candidates.every((c) => c.inBand)).toBe(true);
+  });
+
+  it('weighted round-robin delivers its shares over 1,000 leads with leads closing: top 1.3×, new hire 0.5× (±10 %)', () => {
+    // A balanced team: two top performers, four standard, two new hires, all covering Troy, with the
+    // close rates that make them those tiers. Leads close at random (seeded) so capacity is kept.
+    const team = [
+      ...['top1', 'top2'].map((id) => rep(id, { performanceTier: 'top', closeRate: 0.45 })),
+      ...['std1', 'std2', 'std3', 'std4'].map((id) => rep(id, { closeRate: 0.35 })),
+      ...['new1', 'new2'].map((id) => rep(id, { performanceTier: 'new_hire', closeRate: 0.22, maxActiveLeads: 8 })),
+    ];
+    let seed = 22;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+    const received = Object.fromEntries(team.map((r) => [r.id, 0]));
+    for (let i = 0; i < 1000; i++) {
+      for (const r of team) for (let n = r.activeLeads; n > 0; n--) if (random() < 1 / 40) r.activeLeads -= 1;
+      const decision = chooseRep(lead(), team, now);
+      expect(decision.chosenRepId).not.toBeNull();
+      received[decision.chosenRepId!]! += 1;
+      team.find((r) => r.id === decision.chosenRepId)!.activeLeads += 1;
+      applyCredits(team, decision);
+    }
+    const mean = (ids: string[]) => ids.reduce((sum, id) => sum + received[id]!, 0) / ids.length;
+    const standard = mean(['std1', 'std2', 'std3', 'std4']);
+    expect(mean(['top1', 'top2']) / standard).toBeGreaterThanOrEqual(1.3 * 0.9);
+    expect(mean(['top1', 'top2']) / standard).toBeLessThanOrEqual(1.3 * 1.1);
+    expect(mean(['new1', 'new2']) / standard).toBeGreaterThanOrEqual(0.5 * 0.9);
+    expect(mean(['new1', 'new2']) / standard).toBeLessThanOrEqual(0.5 * 1.1);
+  });
+
+  it('premium leads rotate: every rep in the band gets them in turn, not whoever the rotation reaches (4.4 B)', () => {
+    const team = [rep('a'), rep('b'), rep('c')];
+    const premium: Record<string, number> = { a: 0, b: 0, c: 0 };
+    const all: Record<string, number> = { a: 0, b: 0, c: 0 };
+    // Every third lead is premium: a plain rotation would hand all of them to the same rep.
+    for (let i = 0; i < 30; i++) {
+      const isPremium = i % 3 === 2;
+      const decision = chooseRep(lead({ premium: isPremium }), team, now);
+      all[decision.chosenRepId!]! += 1;
+      if (isPremium) premium[decision.chosenRepId!]! += 1;
+      team.find((r) => r.id === decision.chosenRepId)!.activeLeads += 1;
+      applyCredits(team, decision);
+    }
+    expect(Object.values(premium).sort()).toEqual([3, 3, 4]);
+    expect(Object.values(all).sort()).toEqual([10, 10, 10]);
+  });
+
+  it('a rep back from time off earns no backlog: the rotation carries on where it was', () => {
+    const team = [rep('a'), rep('b'), rep('away', { active: false })];
+    const run = (n: number) => {
+      const got: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const d = chooseRep(lead(), team, now);
+        got.push(d.chosenRepId!);
+        team.find((r) => r.id === d.chosenRepId)!.activeLeads += 1;
+        applyCredits(team, d);
+      }
+      return got;
+    };
+    run(20); // a and b hold 10 each
+    team[2]!.active = true;
+    const next = run(6);
+    expect(next.filter((id) => id === 'away')).toHaveLength(2);
   });
 
   it('derives the skills a job needs from what is known about it', () => {

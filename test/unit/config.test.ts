@@ -53,6 +53,10 @@ describe('loadConfig', () => {
     });
     expect(() => loadConfig({ ML_PROMOTION_MARGIN: '0.9' })).toThrow(/ML_PROMOTION_MARGIN/);
     expect(() => loadConfig({ ML_RETRAIN_CRON: 'every monday' })).toThrow(/ML_RETRAIN_CRON: expected a 5-field cron/);
+    // The monthly re-tiering of the sales team (4.4 B): the 1st at 06:00 UTC, or off.
+    expect(defaults.REP_RETIER_CRON).toBe('0 6 1 * *');
+    expect(loadConfig({ REP_RETIER_CRON: 'off' }).REP_RETIER_CRON).toBe('off');
+    expect(() => loadConfig({ REP_RETIER_CRON: 'monthly' })).toThrow(/REP_RETIER_CRON: expected a 5-field cron/);
   });
 
   it('refuses a half-configured provider, naming what is missing, and selects providers by their keys', async () => {

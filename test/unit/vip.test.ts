@@ -7,6 +7,7 @@ describe('assessVip', () => {
     expect(assessVip({ city: 'Troy', source: 'website', propertyValue: 900_000 })).toEqual({
       isVip: false,
       triggers: [],
+      actions: [],
       notifyManager: false,
       preferredRepId: undefined,
     });
@@ -25,6 +26,19 @@ describe('assessVip', () => {
     expect(assessVip({ city: 'Troy', source: 'referral' }).isVip).toBe(false);
   });
 
+  it('each trigger carries its own action (4.4 C): only a high-value claim alerts the manager at detection', () => {
+    const claim = assessVip({ city: 'Troy', source: 'website', insuranceClaimValue: 45_000 });
+    expect(claim).toMatchObject({ actions: ['notify_manager'], notifyManager: true });
+    expect(assessVip({ city: 'Troy', source: 'realtor' })).toMatchObject({
+      actions: ['skip_qualification_queue'],
+      notifyManager: false,
+    });
+    expect(assessVip({ city: 'Birmingham', source: 'website', propertyValue: 900_000 })).toMatchObject({
+      actions: ['assign_to_top_performer'],
+      notifyManager: false,
+    });
+  });
+
   it('insurance claims over $40K', () => {
     expect(assessVip({ city: 'Troy', source: 'website', insuranceClaimValue: 40_001 }).triggers[0]!.trigger).toBe(
       'high_value_claim',
@@ -38,7 +52,12 @@ describe('assessVip', () => {
       source: 'previous_customer',
       previousCustomer: { ltv: 31_000, originalRepId: 'rep-jane-doe' },
     });
-    expect(vip).toMatchObject({ isVip: true, preferredRepId: 'rep-jane-doe', notifyManager: true });
+    expect(vip).toMatchObject({
+      isVip: true,
+      preferredRepId: 'rep-jane-doe',
+      actions: ['assign_to_original_rep'],
+      notifyManager: false, // copied at assignment, like every VIP: no alert of its own
+    });
     expect(
       assessVip({
         city: 'Troy',

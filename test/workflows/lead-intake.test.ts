@@ -220,7 +220,10 @@ describe('leadIntake (routed)', () => {
       expect(a).toMatchObject({ repId: 'rep-cy', preferredRepId: 'rep-cy' });
       expect(crm.world.notifications.find((n) => n.kind === 'vip_lead_cc')).toMatchObject({ recipient: 'ops' }); // Cy has no manager
       expect(crm.world.assessed).toEqual([
-        { leadId: 'vip', vip: { isVip: true, reasons: s.vip!.reasons, preferredRepId: 'rep-cy' } },
+        {
+          leadId: 'vip',
+          vip: { isVip: true, reasons: s.vip!.reasons, preferredRepId: 'rep-cy', notifyManager: false },
+        },
       ]);
       await temporal.env.sleep('16 minutes');
       await expect.poll(async () => (await statusOf(h)).assignment?.attempt).toBe(2);
@@ -228,6 +231,22 @@ describe('leadIntake (routed)', () => {
       await h.signal(closeLeadSignal, { reason: 'won' });
       await h.result();
       await keepHistory(h, 'lead-intake', 'vip');
+    });
+  });
+
+  it('a high-value claim alerts the managers at detection, before any rep is assigned (4.4 C notify_manager)', async () => {
+    const crm = fakeCrm({ lead: { insuranceClaimValue: 45_000 } });
+    await run('vip claim', crm, async (start) => {
+      const h = await start('lead-vip-claim', input('vip-claim'));
+      await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
+      expect(crm.world.notifications.map((n) => [n.kind, n.recipient, n.key, n.beforeAssignment])).toEqual([
+        ['vip_manager_alert', 'managers', 'lead-vip-claim:vip-manager-alert', true],
+        ['vip_lead_cc', 'rep:mgr-pat', 'lead-vip-claim:vip-cc:1', false],
+      ]);
+      await h.executeUpdate(contactedUpdate, { args: [{ repId: 'rep-ann' }] });
+      await h.signal(closeLeadSignal, { reason: 'won' });
+      await h.result();
+      await keepHistory(h, 'lead-intake', 'vip-claim-manager-alert');
     });
   });
 

@@ -27,6 +27,7 @@ describe('kept histories replay', () => {
       'lead-intake',
       'lead-intake-before-routing',
       'model-retrain',
+      'rep-retier',
     ]);
   });
 

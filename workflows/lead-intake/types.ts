@@ -62,5 +62,6 @@ export interface LeadAssessment {
   language?: string;
   prediction: LeadPredictionSummary;
   temperature: TemperatureResult;
-  vip: { isVip: boolean; reasons: string[]; preferredRepId?: string };
+  /** notifyManager: a `notify_manager` trigger fired (absent in assessments recorded before it existed). */
+  vip: { isVip: boolean; reasons: string[]; preferredRepId?: string; notifyManager?: boolean };
 }

@@ -256,6 +256,16 @@ export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): 
     status.revision = 1;
     status.stage = 'scored';
     publish(status, input);
+    // 4.4 C high_value_claim → notify_manager: the managers hear at detection, not once a rep has it.
+    if (assessed.vip.notifyManager && patched('lead-vip-notify-manager')) {
+      await routing.notifyPeople({
+        key: `${workflowId}:vip-manager-alert`,
+        recipient: 'managers',
+        kind: 'vip_manager_alert',
+        leadId: input.leadId,
+        payload: { reasons: assessed.vip.reasons },
+      });
+    }
   }
 
   async function rescore(): Promise<void> {

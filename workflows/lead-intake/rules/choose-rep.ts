@@ -2,20 +2,26 @@
 // transaction holding the reps' row locks (db/repositories/assignments.ts), so the loads it sees are the loads it changes.
 //
 // 1. Availability: an active rep (not a manager), not on time off, inside working hours, below
-//    capacity, not one who already let this lead's SLA lapse. VIPs: the top 20 % performers; when
+//    capacity, not one who already let this lead's SLA lapse. A returning customer's original rep,
+//    when available, takes them before any other rule. VIPs: the top 20 % performers; when
 //    none of them can take it (all busy, off, or the one who missed its SLA), the best available
 //    rep instead, flagged so the manager is told — a VIP never waits for nobody.
 // 2. Skills score per rep: expertise 0.4, territory 0.2, performance 0.2, capacity 0.2 (4.4 A);
 //    a rep speaking the lead's language is preferred whenever one is available.
-// 3. Fairness: among reps within BAND of the best score, weighted round-robin on current load —
-//    the lowest (active leads + 1) / weight wins, weights top 1.3, standard 1.0, new hire 0.5 (4.4 B).
+// 3. The band: the reps with the best fit — the lead's own part of the score, expertise 0.4 +
+//    territory 0.2. Load never buys a worse fit (issue 22 item 6): it is already the capacity term,
+//    and the rotation below balances it.
+// 4. Fairness: inside the band, smooth weighted round-robin on credits kept per rep (reps table):
+//    every rep in the band earns its weight (top 1.3, standard 1.0, new hire 0.5: 4.4 B), the one
+//    with the most credit takes the lead and pays the band's total weight. Shares follow the
+//    weights exactly, whatever the leads' lifetimes; a rep who is away earns nothing meanwhile, so
+//    coming back is no flood. Premium leads (rules/premium.ts) rotate on a credit of their own, so
+//    every rep in the band gets them in turn (4.4 B "Rotate high-value lead assignments").
 /** Day → [start, end) local "HH:MM" in the rep's time zone; a missing day is a day off. */
 export type WorkingHours = Partial<Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', [string, string]>>;
 
 export const SCORE_WEIGHTS = { expertise: 0.4, territory: 0.2, performance: 0.2, capacity: 0.2 } as const;
 export const TIER_WEIGHTS: Record<string, number> = { top: 1.3, standard: 1.0, new_hire: 0.5 };
-/** Reps this close to the best score share leads by weighted round-robin instead of by score. */
-export const BAND = 0.15;
 /** VIPs go to the top 20 % performers (4.4 C). */
 export const VIP_TOP_SHARE = 0.2;
 /** A rep's manager is alerted when an assignment takes them to 80 % of capacity (4.4 B). */
@@ -31,6 +37,8 @@ export interface RoutingLead {
   preferredRepId?: string;
   /** Reps who already breached this lead's SLA. */
   excludeRepIds: string[];
+  /** A premium lead (rules/premium.ts): rotated on the premium credit. Set by the assignment from the lead's row. */
+  premium?: boolean;
 }
 
 export interface RoutingRep {
@@ -47,6 +55,10 @@ export interface RoutingRep {
   timeZone: string;
   workingHours: WorkingHours;
   timeOff: { startsAt: Date; endsAt: Date }[];
+  /** Round-robin credit (smooth weighted round-robin), 0 for a new rep. */
+  rotationCredit?: number;
+  /** The same for premium leads. */
+  premiumCredit?: number;
 }
 
 export interface CandidateScore {
@@ -59,8 +71,10 @@ export interface CandidateScore {
   language: boolean;
   weight: number;
   activeLeads: number;
-  /** (active + 1) / weight: the round-robin's measure, lower goes first. */
-  weightedLoad: number;
+  /** expertise × 0.4 + territory × 0.2: what the band compares. */
+  fit: number;
+  /** Round-robin credit before this decision (premium credit for a premium lead); the most goes first. */
+  credit: number;
   inBand: boolean;
 }
 
@@ -77,6 +91,8 @@ export interface RoutingDecision {
    * are signalled.
    */
   nextAvailableAt?: string;
+  /** The band's credits after a rotation decision (absent when no rotation was made): written with the assignment. */
+  credits?: { repId: string; rotation: number; premium: number }[];
 }
 
 /** The skills a lead's job calls for, from what intake and enrichment know. */
@@ -193,8 +209,13 @@ export function chooseRep(lead: RoutingLead, reps: RoutingRep[], now: Date): Rou
     return !why;
   });
 
+  // A returning customer goes back to the rep who sold them whenever that rep is available (4.4 C
+  // `previous_customer` → `assign_to_original_rep`), top 20 % or not: the VIP filter below is for
+  // the other triggers, and for a returning VIP whose rep cannot take them.
+  const original = lead.preferredRepId ? available.find((rep) => rep.id === lead.preferredRepId) : undefined;
+
   let vipWidened = false;
-  if (lead.isVip && available.length > 0) {
+  if (lead.isVip && !original && available.length > 0) {
     // Top 20 % by close rate among the whole routable team, not just those free right now.
     const team = reps
       .filter((r) => r.role === 'rep' && r.active)
@@ -235,7 +256,8 @@ export function chooseRep(lead: RoutingLead, reps: RoutingRep[], now: Date): Rou
       language,
       weight,
       activeLeads: rep.activeLeads,
-      weightedLoad: round((rep.activeLeads + 1) / weight),
+      fit: round(expertise * SCORE_WEIGHTS.expertise + territory * SCORE_WEIGHTS.territory),
+      credit: round((lead.premium ? rep.premiumCredit : rep.rotationCredit) ?? 0),
       inBand: false,
     };
   });
@@ -266,14 +288,52 @@ export function chooseRep(lead: RoutingLead, reps: RoutingRep[], now: Date): Rou
   // Language first: a rep the customer can talk to, whenever one is available.
   const speakers = candidates.filter((c) => c.language);
   const pool = speakers.length > 0 ? speakers : candidates;
-  const best = Math.max(...pool.map((c) => c.score));
-  const band = pool.filter((c) => c.score >= best - BAND);
+  const bestFit = Math.max(...pool.map((c) => c.fit));
+  const band = pool.filter((c) => c.fit === bestFit);
   for (const c of band) c.inBand = true;
-  band.sort((a, b) => a.weightedLoad - b.weightedLoad || b.score - a.score || a.repId.localeCompare(b.repId));
+  // Most credit first; the score (performance, free capacity) only breaks a tie.
+  band.sort((a, b) => b.credit - a.credit || b.score - a.score || a.repId.localeCompare(b.repId));
   const chosen = band[0]!;
   const languageNote = lead.language && speakers.length === 0 ? `; nobody available speaks ${lead.language}` : '';
-  return decided(
-    chosen.repId,
-    `best score ${best} band ${band.length}: lowest weighted load ${chosen.weightedLoad}${languageNote}`,
-  );
+  const rotation = lead.premium ? 'premium rotation' : 'rotation';
+  return {
+    ...decided(
+      chosen.repId,
+      `best fit ${bestFit} band ${band.length}: ${rotation} credit ${chosen.credit}${languageNote}`,
+    ),
+    credits: rotate(band, chosen.repId, lead.premium ?? false, reps),
+  };
+}
+
+/**
+ * Smooth weighted round-robin: everyone in the band earns their weight, the chosen rep pays the
+ * band's total. A premium lead moves both credits: it is a lead like any other for the overall
+ * shares, and a premium one for the premium shares.
+ */
+function rotate(
+  band: CandidateScore[],
+  chosenRepId: string,
+  premium: boolean,
+  reps: RoutingRep[],
+): NonNullable<RoutingDecision['credits']> {
+  const total = band.reduce((sum, c) => sum + c.weight, 0);
+  const byId = new Map(reps.map((r) => [r.id, r]));
+  const step = (credit: number | undefined, c: CandidateScore) =>
+    round((credit ?? 0) + c.weight - (c.repId === chosenRepId ? total : 0));
+  return band.map((c) => {
+    const rep = byId.get(c.repId)!;
+    return {
+      repId: c.repId,
+      rotation: step(rep.rotationCredit, c),
+      premium: premium ? step(rep.premiumCredit, c) : round(rep.premiumCredit ?? 0),
+    };
+  });
+}
+
+/** Applies a decision's credits to the reps it was made on (in-memory teams: tests, the simulator). */
+export function applyCredits(reps: RoutingRep[], decision: RoutingDecision): void {
+  for (const c of decision.credits ?? []) {
+    const rep = reps.find((r) => r.id === c.repId);
+    if (rep) Object.assign(rep, { rotationCredit: c.rotation, premiumCredit: c.premium });
+  }
 }

@@ -6,6 +6,26 @@ export const PARTNER_SOURCES: readonly LeadSource[] = ['insurance_agent', 'realt
 export const VIP_THRESHOLDS = { propertyValue: 500_000, insuranceClaimValue: 40_000, previousLtv: 30_000 } as const;
 
 export type VipTrigger = 'ultra_premium_property' | 'partner_referral' | 'high_value_claim' | 'previous_customer';
+export type VipAction =
+  'assign_to_top_performer' | 'skip_qualification_queue' | 'notify_manager' | 'assign_to_original_rep';
+
+/**
+ * Each trigger's own action, as 4.4 C's VIP_TRIGGERS table writes it (every VIP also gets the
+ * 15-minute SLA, the top 20 % and a manager CC at assignment). What each means here (docs/routing.md):
+ * - assign_to_top_performer: routing's top-20 % filter (choose-rep.ts);
+ * - skip_qualification_queue: first to be woken when a rep frees up (leadsWaitingForRep);
+ * - notify_manager: the managers are told at assessment, before any rep is assigned (workflow.ts);
+ * - assign_to_original_rep: the rep who sold them, whenever available, before the top-20 % filter.
+ */
+export const VIP_ACTIONS: Record<VipTrigger, VipAction> = {
+  ultra_premium_property: 'assign_to_top_performer',
+  partner_referral: 'skip_qualification_queue',
+  high_value_claim: 'notify_manager',
+  previous_customer: 'assign_to_original_rep',
+};
+
+/** The sources whose trigger (partner_referral) skips the queue of leads waiting for a rep. */
+export const QUEUE_SKIPPING_SOURCES: readonly LeadSource[] = PARTNER_SOURCES;
 
 export interface VipFacts {
   city: string;
@@ -19,7 +39,9 @@ export interface VipFacts {
 export interface VipAssessment {
   isVip: boolean;
   triggers: { trigger: VipTrigger; detail: string }[];
-  /** high_value_claim: the manager is told at once (CC on every VIP lead anyway). */
+  /** The actions of the triggers that fired (VIP_ACTIONS), each once. */
+  actions: VipAction[];
+  /** A `notify_manager` trigger (high_value_claim): the managers are told at detection, not at assignment. */
   notifyManager: boolean;
   /** previous_customer: back to the rep who sold them, when available. */
   preferredRepId?: string;
@@ -50,10 +72,12 @@ export function assessVip(facts: VipFacts): VipAssessment {
       trigger: 'previous_customer',
       detail: `returning customer, lifetime value ${money(returning.ltv)}`,
     });
+  const actions = [...new Set(triggers.map((t) => VIP_ACTIONS[t.trigger]))];
   return {
     isVip: triggers.length > 0,
     triggers,
-    notifyManager: triggers.length > 0,
+    actions,
+    notifyManager: actions.includes('notify_manager'),
     preferredRepId: returning?.originalRepId,
   };
 }

@@ -82,7 +82,7 @@ describe('lead workflow: what happens next', () => {
     expect(routingRequest(assigned())).toEqual({ forcedRepId: undefined, excludeRepIds: [] });
   });
 
-  it('the SLA deadline is the strictest that applies: HOT 2 min, a COLD VIP 15, a HOT VIP 2', () => {
+  it('the SLA deadline: 2 min standard, a COLD VIP 15, a HOT VIP 2 (rules/sla-policy.ts)', () => {
     const at = new Date('2026-11-30T12:00:00Z');
     const hot = { temperature: 'HOT' as const, score: 90, reasons: [] };
     const cold = { temperature: 'COLD' as const, score: 30, reasons: [] };
@@ -91,8 +91,10 @@ describe('lead workflow: what happens next', () => {
     expect(slaDeadlineFor(DEFAULT_POLICY, coldVip, at)).toBe('2026-11-30T12:15:00.000Z');
     const hotVip = state({ temperature: hot, vip: { isVip: true, reasons: [] } }).status;
     expect(slaDeadlineFor(DEFAULT_POLICY, hotVip, at)).toBe('2026-11-30T12:02:00.000Z');
-    // Not scored yet: COLD's 4 hours.
-    expect(slaDeadlineFor(DEFAULT_POLICY, state({}).status, at)).toBe('2026-11-30T16:00:00.000Z');
+    // Not scored yet: the standard 2 minutes; COLD's 4 hours only when ops switch SLAs by temperature on.
+    expect(slaDeadlineFor(DEFAULT_POLICY, state({}).status, at)).toBe('2026-11-30T12:02:00.000Z');
+    const byTemperature = { ...DEFAULT_POLICY, slaBasis: 'by_temperature' as const };
+    expect(slaDeadlineFor(byTemperature, state({}).status, at)).toBe('2026-11-30T16:00:00.000Z');
   });
 
   it('waits for contact until the SLA deadline, for a rep until the next retry, otherwise for news only', () => {

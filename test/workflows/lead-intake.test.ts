@@ -32,6 +32,8 @@ import { keepHistory } from '../helpers/histories';
 import { taskQueueFor, useTimeSkippingEnv } from '../helpers/temporal';
 import { taskSettled } from '../helpers/workflow-history';
 
+/** SLAs by temperature (WARM 60, COLD 240): these timelines were written with them; the standard 2 minutes is tested apart. */
+const BY_TEMPERATURE = { ...DEFAULT_POLICY, slaBasis: 'by_temperature' as const };
 const input = (leadId: string, over: Partial<LeadIntakeInput> = {}): LeadIntakeInput => ({
   leadId,
   source: 'website',
@@ -39,7 +41,7 @@ const input = (leadId: string, over: Partial<LeadIntakeInput> = {}): LeadIntakeI
   city: 'Troy',
   property: { roofAge: 22 },
   signals: {},
-  policy: DEFAULT_POLICY,
+  policy: BY_TEMPERATURE,
   ...over,
 });
 const HOT = { intent: 'requested_appointment', websiteVisits48h: 4 } as const; // score 100

@@ -17,6 +17,7 @@ import * as m0014 from './0014_local_deliveries';
 import * as m0015 from './0015_consent_effect_order';
 import * as m0016 from './0016_rate_limits';
 import * as m0017 from './0017_workflow_signals';
+import * as m0019 from './0019_on_call';
 
 export const migrations: Record<string, Migration> = {
   '0001_leads_contacts_reps': m0001,
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0015_consent_effect_order': m0015,
   '0016_rate_limits': m0016,
   '0017_workflow_signals': m0017,
+  '0019_on_call': m0019,
 };

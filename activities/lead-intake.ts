@@ -11,6 +11,7 @@ import {
   endAssignment,
   managerOf,
   markAssignment,
+  tightenSlaDeadline,
   type AssignmentResult,
 } from '../db/repositories/assignments';
 import { notify } from '../db/repositories/notifications';
@@ -35,7 +36,7 @@ import type {
 } from '../workflows/lead-intake/rules/lead';
 import { classifyTemperature } from '../workflows/lead-intake/rules/temperature';
 import { assessVip } from '../workflows/lead-intake/rules/vip';
-import type { LeadAssessment } from '../workflows/lead-intake/types';
+import type { AfterHoursAssignment, LeadAssessment } from '../workflows/lead-intake/types';
 import type { ModelStore } from './ml/model-store';
 import { predictionFor } from './ml/lead-prediction';
 import type { PropertyDataProvider } from './property-data/provider';
@@ -69,6 +70,25 @@ export async function queueWakeOfWaitingLeads(tx: Kysely<Database>, source: stri
     source,
     waiting.map((w) => signalTo(w.workflowId, capacityFreedSignal)),
   );
+}
+
+/** What the workflow learns of a routing decision (workflows/lead-intake/types.ts names the after-hours part). */
+export type AssignedLead = Omit<AssignmentResult, 'decision' | 'slaDeadline' | 'afterHours'> & {
+  reason: string;
+  nextAvailableAt?: string;
+  slaDeadline?: string;
+  afterHours?: AfterHoursAssignment;
+};
+
+/** "Tuesday 8:00 AM EST": when the rep's shift starts, in their zone, for the customer. */
+export function shiftStartText(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'long',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  }).format(at);
 }
 
 export interface LeadIntakeDeps {
@@ -167,8 +187,10 @@ export function createLeadIntakeActivities({ db, modelStore, propertyData }: Lea
       slaDeadline: string;
       workflowId: string;
       isVip: boolean;
-    }): Promise<Omit<AssignmentResult, 'decision'> & { reason: string; nextAvailableAt?: string }> {
-      const { decision, ...result } = await assignLead(
+      /** Leads started since after-hours routing: nobody on shift → on call, else the next shift (this SLA from its start). */
+      afterHours?: { slaMinutes: number };
+    }): Promise<AssignedLead> {
+      const { decision, slaDeadline, afterHours, ...result } = await assignLead(
         db,
         {
           ...input,
@@ -188,6 +210,16 @@ export function createLeadIntakeActivities({ db, modelStore, propertyData }: Lea
         ...result,
         reason: decision.reason,
         ...(decision.nextAvailableAt && { nextAvailableAt: decision.nextAvailableAt }),
+        // Absent on the usual path: the deadline is the one the workflow asked for.
+        ...(afterHours && slaDeadline && { slaDeadline: slaDeadline.toISOString() }),
+        ...(afterHours && {
+          afterHours: {
+            via: afterHours.via,
+            slaStartsAt: afterHours.slaStartsAt.toISOString(),
+            contactId: afterHours.contactId,
+            shiftStarts: shiftStartText(afterHours.slaStartsAt, afterHours.timeZone),
+          },
+        }),
       };
     },
 
@@ -213,6 +245,21 @@ export function createLeadIntakeActivities({ db, modelStore, propertyData }: Lea
         { source },
       );
       log.info('assignment ended', { reason: input.reason, waitingWoken: woken.done });
+    },
+
+    /**
+     * The lead turned HOT before its rep made contact: the assignment's (and the lead's) SLA deadline
+     * comes forward, never back, and the rep is told (once per key). Idempotent: `least` of the two.
+     */
+    async tightenLeadSla(input: {
+      leadId: string;
+      attempt: number;
+      slaDeadline: string;
+      key: string;
+      temperature: Temperature;
+    }): Promise<void> {
+      const repId = await tightenSlaDeadline(db, { ...input, deadline: new Date(input.slaDeadline) });
+      log.info('SLA deadline tightened', { attempt: input.attempt, slaDeadline: input.slaDeadline, repId });
     },
 
     async markLeadAssignment(input: {

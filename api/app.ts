@@ -21,6 +21,7 @@ import { customerRoutes, registerCustomerPaths } from './routes/customers';
 import { cadenceRoutes, registerCadencePaths } from './routes/cadences';
 import { dealRoutes, registerDealPaths } from './routes/deals';
 import { registerRepPaths, repRoutes } from './routes/reps';
+import { onCallRoutes, registerOnCallPaths } from './routes/on-call';
 import { mlRoutes, registerMlPaths } from './routes/ml';
 import { collectDefaultMetrics, register } from 'prom-client';
 import type { ModelStore } from '../activities/ml/model-store';
@@ -103,6 +104,7 @@ export function createApp(deps: ApiDeps): Express {
   registerCustomerPaths(registry);
   registerDealPaths(registry);
   registerRepPaths(registry);
+  registerOnCallPaths(registry);
   registerMlPaths(registry);
   const openApiDocument = buildOpenApiDocument(registry);
 
@@ -137,6 +139,7 @@ export function createApp(deps: ApiDeps): Express {
     leadRoutes(deps),
     leadActionRoutes(deps),
     repRoutes(deps),
+    onCallRoutes(deps),
     analyticsRoutes(deps),
     notificationRoutes(deps),
     customerRoutes(deps),

@@ -268,7 +268,14 @@ export const envSchema = z
     /** The dev outbox page (/dev/outbox); default: in development while SMS or email is local. */
     DEV_OUTBOX: onOff.optional(),
 
-    /** First-contact SLAs in minutes (roadmap 4.4 C: HOT 2, VIP 15); the strictest that applies wins. */
+    /**
+     * First-contact SLAs in minutes (roadmap 4.4 B-C: "2 minutes standard", VIPs 15; 4.1 D: HOT 2):
+     * every lead the standard minutes, a VIP the VIP minutes, a HOT VIP the HOT minutes. With
+     * SLA_BY_TEMPERATURE on, WARM and COLD leads get their own (longer) SLAs instead, the strictest
+     * that applies winning (rules/sla-policy.ts). New leads only: a running lead keeps its policy.
+     */
+    SLA_STANDARD_MINUTES: z.coerce.number().min(0.5).max(1440).default(2),
+    SLA_BY_TEMPERATURE: onOff.default(false),
     SLA_HOT_MINUTES: z.coerce.number().min(0.5).max(1440).default(2),
     SLA_VIP_MINUTES: z.coerce.number().min(0.5).max(1440).default(15),
     SLA_WARM_MINUTES: z.coerce.number().min(0.5).max(10080).default(60),
@@ -591,7 +598,9 @@ export function routingPolicyOf(config: Config): RoutingPolicy {
       WARM: config.SLA_WARM_MINUTES,
       COLD: config.SLA_COLD_MINUTES,
       VIP: config.SLA_VIP_MINUTES,
+      STANDARD: config.SLA_STANDARD_MINUTES,
     },
+    slaBasis: config.SLA_BY_TEMPERATURE ? 'by_temperature' : 'standard',
     maxBreaches: config.SLA_MAX_BREACHES,
     retrySeconds: config.ROUTING_RETRY_SECONDS,
     maxRetrySeconds: config.ROUTING_RETRY_MAX_SECONDS,

@@ -110,6 +110,20 @@ export interface LeadAssignmentsTable {
   is_vip: boolean | null;
   premium: boolean | null;
   value: number | null;
+  /** Made while nobody was on shift: by the on-call rota, or to the first rep on shift (0019). */
+  after_hours: 'on_call' | 'next_shift' | null;
+  /** When the SLA clock starts: the rep's shift start for `next_shift`; null: at assignment. */
+  sla_starts_at: Date | null;
+}
+
+/** The on-call rota: a rep or manager who takes leads in [starts_at, ends_at) whatever their hours. */
+export interface OnCallTable {
+  id: Generated<string>;
+  person_id: string;
+  starts_at: Date;
+  ends_at: Date;
+  note: Generated<string>;
+  created_at: CreatedAt;
 }
 
 export interface AssignmentAuditTable {
@@ -203,6 +217,7 @@ export interface Database {
   ml_champions: MlChampionsTable;
   ml_champion_state: MlChampionStateTable;
   rep_time_off: RepTimeOffTable;
+  on_call: OnCallTable;
   lead_assignments: LeadAssignmentsTable;
   assignment_audit: AssignmentAuditTable;
   rep_tier_changes: RepTierChangesTable;

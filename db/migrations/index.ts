@@ -18,6 +18,7 @@ import * as m0015 from './0015_consent_effect_order';
 import * as m0016 from './0016_rate_limits';
 import * as m0017 from './0017_workflow_signals';
 import * as m0018 from './0018_rep_fairness';
+import * as m0019 from './0019_on_call';
 
 export const migrations: Record<string, Migration> = {
   '0001_leads_contacts_reps': m0001,
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0016_rate_limits': m0016,
   '0017_workflow_signals': m0017,
   '0018_rep_fairness': m0018,
+  '0019_on_call': m0019,
 };

@@ -7,6 +7,8 @@
 import { sql, type Kysely } from 'kysely';
 import { inTransaction } from '../connection';
 import { notify } from './notifications';
+import { onCallAt } from './on-call';
+import { chooseAfterHours } from '../../workflows/lead-intake/rules/after-hours';
 import { CLOSED_STAGES } from '../../workflows/lead-intake/rules/lead';
 import type { Temperature } from '../../workflows/lead-intake/rules/lead';
 import { isPremium, type LeadQuality } from '../../workflows/lead-intake/rules/premium';
@@ -28,6 +30,21 @@ export interface AssignmentRequest {
   /** Idempotency key prefix for the notifications (the workflow id). */
   notificationKey: string;
   isVip: boolean;
+  /**
+   * Present (leads started since after-hours routing: the workflow's patch): when nobody is on shift,
+   * the on-call rota, else the first rep on shift with the SLA from their shift start, this long.
+   */
+  afterHours?: { slaMinutes: number };
+}
+
+/** How an assignment made while nobody was on shift was made, and when its SLA clock starts. */
+export interface AfterHoursMade {
+  via: 'on_call' | 'next_shift';
+  slaStartsAt: Date;
+  /** The rep's time zone (to tell the customer when the shift starts). */
+  timeZone: string;
+  /** The customer to acknowledge. */
+  contactId: string;
 }
 
 export interface AssignmentResult {
@@ -37,6 +54,9 @@ export interface AssignmentResult {
   managerId: string | null;
   decision: RoutingDecision;
   capacityAlert: boolean;
+  /** The assignment's SLA deadline: the request's, or, after hours, from the shift start. */
+  slaDeadline?: Date;
+  afterHours?: AfterHoursMade;
 }
 
 const toRoutingRep = (r: Rep, timeOff: { rep_id: string; starts_at: Date; ends_at: Date }[]): RoutingRep => ({
@@ -102,7 +122,9 @@ export async function assignLead(
       .where('attempt', '=', req.attempt)
       .executeTakeFirst();
     if (audited) {
-      const rep = audited.chosen_rep_id ? byId.get(audited.chosen_rep_id) : undefined;
+      const rep = audited.chosen_rep_id
+        ? await tx.selectFrom('reps').selectAll().where('id', '=', audited.chosen_rep_id).executeTakeFirst()
+        : undefined;
       return {
         outcome: audited.outcome,
         repId: audited.chosen_rep_id,
@@ -110,13 +132,15 @@ export async function assignLead(
         managerId: rep?.manager_id ?? null,
         decision: audited.decision as unknown as RoutingDecision,
         capacityAlert: false,
+        ...(rep && (await assignmentMade(tx, req.leadId, req.attempt, rep))),
       };
     }
     const timeOff = await tx
       .selectFrom('rep_time_off')
       .select(['rep_id', 'starts_at', 'ends_at'])
       .where('ends_at', '>', req.at)
-      .where('starts_at', '<=', req.at)
+      // After hours looks ahead to the next shift: time off still to come counts too.
+      .$if(!req.afterHours, (q) => q.where('starts_at', '<=', req.at))
       .execute();
     const missed = await tx
       .selectFrom('lead_assignments')
@@ -130,12 +154,25 @@ export async function assignLead(
       excludeRepIds: [...new Set([...req.lead.excludeRepIds, ...missed.map((m) => m.rep_id)])],
       premium: isPremium({ ...quality, isVip: quality.isVip || req.isVip }),
     };
-    const decision = choose(
+    let decision = choose(
       lead,
       reps.map((r) => toRoutingRep(r, timeOff)),
       req.at,
     );
+    // Nobody on shift (not a full team): the on-call rota, else the first rep on shift.
+    const afterHours =
+      !decision.chosenRepId && req.afterHours
+        ? await decideAfterHours(tx, req, lead, reps, timeOff, choose)
+        : undefined;
+    if (afterHours) {
+      decision = afterHours.decision;
+      byId.set(afterHours.person.id, afterHours.person);
+    }
     const chosen = decision.chosenRepId ? byId.get(decision.chosenRepId)! : undefined;
+    const slaDeadline =
+      afterHours?.via === 'next_shift'
+        ? new Date(afterHours.slaStartsAt.getTime() + req.afterHours!.slaMinutes * 60_000)
+        : req.slaDeadline;
     const last = await tx
       .selectFrom('assignment_audit')
       .select(['outcome', 'decision'])
@@ -153,7 +190,14 @@ export async function assignLead(
           attempt: req.attempt,
           chosen_rep_id: chosen?.id ?? null,
           outcome: chosen ? 'assigned' : 'no_rep_available',
-          decision: JSON.stringify({ ...decision, at: req.at.toISOString(), lead }),
+          decision: JSON.stringify({
+            ...decision,
+            at: req.at.toISOString(),
+            lead,
+            ...(afterHours && {
+              afterHours: { via: afterHours.via, slaStartsAt: afterHours.slaStartsAt.toISOString() },
+            }),
+          }),
         })
         .execute();
     }
@@ -173,11 +217,12 @@ export async function assignLead(
         lead_id: req.leadId,
         attempt: req.attempt,
         rep_id: chosen.id,
-        sla_deadline: req.slaDeadline,
+        sla_deadline: slaDeadline,
         temperature: quality.temperature ?? null,
         is_vip: lead.isVip,
         premium: lead.premium,
         value: quality.value ?? null,
+        ...(afterHours && { after_hours: afterHours.via, sla_starts_at: afterHours.slaStartsAt }),
       })
       .execute();
     // The rotation's credits move with the assignment, under the same locks.
@@ -196,7 +241,7 @@ export async function assignLead(
       .updateTable('leads')
       .set({
         assigned_rep_id: chosen.id,
-        sla_deadline: req.slaDeadline,
+        sla_deadline: slaDeadline,
         // A lead closed or contacted meanwhile keeps its stage.
         stage: sql<string>`case when stage in (${sql.join([...CLOSED_STAGES, 'contacted'])}) then stage else 'assigned' end`,
         updated_at: new Date(),
@@ -208,7 +253,12 @@ export async function assignLead(
       recipient: `rep:${chosen.id}`,
       kind: req.isVip ? 'vip_lead_assigned' : 'lead_assigned',
       leadId: req.leadId,
-      payload: { attempt: req.attempt, slaDeadline: req.slaDeadline.toISOString(), reason: decision.reason },
+      payload: {
+        attempt: req.attempt,
+        slaDeadline: slaDeadline.toISOString(),
+        reason: decision.reason,
+        ...(afterHours && { afterHours: afterHours.via, slaStartsAt: afterHours.slaStartsAt.toISOString() }),
+      },
     });
     if (decision.vipWidened) {
       await notify(tx, {
@@ -237,8 +287,88 @@ export async function assignLead(
       managerId: chosen.manager_id,
       decision,
       capacityAlert,
+      slaDeadline,
+      // After hours only: the customer to acknowledge (one more read, never on the usual path).
+      ...(afterHours && (await assignmentMade(tx, req.leadId, req.attempt, chosen))),
     };
   });
+}
+
+/**
+ * The after-hours choice (rules/after-hours.ts) inside the assignment's transaction: the rota's
+ * windows covering the decision's instant, and whoever they name beyond the reps already locked
+ * (managers) locked too — after the reps, so the lock order stays the same for every decision.
+ */
+async function decideAfterHours(
+  tx: Kysely<Database>,
+  req: AssignmentRequest,
+  lead: RoutingLead,
+  reps: Rep[],
+  timeOff: { rep_id: string; starts_at: Date; ends_at: Date }[],
+  choose: (lead: RoutingLead, reps: RoutingRep[], at: Date) => RoutingDecision,
+): Promise<{ decision: RoutingDecision; person: Rep; via: 'on_call' | 'next_shift'; slaStartsAt: Date } | undefined> {
+  const rota = await onCallAt(tx, req.at);
+  const locked = new Set(reps.map((r) => r.id));
+  const others = [...new Set(rota.map((s) => s.person_id))].filter((id) => !locked.has(id));
+  const extra = others.length
+    ? await tx.selectFrom('reps').selectAll().where('id', 'in', others).orderBy('id').forUpdate().execute()
+    : [];
+  const extraOff = others.length
+    ? await tx
+        .selectFrom('rep_time_off')
+        .select(['rep_id', 'starts_at', 'ends_at'])
+        .where('rep_id', 'in', others)
+        .where('ends_at', '>', req.at)
+        .execute()
+    : [];
+  const people = [...reps, ...extra];
+  const choice = chooseAfterHours(
+    lead,
+    people.map((r) => toRoutingRep(r, [...timeOff, ...extraOff])),
+    rota.map((s) => ({ personId: s.person_id, startsAt: s.starts_at, endsAt: s.ends_at })),
+    req.at,
+    choose,
+  );
+  if (!choice) return undefined;
+  const nobody = choose(
+    lead,
+    reps.map((r) => toRoutingRep(r, timeOff)),
+    req.at,
+  );
+  return {
+    decision: { ...(choice.decision ?? nobody), chosenRepId: choice.chosenRepId, reason: choice.reason },
+    person: people.find((p) => p.id === choice.chosenRepId)!,
+    via: choice.via,
+    slaStartsAt: choice.slaStartsAt,
+  };
+}
+
+/** What the assignment row says of the deadline and of after hours (a retry answers from it too). */
+async function assignmentMade(
+  tx: Kysely<Database>,
+  leadId: string,
+  attempt: number,
+  rep: Rep,
+): Promise<Pick<AssignmentResult, 'slaDeadline' | 'afterHours'>> {
+  const row = await tx
+    .selectFrom('lead_assignments as a')
+    .innerJoin('leads as l', 'l.id', 'a.lead_id')
+    .select(['a.sla_deadline', 'a.after_hours', 'a.sla_starts_at', 'l.contact_id'])
+    .where('a.lead_id', '=', leadId)
+    .where('a.attempt', '=', attempt)
+    .executeTakeFirst();
+  if (!row) return {};
+  return {
+    slaDeadline: row.sla_deadline,
+    ...(row.after_hours && {
+      afterHours: {
+        via: row.after_hours,
+        slaStartsAt: row.sla_starts_at ?? row.sla_deadline,
+        timeZone: rep.time_zone,
+        contactId: row.contact_id,
+      },
+    }),
+  };
 }
 
 /** Whether `decision` is "nobody", for the same reasons per rep, as the lead's last audited one. */
@@ -285,6 +415,44 @@ export async function endAssignment(
         .execute();
     }
     return true;
+  });
+}
+
+/**
+ * Brings the SLA deadline of the lead's assignment `attempt` forward to `deadline` (the lead turned
+ * HOT): only while it is active and not contacted, and never later than it was — a retry, or a
+ * deadline later than the stored one, changes nothing. The rep is told once per `key`. Answers the
+ * rep whose deadline moved, or undefined.
+ */
+export async function tightenSlaDeadline(
+  db: Kysely<Database>,
+  req: { leadId: string; attempt: number; deadline: Date; key: string; temperature: string },
+): Promise<string | undefined> {
+  return inTransaction(db, async (tx) => {
+    const moved = await tx
+      .updateTable('lead_assignments')
+      .set({ sla_deadline: sql<Date>`least(sla_deadline, ${req.deadline})` })
+      .where('lead_id', '=', req.leadId)
+      .where('attempt', '=', req.attempt)
+      .where('status', '=', 'active')
+      .where('contacted_at', 'is', null)
+      .returning(['rep_id', 'sla_deadline'])
+      .executeTakeFirst();
+    if (!moved) return undefined;
+    await tx
+      .updateTable('leads')
+      .set({ sla_deadline: sql<Date>`least(sla_deadline, ${req.deadline})`, updated_at: new Date() })
+      .where('id', '=', req.leadId)
+      .where('assigned_rep_id', '=', moved.rep_id)
+      .execute();
+    await notify(tx, {
+      key: req.key,
+      recipient: `rep:${moved.rep_id}`,
+      kind: 'lead_sla_tightened',
+      leadId: req.leadId,
+      payload: { attempt: req.attempt, slaDeadline: moved.sla_deadline.toISOString(), temperature: req.temperature },
+    });
+    return moved.rep_id;
   });
 }
 

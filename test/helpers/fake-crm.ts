@@ -30,6 +30,13 @@ export function fakeCrm(
     repsFree: true,
     /** When set, nobody is free before this instant (ms, workflow clock): a rep off until then. */
     repsFreeFrom: undefined as number | undefined,
+    /**
+     * Night: nobody is on shift before this instant (ms). A lead started before after-hours routing
+     * (no `afterHours` in the request) finds nobody; one since goes to `onCall` when set, else to the
+     * first rep, its SLA from this instant (the shift start).
+     */
+    nightUntil: undefined as number | undefined,
+    onCall: undefined as string | undefined,
     /** While set, the rep's writes (accept, contacted) wait for it: an update stays in flight. */
     marksHeld: undefined as Promise<void> | undefined,
     routingAttempts: 0,
@@ -41,18 +48,54 @@ export function fakeCrm(
     marks: [] as { attempt: number; what: string }[],
     /** beforeAssignment: sent before any routing decision was asked for. */
     notifications: [] as { key: string; recipient: string; kind: string; beforeAssignment: boolean }[],
+    /** SLA deadlines brought forward (a lead turned HOT), as the activity was asked. */
+    tightened: [] as { attempt: number; slaDeadline: string; key: string }[],
     assessed: [] as { leadId: string; vip: LeadAssessment['vip'] }[],
     /** Follow-up cadences the lead handed itself to (the child ends at once: not under test here). */
     handoffs: [] as { workflowId: string; leadId: string; repId?: string }[],
   };
-  function decide(input: { attempt: number; at: string; slaDeadline: string; lead: { preferredRepId?: string } }) {
+  function decide(input: {
+    leadId?: string;
+    attempt: number;
+    at: string;
+    slaDeadline: string;
+    lead: { preferredRepId?: string };
+    afterHours?: { slaMinutes: number };
+  }) {
     world.routingAttempts += 1;
+    const night = world.nightUntil !== undefined && Date.parse(input.at) < world.nightUntil;
+    if (night && input.afterHours) {
+      const shiftStart = new Date(world.nightUntil!).toISOString();
+      const rep = REPS.find((r) => r.id === (world.onCall ?? 'rep-ann'))!;
+      const via = world.onCall ? ('on_call' as const) : ('next_shift' as const);
+      const slaDeadline =
+        via === 'on_call'
+          ? input.slaDeadline
+          : new Date(world.nightUntil! + input.afterHours.slaMinutes * 60_000).toISOString();
+      world.assignments.push({ attempt: input.attempt, repId: rep.id, slaDeadline, at: input.at });
+      return {
+        outcome: 'assigned' as const,
+        repId: rep.id,
+        repName: rep.name,
+        managerId: rep.managerId,
+        capacityAlert: false,
+        reason: 'fake after hours',
+        slaDeadline,
+        afterHours: {
+          via,
+          slaStartsAt: via === 'on_call' ? input.at : shiftStart,
+          contactId: `contact-${input.leadId ?? 'lead'}`,
+          shiftStarts: 'Tuesday 8:00 AM EST',
+        },
+      };
+    }
     const skip = new Set(
       world.ended
         .filter((e) => e.reason === 'breached' || e.reason === 'unavailable')
         .map((e) => world.assignments.find((a) => a.attempt === e.attempt)!.repId),
     );
-    const offUntil = world.repsFreeFrom !== undefined && Date.parse(input.at) < world.repsFreeFrom;
+    const offUntil =
+      (world.repsFreeFrom !== undefined && Date.parse(input.at) < world.repsFreeFrom) || (night && !input.afterHours);
     const rep =
       world.repsFree && !offUntil
         ? (REPS.find((r) => r.id === input.lead.preferredRepId && !skip.has(r.id)) ?? REPS.find((r) => !skip.has(r.id)))
@@ -65,7 +108,7 @@ export function fakeCrm(
         managerId: null,
         capacityAlert: false,
         reason: 'no rep available',
-        nextAvailableAt: offUntil ? new Date(world.repsFreeFrom!).toISOString() : undefined,
+        nextAvailableAt: offUntil ? new Date(world.repsFreeFrom ?? world.nightUntil!).toISOString() : undefined,
       };
     world.assignments.push({
       attempt: input.attempt,
@@ -119,10 +162,12 @@ export function fakeCrm(
     },
     /** Like the real one, a repeated attempt number gets the decision made before. */
     async assignLeadToRep(input: {
+      leadId?: string;
       attempt: number;
       at: string;
       slaDeadline: string;
       lead: { preferredRepId?: string };
+      afterHours?: { slaMinutes: number };
     }) {
       if (world.decisions.has(input.attempt)) return world.decisions.get(input.attempt) as ReturnType<typeof decide>;
       const decided = decide(input);
@@ -132,6 +177,10 @@ export function fakeCrm(
     async endLeadAssignment(input: { attempt: number; reason: string }) {
       if (!world.ended.some((e) => e.attempt === input.attempt))
         world.ended.push({ attempt: input.attempt, reason: input.reason });
+    },
+    async tightenLeadSla(input: { attempt: number; slaDeadline: string; key: string }) {
+      if (!world.tightened.some((t) => t.key === input.key))
+        world.tightened.push({ attempt: input.attempt, slaDeadline: input.slaDeadline, key: input.key });
     },
     async markLeadAssignment(input: { attempt: number; what: string }) {
       await world.marksHeld;

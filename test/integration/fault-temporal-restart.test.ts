@@ -45,6 +45,7 @@ describe(`fault: the Temporal dev server stopped and restarted with ${LEADS} wor
     const sla = String(SLA_MINUTES);
     sys = await startTestSystem({
       TEMPORAL_ADDRESS: temporal.address,
+      SLA_STANDARD_MINUTES: sla,
       SLA_HOT_MINUTES: sla,
       SLA_VIP_MINUTES: sla,
       SLA_WARM_MINUTES: sla,

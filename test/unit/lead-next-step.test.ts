@@ -15,12 +15,14 @@ import {
   routingOnStart,
   routingRequest,
   slaDeadlineFor,
+  tightenedDeadline,
   waitFor,
 } from '../../workflows/lead-intake/next-step';
 import { LEAD_STAGES, type LeadStage } from '../../workflows/lead-intake/rules/lead';
 import { DEFAULT_POLICY, retryDelaySeconds } from '../../workflows/lead-intake/rules/sla-policy';
 import { newLeadState, type LeadState } from '../../workflows/lead-intake/state';
 import type { LeadIntakeInput, LeadStatus } from '../../workflows/lead-intake/types';
+import type { TemperatureResult } from '../../workflows/lead-intake/rules/lead';
 
 const input: LeadIntakeInput = {
   leadId: 'l1',
@@ -82,7 +84,7 @@ describe('lead workflow: what happens next', () => {
     expect(routingRequest(assigned())).toEqual({ forcedRepId: undefined, excludeRepIds: [] });
   });
 
-  it('the SLA deadline is the strictest that applies: HOT 2 min, a COLD VIP 15, a HOT VIP 2', () => {
+  it('the SLA deadline: 2 min standard, a COLD VIP 15, a HOT VIP 2 (rules/sla-policy.ts)', () => {
     const at = new Date('2026-11-30T12:00:00Z');
     const hot = { temperature: 'HOT' as const, score: 90, reasons: [] };
     const cold = { temperature: 'COLD' as const, score: 30, reasons: [] };
@@ -91,8 +93,43 @@ describe('lead workflow: what happens next', () => {
     expect(slaDeadlineFor(DEFAULT_POLICY, coldVip, at)).toBe('2026-11-30T12:15:00.000Z');
     const hotVip = state({ temperature: hot, vip: { isVip: true, reasons: [] } }).status;
     expect(slaDeadlineFor(DEFAULT_POLICY, hotVip, at)).toBe('2026-11-30T12:02:00.000Z');
-    // Not scored yet: COLD's 4 hours.
-    expect(slaDeadlineFor(DEFAULT_POLICY, state({}).status, at)).toBe('2026-11-30T16:00:00.000Z');
+    // Not scored yet: the standard 2 minutes; COLD's 4 hours only when ops switch SLAs by temperature on.
+    expect(slaDeadlineFor(DEFAULT_POLICY, state({}).status, at)).toBe('2026-11-30T12:02:00.000Z');
+    const byTemperature = { ...DEFAULT_POLICY, slaBasis: 'by_temperature' as const };
+    expect(slaDeadlineFor(byTemperature, state({}).status, at)).toBe('2026-11-30T16:00:00.000Z');
+  });
+
+  it('a lead that turns HOT before contact: the HOT deadline from now, only when sooner (never loosened)', () => {
+    const byTemperature = { ...DEFAULT_POLICY, slaBasis: 'by_temperature' as const };
+    const hot = { temperature: 'HOT' as const, score: 90, reasons: [] };
+    const warm = { temperature: 'WARM' as const, score: 70, reasons: [] };
+    const now = Date.parse('2026-11-30T12:10:00Z');
+    const held = (temperature: TemperatureResult, slaDeadline: string, over: Partial<LeadStatus> = {}) =>
+      state({ stage: 'assigned', temperature, assignment: { ...assignment, slaDeadline }, ...over }).status;
+    // Assigned WARM at 12:00 with 60 minutes; HOT at 12:10: 12:12.
+    expect(tightenedDeadline(byTemperature, held(hot, '2026-11-30T13:00:00Z'), now)).toBe('2026-11-30T12:12:00.000Z');
+    // Already sooner than 2 minutes from now: kept.
+    expect(tightenedDeadline(byTemperature, held(hot, '2026-11-30T12:11:00Z'), now)).toBeUndefined();
+    // Cooling down never moves it later.
+    expect(tightenedDeadline(byTemperature, held(warm, '2026-11-30T12:11:00Z'), now)).toBeUndefined();
+    // Contact made, or nobody holding it: nothing to tighten.
+    const contacted = { ...assignment, slaDeadline: '2026-11-30T13:00:00Z', contactedAt: '2026-11-30T12:05:00Z' };
+    expect(tightenedDeadline(byTemperature, held(hot, '', { assignment: contacted }), now)).toBeUndefined();
+    const waiting = held(hot, '2026-11-30T13:00:00Z', { stage: 'waiting_for_rep' });
+    expect(tightenedDeadline(byTemperature, waiting, now)).toBeUndefined();
+    // Standard SLAs: a VIP's 15 minutes become the HOT 2.
+    const vip = held(hot, '2026-11-30T12:15:00Z', { vip: { isVip: true, reasons: [] } });
+    expect(tightenedDeadline(DEFAULT_POLICY, vip, now)).toBe('2026-11-30T12:12:00.000Z');
+    // Assigned at night to the next shift (SLA from 13:00): HOT gives 13:02, not 2 minutes from now.
+    const night = held(hot, '2026-11-30T13:15:00Z', {
+      vip: { isVip: true, reasons: [] },
+      assignment: {
+        ...assignment,
+        slaDeadline: '2026-11-30T13:15:00Z',
+        afterHours: { via: 'next_shift', slaStartsAt: '2026-11-30T13:00:00Z' },
+      },
+    });
+    expect(tightenedDeadline(DEFAULT_POLICY, night, now)).toBe('2026-11-30T13:02:00.000Z');
   });
 
   it('waits for contact until the SLA deadline, for a rep until the next retry, otherwise for news only', () => {

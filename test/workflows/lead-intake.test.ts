@@ -32,6 +32,8 @@ import { keepHistory } from '../helpers/histories';
 import { taskQueueFor, useTimeSkippingEnv, type TimeSkippingSuite } from '../helpers/temporal';
 import { taskSettled } from '../helpers/workflow-history';
 
+/** SLAs by temperature (WARM 60, COLD 240): these timelines were written with them; the standard 2 minutes is tested apart. */
+const BY_TEMPERATURE = { ...DEFAULT_POLICY, slaBasis: 'by_temperature' as const };
 const input = (leadId: string, over: Partial<LeadIntakeInput> = {}): LeadIntakeInput => ({
   leadId,
   source: 'website',
@@ -39,7 +41,7 @@ const input = (leadId: string, over: Partial<LeadIntakeInput> = {}): LeadIntakeI
   city: 'Troy',
   property: { roofAge: 22 },
   signals: {},
-  policy: DEFAULT_POLICY,
+  policy: BY_TEMPERATURE,
   ...over,
 });
 const HOT = { intent: 'requested_appointment', websiteVisits48h: 4 } as const; // score 100
@@ -291,6 +293,60 @@ describe('leadIntake (routed)', () => {
       await h.signal(closeLeadSignal, { reason: 'won' }); // a late second close changes nothing
       expect((await h.result()).stage).toBe('duplicate');
       await keepHistory(h, 'lead-intake', 'engagement-rescored');
+    });
+  });
+
+  it('a lead that turns HOT gets the HOT deadline: tightened and persisted, never loosened when it cools', async () => {
+    const crm = fakeCrm();
+    await run('turns hot', crm, async (start) => {
+      const h = await start('lead-turns-hot', input('turns-hot', { signals: WARM })); // by temperature: 60 min
+      await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
+      const assigned = crm.world.assignments[0]!;
+      expect(Date.parse(assigned.slaDeadline) - Date.parse(assigned.at)).toBe(60 * 60_000);
+      await temporal.env.sleep('10 minutes');
+      const hotAt = await temporal.env.currentTimeMs();
+      await h.signal(engagementSignal, { intent: 'requested_appointment', websiteVisits48h: 4 });
+      await expect.poll(async () => (await statusOf(h)).temperature?.temperature).toBe('HOT');
+      const tightened = Date.parse((await statusOf(h)).assignment!.slaDeadline);
+      // 2 minutes from the moment it turned HOT, not from the assignment (that would be a breach at once).
+      expect(tightened - hotAt).toBeGreaterThanOrEqual(2 * 60_000);
+      expect(tightened - hotAt).toBeLessThan(2 * 60_000 + 30_000);
+      expect(crm.world.tightened).toEqual([
+        { attempt: 1, slaDeadline: new Date(tightened).toISOString(), key: 'lead-turns-hot:sla-tightened:1:2' },
+      ]);
+      // The rep misses the HOT deadline: a breach at it, not 50 minutes later.
+      await temporal.env.sleep('3 minutes');
+      await expect.poll(async () => (await statusOf(h)).assignment?.attempt).toBe(2);
+      expect(crm.world.ended).toEqual([{ attempt: 1, reason: 'breached' }]);
+      const second = crm.world.assignments[1]!;
+      expect(Date.parse(second.slaDeadline) - Date.parse(second.at)).toBe(2 * 60_000); // routed as HOT
+      // Cooling down never loosens the deadline.
+      await h.signal(engagementSignal, { intent: 'limited', websiteVisits48h: 1, emailOpenRate: 0.1 });
+      await expect.poll(() => crm.world.temperatures.length).toBe(3);
+      expect((await statusOf(h)).assignment!.slaDeadline).toBe(second.slaDeadline);
+      expect(crm.world.tightened).toHaveLength(1);
+      await h.executeUpdate(contactedUpdate, { args: [{ repId: 'rep-ben' }] });
+      await h.signal(closeLeadSignal, { reason: 'won' });
+      await h.result();
+      await keepHistory(h, 'lead-intake', 'hot-tightens-sla');
+    });
+  });
+
+  it('a VIP that turns HOT goes from the 15-minute VIP SLA to 2 minutes (the default, standard SLAs)', async () => {
+    const crm = fakeCrm({ lead: { source: 'realtor' } });
+    await run('vip turns hot', crm, async (start) => {
+      const h = await start(
+        'lead-vip-hot',
+        input('vip-hot', { source: 'realtor', signals: WARM, policy: DEFAULT_POLICY }),
+      );
+      await expect.poll(async () => (await statusOf(h)).stage).toBe('assigned');
+      const a = crm.world.assignments[0]!;
+      expect(Date.parse(a.slaDeadline) - Date.parse(a.at)).toBe(15 * 60_000);
+      await h.signal(engagementSignal, { intent: 'requested_quote', websiteVisits48h: 3 });
+      await expect.poll(() => crm.world.tightened.length).toBe(1);
+      expect(Date.parse(crm.world.tightened[0]!.slaDeadline) - Date.parse(a.at)).toBeLessThan(3 * 60_000);
+      await h.signal(closeLeadSignal, { reason: 'lost' });
+      await h.result();
     });
   });
 

@@ -36,6 +36,20 @@ export function slaDeadlineFor(policy: RoutingPolicy, status: LeadStatus, at: Da
 }
 
 /**
+ * A re-score that makes the lead's SLA stricter (it turned HOT: 4.1 D "2-minute response time for
+ * hot leads") while its rep has not made contact yet: the deadline its new temperature gives from
+ * now, when that is sooner than the one it has. Never later: a lead that cools keeps its deadline.
+ */
+export function tightenedDeadline(policy: RoutingPolicy, status: LeadStatus, now: number): string | undefined {
+  const a = status.assignment;
+  if (status.stage !== 'assigned' || !a || a.contactedAt) return undefined;
+  // Assigned after hours to the next shift: the clock still starts at the shift start.
+  const from = Math.max(now, a.afterHours ? Date.parse(a.afterHours.slaStartsAt) : 0);
+  const deadline = slaDeadlineFor(policy, status, new Date(from));
+  return Date.parse(deadline) < Date.parse(a.slaDeadline) ? deadline : undefined;
+}
+
+/**
  * A look that found nobody: the looks so far (counted from the first since the lead began waiting)
  * and when to look next — backing off (rules/sla-policy.ts), but no later than the moment a rep who
  * is off now comes back (`nextAvailableAt`, from the routing decision). Reps freed any other way

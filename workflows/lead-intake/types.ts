@@ -32,7 +32,11 @@ export interface LeadStatus {
     slaDeadline: string;
     acceptedAt?: string;
     contactedAt?: string;
+    /** Made while nobody was on shift (on call, or the first rep on shift: the SLA from `slaStartsAt`). */
+    afterHours?: { via: AfterHoursAssignment['via']; slaStartsAt: string };
   };
+  /** The customer was told at once that a lead assigned after hours will be answered at the shift start. */
+  acknowledged?: { status: string; channel: string };
   breaches?: number;
   /** Routing decisions made so far; each has its own number (an assignment takes the number of its decision). */
   routingAttempts?: number;
@@ -64,4 +68,15 @@ export interface LeadAssessment {
   temperature: TemperatureResult;
   /** notifyManager: a `notify_manager` trigger fired (absent in assessments recorded before it existed). */
   vip: { isVip: boolean; reasons: string[]; preferredRepId?: string; notifyManager?: boolean };
+}
+
+/** An assignment made while nobody was on shift, as the assignment activity answers it. */
+export interface AfterHoursAssignment {
+  via: 'on_call' | 'next_shift';
+  /** When the SLA clock starts (ISO): now on call, the rep's shift start for the next shift. */
+  slaStartsAt: string;
+  /** The customer to acknowledge. */
+  contactId: string;
+  /** The shift start in the rep's zone, for the customer ("Tuesday 8:00 AM EST"). */
+  shiftStarts: string;
 }

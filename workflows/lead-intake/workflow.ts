@@ -55,9 +55,11 @@ import {
   routingOnStart,
   routingRequest,
   slaDeadlineFor,
+  tightenedDeadline,
   waitFor,
   type Wait,
 } from './next-step';
+import { acknowledgeAfterHours } from './acknowledge';
 import { publish } from './publish';
 import { neededSkills } from './rules/choose-rep';
 import type { LeadCloseReason } from './rules/lead';
@@ -100,6 +102,10 @@ export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): 
     drainHandlers: patched('lead-can-drain-handlers'),
     /** Assessment and assignment as local activities: one workflow task from start to rep. */
     localRouting: patched('lead-local-routing'),
+    /** A re-score to HOT tightens the current assignment's SLA deadline (issue 22 item 4). */
+    hotTightensSla: patched('lead-hot-tightens-sla'),
+    /** Nobody on shift: the on-call rota, else the first rep on shift, the customer acknowledged (item 5). */
+    afterHours: patched('lead-after-hours'),
   };
   const firstDecision = changes.localRouting ? routingInTask : routing;
   const historyLong = (): boolean =>
@@ -280,6 +286,18 @@ export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): 
       revision: status.revision,
       ...status.temperature,
     });
+    const tighter = changes.hotTightensSla ? tightenedDeadline(policy, status, Date.now()) : undefined;
+    if (tighter) {
+      const a = status.assignment!;
+      a.slaDeadline = tighter; // the loop's next wait ends at it
+      await lead.tightenLeadSla({
+        leadId: input.leadId,
+        attempt: a.attempt,
+        slaDeadline: tighter,
+        key: `${workflowId}:sla-tightened:${a.attempt}:${status.revision}`,
+        temperature: status.temperature.temperature,
+      });
+    }
     publish(status, input);
   }
 
@@ -307,10 +325,21 @@ export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): 
         preferredRepId: forcedRepId ?? state.routing.preferredRepId,
         excludeRepIds,
       },
+      ...(changes.afterHours && {
+        afterHours: { slaMinutes: (Date.parse(slaDeadline) - at.getTime()) / 60_000 },
+      }),
     });
     state.decisions += 1;
     if (result.outcome === 'assigned') {
-      status.assignment = { attempt, repId: result.repId!, repName: result.repName!, slaDeadline };
+      const after = result.afterHours;
+      status.assignment = {
+        attempt,
+        repId: result.repId!,
+        repName: result.repName!,
+        // After hours, for the first rep on shift: from their shift start.
+        slaDeadline: result.slaDeadline ?? slaDeadline,
+        ...(after && { afterHours: { via: after.via, slaStartsAt: after.slaStartsAt } }),
+      };
       status.stage = 'assigned';
       status.note = result.reason;
       status.waiting = undefined;
@@ -321,8 +350,11 @@ export async function leadIntake(input: LeadIntakeInput, carried?: LeadStatus): 
           recipient: result.managerId ? `rep:${result.managerId}` : 'ops',
           kind: 'vip_lead_cc',
           leadId: input.leadId,
-          payload: { repId: result.repId, reasons: status.vip.reasons, slaDeadline },
+          payload: { repId: result.repId, reasons: status.vip.reasons, slaDeadline: status.assignment.slaDeadline },
         });
+      }
+      if (after?.via === 'next_shift' && !status.acknowledged) {
+        status.acknowledged = await acknowledgeAfterHours(workflowId, input.leadId, result.repName!, after);
       }
     } else {
       const first = status.stage !== 'waiting_for_rep';

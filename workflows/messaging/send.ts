@@ -19,7 +19,7 @@ import {
 } from '@temporalio/workflow';
 import type { createMessagingActivities } from '../../activities/messaging/activities';
 import type { SendOutcome, SendRequest } from '../../activities/messaging/contract';
-import { messagingTaskQueue } from '../../temporal/task-queues';
+import { mainTaskQueueOf, messagingTaskQueue } from '../../temporal/task-queues';
 
 type MessagingActivities = ReturnType<typeof createMessagingActivities>;
 
@@ -93,7 +93,8 @@ function givenUpBecause(err: ActivityFailure): string {
 }
 
 export async function sendMessage(request: SendRequest, options: SendOptions = {}): Promise<Delivered | CalledOff> {
-  const queue = messagingTaskQueue(workflowInfo().taskQueue);
+  // A lead on the routing queue sends through the main queue's gateway workers, like everyone else.
+  const queue = messagingTaskQueue(mainTaskQueueOf(workflowInfo().taskQueue));
   // Decided once per send: a send begun on the unbounded path replays on it to its end.
   const bounded = patched(BOUNDED_PATCH);
   const activities = boundedOn(queue);

@@ -225,13 +225,15 @@ export async function assignLead(
         ...(afterHours && { after_hours: afterHours.via, sla_starts_at: afterHours.slaStartsAt }),
       })
       .execute();
-    // The rotation's credits move with the assignment, under the same locks.
-    for (const c of decision.credits ?? [])
-      await tx
-        .updateTable('reps')
-        .set({ rotation_credit: c.rotation, premium_credit: c.premium })
-        .where('id', '=', c.repId)
-        .execute();
+    // The rotation's credits move with the assignment, under the same locks: one statement for the
+    // whole band (a statement per rep held the team's lock for a round trip each: docs/benchmarks.md).
+    const credits = decision.credits ?? [];
+    if (credits.length > 0)
+      await sql`
+        update reps set rotation_credit = c.rotation, premium_credit = c.premium
+        from unnest(${credits.map((c) => c.repId)}::text[], ${credits.map((c) => c.rotation)}::real[],
+                    ${credits.map((c) => c.premium)}::real[]) as c(id, rotation, premium)
+        where reps.id = c.id`.execute(tx);
     await tx
       .updateTable('reps')
       .set({ active_leads: sql<number>`active_leads + 1`, assigned_total: sql<number>`assigned_total + 1` })

@@ -2,14 +2,18 @@
 // log the calls and visits the system cannot see. A customer is a contact.
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import type { Kysely } from 'kysely';
 import { contactExists, recordInteraction, timelinePage } from '../../db/repositories/interactions';
+import { queueWorkflowSignals, signalTo } from '../../db/repositories/workflow-signals';
+import { journeyWorkflowId } from '../../temporal/workflow-ids';
+import { customerRespondedSignal } from '../../workflows/journey/messages';
+import { responseOfInteraction } from '../../workflows/journey/rules/responses';
 import { findRep } from '../../db/repositories/reps';
 import type { Selectable } from 'kysely';
-import type { Database, InteractionsTable } from '../../db/schema';
+import type { InteractionsTable } from '../../db/schema';
 import { requireRole } from '../auth';
 import { problemResponses, z } from '../openapi';
 import { notFound, requireJson, validationProblem } from '../problem';
+import { deliverNow, type SignallingRouteDeps } from '../workflow-signal-relay';
 import {
   cursorOf,
   customerIdSchema,
@@ -33,7 +37,7 @@ const view = (i: Selectable<InteractionsTable>) => ({
   occurredAt: i.occurred_at.toISOString(),
 });
 
-export function customerRoutes({ db }: { db: Kysely<Database> }): Router {
+export function customerRoutes({ db, client, logger, temporalTimeoutMs }: SignallingRouteDeps): Router {
   const router = Router();
 
   router.get('/customers/:id/timeline', requireRole('crm', 'ops'), async (req, res) => {
@@ -53,20 +57,38 @@ export function customerRoutes({ db }: { db: Kysely<Database> }): Router {
     if (!body.success) throw validationProblem(body.error);
     const b = body.data;
     if (b.repId && !(await findRep(db, b.repId))) throw notFound(`Rep ${b.repId}`);
-    const saved = await recordInteraction(db, {
-      contact_id: id.data,
-      channel: b.channel,
-      direction: b.direction,
-      summary: b.summary,
-      body: b.body ?? null,
-      duration_seconds: b.durationSeconds ?? null,
-      outcome: b.outcome ?? null,
-      sentiment: b.sentiment ?? null,
-      rep_id: b.repId ?? null,
-      source_key: b.clientKey ? `client:${id.data}:${b.clientKey}` : null,
-      occurred_at: b.occurredAt ? new Date(b.occurredAt) : new Date(),
+    // A call answered, a visit, a booking…: the customer's journey hears of it (it calls off the
+    // prospect's "no response in 7 days" call), owed with the interaction in one transaction.
+    const response = responseOfInteraction(b);
+    const source = (interactionId: string) => `interaction:${interactionId}`;
+    const saved = await db.transaction().execute(async (tx) => {
+      const row = await recordInteraction(tx, {
+        contact_id: id.data,
+        channel: b.channel,
+        direction: b.direction,
+        summary: b.summary,
+        body: b.body ?? null,
+        duration_seconds: b.durationSeconds ?? null,
+        outcome: b.outcome ?? null,
+        sentiment: b.sentiment ?? null,
+        rep_id: b.repId ?? null,
+        source_key: b.clientKey ? `client:${id.data}:${b.clientKey}` : null,
+        occurred_at: b.occurredAt ? new Date(b.occurredAt) : new Date(),
+      });
+      if (response)
+        await queueWorkflowSignals(tx, source(row.id), [
+          signalTo(journeyWorkflowId(id.data), customerRespondedSignal, {
+            kind: response,
+            ref: `interaction-${row.id}`,
+          }),
+        ]);
+      return row;
     });
     res.status(201).json(view(saved));
+    if (response)
+      void deliverNow({ db, client, logger: req.log, timeoutMs: temporalTimeoutMs }, source(saved.id)).catch(
+        (err: unknown) => logger.warn({ err: (err as Error).message }, 'customer response left to the relay'),
+      );
   });
 
   return router;

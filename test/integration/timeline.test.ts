@@ -142,6 +142,38 @@ describe('customer timeline', () => {
     expect((await api(`/customers/${customer}/timeline?cursor=garbage`)).status).toBe(422);
   });
 
+  it('a call the customer answered is owed to their journey (it calls off the "no response" call); a voicemail is not', async () => {
+    const owed = async (interactionId: string) =>
+      pg.db
+        .selectFrom('workflow_signals')
+        .select(['workflow_id', 'signal', 'args'])
+        .where('source', '=', `interaction:${interactionId}`)
+        .execute();
+    const answered = await log({
+      channel: 'call',
+      direction: 'outbound',
+      summary: 'Quote questions',
+      outcome: 'answered',
+    });
+    expect(answered.status).toBe(201);
+    const a = (await answered.json()) as { id: string };
+    expect(await owed(a.id)).toEqual([
+      {
+        workflow_id: `journey-${customer}`,
+        signal: 'customerResponded',
+        args: [{ kind: 'call', ref: `interaction-${a.id}` }],
+      },
+    ]);
+    const voicemail = await log({
+      channel: 'call',
+      direction: 'outbound',
+      summary: 'Left a message',
+      outcome: 'voicemail',
+    });
+    expect(voicemail.status).toBe(201);
+    expect(await owed(((await voicemail.json()) as { id: string }).id)).toEqual([]);
+  });
+
   it('one-click unsubscribe (RFC 8058) opts the email address out; unknown links are 404', async () => {
     const message = await pg.db
       .selectFrom('messages')

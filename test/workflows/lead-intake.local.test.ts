@@ -30,6 +30,10 @@ const lead = (id: string): Lead =>
     signals: { budget: 'confirmed', responseTimeMinutes: 3 },
   }) as unknown as Lead;
 
+/** The ISO time `seconds` away from `iso`, without a fraction. */
+const wholeSecond = (iso: string, seconds: number): string =>
+  new Date(Math.floor(Date.parse(iso) / 1000) * 1000 + seconds * 1000).toISOString().replace('.000Z', 'Z');
+
 describe('leadIntake on the dev server', () => {
   let env: TestWorkflowEnvironment;
   let client: Client;
@@ -71,10 +75,11 @@ describe('leadIntake on the dev server', () => {
         `IsVip = true`,
         `AssignedRep = 'rep-ann'`,
         `Territory = 'Bloomfield Hills'`,
-        // A range: the dev server's SQLite visibility misses an exact datetime match combined with
-        // other conditions (alone it matches); ops filter deadlines by range anyway.
-        `SlaDeadline >= '${deadline}'`,
-        `SlaDeadline <= '${deadline}'`,
+        // A range of whole seconds around it: the dev server's SQLite visibility compares datetimes as
+        // text in Go's format, which drops trailing zeros ('…12.12Z'), so a bound of '…12.120Z' (1 deadline
+        // in 10) or any bound within the same second misses; ops filter deadlines by range anyway.
+        `SlaDeadline >= '${wholeSecond(deadline, -1)}'`,
+        `SlaDeadline <= '${wholeSecond(deadline, +1)}'`,
       ].join(' AND ');
       const found = async () => {
         const ids: string[] = [];

@@ -306,7 +306,10 @@ describe('leadIntake (routed)', () => {
       await temporal.env.sleep('10 minutes');
       const hotAt = await temporal.env.currentTimeMs();
       await h.signal(engagementSignal, { intent: 'requested_appointment', websiteVisits48h: 4 });
-      await expect.poll(async () => (await statusOf(h)).temperature?.temperature).toBe('HOT');
+      // The temperature shows before the re-score's writes finish (the query answers between its
+      // activities): wait for the tightening itself.
+      await expect.poll(() => crm.world.tightened.length).toBe(1);
+      expect((await statusOf(h)).temperature?.temperature).toBe('HOT');
       const tightened = Date.parse((await statusOf(h)).assignment!.slaDeadline);
       // 2 minutes from the moment it turned HOT, not from the assignment (that would be a breach at once).
       expect(tightened - hotAt).toBeGreaterThanOrEqual(2 * 60_000);

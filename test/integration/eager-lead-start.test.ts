@@ -94,9 +94,15 @@ describe('eager lead start', () => {
         payloadKeys,
         workerConnection: shared ? workerConnection : undefined,
       });
-      const err: unknown = await client
-        .withDeadline(Date.now() + 1, () => client.workflow.getHandle('lead-nobody').describe())
-        .catch((e: unknown) => e);
+      // A call that cannot finish in time: the result of a workflow no worker runs. (A 1 ms deadline
+      // on a describe sometimes beat the local server's answer: a CI run got 'not found'.)
+      const idle = await client.workflow.start('leadIntake', {
+        taskQueue: 'nobody-polls-this',
+        workflowId: `lead-idle-${String(shared)}`,
+        args: [],
+      });
+      const err: unknown = await client.withDeadline(Date.now() + 200, () => idle.result()).catch((e: unknown) => e);
+      await idle.terminate();
       expect(err, shared ? 'the worker’s connection' : 'its own connection').toBeInstanceOf(Error);
       expect(isDependencyUnavailable(err), shared ? 'the worker’s connection' : 'its own connection').toBe(true);
       if (!shared) await client.connection.close();

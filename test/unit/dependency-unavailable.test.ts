@@ -8,8 +8,7 @@ import { isDependencyUnavailable } from '../../api/problem';
 
 /** A gRPC failure as both Temporal clients report it: a ServiceError whose cause has code, details, metadata. */
 function grpcFailure(code: number, details: string): ServiceError {
-  const cause = Object.assign(new Error(`${code} ${details}`), { code, details, metadata: {} });
-  cause.message = details;
+  const cause = Object.assign(new Error(details), { code, details, metadata: {} });
   return new ServiceError('Failed to describe workflow', { cause });
 }
 
